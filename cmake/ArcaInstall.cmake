@@ -1,0 +1,29 @@
+# Installation: headers, libraries, tools, pkg-config file and the CMake package, so that
+# `pkg-config --cflags --libs arca` and `find_package(Arca)` work out of tree.
+include(CMakePackageConfigHelpers)
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/arca DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(ARCA_INSTALL_TARGETS)
+foreach(t arca arca_verify arca_enclave arca_cli arca_runner arca_edger)
+  if(TARGET ${t})
+    list(APPEND ARCA_INSTALL_TARGETS ${t})
+  endif()
+endforeach()
+install(TARGETS ${ARCA_INSTALL_TARGETS} EXPORT ArcaTargets
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT ArcaTargets NAMESPACE Arca:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Arca)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ArcaConfig.cmake.in
+  ${CMAKE_BINARY_DIR}/ArcaConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Arca)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/ArcaConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/ArcaConfig.cmake ${CMAKE_BINARY_DIR}/ArcaConfigVersion.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/ArcaEnclave.cmake ${PROJECT_SOURCE_DIR}/cmake/arca_enclave.map
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Arca)
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/arca.pc.in ${CMAKE_BINARY_DIR}/arca.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/arca.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,121 @@
+/*
+ * host.h — the API a host application uses to load, call and destroy enclaves.
+ *
+ * The host is untrusted. Everything crosses the boundary by copy: the enclave never
+ * sees host memory, and the host never sees enclave memory. The same calls work on
+ * every backend (sim, process, ...); the backend is chosen by option, by the
+ * ARCA_BACKEND environment variable, or automatically.
+ */
+#ifndef ARCA_HOST_H
+#define ARCA_HOST_H
+
+#ifdef ARCA_ENCLAVE_H
+#error "arca/host.h and arca/enclave.h cannot be included together: host code and enclave code are built separately"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/identity.h"
+#include "arca/result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define ARCA_MUST_CHECK
+#endif
+
+/** An enclave loaded by this host; opaque. */
+typedef struct arca_enclave arca_enclave_t;
+
+/**
+ * A host call (ocall) served by the host on behalf of the enclave.
+ * @param[in]  ctx      the host_ctx given in the options
+ * @param[in]  in       a private copy of the enclave's request (in_len bytes)
+ * @param[out] out      buffer of out_cap bytes for the reply
+ * @param[out] out_len  bytes written (or, with ARCA_ERR_BUFFER_TOO_SMALL, bytes needed)
+ * @return ARCA_OK or an error that is passed to the enclave.
+ */
+typedef arca_result_t (*arca_host_fn)(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                      size_t out_cap, size_t *out_len);
+
+/** One entry of the host-call table. Ids at or above ARCA_HOST_CALL_RESERVED are Arca's. */
+typedef struct arca_host_call {
+    uint32_t id;
+    arca_host_fn fn;
+} arca_host_call_t;
+
+#define ARCA_HOST_CALL_RESERVED UINT32_C(0xFFFF0000)
+
+#define ARCA_ENCLAVE_OPTIONS_VERSION 1
+/** Default maximum payload of one call (each direction): 4 MiB. */
+#define ARCA_DEFAULT_MAX_PAYLOAD (4u * 1024u * 1024u)
+
+/** Options for arca_enclave_create(); initialise with arca_enclave_options_init(). */
+typedef struct arca_enclave_options {
+    uint32_t version;                   /**< ARCA_ENCLAVE_OPTIONS_VERSION */
+    const char *backend;                /**< "sim", "process", "auto" or NULL (= $ARCA_BACKEND, else auto) */
+    const arca_host_call_t *host_calls; /**< host-call table, may be NULL */
+    size_t host_call_count;             /**< entries in host_calls */
+    void *host_ctx;                     /**< passed to every host call */
+    int refuse_debug;                   /**< non-zero: refuse images signed as debug */
+    size_t max_payload;                 /**< per-call payload limit; 0 = ARCA_DEFAULT_MAX_PAYLOAD */
+    const char *platform_dir;           /**< dev platform key directory; NULL = $ARCA_PLATFORM_DIR or default */
+    const char *runner_path;            /**< process backend: arca-runner path; NULL = $ARCA_RUNNER or installed */
+} arca_enclave_options_t;
+
+/** Fill @p opts with defaults. */
+void arca_enclave_options_init(arca_enclave_options_t *opts);
+
+/**
+ * Load a signed enclave image. The image is read once, its measurement and signature are
+ * verified, and exactly the verified bytes are loaded. The enclave's init hook runs before
+ * this returns; if it fails, create fails with its error.
+ * @param[in]  image_path  path to a signed image (.signed.so)
+ * @param[in]  opts        options, or NULL for defaults
+ * @param[out] out         the enclave, on success
+ * @return ARCA_OK; ARCA_ERR_IMAGE_NOT_SIGNED, ARCA_ERR_MEASUREMENT_MISMATCH, ARCA_ERR_BAD_SIGNATURE,
+ *         ARCA_ERR_DEBUG_REFUSED, ARCA_ERR_BACKEND_UNAVAILABLE, ... See arca_last_error() for detail.
+ */
+ARCA_MUST_CHECK arca_result_t arca_enclave_create(const char *image_path,
+                                                  const arca_enclave_options_t *opts,
+                                                  arca_enclave_t **out);
+
+/**
+ * Call enclave function @p fn_id. The enclave gets a private copy of @p in and writes its
+ * reply into a private buffer that is then copied to @p out.
+ * @param[out] out_len  bytes written; with ARCA_ERR_BUFFER_TOO_SMALL, the size needed.
+ * @return ARCA_OK, the function's own error, ARCA_ERR_UNKNOWN_FUNCTION, ARCA_ERR_BUSY (all
+ *         enclave threads in use), ARCA_ERR_ENCLAVE_LOST, ARCA_ERR_ENCLAVE_DESTROYED, ...
+ */
+ARCA_MUST_CHECK arca_result_t arca_enclave_call(arca_enclave_t *enclave, uint32_t fn_id,
+                                                const void *in, size_t in_len, void *out,
+                                                size_t out_cap, size_t *out_len);
+
+/** Copy the enclave's identity (as computed by the loader, plus backend and protections). */
+arca_result_t arca_enclave_identity(const arca_enclave_t *enclave, arca_identity_t *out);
+
+/** @return the name of the backend running @p enclave ("sim", "process", ...). */
+const char *arca_enclave_backend(const arca_enclave_t *enclave);
+
+/**
+ * Run the fini hook and release the enclave. Calls made afterwards with the same handle
+ * return ARCA_ERR_ENCLAVE_DESTROYED. Destroying from inside one of this enclave's own host
+ * calls returns ARCA_ERR_BUSY and destroys nothing.
+ */
+arca_result_t arca_enclave_destroy(arca_enclave_t *enclave);
+
+/**
+ * @return a detailed, human message about the last failure of an Arca call in this thread
+ *         (e.g. "image.so: signature does not verify under the embedded key"), or "" if none.
+ */
+const char *arca_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARCA_HOST_H */

@@ -1,0 +1,91 @@
+/*
+ * crypto.h — Arca's cryptographic core: thin, typed wrappers over OpenSSL 3 libcrypto.
+ *
+ * Nothing here implements a primitive; every function delegates to OpenSSL. Callers use
+ * these wrappers instead of OpenSSL directly so that error handling, key wiping and the
+ * fixed formats (raw r||s ECDSA signatures, SPKI DER public keys) live in one place.
+ * Internal header: never installed.
+ */
+#ifndef ARCA_COMMON_CRYPTO_H
+#define ARCA_COMMON_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/result.h"
+
+#define ARCA_SHA256_SIZE 32
+#define ARCA_AES_KEY_SIZE 32
+#define ARCA_GCM_IV_SIZE 12
+#define ARCA_GCM_TAG_SIZE 16
+#define ARCA_ECDSA_SIG_SIZE 64   /* raw r || s, 32 bytes each, big-endian */
+#define ARCA_EC_PUBKEY_DER_MAX 128 /* P-256 SubjectPublicKeyInfo DER is 91 bytes */
+
+/* ---- hashing and MACs ---- */
+arca_result_t arca__sha256(const void *data, size_t len, uint8_t out[ARCA_SHA256_SIZE]);
+
+/** Incremental SHA-256. */
+typedef struct arca__sha256_ctx {
+    void *md_ctx; /* EVP_MD_CTX * */
+} arca__sha256_ctx;
+arca_result_t arca__sha256_init(arca__sha256_ctx *ctx);
+arca_result_t arca__sha256_update(arca__sha256_ctx *ctx, const void *data, size_t len);
+/** Writes the digest and frees the context (also on failure). */
+arca_result_t arca__sha256_final(arca__sha256_ctx *ctx, uint8_t out[ARCA_SHA256_SIZE]);
+/** Frees a context that will not be finalised. */
+void arca__sha256_abort(arca__sha256_ctx *ctx);
+
+arca_result_t arca__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                                uint8_t out[ARCA_SHA256_SIZE]);
+
+/** HKDF-SHA256 (RFC 5869), extract-and-expand. salt may be NULL/0. out_len ≤ 255*32. */
+arca_result_t arca__hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
+                                const void *info, size_t info_len, uint8_t *out, size_t out_len);
+
+/* ---- AES-256-GCM (12-byte IV, 16-byte tag) ---- */
+arca_result_t arca__aes256gcm_encrypt(const uint8_t key[ARCA_AES_KEY_SIZE],
+                                      const uint8_t iv[ARCA_GCM_IV_SIZE], const void *aad,
+                                      size_t aad_len, const void *plaintext, size_t len,
+                                      uint8_t *ciphertext, uint8_t tag[ARCA_GCM_TAG_SIZE]);
+/** @return ARCA_ERR_UNSEAL when the tag does not verify (plaintext is then wiped). */
+arca_result_t arca__aes256gcm_decrypt(const uint8_t key[ARCA_AES_KEY_SIZE],
+                                      const uint8_t iv[ARCA_GCM_IV_SIZE], const void *aad,
+                                      size_t aad_len, const void *ciphertext, size_t len,
+                                      const uint8_t tag[ARCA_GCM_TAG_SIZE], uint8_t *plaintext);
+
+/* ---- randomness, comparison, wiping ---- */
+arca_result_t arca__random(void *buf, size_t len);
+/** Constant-time equality (CRYPTO_memcmp). */
+bool arca__ct_equal(const void *a, const void *b, size_t len);
+/** Wipe memory in a way the compiler cannot elide (OPENSSL_cleanse). */
+void arca__wipe(void *p, size_t len);
+
+/* ---- ECDSA P-256 ---- */
+typedef struct arca__ec_key arca__ec_key; /* wraps EVP_PKEY */
+
+arca_result_t arca__ec_generate(arca__ec_key **out);
+/** Load a private key (PEM, PKCS#8 or SEC1) from a file. ARCA_ERR_KEY if not a P-256 key. */
+arca_result_t arca__ec_load_private_pem_file(const char *path, arca__ec_key **out);
+arca_result_t arca__ec_load_private_pem(const void *pem, size_t len, arca__ec_key **out);
+/** Write the private key as PKCS#8 PEM to a new file with mode 0600 (fails if it exists). */
+arca_result_t arca__ec_save_private_pem_file(const arca__ec_key *key, const char *path);
+/** Write the public key as PEM (SubjectPublicKeyInfo). */
+arca_result_t arca__ec_save_public_pem_file(const arca__ec_key *key, const char *path);
+/** Public key as SubjectPublicKeyInfo DER into buf (cap ≥ ARCA_EC_PUBKEY_DER_MAX). */
+arca_result_t arca__ec_public_der(const arca__ec_key *key, uint8_t *buf, size_t cap, size_t *len);
+/** Parse a P-256 public key from SPKI DER; rejects other curves and trailing bytes. */
+arca_result_t arca__ec_from_public_der(const uint8_t *der, size_t len, arca__ec_key **out);
+/** ECDSA-SHA256 over msg; signature as raw r||s (64 bytes). */
+arca_result_t arca__ec_sign(const arca__ec_key *key, const void *msg, size_t len,
+                            uint8_t sig[ARCA_ECDSA_SIG_SIZE]);
+/** @return ARCA_OK or ARCA_ERR_BAD_SIGNATURE. */
+arca_result_t arca__ec_verify(const arca__ec_key *key, const void *msg, size_t len,
+                              const uint8_t sig[ARCA_ECDSA_SIG_SIZE]);
+/** The underlying EVP_PKEY * (borrowed), for X.509 work. */
+void *arca__ec_evp(const arca__ec_key *key);
+/** Wrap an EVP_PKEY (takes a reference; caller keeps its own). */
+arca_result_t arca__ec_from_evp(void *evp_pkey, arca__ec_key **out);
+void arca__ec_free(arca__ec_key *key);
+
+#endif

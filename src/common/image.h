@@ -1,0 +1,136 @@
+/*
+ * image.h — the enclave image format: configuration and signature sections, measurement,
+ * signing and verification. Byte layouts are documented in docs/formats.md.
+ *
+ * An image is an ELF64 shared object (x86-64 or aarch64, little-endian) whose runtime
+ * reserves two sections: .arca.config (struct arca_enclave_config) and .arca.sig (struct
+ * arca_signature). The measurement is SHA-256 over every PT_LOAD segment (placement,
+ * permissions, bytes) with the .arca.sig bytes zeroed and the ELF header's section-header
+ * fields zeroed (section headers are not loaded, so stripping must not change identity).
+ *
+ * Every function here treats the image bytes as hostile: offsets and sizes are checked
+ * for overflow and bounds before use. Internal header: never installed.
+ */
+#ifndef ARCA_COMMON_IMAGE_H
+#define ARCA_COMMON_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/identity.h"
+#include "arca/result.h"
+#include "crypto.h"
+
+#define ARCA_CONFIG_SECTION ".arca.config"
+#define ARCA_SIG_SECTION ".arca.sig"
+#define ARCA_CONFIG_MAGIC "ARCACFG\x01" /* 8 bytes */
+#define ARCA_SIG_MAGIC "ARCASIG\x01"    /* 8 bytes */
+#define ARCA_CONFIG_VERSION 1
+#define ARCA_SIG_VERSION 1
+
+#define ARCA_CONFIG_FLAG_DEBUG 0x1u
+#define ARCA_CONFIG_FLAG_SWITCHLESS 0x2u
+
+/* Limits enforced by the config parser and re-checked by loaders. */
+#define ARCA_MAX_THREADS 64u
+#define ARCA_MIN_HEAP (64u * 1024u)
+#define ARCA_MAX_HEAP (UINT64_C(16) << 30)
+#define ARCA_MIN_STACK (16u * 1024u)
+#define ARCA_MAX_STACK (UINT64_C(256) << 20)
+
+/*
+ * The enclave configuration, exactly as stored (little-endian) in .arca.config.
+ * 64 bytes; fixed layout; all reserved bytes must be zero.
+ */
+struct arca_enclave_config {
+    uint8_t magic[8];     /* ARCA_CONFIG_MAGIC */
+    uint32_t version;     /* ARCA_CONFIG_VERSION */
+    uint32_t flags;       /* ARCA_CONFIG_FLAG_* */
+    uint64_t heap_size;   /* bytes of enclave heap */
+    uint64_t stack_size;  /* bytes of stack per enclave thread */
+    uint32_t threads;     /* maximum concurrent calls into the enclave */
+    uint16_t product_id;  /* ProductID */
+    uint16_t svn;         /* SecurityVersion */
+    uint8_t reserved[24]; /* zero */
+};
+_Static_assert(sizeof(struct arca_enclave_config) == 64, "config layout is fixed");
+
+/*
+ * The signature structure, exactly as stored in .arca.sig. 256 bytes; fixed layout.
+ * The ECDSA P-256 signature covers bytes [0, offsetof(signature)) of this structure,
+ * i.e. magic, version, measurement, config copy and the signer's public key.
+ */
+struct arca_signature {
+    uint8_t magic[8];          /* ARCA_SIG_MAGIC; all-zero means "not signed" */
+    uint32_t version;          /* ARCA_SIG_VERSION */
+    uint32_t pubkey_len;       /* bytes used in pubkey_der */
+    uint8_t measurement[32];   /* SHA-256 measurement */
+    struct arca_enclave_config config; /* copy of .arca.config at signing time */
+    uint8_t pubkey_der[ARCA_EC_PUBKEY_DER_MAX]; /* signer SubjectPublicKeyInfo DER, zero padded */
+    uint8_t signature[ARCA_ECDSA_SIG_SIZE];     /* raw r||s over the bytes before this field */
+};
+_Static_assert(sizeof(struct arca_signature) == 8 + 4 + 4 + 32 + 64 + 128 + 64, "sig layout");
+
+/* Where things are in one image buffer, as found by arca__image_parse(). */
+typedef struct arca__image {
+    const uint8_t *bytes;
+    size_t size;
+    size_t config_offset; /* file offset of .arca.config */
+    size_t sig_offset;    /* file offset of .arca.sig */
+    struct arca_enclave_config config; /* copied out of the image */
+    struct arca_signature sig;         /* copied out of the image */
+} arca__image;
+
+/** What verification established about an image. */
+typedef struct arca__image_info {
+    arca_identity_t identity; /* backend = NONE, protections = 0: loaders fill those */
+    struct arca_enclave_config config;
+} arca__image_info;
+
+/** Parse and bounds-check an ELF image and locate its Arca sections. Copies both sections. */
+arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *out);
+
+/** Compute the measurement of a parsed image. */
+arca_result_t arca__image_measure(const arca__image *image, uint8_t out[ARCA_HASH_SIZE]);
+
+/**
+ * Full verification: parse, measure, compare with the signature structure, verify the
+ * signature, check the config copy matches .arca.config. Fills @p info on success.
+ * @return ARCA_ERR_BAD_IMAGE, ARCA_ERR_IMAGE_NOT_SIGNED, ARCA_ERR_MEASUREMENT_MISMATCH,
+ *         ARCA_ERR_BAD_SIGNATURE, ARCA_ERR_CONFIG, ...; arca_last_error() has detail.
+ */
+arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_info *info);
+
+/**
+ * Sign in place: write @p config into .arca.config, then measure, then fill .arca.sig.
+ * @p bytes is the whole image file, modified in place.
+ */
+arca_result_t arca__image_sign(uint8_t *bytes, size_t size, const struct arca_enclave_config *config,
+                               const arca__ec_key *key);
+
+/** Validate a config (magic, version, limits, reserved zero). */
+arca_result_t arca__config_validate(const struct arca_enclave_config *config);
+
+/** Defaults: heap 32 MiB, stack 256 KiB, 4 threads, product 0, svn 0, debug off. */
+void arca__config_defaults(struct arca_enclave_config *config);
+
+/**
+ * Parse enclave.conf text ("Key = value" lines, '#' comments). Keys (case-sensitive):
+ * Debug (0/1), HeapSize, StackSize (bytes, or with K/M/G suffix), Threads, ProductID,
+ * SecurityVersion, Switchless (0/1). Unset keys keep the values already in @p config.
+ * Errors are reported through arca__error() as "NAME:LINE: message".
+ */
+arca_result_t arca__config_parse(const char *text, size_t len, const char *name,
+                                 struct arca_enclave_config *config);
+arca_result_t arca__config_parse_file(const char *path, struct arca_enclave_config *config);
+
+/** Read a whole file (≤ max bytes) into a new buffer. ARCA_ERR_IO with detail on failure. */
+arca_result_t arca__read_file(const char *path, size_t max, uint8_t **out, size_t *out_len);
+
+/**
+ * Put @p bytes into a sealed memfd (F_SEAL_WRITE|SHRINK|GROW|SEAL) and return its fd, so the
+ * loaded bytes are exactly the verified ones.
+ */
+arca_result_t arca__sealed_memfd(const char *name, const uint8_t *bytes, size_t size, int *fd_out);
+
+#endif

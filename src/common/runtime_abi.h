@@ -1,0 +1,59 @@
+/*
+ * runtime_abi.h — the contract between a loader (the sim backend, arca-runner) and the
+ * trusted runtime linked into every enclave image (libarca_enclave.a).
+ *
+ * The image exports exactly one symbol, ARCA_RUNTIME_SYMBOL, a const struct arca__runtime.
+ * The loader calls init() once with a struct arca__host_iface, then dispatch() for each
+ * ecall (possibly from several threads, at most config.threads at once), then fini().
+ * The runtime never trusts anything reachable through the host interface: host_call
+ * results are checked (length ≤ capacity, result code defined) before use.
+ * Internal header: never installed.
+ */
+#ifndef ARCA_COMMON_RUNTIME_ABI_H
+#define ARCA_COMMON_RUNTIME_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/identity.h"
+#include "arca/result.h"
+
+#define ARCA_RUNTIME_ABI_VERSION 1
+#define ARCA_RUNTIME_SYMBOL "arca__runtime_v1"
+
+/* Host calls reserved by Arca itself (≥ ARCA_HOST_CALL_RESERVED). */
+#define ARCA__HOSTCALL_LOG UINT32_C(0xFFFF0001)      /* in: u32 level, then text */
+#define ARCA__HOSTCALL_EVIDENCE UINT32_C(0xFFFF0002) /* in: report_data[64]; out: evidence v1 */
+
+/* Keys the platform derived for this enclave's identity. Never root secrets. */
+struct arca__enclave_keys {
+    uint8_t enclave_key[32]; /* ARCA_SEAL_ENCLAVE policy key: bound to measurement + attributes */
+    uint8_t signer_key[32];  /* ARCA_SEAL_SIGNER policy key at this enclave's own SVN */
+};
+
+typedef arca_result_t (*arca__host_call_fn)(void *ctx, uint32_t id, const uint8_t *in,
+                                            size_t in_len, uint8_t *out, size_t out_cap,
+                                            size_t *out_len);
+
+/* What the loader hands the runtime. The runtime copies it; the loader may free it after init. */
+struct arca__host_iface {
+    uint32_t abi_version; /* ARCA_RUNTIME_ABI_VERSION */
+    void *ctx;            /* passed back to host_call */
+    arca__host_call_fn host_call;
+    arca_identity_t identity;
+    struct arca__enclave_keys keys;
+};
+
+/* What the image exports. */
+struct arca__runtime {
+    uint32_t abi_version;
+    /* Copies *iface, wipes nothing of the loader's, then runs arca_enclave_init() if defined. */
+    arca_result_t (*init)(const struct arca__host_iface *iface);
+    /* Runs ecall fn_id on private buffers the loader owns. */
+    arca_result_t (*dispatch)(uint32_t fn_id, const uint8_t *in, size_t in_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len);
+    /* Runs arca_enclave_fini() if defined and wipes the keys. */
+    void (*fini)(void);
+};
+
+#endif

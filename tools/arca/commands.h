@@ -1,0 +1,22 @@
+/*
+ * commands.h — the subcommands of the arca CLI. Each lives in its own cmd_*.c file and
+ * returns the process exit status (see cli_exit codes below and docs/cli.md).
+ */
+#ifndef ARCA_TOOLS_COMMANDS_H
+#define ARCA_TOOLS_COMMANDS_H
+
+/* Exit codes, documented in docs/cli.md and `arca --help`. */
+#define ARCA_EXIT_OK 0
+#define ARCA_EXIT_FAILURE 1   /* the operation failed (verification failed, bad input, ...) */
+#define ARCA_EXIT_USAGE 2     /* wrong command line */
+#define ARCA_EXIT_IO 3        /* a file could not be read or written */
+
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_backends(int argc, char **argv);
+int cmd_platform(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+#endif
