@@ -46,3 +46,15 @@ function(arca_add_test name)
   set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}"
     ENVIRONMENT "ARCA_PLATFORM_DIR=${CMAKE_BINARY_DIR}/test-platform;ARCA_RUNNER=$<TARGET_FILE_DIR:arca_cli>/arca-runner;ASAN_OPTIONS=detect_leaks=1")
 endfunction()
+
+# A libFuzzer target (only with ARCA_FUZZ, i.e. clang + sanitizers). The binary is named
+# fuzz_<name> in bin/, where scripts/run-fuzzers.sh finds it; seeds go in fuzz/corpus/fuzz_<name>/.
+function(arca_add_fuzzer name)
+  cmake_parse_arguments(F "" "" "SOURCES;LIBS" ${ARGN})
+  set(target fuzz_${name})
+  add_executable(${target} ${F_SOURCES})
+  arca_host_target(${target})
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${target} PRIVATE ${F_LIBS})
+  target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+endfunction()

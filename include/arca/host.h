@@ -109,6 +109,21 @@ const char *arca_enclave_backend(const arca_enclave_t *enclave);
  */
 arca_result_t arca_enclave_destroy(arca_enclave_t *enclave);
 
+/** What a backend is and whether it can run on this machine (see `arca backends`). */
+typedef struct arca_backend_info {
+    const char *name;         /**< "sim", "process", ... */
+    int available;            /**< non-zero if it can run here */
+    char why[256];            /**< if not available (or degraded): why, and what to do */
+    const char *protects;     /**< what it protects against */
+    const char *not_protects; /**< what it does not protect against */
+} arca_backend_info_t;
+
+/** @return the number of registered backends. */
+size_t arca_backend_count(void);
+
+/** Describe backend @p index (0 ≤ index < arca_backend_count()); probes it now. */
+arca_result_t arca_backend_info(size_t index, arca_backend_info_t *out);
+
 /**
  * @return a detailed, human message about the last failure of an Arca call in this thread
  *         (e.g. "image.so: signature does not verify under the embedded key"), or "" if none.

@@ -52,7 +52,8 @@ arca_result_t arca__aes256gcm_encrypt(const uint8_t key[ARCA_AES_KEY_SIZE],
 arca_result_t arca__aes256gcm_decrypt(const uint8_t key[ARCA_AES_KEY_SIZE],
                                       const uint8_t iv[ARCA_GCM_IV_SIZE], const void *aad,
                                       size_t aad_len, const void *ciphertext, size_t len,
-                                      const uint8_t tag[ARCA_GCM_TAG_SIZE], uint8_t *plaintext);
+                                      const uint8_t tag[ARCA_GCM_TAG_SIZE], uint8_t *plaintext)
+    __attribute__((warn_unused_result));
 
 /* ---- randomness, comparison, wiping ---- */
 arca_result_t arca__random(void *buf, size_t len);
@@ -81,11 +82,21 @@ arca_result_t arca__ec_sign(const arca__ec_key *key, const void *msg, size_t len
                             uint8_t sig[ARCA_ECDSA_SIG_SIZE]);
 /** @return ARCA_OK or ARCA_ERR_BAD_SIGNATURE. */
 arca_result_t arca__ec_verify(const arca__ec_key *key, const void *msg, size_t len,
-                              const uint8_t sig[ARCA_ECDSA_SIG_SIZE]);
+                              const uint8_t sig[ARCA_ECDSA_SIG_SIZE])
+    __attribute__((warn_unused_result));
 /** The underlying EVP_PKEY * (borrowed), for X.509 work. */
 void *arca__ec_evp(const arca__ec_key *key);
 /** Wrap an EVP_PKEY (takes a reference; caller keeps its own). */
 arca_result_t arca__ec_from_evp(void *evp_pkey, arca__ec_key **out);
 void arca__ec_free(arca__ec_key *key);
+
+/* ---- error mapping (for code that must call OpenSSL directly, e.g. X.509) ---- */
+/**
+ * Record a detail message "WHAT (OpenSSL's reason)" for @p code, then clear OpenSSL's
+ * error queue so the failure cannot leak into later, unrelated calls.
+ * @return @p code.
+ */
+arca_result_t arca__crypto_error(arca_result_t code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,0 +1,408 @@
+/*
+ * test_kat.c — known-answer and negative tests for the symmetric crypto wrappers:
+ * SHA-256 (FIPS 180-2), HMAC-SHA256 (RFC 4231), HKDF-SHA256 (RFC 5869), AES-256-GCM
+ * (GCM spec / NIST test cases 13-16), the CSPRNG, constant-time compare and wipe.
+ * Every failure path also checks that OpenSSL's error queue was left empty.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "common/crypto.h"
+#include "common/error.h"
+#include "hex.h"
+#include "test.h"
+
+/* ---- SHA-256 ---- */
+
+static void check_sha(const void *msg, size_t len, const char *expect_hex)
+{
+    uint8_t got[32], want[32];
+    unhex(expect_hex, want, sizeof want);
+    ASSERT_OK(arca__sha256(msg, len, got));
+    ASSERT_MEMEQ(got, want, 32);
+}
+
+static void test_sha256_fips180_2(void)
+{
+    static const char m448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    uint8_t got[32], want[32];
+
+    check_sha("abc", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    check_sha(m448, strlen(m448),
+              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    check_sha(NULL, 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+    /* One million 'a': one-shot, then incrementally in uneven pieces. */
+    size_t n = 1000000;
+    uint8_t *a = malloc(n);
+    ASSERT_TRUE(a != NULL);
+    memset(a, 'a', n);
+    unhex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", want, 32);
+    arca_result_t r = arca__sha256(a, n, got);
+    if (r != ARCA_OK || memcmp(got, want, 32) != 0) {
+        free(a);
+        ASSERT_OK(r);
+        ASSERT_MEMEQ(got, want, 32);
+    }
+    arca__sha256_ctx ctx;
+    size_t off = 0, step = 1;
+    r = arca__sha256_init(&ctx);
+    while (r == ARCA_OK && off < n) {
+        size_t take = step < n - off ? step : n - off;
+        r = arca__sha256_update(&ctx, a + off, take);
+        off += take;
+        step = step * 3 + 7;
+    }
+    free(a);
+    ASSERT_OK(r);
+    ASSERT_OK(arca__sha256_update(&ctx, NULL, 0));
+    ASSERT_OK(arca__sha256_final(&ctx, got));
+    ASSERT_MEMEQ(got, want, 32);
+    ASSERT_TRUE(ctx.md_ctx == NULL);
+}
+
+static void test_sha256_misuse(void)
+{
+    arca__sha256_ctx ctx = {0};
+    uint8_t out[32];
+
+    ASSERT_RESULT(arca__sha256(NULL, 5, out), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__sha256_update(&ctx, "x", 1), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__sha256_final(&ctx, out), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_OK(arca__sha256_init(&ctx));
+    ASSERT_RESULT(arca__sha256_update(&ctx, NULL, 3), ARCA_ERR_INVALID_ARGUMENT);
+    arca__sha256_abort(&ctx);
+    ASSERT_TRUE(ctx.md_ctx == NULL);
+    arca__sha256_abort(&ctx); /* twice is harmless */
+    ASSERT_EQ(ERR_peek_error(), 0);
+}
+
+/* ---- HMAC-SHA256, RFC 4231 ---- */
+
+static void check_hmac(const uint8_t *key, size_t key_len, const void *data, size_t len,
+                       const char *expect_hex)
+{
+    uint8_t got[32], want[32];
+    unhex(expect_hex, want, sizeof want);
+    ASSERT_OK(arca__hmac_sha256(key, key_len, data, len, got));
+    ASSERT_MEMEQ(got, want, 32);
+}
+
+static void test_hmac_rfc4231(void)
+{
+    uint8_t k[131], d[50];
+    static const char *t6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    static const char *t7 = "This is a test using a larger than block-size key and a larger than "
+                            "block-size data. The key needs to be hashed before being used by the "
+                            "HMAC algorithm.";
+
+    memset(k, 0x0b, 20); /* 1 */
+    check_hmac(k, 20, "Hi There", 8,
+               "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    check_hmac((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, /* 2 */
+               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    memset(k, 0xaa, 20); /* 3 */
+    memset(d, 0xdd, 50);
+    check_hmac(k, 20, d, 50, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+    for (int i = 0; i < 25; i++) /* 4 */
+        k[i] = (uint8_t)(i + 1);
+    memset(d, 0xcd, 50);
+    check_hmac(k, 25, d, 50, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+    memset(k, 0xaa, 131); /* 6 */
+    check_hmac(k, 131, t6, strlen(t6),
+               "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    check_hmac(k, 131, t7, strlen(t7), /* 7 */
+               "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+static void test_hmac_edges(void)
+{
+    uint8_t a[32], b[32];
+    static const uint8_t zero = 0;
+
+    /* An empty key is, by HMAC's definition, the same as a single zero byte. */
+    ASSERT_OK(arca__hmac_sha256(NULL, 0, "m", 1, a));
+    ASSERT_OK(arca__hmac_sha256(&zero, 1, "m", 1, b));
+    ASSERT_MEMEQ(a, b, 32);
+    ASSERT_OK(arca__hmac_sha256("k", 1, NULL, 0, a));
+    ASSERT_OK(arca__hmac_sha256("k", 1, "", 0, b));
+    ASSERT_MEMEQ(a, b, 32);
+    /* A different key or message changes the MAC. */
+    ASSERT_OK(arca__hmac_sha256("j", 1, NULL, 0, b));
+    ASSERT_TRUE(memcmp(a, b, 32) != 0);
+    ASSERT_RESULT(arca__hmac_sha256(NULL, 4, "m", 1, a), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hmac_sha256("k", 1, NULL, 1, a), ARCA_ERR_INVALID_ARGUMENT);
+}
+
+/* ---- HKDF-SHA256, RFC 5869 ---- */
+
+static void check_hkdf(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                       const uint8_t *info, size_t info_len, const char *expect_hex)
+{
+    uint8_t want[128], got[128];
+    size_t n = unhex(expect_hex, want, sizeof want);
+    memset(got, 0x5a, sizeof got);
+    ASSERT_OK(arca__hkdf_sha256(salt, salt_len, ikm, ikm_len, info, info_len, got, n));
+    ASSERT_MEMEQ(got, want, n);
+    ASSERT_EQ(got[n], 0x5a); /* nothing written past out_len */
+}
+
+static void test_hkdf_rfc5869(void)
+{
+    uint8_t ikm[80], salt[80], info[80];
+
+    memset(ikm, 0x0b, 22); /* 1 */
+    for (int i = 0; i < 13; i++)
+        salt[i] = (uint8_t)i;
+    for (int i = 0; i < 10; i++)
+        info[i] = (uint8_t)(0xf0 + i);
+    check_hkdf(
+        ikm, 22, salt, 13, info, 10,
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    for (int i = 0; i < 80; i++) { /* 2 */
+        ikm[i] = (uint8_t)i;
+        salt[i] = (uint8_t)(0x60 + i);
+        info[i] = (uint8_t)(0xb0 + i);
+    }
+    check_hkdf(
+        ikm, 80, salt, 80, info, 80,
+        "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac782727"
+        "1cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
+    memset(ikm, 0x0b, 22); /* 3: empty salt and info */
+    check_hkdf(
+        ikm, 22, NULL, 0, NULL, 0,
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+}
+
+static void test_hkdf_limits(void)
+{
+    static uint8_t out[255 * 32 + 1];
+    uint8_t a[32], b[32], zero_salt[32] = {0};
+
+    ASSERT_OK(arca__hkdf_sha256(NULL, 0, "k", 1, "i", 1, out, 255 * 32));
+    ASSERT_RESULT(arca__hkdf_sha256(NULL, 0, "k", 1, "i", 1, out, 255 * 32 + 1),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_CONTAINS(arca__error_detail(), "8160");
+    ASSERT_RESULT(arca__hkdf_sha256(NULL, 0, "k", 1, "i", 1, out, 0), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hkdf_sha256(NULL, 3, "k", 1, "i", 1, out, 32), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hkdf_sha256(NULL, 0, NULL, 1, "i", 1, out, 32), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hkdf_sha256(NULL, 0, "k", 1, NULL, 1, out, 32), ARCA_ERR_INVALID_ARGUMENT);
+    /* No salt is defined as HashLen zero bytes (RFC 5869 section 2.2). */
+    ASSERT_OK(arca__hkdf_sha256(NULL, 0, "k", 1, "i", 1, a, 32));
+    ASSERT_OK(arca__hkdf_sha256(zero_salt, 32, "k", 1, "i", 1, b, 32));
+    ASSERT_MEMEQ(a, b, 32);
+    /* Different info gives an unrelated key; an empty IKM still derives. */
+    ASSERT_OK(arca__hkdf_sha256(NULL, 0, "k", 1, "j", 1, b, 32));
+    ASSERT_TRUE(memcmp(a, b, 32) != 0);
+    ASSERT_OK(arca__hkdf_sha256(NULL, 0, NULL, 0, "i", 1, b, 32));
+    ASSERT_TRUE(memcmp(a, b, 32) != 0);
+    ASSERT_EQ(ERR_peek_error(), 0);
+}
+
+/* ---- AES-256-GCM ---- */
+
+struct gcm_vector {
+    const char *key, *iv, *aad, *pt, *ct, *tag;
+};
+
+/* Test cases 13-16 of McGrew & Viega, "The Galois/Counter Mode of Operation" (the NIST
+ * GCM submission), the 256-bit-key cases. 16 has additional data; 13-15 have none. */
+static const struct gcm_vector gcm_vectors[] = {
+    {"0000000000000000000000000000000000000000000000000000000000000000", "000000000000000000000000",
+     "", "", "", "530f8afbc74536b9a963b4f1c4cb738b"},
+    {"0000000000000000000000000000000000000000000000000000000000000000", "000000000000000000000000",
+     "", "00000000000000000000000000000000", "cea7403d4d606b6e074ec5d3baf39d18",
+     "d0d1c8a799996bf0265b98b5d48ab919"},
+    {"feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6"
+     "b525b16aedf5aa0de657ba637b391aafd255",
+     "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828"
+     "838c5f61e6393ba7a0abcc9f662898015ad",
+     "b094dac5d93471bdec1a502270e3cc6c"},
+    {"feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6"
+     "b525b16aedf5aa0de657ba637b39",
+     "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828"
+     "838c5f61e6393ba7a0abcc9f662",
+     "76fc6ece0f4e1768cddf8853bb2d551b"},
+};
+
+static void test_gcm_vectors(void)
+{
+    for (size_t v = 0; v < sizeof gcm_vectors / sizeof gcm_vectors[0]; v++) {
+        const struct gcm_vector *g = &gcm_vectors[v];
+        uint8_t key[32], iv[12], aad[64], pt[64], ct[64], tag[16];
+        uint8_t out[64], out_tag[16], back[64];
+        unhex(g->key, key, 32);
+        unhex(g->iv, iv, 12);
+        size_t aad_len = unhex(g->aad, aad, sizeof aad);
+        size_t len = unhex(g->pt, pt, sizeof pt);
+        ASSERT_EQ(unhex(g->ct, ct, sizeof ct), len);
+        unhex(g->tag, tag, 16);
+
+        ASSERT_OK(arca__aes256gcm_encrypt(key, iv, aad_len ? aad : NULL, aad_len, len ? pt : NULL,
+                                          len, len ? out : NULL, out_tag));
+        ASSERT_MEMEQ(out, ct, len);
+        ASSERT_MEMEQ(out_tag, tag, 16);
+        ASSERT_OK(arca__aes256gcm_decrypt(key, iv, aad_len ? aad : NULL, aad_len, len ? ct : NULL,
+                                          len, tag, len ? back : NULL));
+        ASSERT_MEMEQ(back, pt, len);
+    }
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+/* Every single flipped bit of ciphertext, tag, AAD or IV must fail with ARCA_ERR_UNSEAL,
+ * leave the plaintext buffer wiped, and leave OpenSSL's error queue empty. */
+static void test_gcm_every_bit_flip(void)
+{
+    const struct gcm_vector *g = &gcm_vectors[3];
+    uint8_t key[32], iv[12], aad[20], ct[60], tag[16], out[60];
+    unhex(g->key, key, 32);
+    unhex(g->iv, iv, 12);
+    unhex(g->aad, aad, 20);
+    unhex(g->ct, ct, 60);
+    unhex(g->tag, tag, 16);
+
+    struct {
+        uint8_t *buf;
+        size_t len;
+    } parts[] = {{ct, sizeof ct}, {tag, sizeof tag}, {aad, sizeof aad}, {iv, sizeof iv}};
+    int failures = 0;
+    for (size_t p = 0; p < 4; p++) {
+        for (size_t bit = 0; bit < parts[p].len * 8; bit++) {
+            parts[p].buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            memset(out, 0xee, sizeof out);
+            arca_result_t r =
+                arca__aes256gcm_decrypt(key, iv, aad, sizeof aad, ct, sizeof ct, tag, out);
+            if (r != ARCA_ERR_UNSEAL || !all_zero(out, sizeof out) || ERR_peek_error() != 0)
+                failures++;
+            parts[p].buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        }
+    }
+    ASSERT_EQ(failures, 0);
+    ASSERT_CONTAINS(arca__error_detail(), "tag does not match");
+    /* Sanity: untouched inputs still decrypt, and a wrong key or missing AAD fail. */
+    ASSERT_OK(arca__aes256gcm_decrypt(key, iv, aad, sizeof aad, ct, sizeof ct, tag, out));
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, NULL, 0, ct, sizeof ct, tag, out),
+                  ARCA_ERR_UNSEAL);
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, aad, sizeof aad - 1, ct, sizeof ct, tag, out),
+                  ARCA_ERR_UNSEAL);
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, aad, sizeof aad, ct, sizeof ct - 1, tag, out),
+                  ARCA_ERR_UNSEAL);
+    key[31] ^= 0x80;
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, aad, sizeof aad, ct, sizeof ct, tag, out),
+                  ARCA_ERR_UNSEAL);
+    ASSERT_TRUE(all_zero(out, sizeof out));
+}
+
+static void test_gcm_round_trip_in_place(void)
+{
+    uint8_t key[32], iv[12], tag[16];
+    size_t n = 100000 + 13;
+    uint8_t *orig = malloc(n), *buf = malloc(n);
+    ASSERT_TRUE(orig && buf);
+    arca_result_t r = arca__random(key, sizeof key);
+    if (r == ARCA_OK)
+        r = arca__random(iv, sizeof iv);
+    if (r == ARCA_OK)
+        r = arca__random(orig, n);
+    memcpy(buf, orig, n);
+    /* Encrypting and decrypting in place (ciphertext == plaintext buffer) is supported. */
+    if (r == ARCA_OK)
+        r = arca__aes256gcm_encrypt(key, iv, "hdr", 3, buf, n, buf, tag);
+    int changed = r == ARCA_OK && memcmp(buf, orig, n) != 0;
+    if (r == ARCA_OK)
+        r = arca__aes256gcm_decrypt(key, iv, "hdr", 3, buf, n, tag, buf);
+    int same = memcmp(buf, orig, n) == 0;
+    free(orig);
+    free(buf);
+    ASSERT_OK(r);
+    ASSERT_TRUE(changed);
+    ASSERT_TRUE(same);
+}
+
+static void test_gcm_bad_arguments(void)
+{
+    uint8_t key[32] = {0}, iv[12] = {0}, tag[16] = {0}, buf[16] = {0};
+
+    ASSERT_RESULT(arca__aes256gcm_encrypt(key, iv, NULL, 5, buf, 16, buf, tag),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__aes256gcm_encrypt(key, iv, NULL, 0, NULL, 16, buf, tag),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__aes256gcm_encrypt(key, iv, NULL, 0, buf, 16, NULL, tag),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, NULL, 0, buf, 16, tag, NULL),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, NULL, 0, NULL, 16, tag, buf),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    /* Hostile lengths beyond GCM's message limit are refused before touching memory. */
+    ASSERT_RESULT(arca__aes256gcm_encrypt(key, iv, NULL, 0, buf, SIZE_MAX, buf, tag),
+                  ARCA_ERR_OVERFLOW);
+    ASSERT_RESULT(arca__aes256gcm_decrypt(key, iv, NULL, 0, buf, SIZE_MAX, tag, buf),
+                  ARCA_ERR_OVERFLOW);
+    ASSERT_EQ(ERR_peek_error(), 0);
+}
+
+/* ---- randomness, comparison, wiping ---- */
+
+static void test_random(void)
+{
+    uint8_t a[32] = {0}, b[32] = {0};
+    ASSERT_OK(arca__random(a, sizeof a));
+    ASSERT_OK(arca__random(b, sizeof b));
+    ASSERT_TRUE(!all_zero(a, sizeof a));
+    ASSERT_TRUE(memcmp(a, b, sizeof a) != 0);
+    ASSERT_OK(arca__random(NULL, 0));
+    ASSERT_RESULT(arca__random(NULL, 1), ARCA_ERR_INVALID_ARGUMENT);
+}
+
+static void test_ct_equal_and_wipe(void)
+{
+    uint8_t a[64], b[64];
+    for (int i = 0; i < 64; i++)
+        a[i] = b[i] = (uint8_t)(i * 7 + 1);
+    ASSERT_TRUE(arca__ct_equal(a, b, 64));
+    ASSERT_TRUE(arca__ct_equal(a, b, 0));
+    ASSERT_TRUE(arca__ct_equal(NULL, NULL, 0));
+    for (int i = 0; i < 64; i++) {
+        b[i] ^= 1;
+        ASSERT_TRUE(!arca__ct_equal(a, b, 64));
+        b[i] ^= 1;
+    }
+    b[63] ^= 0x80;
+    ASSERT_TRUE(arca__ct_equal(a, b, 63));
+    arca__wipe(a, 10);
+    ASSERT_TRUE(all_zero(a, 10));
+    ASSERT_EQ(a[10], 10 * 7 + 1);
+    arca__wipe(NULL, 0);
+    arca__wipe(a, 0);
+    ASSERT_EQ(a[10], 10 * 7 + 1);
+}
+
+int main(void)
+{
+    RUN(test_sha256_fips180_2);
+    RUN(test_sha256_misuse);
+    RUN(test_hmac_rfc4231);
+    RUN(test_hmac_edges);
+    RUN(test_hkdf_rfc5869);
+    RUN(test_hkdf_limits);
+    RUN(test_gcm_vectors);
+    RUN(test_gcm_every_bit_flip);
+    RUN(test_gcm_round_trip_in_place);
+    RUN(test_gcm_bad_arguments);
+    RUN(test_random);
+    RUN(test_ct_equal_and_wipe);
+    return TEST_SUMMARY();
+}
