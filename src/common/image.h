@@ -4,9 +4,10 @@
  *
  * An image is an ELF64 shared object (x86-64 or aarch64, little-endian) whose runtime
  * reserves two sections: .arca.config (struct arca_enclave_config) and .arca.sig (struct
- * arca_signature). The measurement is SHA-256 over every PT_LOAD segment (placement,
- * permissions, bytes) with the .arca.sig bytes zeroed and the ELF header's section-header
- * fields zeroed (section headers are not loaded, so stripping must not change identity).
+ * arca_signature). The measurement is SHA-256 over the addresses of the two sections and
+ * every PT_LOAD segment (placement, permissions, bytes) with the .arca.sig bytes zeroed and
+ * the ELF header's section-header fields zeroed (section headers are not loaded, so
+ * stripping must not change identity). Exact definition: docs/formats.md.
  *
  * Every function here treats the image bytes as hostile: offsets and sizes are checked
  * for overflow and bounds before use. Internal header: never installed.
@@ -56,7 +57,7 @@ struct arca_enclave_config {
 _Static_assert(sizeof(struct arca_enclave_config) == 64, "config layout is fixed");
 
 /*
- * The signature structure, exactly as stored in .arca.sig. 256 bytes; fixed layout.
+ * The signature structure, exactly as stored in .arca.sig. 304 bytes; fixed layout.
  * The ECDSA P-256 signature covers bytes [0, offsetof(signature)) of this structure,
  * i.e. magic, version, measurement, config copy and the signer's public key.
  */
@@ -79,6 +80,8 @@ typedef struct arca__image {
     size_t sig_offset;    /* file offset of .arca.sig */
     struct arca_enclave_config config; /* copied out of the image */
     struct arca_signature sig;         /* copied out of the image */
+    uint64_t config_vaddr;             /* sh_addr of .arca.config (bound into the measurement) */
+    uint64_t sig_vaddr;                /* sh_addr of .arca.sig (bound into the measurement) */
 } arca__image;
 
 /** What verification established about an image. */
@@ -88,10 +91,12 @@ typedef struct arca__image_info {
 } arca__image_info;
 
 /** Parse and bounds-check an ELF image and locate its Arca sections. Copies both sections. */
-arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *out);
+arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *out)
+    __attribute__((warn_unused_result));
 
 /** Compute the measurement of a parsed image. */
-arca_result_t arca__image_measure(const arca__image *image, uint8_t out[ARCA_HASH_SIZE]);
+arca_result_t arca__image_measure(const arca__image *image, uint8_t out[ARCA_HASH_SIZE])
+    __attribute__((warn_unused_result));
 
 /**
  * Full verification: parse, measure, compare with the signature structure, verify the
@@ -99,17 +104,20 @@ arca_result_t arca__image_measure(const arca__image *image, uint8_t out[ARCA_HAS
  * @return ARCA_ERR_BAD_IMAGE, ARCA_ERR_IMAGE_NOT_SIGNED, ARCA_ERR_MEASUREMENT_MISMATCH,
  *         ARCA_ERR_BAD_SIGNATURE, ARCA_ERR_CONFIG, ...; arca_last_error() has detail.
  */
-arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_info *info);
+arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_info *info)
+    __attribute__((warn_unused_result));
 
 /**
  * Sign in place: write @p config into .arca.config, then measure, then fill .arca.sig.
- * @p bytes is the whole image file, modified in place.
+ * @p bytes is the whole image file, modified in place (on failure it may hold the new
+ * config and a zeroed .arca.sig: discard it).
  */
 arca_result_t arca__image_sign(uint8_t *bytes, size_t size, const struct arca_enclave_config *config,
-                               const arca__ec_key *key);
+                               const arca__ec_key *key) __attribute__((warn_unused_result));
 
 /** Validate a config (magic, version, limits, reserved zero). */
-arca_result_t arca__config_validate(const struct arca_enclave_config *config);
+arca_result_t arca__config_validate(const struct arca_enclave_config *config)
+    __attribute__((warn_unused_result));
 
 /** Defaults: heap 32 MiB, stack 256 KiB, 4 threads, product 0, svn 0, debug off. */
 void arca__config_defaults(struct arca_enclave_config *config);
@@ -121,8 +129,9 @@ void arca__config_defaults(struct arca_enclave_config *config);
  * Errors are reported through arca__error() as "NAME:LINE: message".
  */
 arca_result_t arca__config_parse(const char *text, size_t len, const char *name,
-                                 struct arca_enclave_config *config);
-arca_result_t arca__config_parse_file(const char *path, struct arca_enclave_config *config);
+                                 struct arca_enclave_config *config) __attribute__((warn_unused_result));
+arca_result_t arca__config_parse_file(const char *path, struct arca_enclave_config *config)
+    __attribute__((warn_unused_result));
 
 /** Read a whole file (≤ max bytes) into a new buffer. ARCA_ERR_IO with detail on failure. */
 arca_result_t arca__read_file(const char *path, size_t max, uint8_t **out, size_t *out_len);

@@ -1,12 +1,91 @@
-/* cmd_backends.c — placeholder until 'arca backends' is implemented. */
+/*
+ * cmd_backends.c — `arca backends`: list every registered backend, whether it can run on
+ * this machine (and if not, why and what to do), what it protects against and what not,
+ * and which one "auto" would pick. Read-only: probing must never change the system.
+ */
 #include <stdio.h>
+#include <string.h>
 
+#include "arca/host.h"
 #include "commands.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: arca backends [--json]\n\n"
+                 "List the enclave backends, whether each can run here (and why not), and what\n"
+                 "each protects against. ARCA_BACKEND or the host's options choose one; 'auto'\n"
+                 "picks the first available isolating backend, else sim.\n\n"
+                 "  --json   print a JSON array instead of text\n"
+                 "  --help   this text\n");
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
 
 int cmd_backends(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "arca backends: not implemented yet\n");
-    return ARCA_EXIT_FAILURE;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return ARCA_EXIT_OK;
+        } else {
+            fprintf(stderr, "arca backends: unknown option '%s'\n\n", argv[i]);
+            usage(stderr);
+            return ARCA_EXIT_USAGE;
+        }
+    }
+
+    size_t n = arca_backend_count();
+    const char *auto_pick = NULL;
+    const char *sim_available = NULL;
+    if (json)
+        printf("[");
+    for (size_t i = 0; i < n; i++) {
+        arca_backend_info_t info;
+        if (arca_backend_info(i, &info) != ARCA_OK) {
+            fprintf(stderr, "arca backends: %s\n", arca_last_error());
+            return ARCA_EXIT_FAILURE;
+        }
+        if (info.available && !auto_pick && strcmp(info.name, "sim") != 0)
+            auto_pick = info.name;
+        if (info.available && !strcmp(info.name, "sim"))
+            sim_available = info.name;
+        if (json) {
+            printf("%s\n  {\"name\": ", i ? "," : "");
+            json_string(info.name);
+            printf(", \"available\": %s, \"why\": ", info.available ? "true" : "false");
+            json_string(info.why);
+            printf(", \"protects\": ");
+            json_string(info.protects);
+            printf(", \"does_not_protect\": ");
+            json_string(info.not_protects);
+            printf("}");
+        } else {
+            printf("%-9s %s%s%s\n", info.name, info.available ? "available" : "unavailable",
+                   info.why[0] ? ": " : "", info.why);
+            printf("          protects:         %s\n", info.protects);
+            printf("          does not protect: %s\n\n", info.not_protects);
+        }
+    }
+    if (!auto_pick)
+        auto_pick = sim_available;
+    if (json)
+        printf("\n]\n");
+    else
+        printf("auto selects: %s\n", auto_pick ? auto_pick : "nothing (no backend can run here)");
+    return ARCA_EXIT_OK;
 }

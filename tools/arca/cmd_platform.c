@@ -1,12 +1,101 @@
-/* cmd_platform.c — placeholder until 'arca platform' is implemented. */
+/*
+ * cmd_platform.c — `arca platform init|info`: create or describe the dev platform (the key
+ * directory holding the root seal secret, the attestation key and the platform certificate).
+ *
+ * Prints only public facts (paths, platform id, certificate fingerprint). It must never
+ * print or copy a secret, and never repair or regenerate a damaged directory: that would
+ * silently make every sealed blob unreadable, so it reports the damaged file instead.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "arca/host.h"
+#include "arca/platform.h"
 #include "commands.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: arca platform init [--dir DIR]\n"
+            "       arca platform info [--dir DIR]\n"
+            "\n"
+            "The dev platform holds Arca's root secrets in a key directory of the user:\n"
+            "DIR, else $ARCA_PLATFORM_DIR, else $XDG_DATA_HOME/arca/platform, else\n"
+            "~/.local/share/arca/platform. It is created on first use (mode 0700, files 0600).\n"
+            "\n"
+            "  init   create the key directory if it does not exist yet\n"
+            "  info   show the platform id, certificate fingerprint and paths\n"
+            "\n"
+            "  -d, --dir DIR   key directory\n"
+            "  -h, --help      show this help\n"
+            "\n"
+            "Pin the certificate it prints in a verifier's policy (TrustedPlatformCert) and set\n"
+            "AllowDevPlatform = 1 there: a dev platform's trust rests on the host user.\n"
+            "Back the directory up: losing it makes every sealed blob unreadable.\n"
+            "Exit status: 0 success, 1 failure (e.g. a damaged key directory), 2 usage error.\n");
+}
+
+static void print_hex(const char *label, const uint8_t *b, size_t n)
+{
+    printf("%-22s ", label);
+    for (size_t i = 0; i < n; i++)
+        printf("%02x", b[i]);
+    printf("\n");
+}
 
 int cmd_platform(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "arca platform: not implemented yet\n");
-    return ARCA_EXIT_FAILURE;
+    static const struct option options[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL, *action;
+    arca_platform_info_t info;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'h': usage(stdout); return ARCA_EXIT_OK;
+        case ':':
+            fprintf(stderr, "arca platform: option '%s' needs a value\n", argv[optind - 1]);
+            return ARCA_EXIT_USAGE;
+        default:
+            fprintf(stderr, "arca platform: unknown option '%s'\n\n", argv[optind - 1]);
+            usage(stderr);
+            return ARCA_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return ARCA_EXIT_USAGE;
+    }
+    action = argv[optind];
+    if (strcmp(action, "init") != 0 && strcmp(action, "info") != 0) {
+        fprintf(stderr, "arca platform: unknown action '%s' (init or info)\n", action);
+        return ARCA_EXIT_USAGE;
+    }
+    arca_result_t r = arca_platform_info(dir, &info);
+    if (r != ARCA_OK) {
+        fprintf(stderr, "arca platform %s: %s: %s\n", action, arca_result_str(r), arca_last_error());
+        return ARCA_EXIT_FAILURE;
+    }
+    if (!strcmp(action, "init")) {
+        printf("%s dev platform in %s\n", info.created ? "created" : "already initialised:", info.dir);
+        if (!info.created)
+            return ARCA_EXIT_OK;
+    } else if (info.created) {
+        printf("(no platform existed; created one now)\n");
+    }
+    printf("%-22s %s\n", "platform", info.kind);
+    print_hex("platform id", info.platform_id, sizeof info.platform_id);
+    print_hex("certificate sha256", info.cert_sha256, sizeof info.cert_sha256);
+    printf("%-22s %s\n", "certificate", info.cert_path);
+    printf("%-22s %s\n", "key directory", info.dir);
+    printf("dev platform: trust rests on the host user (verifiers need AllowDevPlatform = 1)\n");
+    return ARCA_EXIT_OK;
 }

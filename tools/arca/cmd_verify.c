@@ -1,12 +1,148 @@
-/* cmd_verify.c — placeholder until 'arca verify' is implemented. */
+/*
+ * cmd_verify.c — `arca verify --policy policy.conf [--json] evidence.bin`: check
+ * attestation evidence against a policy, like arca_verify_evidence() from a shell.
+ *
+ * Exit 0 and the claims on success; exit 1 and the failed check (its result name and
+ * detail) otherwise. It must never report success for evidence it did not fully verify.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "arca/verify.h"
 #include "commands.h"
+#include "common/error.h"
+#include "common/image.h"
+
+#define EVIDENCE_FILE_MAX (1u << 20)
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: arca verify --policy POLICY.conf [--json] EVIDENCE.bin\n"
+            "\n"
+            "Verify attestation evidence (from arca_get_evidence) against a policy.\n"
+            "\n"
+            "  -p, --policy FILE   policy.conf: Measurement, SignerID, ProductID, MinSVN,\n"
+            "                      AllowDebug, AllowDevPlatform, TrustedPlatformCert, ReportData,\n"
+            "                      MaxAgeSeconds, ClockSkewSeconds, Backend, RequireProtections\n"
+            "  -j, --json          print the claims (or the failure) as JSON on stdout\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "Exit status: 0 verified, 1 verification failed (the failed check is printed),\n"
+            "2 usage error, 3 the evidence file cannot be read.\n");
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20)
+            printf("\\u%04x", ch);
+        else
+            putchar(ch);
+    }
+    putchar('"');
+}
+
+static void print_claims(const arca_claims_t *c)
+{
+    char prot[256];
+    arca_protections_str(c->identity.protections, prot, sizeof prot);
+    printf("%-14s %s\n", "platform", c->platform_kind == ARCA_PLATFORM_DEV ? "dev" : "arcad");
+    printf("%-14s ", "platform id");
+    for (int i = 0; i < 32; i++)
+        printf("%02x", c->platform_id[i]);
+    printf("\n%-14s ", "measurement");
+    for (int i = 0; i < 32; i++)
+        printf("%02x", c->identity.measurement[i]);
+    printf("\n%-14s ", "signer id");
+    for (int i = 0; i < 32; i++)
+        printf("%02x", c->identity.signer_id[i]);
+    printf("\n%-14s %u\n%-14s %u\n%-14s %s\n", "product id", c->identity.product_id, "svn",
+           c->identity.svn, "debug", (c->identity.attributes & 1) ? "yes" : "no");
+    printf("%-14s %s\n%-14s %s\n", "backend", arca_backend_id_name(c->identity.backend),
+           "protections", prot);
+    printf("%-14s ", "report data");
+    for (int i = 0; i < 64; i++)
+        printf("%02x", c->report_data[i]);
+    printf("\n%-14s %llu (unix ns)\n", "timestamp", (unsigned long long)c->timestamp_ns);
+}
 
 int cmd_verify(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "arca verify: not implemented yet\n");
-    return ARCA_EXIT_FAILURE;
+    static const struct option options[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *policy_path = NULL, *evidence_path;
+    int json = 0, c, status = ARCA_EXIT_FAILURE;
+    arca_policy_t *policy = NULL;
+    uint8_t *evidence = NULL;
+    size_t len = 0;
+    arca_claims_t claims;
+    arca_result_t r;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:jh", options, NULL)) != -1) {
+        switch (c) {
+        case 'p': policy_path = optarg; break;
+        case 'j': json = 1; break;
+        case 'h': usage(stdout); return ARCA_EXIT_OK;
+        case ':':
+            fprintf(stderr, "arca verify: option '%s' needs a value\n", argv[optind - 1]);
+            return ARCA_EXIT_USAGE;
+        default:
+            fprintf(stderr, "arca verify: unknown option '%s'\n\n", argv[optind - 1]);
+            usage(stderr);
+            return ARCA_EXIT_USAGE;
+        }
+    }
+    if (!policy_path || optind != argc - 1) {
+        usage(stderr);
+        return ARCA_EXIT_USAGE;
+    }
+    evidence_path = argv[optind];
+    if (arca__read_file(evidence_path, EVIDENCE_FILE_MAX, &evidence, &len) != ARCA_OK) {
+        fprintf(stderr, "arca verify: %s\n", arca__error_detail());
+        return ARCA_EXIT_IO;
+    }
+    r = arca_policy_load_file(policy_path, &policy);
+    if (r == ARCA_OK)
+        r = arca_verify_evidence(evidence, len, policy, &claims);
+    if (r == ARCA_OK) {
+        status = ARCA_EXIT_OK;
+        if (json) {
+            char buf[2048];
+            if (arca_claims_to_json(&claims, buf, sizeof buf, NULL) != ARCA_OK) {
+                fprintf(stderr, "arca verify: %s\n", arca_verify_last_error());
+                status = ARCA_EXIT_FAILURE;
+            } else {
+                printf("{\"verified\":true,\"claims\":%s}\n", buf);
+            }
+        } else {
+            printf("OK: %s verifies under %s\n", evidence_path, policy_path);
+            print_claims(&claims);
+        }
+    } else {
+        if (json) {
+            printf("{\"verified\":false,\"result\":\"%s\",\"message\":", arca_result_name(r));
+            json_string(arca_result_str(r));
+            printf(",\"detail\":");
+            json_string(arca_verify_last_error());
+            printf("}\n");
+        }
+        fprintf(stderr, "arca verify: FAILED: %s: %s\n  %s\n", arca_result_name(r), arca_result_str(r),
+                arca_verify_last_error());
+    }
+    arca_policy_free(policy);
+    free(evidence);
+    return status;
 }

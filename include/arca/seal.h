@@ -1,0 +1,76 @@
+/*
+ * seal.h — sealing: encrypt data so that only this enclave (ARCA_SEAL_ENCLAVE) or enclaves
+ * of the same signer and product at this or a higher security version (ARCA_SEAL_SIGNER)
+ * can decrypt it, on this platform. Enclave-side API (include after arca/enclave.h).
+ *
+ * Keys come from the platform, derived from the identity the loader measured; the enclave
+ * never sees a root secret. Debug and production enclaves never share a key. A sealed blob
+ * is self-describing (docs/formats.md, "Sealed blob"): any changed bit makes unseal fail.
+ */
+#ifndef ARCA_SEAL_H
+#define ARCA_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef ARCA_MUST_CHECK
+#if defined(__GNUC__)
+#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define ARCA_MUST_CHECK
+#endif
+#endif
+
+/** Seal to this enclave's measurement: only the identical image (same debug bit) can unseal. */
+#define ARCA_SEAL_ENCLAVE 1
+/** Seal to signer id + product id at this SVN: the same or a higher SVN can unseal. */
+#define ARCA_SEAL_SIGNER 2
+
+/** Largest additional data accepted by arca_seal (64 MiB). */
+#define ARCA_SEAL_MAX_AAD (64u * 1024u * 1024u)
+/** Largest plaintext accepted by arca_seal (64 GiB, the AES-GCM limit rounded down). */
+#define ARCA_SEAL_MAX_PLAINTEXT (UINT64_C(64) << 30)
+
+/**
+ * Seal @p plaintext under the key of @p policy, binding @p aad (authenticated, not encrypted,
+ * stored in the blob in the clear).
+ * @param[in]  policy     ARCA_SEAL_ENCLAVE or ARCA_SEAL_SIGNER
+ * @param[in]  aad        additional data, may be NULL when aad_len is 0
+ * @param[in]  plaintext  data to protect, may be NULL when len is 0
+ * @param[out] blob       new buffer with the sealed blob; free with arca_free_sealed()
+ * @param[out] blob_len   its size
+ * @return ARCA_OK, ARCA_ERR_INVALID_ARGUMENT (bad policy), ARCA_ERR_OVERFLOW (too large),
+ *         ARCA_ERR_OUT_OF_MEMORY, ARCA_ERR_CRYPTO.
+ */
+ARCA_MUST_CHECK arca_result_t arca_seal(int policy, const void *aad, size_t aad_len,
+                                        const void *plaintext, size_t len, uint8_t **blob,
+                                        size_t *blob_len);
+
+/**
+ * Unseal a blob made by arca_seal. The caller's @p aad must equal the blob's exactly.
+ * @param[out] plaintext  new buffer with the data; free with arca_free_secret()
+ * @param[out] len        its size
+ * @return ARCA_OK; ARCA_ERR_UNSEAL (wrong enclave/signer/debug mode, wrong aad, or any
+ *         tampering); ARCA_ERR_SVN_TOO_NEW (sealed by a higher SVN of this signer);
+ *         ARCA_ERR_BAD_FORMAT / ARCA_ERR_BAD_VERSION (not a sealed blob). On error the
+ *         outputs are NULL/0.
+ */
+ARCA_MUST_CHECK arca_result_t arca_unseal(const uint8_t *blob, size_t blob_len, const void *aad,
+                                          size_t aad_len, uint8_t **plaintext, size_t *len);
+
+/** Wipe and free a secret returned by arca_unseal (NULL is allowed). */
+void arca_free_secret(void *p, size_t len);
+
+/** Free a blob returned by arca_seal (NULL is allowed). */
+void arca_free_sealed(uint8_t *blob);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARCA_SEAL_H */

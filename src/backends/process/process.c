@@ -1,0 +1,454 @@
+/*
+ * process.c — the host side of the `process` backend: the enclave runs in arca-runner, a
+ * separate, sandboxed process (src/runner/), reached through a shared-memory channel with
+ * one slot per enclave thread (src/common/channel.h).
+ *
+ * Divisions: probe (what this machine offers); create (channel, control socket, spawn,
+ * START/READY, init); call (post into a free slot, serve host calls arriving on the same
+ * slot, take the reply); destroy (fini, stop, reap, unmap).
+ *
+ * The runner is treated as hostile too: every length and code it writes is read once and
+ * checked against what was asked for; host calls get private copies of the request and of
+ * the reply buffer, so the runner cannot change bytes under a host function. This file
+ * must never wait without a way out when the runner dies, and never keep keys after START.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/crypto.h"
+#include "common/error.h"
+#include "process_internal.h"
+
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+
+static process_state *downcast(arca__backend_base *base)
+{
+    return base && base->ops == &arca__process_backend ? (process_state *)base : NULL;
+}
+
+/* ---- probe ---- */
+
+static void append(char *why, size_t len, const char *text)
+{
+    size_t used = strnlen(why, len);
+    if (used + 1 < len)
+        snprintf(why + used, len - used, "%s%s", used ? "; " : "degraded: ", text);
+}
+
+static arca_result_t process_probe(char *why, size_t why_len)
+{
+    arca_result_t result = ARCA_OK;
+    char path[PATH_MAX];
+    if (why_len)
+        why[0] = '\0';
+    result = arca__process_runner_path(NULL, path, sizeof path);
+    if (result != ARCA_OK) {
+        if (why_len)
+            snprintf(why, why_len, "%s", arca__error_detail());
+        goto done;
+    }
+    /* Available; say which protections this kernel will not give. */
+    int fd = (int)syscall(SYS_memfd_secret, 0);
+    if (fd >= 0)
+        close(fd);
+    else
+        append(why, why_len, "no memfd_secret (heap falls back to mlock; boot with "
+                             "secretmem.enable=1 on older kernels)");
+    if (syscall(444 /* landlock_create_ruleset */, NULL, 0, 1u) < 1)
+        append(why, why_len, "no Landlock (enable CONFIG_SECURITY_LANDLOCK and lsm=landlock)");
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+        append(why, why_len, "no seccomp filter support");
+    FILE *f = fopen("/proc/sys/user/max_user_namespaces", "r");
+    long max_ns = -1;
+    if (f) {
+        if (fscanf(f, "%ld", &max_ns) != 1)
+            max_ns = -1;
+        fclose(f);
+    }
+    if (max_ns == 0)
+        append(why, why_len, "user namespaces disabled (user.max_user_namespaces = 0)");
+done:
+    return result;
+}
+
+/* ---- slots ---- */
+
+static int acquire_slot(process_state *st)
+{
+    static _Thread_local unsigned hint;
+    uint32_t n = st->layout.slot_count;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = (hint + i) % n;
+        int expected = 0;
+        if (__atomic_compare_exchange_n(&st->busy[k], &expected, 1, 0, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+            hint = k;
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
+static void release_slot(process_state *st, int k)
+{
+    __atomic_store_n(&st->busy[k], 0, __ATOMIC_RELEASE);
+}
+
+static int grow(process_buffer *b, size_t need)
+{
+    if (need <= b->cap)
+        return 1;
+    uint8_t *p = realloc(b->bytes, need);
+    if (!p)
+        return 0;
+    b->bytes = p;
+    b->cap = need;
+    return 1;
+}
+
+static arca_result_t lost_error(process_state *st)
+{
+    return arca__error(ARCA_ERR_ENCLAVE_LOST, "the enclave is lost: %s; create it again",
+                       st->lost_reason[0] ? st->lost_reason : "arca-runner is gone");
+}
+
+/* Serve the host call the runner posted into slot k, and post the reply. */
+static void serve_host_call(process_state *st, uint32_t k, struct arca__slot *slot)
+{
+    uint64_t max = st->layout.max_payload;
+    uint32_t id = ARCA__SHARED_LOAD(&slot->fn_id);
+    uint64_t in_len = ARCA__SHARED_LOAD(&slot->in_len);
+    uint64_t cap = ARCA__SHARED_LOAD(&slot->out_cap);
+    size_t written = 0;
+    arca_result_t r;
+
+    if (in_len > max || cap > max) {
+        r = ARCA_ERR_BAD_FRAME;
+    } else if (!grow(&st->ocall_in[k], (size_t)in_len) || !grow(&st->ocall_out[k], (size_t)cap)) {
+        r = ARCA_ERR_OUT_OF_MEMORY;
+    } else {
+        /* Private copies: the runner cannot change the request under the host function,
+         * nor read or change the reply while it is being built. */
+        uint8_t *in = st->ocall_in[k].bytes, *out = st->ocall_out[k].bytes;
+        if (in_len)
+            memcpy(in, arca__slot_payload(slot), (size_t)in_len);
+        r = arca__host_dispatch(st->base.enclave, id, in_len ? in : NULL, (size_t)in_len,
+                                cap ? out : NULL, (size_t)cap, &written);
+        if (!arca_result_valid((int)r) || (r != ARCA_ERR_BUFFER_TOO_SMALL && written > cap)) {
+            r = ARCA_ERR_INTERNAL;
+            written = 0;
+        }
+        if (r != ARCA_ERR_BUFFER_TOO_SMALL && written)
+            memcpy(arca__slot_payload(slot), out, written);
+    }
+    ARCA__SHARED_STORE(&slot->result, (int32_t)r);
+    ARCA__SHARED_STORE(&slot->out_len, (uint64_t)written);
+    arca__channel_post(slot, &slot->runner_waiting, ARCA__SLOT_OCALL_DONE);
+}
+
+/* One ecall frame on slot k (held by the caller), serving host calls until the reply. */
+static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uint32_t flags,
+                              const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                              size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    struct arca__slot *slot = arca__channel_slot(st->channel, &st->layout, k);
+    uint8_t *payload = arca__slot_payload(slot);
+    uint32_t s = ARCA__SLOT_ECALL;
+    *out_len = 0;
+
+    ARCA__SHARED_STORE(&slot->fn_id, fn_id);
+    ARCA__SHARED_STORE(&slot->flags, flags);
+    ARCA__SHARED_STORE(&slot->in_len, (uint64_t)in_len);
+    ARCA__SHARED_STORE(&slot->out_cap, (uint64_t)out_cap);
+    ARCA__SHARED_STORE(&slot->result, 0);
+    ARCA__SHARED_STORE(&slot->out_len, UINT64_C(0));
+    if (in_len)
+        memcpy(payload, in, in_len);
+    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+        ARCA_RAISE(lost_error(st));
+    arca__channel_post(slot, &slot->runner_waiting, ARCA__SLOT_ECALL);
+
+    for (;;) {
+        s = arca__channel_wait(slot, &slot->host_waiting, s, st->spin_ns, &st->lost);
+        if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+            ARCA_RAISE(lost_error(st));
+        if (s == ARCA__SLOT_OCALL) {
+            serve_host_call(st, k, slot);
+            s = ARCA__SLOT_OCALL_DONE;
+        } else if (s == ARCA__SLOT_ECALL_DONE) {
+            break;
+        } else {
+            /* The runner broke the protocol: it is compromised or corrupt. Stop it. */
+            arca__process_mark_lost(st, "arca-runner broke the channel protocol and was stopped");
+            kill(st->pid, SIGKILL);
+            ARCA_RAISE(lost_error(st));
+        }
+    }
+    int32_t r = ARCA__SHARED_LOAD(&slot->result);
+    uint64_t n = ARCA__SHARED_LOAD(&slot->out_len);
+    __atomic_store_n(&slot->state, ARCA__SLOT_IDLE, __ATOMIC_RELEASE);
+    if (!arca_result_valid(r))
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner replied with an undefined result code %d", r);
+    if (r == ARCA_ERR_BUFFER_TOO_SMALL) {
+        *out_len = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+        ARCA_RAISE(ARCA_ERR_BUFFER_TOO_SMALL);
+    }
+    if (n > out_cap)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner replied with %llu bytes for a %zu-byte buffer",
+                   (unsigned long long)n, out_cap);
+    if (n)
+        memcpy(out, payload, (size_t)n);
+    *out_len = (size_t)n;
+    result = (arca_result_t)r;
+done:
+    return result;
+}
+
+/* ---- create ---- */
+
+static arca_result_t make_channel(process_state *st, uint32_t threads, size_t max_payload, int *fd_out)
+{
+    arca_result_t result = ARCA_OK;
+    int fd = -1;
+    ARCA_CHECK(arca__channel_layout_compute(threads, max_payload, &st->layout));
+    fd = memfd_create("arca-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        ARCA_RAISE(ARCA_ERR_IO, "process backend: memfd_create failed: %s", strerror(errno));
+    if (ftruncate(fd, (off_t)st->layout.total_size) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot size the %llu-byte channel: %s",
+                   (unsigned long long)st->layout.total_size, strerror(errno));
+    /* Sealed against resizing: the host cannot SIGBUS the runner by shrinking it. */
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+        ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot seal the channel: %s", strerror(errno));
+    st->channel = mmap(NULL, (size_t)st->layout.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (st->channel == MAP_FAILED) {
+        st->channel = NULL;
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot map the channel: %s",
+                   strerror(errno));
+    }
+    struct arca__channel_info *info = st->channel;
+    info->magic = ARCA__CHANNEL_MAGIC;
+    info->version = ARCA__CHANNEL_VERSION;
+    info->slot_count = threads;
+    info->max_payload = max_payload;
+    info->slot_stride = st->layout.slot_stride;
+    *fd_out = fd;
+    fd = -1;
+done:
+    if (fd >= 0)
+        close(fd);
+    return result;
+}
+
+static arca_result_t receive_ready(process_state *st, uint32_t *protections)
+{
+    arca_result_t result = ARCA_OK;
+    struct arca__ready_msg msg;
+    struct pollfd p = {st->control_fd, POLLIN, 0};
+    int n = poll(&p, 1, ARCA__PROCESS_READY_TIMEOUT_MS);
+    if (n == 0)
+        ARCA_RAISE(ARCA_ERR_TIMEOUT, "arca-runner did not report ready within %d ms",
+                   ARCA__PROCESS_READY_TIMEOUT_MS);
+    ssize_t got = recv(st->control_fd, &msg, sizeof msg, 0);
+    if (got <= 0)
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST,
+                   "arca-runner exited during start-up (run with the same image on the sim "
+                   "backend, or check the runner's stderr)");
+    if (got != (ssize_t)sizeof msg || msg.magic != ARCA__READY_MAGIC ||
+        msg.version != ARCA__CONTROL_VERSION || !arca_result_valid(msg.result))
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner sent a malformed READY message");
+    msg.detail[sizeof msg.detail - 1] = '\0';
+    if (msg.result != ARCA_OK)
+        ARCA_RAISE((arca_result_t)msg.result, "%s",
+                   msg.detail[0] ? msg.detail : "arca-runner refused to start the enclave");
+    *protections = msg.protections;
+done:
+    return result;
+}
+
+static void teardown(process_state *st)
+{
+    arca__process_stop(st);
+    if (st->channel)
+        munmap(st->channel, (size_t)st->layout.total_size);
+    st->channel = NULL;
+    if (st->control_fd >= 0)
+        close(st->control_fd);
+    st->control_fd = -1;
+    for (int i = 0; i < 2; i++) {
+        if (st->wake_fd[i] >= 0)
+            close(st->wake_fd[i]);
+        st->wake_fd[i] = -1;
+    }
+    for (uint32_t i = 0; i < ARCA_MAX_THREADS; i++) {
+        free(st->ocall_in[i].bytes);
+        free(st->ocall_out[i].bytes);
+        st->ocall_in[i] = (process_buffer){NULL, 0};
+        st->ocall_out[i] = (process_buffer){NULL, 0};
+    }
+    if (st->sync_ready) {
+        pthread_cond_destroy(&st->cond);
+        pthread_mutex_destroy(&st->lock);
+        st->sync_ready = 0;
+    }
+}
+
+static arca_result_t process_create(arca__backend_base *base, const arca__launch *launch,
+                                    uint32_t *protections_out)
+{
+    arca_result_t result = ARCA_OK;
+    process_state *st = downcast(base);
+    const struct arca_enclave_config *config = &launch->info->config;
+    struct arca__start_msg start;
+    int channel_fd = -1, sv[2] = {-1, -1};
+    uint32_t protections = 0;
+    size_t ignored = 0;
+
+    memset(&start, 0, sizeof start);
+    st->control_fd = -1;
+    st->wake_fd[0] = st->wake_fd[1] = -1;
+    if (pthread_mutex_init(&st->lock, NULL) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot create a lock");
+    if (pthread_cond_init(&st->cond, NULL) != 0) {
+        pthread_mutex_destroy(&st->lock);
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot create a condition variable");
+    }
+    st->sync_ready = 1;
+    st->spin_ns = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
+                                                                : ARCA__SPIN_NS_DEFAULT;
+    ARCA_CHECK(arca__process_runner_path(launch->options, st->runner_path, sizeof st->runner_path));
+    if (config->threads == 0 || config->threads > ARCA_MAX_THREADS)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "Threads = %u is outside 1..%u", config->threads,
+                   ARCA_MAX_THREADS);
+    ARCA_CHECK(make_channel(st, config->threads, launch->max_payload, &channel_fd));
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
+        pipe2(st->wake_fd, O_CLOEXEC) != 0)
+        ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot create the control socket: %s",
+                   strerror(errno));
+    st->control_fd = sv[0];
+    st->child_fds[0] = sv[1];
+    st->child_fds[1] = launch->image_fd;
+    st->child_fds[2] = channel_fd;
+    ARCA_CHECK(arca__process_spawn(st));
+    close(sv[1]);
+    sv[1] = -1;
+    close(channel_fd);
+    channel_fd = -1;
+    ((struct arca__channel_info *)st->channel)->runner_pid = (uint64_t)st->pid;
+
+    /* START: what the host verified, and the keys the platform derived for it. */
+    start.magic = ARCA__START_MAGIC;
+    start.version = ARCA__CONTROL_VERSION;
+    start.flags = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__START_FLAG_SWITCHLESS : 0;
+    start.threads = config->threads;
+    start.heap_size = config->heap_size;
+    start.stack_size = config->stack_size;
+    start.max_payload = launch->max_payload;
+    start.channel_size = st->layout.total_size;
+    start.identity = launch->info->identity;
+    start.keys = *launch->keys;
+    ssize_t sent = send(st->control_fd, &start, sizeof start, MSG_NOSIGNAL);
+    arca__wipe(&start, sizeof start);
+    if (sent != (ssize_t)sizeof start)
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST, "arca-runner exited during start-up, before it received its START message");
+    ARCA_CHECK(receive_ready(st, &protections));
+
+    /* The runtime's init (and the enclave's init hook) on slot 0. */
+    result = transact(st, 0, 0, ARCA__CALL_INIT, NULL, 0, NULL, 0, &ignored);
+    if (result != ARCA_OK && !arca__error_detail()[0])
+        arca__error(result, "the enclave's init failed: %s", arca_result_str(result));
+    ARCA_CHECK(result);
+    *protections_out = protections;
+done:
+    arca__wipe(&start, sizeof start);
+    if (sv[1] >= 0)
+        close(sv[1]);
+    if (channel_fd >= 0)
+        close(channel_fd);
+    if (result != ARCA_OK && st)
+        teardown(st);
+    return result;
+}
+
+/* ---- call, destroy ---- */
+
+static arca_result_t process_call(arca__backend_base *base, uint32_t fn_id, const uint8_t *in,
+                                  size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    process_state *st = downcast(base);
+    int k = -1;
+    *out_len = 0;
+    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+        ARCA_RAISE(lost_error(st));
+    if (in_len > st->layout.max_payload)
+        ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE,
+                   "request of %zu bytes exceeds the channel's max_payload (%llu)", in_len,
+                   (unsigned long long)st->layout.max_payload);
+    if (out_cap > st->layout.max_payload)
+        out_cap = (size_t)st->layout.max_payload;
+    k = acquire_slot(st);
+    if (k < 0)
+        ARCA_RAISE(ARCA_ERR_BUSY, "all %u enclave threads are busy", st->layout.slot_count);
+    result = transact(st, (uint32_t)k, fn_id, 0, in, in_len, out, out_cap, out_len);
+done:
+    if (k >= 0)
+        release_slot(st, k);
+    return result;
+}
+
+static void process_destroy(arca__backend_base *base)
+{
+    process_state *st = downcast(base);
+    size_t ignored = 0;
+    if (!st)
+        return;
+    if (!__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE)) {
+        int k = -1;
+        /* No call is in flight (the host API waited), so slot 0 is free. */
+        for (int tries = 0; tries < 1000 && k != 0; tries++) {
+            int expected = 0;
+            if (__atomic_compare_exchange_n(&st->busy[0], &expected, 1, 0, __ATOMIC_ACQUIRE,
+                                            __ATOMIC_RELAXED))
+                k = 0;
+            else
+                sched_yield();
+        }
+        if (k == 0) {
+            arca__process_fini_started(st);
+            (void)transact(st, 0, 0, ARCA__CALL_FINI, NULL, 0, NULL, 0, &ignored);
+            release_slot(st, 0);
+        }
+    }
+    teardown(st);
+}
+
+const struct arca_backend_ops arca__process_backend = {
+    .version = ARCA_BACKEND_OPS_VERSION,
+    .name = "process",
+    .backend_id = ARCA_BACKEND_ID_PROCESS,
+    .protects = "a compromised host application, other non-root users, memory-disclosure bugs "
+                "in the host, the kernel's direct map (secretmem)",
+    .not_protects = "root, the kernel, the hypervisor, physical attacks",
+    .state_size = sizeof(process_state),
+    .probe = process_probe,
+    .create = process_create,
+    .call = process_call,
+    .destroy = process_destroy,
+};

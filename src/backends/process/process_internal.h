@@ -1,0 +1,74 @@
+/*
+ * process_internal.h — the host side of the process backend, shared by process.c (the
+ * ops: probe, create, call, destroy) and spawn.c (finding, starting, watching and reaping
+ * arca-runner). Internal header.
+ */
+#ifndef ARCA_BACKENDS_PROCESS_INTERNAL_H
+#define ARCA_BACKENDS_PROCESS_INTERNAL_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/channel.h"
+#include "common/image.h"
+#include "host/backend.h"
+
+/* How long destroy lets the enclave's fini hook run before the runner is killed. */
+#define ARCA__PROCESS_FINI_TIMEOUT_MS 10000
+/* How long the runner may take to exit after its control socket closed. */
+#define ARCA__PROCESS_EXIT_TIMEOUT_MS 2000
+/* How long create waits for the runner's READY (verification + hardening). */
+#define ARCA__PROCESS_READY_TIMEOUT_MS 30000
+
+/* A host-private buffer that grows to the largest request seen (no allocation per call). */
+typedef struct process_buffer {
+    uint8_t *bytes;
+    size_t cap;
+} process_buffer;
+
+typedef struct process_state {
+    arca__backend_base base; /* first member */
+    arca__channel_layout layout;
+    void *channel; /* the shared mapping */
+    uint64_t spin_ns;
+    int control_fd; /* host end of the control socket */
+    int wake_fd[2]; /* pipe: destroy -> monitor ('f' fini started, 's' stop) */
+    pid_t pid;
+    int lost;                      /* __atomic: the runner is gone */
+    char lost_reason[160];         /* written before lost is set */
+    int busy[ARCA_MAX_THREADS];    /* __atomic: slot in use by a host thread */
+    process_buffer ocall_in[ARCA_MAX_THREADS];
+    process_buffer ocall_out[ARCA_MAX_THREADS];
+
+    /* spawn hand-off between create() and the monitor thread */
+    pthread_t monitor;
+    int monitor_started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int sync_ready;
+    int spawn_done;
+    arca_result_t spawn_result;
+    char spawn_detail[256];
+    char runner_path[PATH_MAX];
+    int child_fds[3]; /* control (runner end), image, channel: become fds 3, 4, 5 */
+} process_state;
+
+/** Resolve the runner: options->runner_path, $ARCA_RUNNER, next to libarca, install dir. */
+arca_result_t arca__process_runner_path(const arca_enclave_options_t *options, char *out,
+                                        size_t cap);
+
+/** Start the monitor thread, which spawns the runner and then watches it. Waits for the spawn. */
+arca_result_t arca__process_spawn(process_state *st);
+
+/** Tell the monitor that fini starts (it kills the runner if fini outlasts the timeout). */
+void arca__process_fini_started(process_state *st);
+
+/** Stop the runner (close its control socket, kill after a grace period), reap, join. */
+void arca__process_stop(process_state *st);
+
+/** Mark the enclave lost (once) with a reason, and wake every waiter. */
+void arca__process_mark_lost(process_state *st, const char *reason);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * spawn.c — the process backend's life support for arca-runner: find the binary, start it
+ * with an empty environment and exactly the fds it needs (3 control socket, 4 image memfd,
+ * 5 channel memfd; 0 and 1 on /dev/null; 2 the host's stderr), watch it, and reap it.
+ *
+ * One monitor thread per enclave spawns the runner and then lives exactly as long as it:
+ * PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so spawning from
+ * the monitor (not from whichever application thread called create) ties the runner's
+ * life to the enclave's. When the runner dies for any reason the monitor marks the enclave
+ * lost and wakes every waiting call, so no call ever blocks on a dead enclave.
+ * This file must never leak a host fd into the runner, never leave a zombie, and never
+ * signal a pid it has already reaped.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "process_internal.h"
+
+#ifndef ARCA_INSTALL_BINDIR
+#define ARCA_INSTALL_BINDIR "/usr/local/bin"
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* ---- finding the runner ---- */
+
+static int set_path(char *out, size_t cap, const char *a, const char *b)
+{
+    int n = snprintf(out, cap, "%s%s", a, b);
+    return n > 0 && (size_t)n < cap;
+}
+
+arca_result_t arca__process_runner_path(const arca_enclave_options_t *options, char *out, size_t cap)
+{
+    arca_result_t result = ARCA_OK;
+    const char *env = getenv("ARCA_RUNNER");
+    Dl_info dl;
+
+    if (options && options->runner_path && options->runner_path[0]) {
+        if (!set_path(out, cap, options->runner_path, ""))
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "runner_path is too long");
+    } else if (env && env[0]) {
+        if (!set_path(out, cap, env, ""))
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "$ARCA_RUNNER is too long");
+    } else {
+        out[0] = '\0';
+        /* Next to libarca: <prefix>/lib/libarca.so -> <prefix>/bin/arca-runner. */
+        if (dladdr((const void *)&arca__process_backend, &dl) && dl.dli_fname &&
+            strchr(dl.dli_fname, '/')) {
+            char dir[PATH_MAX];
+            snprintf(dir, sizeof dir, "%s", dl.dli_fname);
+            *strrchr(dir, '/') = '\0';
+            if (set_path(out, cap, dir, "/../bin/arca-runner") && access(out, X_OK) != 0)
+                out[0] = '\0';
+        }
+        if (!out[0] && !set_path(out, cap, ARCA_INSTALL_BINDIR, "/arca-runner"))
+            ARCA_RAISE(ARCA_ERR_INTERNAL, "install path too long");
+    }
+    if (access(out, X_OK) != 0)
+        ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
+                   "arca-runner not found or not executable at %s (%s); install Arca, set "
+                   "$ARCA_RUNNER, or set options.runner_path",
+                   out, strerror(errno));
+done:
+    return result;
+}
+
+/* ---- spawning ---- */
+
+static arca_result_t spawn_runner(process_state *st)
+{
+    arca_result_t result = ARCA_OK;
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int actions_ready = 0, attr_ready = 0;
+    int high[3] = {-1, -1, -1};
+    sigset_t none, all;
+    char *argv[] = {"arca-runner", NULL};
+    char *envp[] = {NULL};
+    int rc;
+
+    /* Move the three fds out of the way of 3..5 so the dup2s cannot clobber each other. */
+    for (int i = 0; i < 3; i++) {
+        high[i] = fcntl(st->child_fds[i], F_DUPFD_CLOEXEC, 10);
+        if (high[i] < 0)
+            ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot duplicate an fd: %s", strerror(errno));
+    }
+    if (posix_spawn_file_actions_init(&actions) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "posix_spawn_file_actions_init failed");
+    actions_ready = 1;
+    rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    rc |= posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    for (int i = 0; i < 3; i++)
+        rc |= posix_spawn_file_actions_adddup2(&actions, high[i], ARCA__RUNNER_FD_CONTROL + i);
+    /* Every other fd of the host is closed in the runner. */
+    rc |= posix_spawn_file_actions_addclosefrom_np(&actions, ARCA__RUNNER_FD_CHANNEL + 1);
+    if (rc != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot prepare the runner's fds");
+    if (posix_spawnattr_init(&attr) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "posix_spawnattr_init failed");
+    attr_ready = 1;
+    sigemptyset(&none);
+    sigfillset(&all);
+    rc = posix_spawnattr_setsigmask(&attr, &none);
+    rc |= posix_spawnattr_setsigdefault(&attr, &all);
+    rc |= posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (rc != 0)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot prepare the runner's signal state");
+    rc = posix_spawn(&st->pid, st->runner_path, &actions, &attr, argv, envp);
+    if (rc != 0)
+        ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE, "cannot start arca-runner (%s): %s",
+                   st->runner_path, strerror(rc));
+done:
+    for (int i = 0; i < 3; i++)
+        if (high[i] >= 0)
+            close(high[i]);
+    if (actions_ready)
+        posix_spawn_file_actions_destroy(&actions);
+    if (attr_ready)
+        posix_spawnattr_destroy(&attr);
+    return result;
+}
+
+/* ---- watching ---- */
+
+void arca__process_mark_lost(process_state *st, const char *reason)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&st->lost, &expected, 2, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return;
+    snprintf(st->lost_reason, sizeof st->lost_reason, "%s", reason);
+    __atomic_store_n(&st->lost, 1, __ATOMIC_RELEASE);
+    /* The runner is dead: nobody else writes the slots now. Wake every waiter. */
+    for (uint32_t i = 0; i < st->layout.slot_count; i++) {
+        struct arca__slot *slot = arca__channel_slot(st->channel, &st->layout, i);
+        __atomic_store_n(&slot->state, ARCA__SLOT_LOST, __ATOMIC_SEQ_CST);
+        arca__channel_wake_all(slot);
+    }
+}
+
+static void describe_exit(int status, char *buf, size_t cap)
+{
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+        snprintf(buf, cap, "arca-runner was killed by seccomp (a forbidden system call)");
+    else if (WIFSIGNALED(status))
+        snprintf(buf, cap, "arca-runner was killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status))
+        snprintf(buf, cap, "arca-runner exited with status %d", WEXITSTATUS(status));
+    else
+        snprintf(buf, cap, "arca-runner is gone");
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait up to timeout_ms for the runner to exit; 1 if it did (not yet reaped). */
+static int wait_exit(process_state *st, int pidfd, int timeout_ms)
+{
+    int64_t end = now_ms() + timeout_ms;
+    for (;;) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        int rc = waitid(P_PID, (id_t)st->pid, &info, WEXITED | WNOHANG | WNOWAIT);
+        if (rc == 0 && info.si_pid)
+            return 1;
+        if (rc < 0 && errno == ECHILD)
+            return 1; /* someone else reaped it */
+        int64_t left = end - now_ms();
+        if (left <= 0)
+            return 0;
+        if (pidfd >= 0) {
+            struct pollfd p = {pidfd, POLLIN, 0};
+            (void)poll(&p, 1, (int)(left < 50 ? left : 50));
+        } else {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static void *monitor_main(void *arg)
+{
+    process_state *st = arg;
+    sigset_t all;
+    int pidfd = -1, stopping = 0, status = 0;
+    int64_t deadline = -1;
+    char reason[160];
+
+    /* Application signals are for application threads. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+    arca_result_t r = spawn_runner(st);
+    pthread_mutex_lock(&st->lock);
+    st->spawn_result = r;
+    if (r != ARCA_OK)
+        snprintf(st->spawn_detail, sizeof st->spawn_detail, "%s", arca__error_detail());
+    st->spawn_done = 1;
+    pthread_cond_broadcast(&st->cond);
+    pthread_mutex_unlock(&st->lock);
+    if (r != ARCA_OK)
+        return NULL;
+
+    pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+    for (;;) {
+        struct pollfd fds[3] = {
+            {pidfd, POLLIN, 0},
+            {st->control_fd, 0, 0}, /* HUP/ERR only: create() reads READY itself */
+            {st->wake_fd[0], POLLIN, 0},
+        };
+        int timeout = -1;
+        if (deadline >= 0) {
+            int64_t left = deadline - now_ms();
+            timeout = left > 0 ? (int)left : 0;
+        }
+        int n = poll(fds, 3, timeout);
+        if (n < 0 && errno != EINTR)
+            break;
+        if ((fds[0].revents & POLLIN) || (fds[1].revents & (POLLHUP | POLLERR)))
+            break; /* the runner died (or closed its end, which it does only by dying) */
+        if (fds[2].revents & POLLIN) {
+            char c = 0;
+            if (read(st->wake_fd[0], &c, 1) == 1 && c == 'f')
+                deadline = now_ms() + ARCA__PROCESS_FINI_TIMEOUT_MS;
+            else {
+                stopping = 1;
+                break;
+            }
+        }
+        if (deadline >= 0 && now_ms() >= deadline) {
+            kill(st->pid, SIGKILL); /* fini hung: not reaped yet, so the pid is still ours */
+            deadline = -1;
+        }
+    }
+    if (stopping) {
+        /* Orderly: the runner exits on EOF of its control socket. */
+        arca__process_mark_lost(st, "the enclave was destroyed");
+        shutdown(st->control_fd, SHUT_RDWR);
+        if (!wait_exit(st, pidfd, ARCA__PROCESS_EXIT_TIMEOUT_MS))
+            kill(st->pid, SIGKILL);
+    }
+    /* Reap (blocks only until the kernel finished the exit). */
+    int rc;
+    do
+        rc = waitpid(st->pid, &status, 0);
+    while (rc < 0 && errno == EINTR);
+    if (rc == st->pid)
+        describe_exit(status, reason, sizeof reason);
+    else
+        snprintf(reason, sizeof reason, "arca-runner is gone (reaped elsewhere)");
+    arca__process_mark_lost(st, reason);
+    if (pidfd >= 0)
+        close(pidfd);
+    return NULL;
+}
+
+arca_result_t arca__process_spawn(process_state *st)
+{
+    arca_result_t result = ARCA_OK;
+    if (pthread_create(&st->monitor, NULL, monitor_main, st) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot create the monitor thread");
+    st->monitor_started = 1;
+    pthread_mutex_lock(&st->lock);
+    while (!st->spawn_done)
+        pthread_cond_wait(&st->cond, &st->lock);
+    pthread_mutex_unlock(&st->lock);
+    if (st->spawn_result != ARCA_OK)
+        ARCA_RAISE(st->spawn_result, "%s", st->spawn_detail);
+done:
+    return result;
+}
+
+void arca__process_fini_started(process_state *st)
+{
+    (void)!write(st->wake_fd[1], "f", 1);
+}
+
+void arca__process_stop(process_state *st)
+{
+    if (!st->monitor_started)
+        return;
+    (void)!write(st->wake_fd[1], "s", 1);
+    pthread_join(st->monitor, NULL);
+    st->monitor_started = 0;
+}

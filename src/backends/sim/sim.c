@@ -1,0 +1,294 @@
+/*
+ * sim.c — the `sim` backend: the signed image is dlopen()ed into the host process from the
+ * sealed memfd that holds exactly the verified bytes. No isolation at all; it exists for
+ * debugging (gdb), CI and porting, and it must say so (protections = 0).
+ *
+ * Even so, it keeps the by-copy contract of every backend, so code that works here works on
+ * isolating backends: requests and replies cross in both directions through buffers private
+ * to the callee (small ones on the stack, larger ones in per-thread scratch buffers), and the
+ * caller's memory is never handed over. This file must never copy more than a buffer's capacity, whatever
+ * lengths the other side reports.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/crypto.h"
+#include "common/error.h"
+#include "host/backend.h"
+
+/* Payloads up to this size are copied through the stack instead of the heap. */
+#define SMALL 4096
+
+struct sim_state {
+    arca__backend_base base; /* first member: the common base */
+    void *handle;            /* dlopen handle of the image */
+    int fd;                  /* the sealed memfd, kept open while loaded (see create) */
+    size_t max_payload;
+    const struct arca__runtime *runtime;
+};
+
+static struct sim_state *sim(arca__backend_base *base)
+{
+    return base && base->ops == &arca__sim_backend ? (struct sim_state *)base : NULL;
+}
+
+static arca_result_t sim_probe(char *why, size_t why_len)
+{
+    if (why_len)
+        why[0] = '\0';
+    return ARCA_OK;
+}
+
+/*
+ * Private buffers. Small payloads go through the caller's stack. Larger ones use per-thread
+ * scratch buffers that are kept between calls (allocating and faulting in megabytes on every
+ * call costs more than the copies): a few per thread, because a host call nests inside an
+ * ecall on the same thread (and may even call back in). Beyond that depth, plain malloc.
+ * Buffers above RETAIN_MAX are freed after use rather than kept.
+ */
+#define SCRATCH_SLOTS 4
+#define RETAIN_MAX (16u * 1024u * 1024u)
+
+struct scratch {
+    uint8_t *buf[SCRATCH_SLOTS];
+    size_t cap[SCRATCH_SLOTS];
+    int busy[SCRATCH_SLOTS];
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static void scratch_free(void *p)
+{
+    struct scratch *s = p;
+    for (int i = 0; i < SCRATCH_SLOTS; i++)
+        free(s->buf[i]);
+    free(s);
+}
+
+static void scratch_init(void)
+{
+    scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+typedef struct buffer {
+    uint8_t *p;
+    int slot; /* scratch slot, or -1 for the stack or a one-off malloc */
+    int heap; /* p was malloc()ed for this call only */
+} buffer;
+
+/* A private buffer of n bytes; the stack one if it fits. NULL p = out of memory. */
+static buffer acquire(uint8_t *stack, size_t n)
+{
+    buffer b = {.p = stack, .slot = -1, .heap = 0};
+    struct scratch *s = NULL;
+    if (n <= SMALL)
+        return b;
+    pthread_once(&scratch_once, scratch_init);
+    if (scratch_key_ok) {
+        s = pthread_getspecific(scratch_key);
+        if (!s && (s = calloc(1, sizeof *s)) != NULL && pthread_setspecific(scratch_key, s) != 0) {
+            free(s);
+            s = NULL;
+        }
+    }
+    for (int i = 0; s && i < SCRATCH_SLOTS; i++) {
+        if (s->busy[i])
+            continue;
+        if (s->cap[i] < n) {
+            free(s->buf[i]);
+            s->buf[i] = malloc(n);
+            s->cap[i] = s->buf[i] ? n : 0;
+            if (!s->buf[i])
+                break;
+        }
+        s->busy[i] = 1;
+        b.p = s->buf[i];
+        b.slot = i;
+        return b;
+    }
+    b.p = malloc(n);
+    b.heap = 1;
+    return b;
+}
+
+static void release(buffer *b)
+{
+    if (b->heap) {
+        free(b->p);
+    } else if (b->slot >= 0) {
+        struct scratch *s = pthread_getspecific(scratch_key);
+        if (s->cap[b->slot] > RETAIN_MAX) {
+            free(s->buf[b->slot]);
+            s->buf[b->slot] = NULL;
+            s->cap[b->slot] = 0;
+        }
+        s->busy[b->slot] = 0;
+    }
+    b->p = NULL;
+    b->slot = -1;
+    b->heap = 0;
+}
+
+/* The enclave's host calls: copy the request in, dispatch, copy the checked reply out. */
+static arca_result_t sim_host_call(void *ctx, uint32_t id, const uint8_t *in, size_t in_len,
+                                   uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    struct sim_state *s = ctx;
+    uint8_t in_stack[SMALL], out_stack[SMALL];
+    buffer req = {.slot = -1}, reply = {.slot = -1};
+    size_t got = 0;
+    if ((in_len && !in) || (out_cap && !out) || !out_len)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
+    if (in_len > s->max_payload || out_cap > s->max_payload)
+        ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE);
+    req = acquire(in_stack, in_len);
+    reply = acquire(out_stack, out_cap);
+    if (!req.p || !reply.p)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY);
+    if (in_len)
+        memcpy(req.p, in, in_len);
+    result = arca__host_dispatch(s->base.enclave, id, req.p, in_len, reply.p, out_cap, &got);
+    /* Copy only what fits; the enclave runtime rejects a reply that claims more. */
+    if (result == ARCA_OK && got <= out_cap && got)
+        memcpy(out, reply.p, got);
+done:
+    release(&req);
+    release(&reply);
+    if (out_len)
+        *out_len = got;
+    return result;
+}
+
+static void unload(struct sim_state *s)
+{
+    if (s->handle)
+        dlclose(s->handle);
+    s->handle = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+static arca_result_t sim_create(arca__backend_base *base, const arca__launch *launch,
+                                uint32_t *protections_out)
+{
+    arca_result_t result = ARCA_OK;
+    struct sim_state *s = sim(base);
+    struct arca__host_iface iface;
+    char path[64];
+    memset(&iface, 0, sizeof iface);
+    if (!s)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "sim: state of another backend");
+    s->fd = -1;
+    s->max_payload = launch->max_payload;
+    /*
+     * Keep our own descriptor open while the image is loaded: the loader recognises an
+     * already-loaded object by its path name, so a reused /proc/self/fd/N would alias it.
+     */
+    s->fd = fcntl(launch->image_fd, F_DUPFD_CLOEXEC, 3);
+    if (s->fd < 0)
+        ARCA_RAISE(ARCA_ERR_IO, "sim: cannot duplicate the image descriptor");
+    snprintf(path, sizeof path, "/proc/self/fd/%d", s->fd);
+    s->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!s->handle) {
+        const char *why = dlerror();
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "sim: the verified image does not load: %s",
+                   why ? why : "unknown dlopen error");
+    }
+    s->runtime = dlsym(s->handle, ARCA_RUNTIME_SYMBOL);
+    if (!s->runtime)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "sim: the image does not export %s; link it with libarca_enclave "
+                   "(arca_add_enclave() does)",
+                   ARCA_RUNTIME_SYMBOL);
+    if (s->runtime->abi_version != ARCA_RUNTIME_ABI_VERSION || !s->runtime->init ||
+        !s->runtime->dispatch || !s->runtime->fini)
+        ARCA_RAISE(ARCA_ERR_BAD_VERSION,
+                   "sim: the image's runtime speaks ABI %u, this library %d; rebuild the enclave",
+                   s->runtime->abi_version, ARCA_RUNTIME_ABI_VERSION);
+
+    iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
+    iface.ctx = s;
+    iface.host_call = sim_host_call;
+    iface.identity = launch->info->identity;
+    iface.identity.backend = ARCA_BACKEND_ID_SIM;
+    iface.identity.protections = 0;
+    iface.keys = *launch->keys;
+    result = s->runtime->init(&iface);
+    if (result != ARCA_OK) {
+        if (!arca_result_valid((int)result))
+            result = ARCA_ERR_INIT_FAILED;
+        ARCA_RAISE(result, "the enclave's init hook failed with %s (%s)",
+                   arca_result_name(result), arca_result_str(result));
+    }
+    *protections_out = 0;
+done:
+    arca__wipe(&iface, sizeof iface);
+    if (result != ARCA_OK && s)
+        unload(s);
+    return result;
+}
+
+static arca_result_t sim_call(arca__backend_base *base, uint32_t fn_id, const uint8_t *in,
+                              size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    struct sim_state *s = sim(base);
+    uint8_t in_stack[SMALL], out_stack[SMALL];
+    buffer req = {.slot = -1}, reply = {.slot = -1};
+    size_t got = 0;
+    if (!s)
+        ARCA_RAISE(ARCA_ERR_INTERNAL);
+    req = acquire(in_stack, in_len);
+    reply = acquire(out_stack, out_cap);
+    if (!req.p || !reply.p)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "sim: out of memory for a %zu/%zu byte call", in_len,
+                   out_cap);
+    if (in_len)
+        memcpy(req.p, in, in_len);
+    result = s->runtime->dispatch(fn_id, req.p, in_len, reply.p, out_cap, &got);
+    if (!arca_result_valid((int)result) || (result == ARCA_OK && got > out_cap)) {
+        result = ARCA_ERR_INTERNAL;
+        got = 0;
+    }
+    if (result == ARCA_OK && got)
+        memcpy(out, reply.p, got);
+done:
+    release(&req);
+    release(&reply);
+    *out_len = got;
+    return result;
+}
+
+static void sim_destroy(arca__backend_base *base)
+{
+    struct sim_state *s = sim(base);
+    if (!s)
+        return;
+    if (s->runtime)
+        s->runtime->fini();
+    s->runtime = NULL;
+    unload(s);
+}
+
+const struct arca_backend_ops arca__sim_backend = {
+    .version = ARCA_BACKEND_OPS_VERSION,
+    .name = "sim",
+    .backend_id = ARCA_BACKEND_ID_SIM,
+    .protects = "nothing: for debugging (gdb), CI and porting",
+    .not_protects = "anything: the enclave runs inside the host process, which can read and "
+                    "change all of its memory and keys",
+    .state_size = sizeof(struct sim_state),
+    .probe = sim_probe,
+    .create = sim_create,
+    .call = sim_call,
+    .destroy = sim_destroy,
+};

@@ -1,0 +1,159 @@
+/*
+ * channel.h — the process backend's call channel: the shared-memory slot layout, the
+ * slot state machine, the spin-then-futex wait used by both sides, and the control-socket
+ * messages exchanged between the host library and arca-runner at startup.
+ *
+ * Layout (docs/formats.md, "Call channel"): one memfd, sealed against shrinking and
+ * growing, holding a 4 KiB information page followed by `slot_count` slots. Each slot is
+ * a 64-byte header (one cache line: the state word, the two waiter words and the call
+ * fields) followed by a payload area of `max_payload` bytes; slots are page aligned.
+ *
+ * Neither side trusts what the other writes here: every header field is read once into
+ * a private variable and checked before use, and payloads are copied to private memory
+ * before they are parsed. Internal header: never installed.
+ */
+#ifndef ARCA_COMMON_CHANNEL_H
+#define ARCA_COMMON_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/identity.h"
+#include "arca/result.h"
+#include "runtime_abi.h"
+
+#define ARCA__CHANNEL_MAGIC UINT64_C(0x314C4E4843414352) /* "RCACHNL1" little-endian */
+#define ARCA__CHANNEL_VERSION 1u
+#define ARCA__CHANNEL_INFO_SIZE 4096u  /* the information page */
+#define ARCA__SLOT_HEADER_SIZE 64u     /* one cache line */
+#define ARCA__CHANNEL_MAX_PAYLOAD (UINT64_C(1) << 30) /* hard cap on options->max_payload */
+
+/* Slot states (the futex word). Who may write each is fixed by the protocol. */
+#define ARCA__SLOT_IDLE 0u       /* host owns the slot; nothing posted */
+#define ARCA__SLOT_ECALL 1u      /* host -> runner: an ecall request is in the slot */
+#define ARCA__SLOT_OCALL 2u      /* runner -> host: a host-call request is in the slot */
+#define ARCA__SLOT_OCALL_DONE 3u /* host -> runner: the host-call reply is in the slot */
+#define ARCA__SLOT_ECALL_DONE 4u /* runner -> host: the ecall reply is in the slot */
+#define ARCA__SLOT_LOST 5u       /* host-private meaning: the runner died (written after death) */
+
+/* Ecall flags (slot header `flags`). Any other bit makes the frame invalid. */
+#define ARCA__CALL_INIT 0x1u /* run the runtime's init (slot 0, once, before any ecall) */
+#define ARCA__CALL_FINI 0x2u /* run the runtime's fini (slot 0, once, last) */
+#define ARCA__CALL_FLAGS_MASK (ARCA__CALL_INIT | ARCA__CALL_FINI)
+
+/* The information page at offset 0. Informational only: the runner computes the layout
+ * from the START message, never from here. */
+struct arca__channel_info {
+    uint64_t magic;        /* ARCA__CHANNEL_MAGIC */
+    uint32_t version;      /* ARCA__CHANNEL_VERSION */
+    uint32_t slot_count;   /* = config.threads */
+    uint64_t max_payload;  /* bytes of payload area per slot */
+    uint64_t slot_stride;  /* bytes from one slot to the next */
+    uint64_t runner_pid;   /* written by the host after spawning (diagnostics) */
+};
+
+/* One slot header: exactly one cache line. All fields little-endian (host order). */
+struct arca__slot {
+    uint32_t state;          /* ARCA__SLOT_*; the futex word */
+    uint32_t host_waiting;   /* non-zero while the host sleeps in FUTEX_WAIT on state */
+    uint32_t runner_waiting; /* non-zero while the runner sleeps in FUTEX_WAIT on state */
+    uint32_t fn_id;          /* ecall: function id; host call: host-call id */
+    uint32_t flags;          /* ecall: ARCA__CALL_*; host call: 0 */
+    int32_t result;          /* reply: arca_result_t */
+    uint64_t in_len;         /* request: bytes of payload */
+    uint64_t out_cap;        /* request: reply capacity */
+    uint64_t out_len;        /* reply: bytes of payload (BUFFER_TOO_SMALL: bytes needed) */
+    uint8_t reserved[16];
+};
+_Static_assert(sizeof(struct arca__slot) == ARCA__SLOT_HEADER_SIZE, "slot header is one line");
+
+/* Where things are, computed (overflow-checked) from slot_count and max_payload. */
+typedef struct arca__channel_layout {
+    uint32_t slot_count;
+    uint64_t max_payload;
+    uint64_t slot_stride;
+    uint64_t total_size;
+} arca__channel_layout;
+
+/** Compute the layout; ARCA_ERR_OVERFLOW / ARCA_ERR_INVALID_ARGUMENT with detail. */
+arca_result_t arca__channel_layout_compute(uint32_t slot_count, uint64_t max_payload,
+                                           arca__channel_layout *out);
+
+/** The header of slot @p index in a mapped channel at @p base. */
+static inline struct arca__slot *arca__channel_slot(void *base, const arca__channel_layout *l,
+                                                    uint32_t index)
+{
+    return (struct arca__slot *)((uint8_t *)base + ARCA__CHANNEL_INFO_SIZE +
+                                 (size_t)index * l->slot_stride);
+}
+
+/** The payload area (max_payload bytes) of a slot. */
+static inline uint8_t *arca__slot_payload(struct arca__slot *slot)
+{
+    return (uint8_t *)slot + ARCA__SLOT_HEADER_SIZE;
+}
+
+/* Field accessors: single, untorn loads and stores of shared words. */
+#define ARCA__SHARED_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ARCA__SHARED_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* Spin budgets (nanoseconds) before a waiter falls back to FUTEX_WAIT. */
+#define ARCA__SPIN_NS_DEFAULT 20000u       /* 20 us: covers a quick call, then sleep */
+#define ARCA__SPIN_NS_SWITCHLESS 2000000u  /* 2 ms: switchless enclaves keep cores hot */
+
+/**
+ * Post @p state into the slot's state word (release) and wake the peer if it sleeps.
+ * @p peer_waiting is the peer's waiting word (runner_waiting when the host posts).
+ * No system call is made when the peer is spinning.
+ */
+void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting, uint32_t state);
+
+/**
+ * Wait until the slot's state differs from @p from, and return the new state (acquire).
+ * Spins (with a CPU pause) for about @p spin_ns, yields a few times, then sleeps in
+ * FUTEX_WAIT with @p my_waiting raised. If @p abort_flag is non-NULL, sleeps are bounded
+ * (100 ms) and the wait returns @p from as soon as *abort_flag is non-zero.
+ */
+uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint32_t from,
+                            uint64_t spin_ns, const int *abort_flag);
+
+/** Wake every waiter on the slot's state word (used after the runner died). */
+void arca__channel_wake_all(struct arca__slot *slot);
+
+/* ---- control socket (SOCK_SEQPACKET) between the host library and arca-runner ---- */
+
+/* The fds arca-runner receives. */
+#define ARCA__RUNNER_FD_CONTROL 3
+#define ARCA__RUNNER_FD_IMAGE 4
+#define ARCA__RUNNER_FD_CHANNEL 5
+
+#define ARCA__START_MAGIC UINT32_C(0x54534341) /* "ACST" */
+#define ARCA__READY_MAGIC UINT32_C(0x44524341) /* "ACRD" */
+#define ARCA__CONTROL_VERSION 1u
+#define ARCA__START_FLAG_SWITCHLESS 0x1u
+
+/* host -> runner, once, right after spawn. Carries the platform-derived keys (dev
+ * platform: host-user trust; the arcad platform sends this from the daemon instead). */
+struct arca__start_msg {
+    uint32_t magic;          /* ARCA__START_MAGIC */
+    uint32_t version;        /* ARCA__CONTROL_VERSION */
+    uint32_t flags;          /* ARCA__START_FLAG_* */
+    uint32_t threads;        /* slot count = config.threads */
+    uint64_t heap_size;      /* = config.heap_size */
+    uint64_t stack_size;     /* = config.stack_size */
+    uint64_t max_payload;    /* per-slot payload bytes */
+    uint64_t channel_size;   /* bytes of the channel memfd */
+    arca_identity_t identity; /* what the host verified; the runner must compute the same */
+    struct arca__enclave_keys keys;
+};
+
+/* runner -> host, once, after hardening (or on failure, with a detail message). */
+struct arca__ready_msg {
+    uint32_t magic;       /* ARCA__READY_MAGIC */
+    uint32_t version;     /* ARCA__CONTROL_VERSION */
+    int32_t result;       /* arca_result_t */
+    uint32_t protections; /* ARCA_PROT_* really in force */
+    char detail[240];     /* NUL-terminated detail message on failure */
+};
+
+#endif

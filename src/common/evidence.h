@@ -1,0 +1,96 @@
+/*
+ * evidence.h — attestation evidence v1: the byte layout, its serializer (used by platforms)
+ * and its parser (used by the verifier and by the enclave to check a host's reply).
+ *
+ * Layout (little-endian; docs/formats.md, section "Evidence"):
+ *
+ *   off  size  field
+ *     0     8  magic "ARCAEVID"
+ *     8     2  version (1)
+ *    10     2  platform kind (ARCA_PLATFORM_KIND_*; 1 = dev)
+ *    12     4  reserved, zero
+ *    16    32  platform id = SHA-256 of the platform certificate's SubjectPublicKeyInfo DER
+ *    48    32  measurement
+ *    80    32  signer id
+ *   112     2  product id
+ *   114     2  svn
+ *   116     2  backend (ARCA_BACKEND_ID_*)
+ *   118     2  reserved, zero
+ *   120     8  attributes (ARCA_ATTR_*)
+ *   128     4  protections (ARCA_PROT_*)
+ *   132     4  reserved, zero
+ *   136    64  report data
+ *   200     8  timestamp, unix nanoseconds
+ *   208     4  certificate count n (1 ≤ n ≤ ARCA_EVIDENCE_MAX_CERTS), leaf first
+ *   212        n × (u32 length, DER bytes)   1 ≤ length ≤ ARCA_EVIDENCE_MAX_CERT_SIZE
+ *   ...   64  ECDSA P-256 signature (raw r||s) over every byte before it
+ *
+ * Nothing may follow the signature. The parser treats its input as hostile: every length
+ * is checked against the remaining bytes with overflow-safe arithmetic before it is used,
+ * and the parsed view points into the caller's buffer (no copies of the certificates).
+ * Internal header: never installed.
+ */
+#ifndef ARCA_COMMON_EVIDENCE_H
+#define ARCA_COMMON_EVIDENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/identity.h"
+#include "arca/result.h"
+
+#define ARCA_EVIDENCE_MAGIC "ARCAEVID" /* 8 bytes, no terminator in the format */
+#define ARCA_EVIDENCE_VERSION 1
+#define ARCA_EVIDENCE_FIXED_SIZE 212u   /* bytes before the certificate list entries */
+#define ARCA_EVIDENCE_SIG_SIZE 64u
+#define ARCA_EVIDENCE_MAX_CERTS 8u
+#define ARCA_EVIDENCE_MAX_CERT_SIZE 16384u
+/* Upper bound on a whole evidence blob: fixed part, every cert at its maximum, signature. */
+#define ARCA_EVIDENCE_MAX_SIZE                                                                   \
+    (ARCA_EVIDENCE_FIXED_SIZE + ARCA_EVIDENCE_MAX_CERTS * (4u + ARCA_EVIDENCE_MAX_CERT_SIZE) +   \
+     ARCA_EVIDENCE_SIG_SIZE)
+#define ARCA_REPORT_DATA_SIZE 64
+
+/* Platform kinds, as carried in evidence (same values as platform.h). */
+#define ARCA_EVIDENCE_PLATFORM_DEV 1
+#define ARCA_EVIDENCE_PLATFORM_ARCAD 2
+
+/* The parsed view of one evidence blob; certificate pointers borrow the input buffer. */
+typedef struct arca__evidence {
+    uint16_t version;
+    uint16_t platform_kind;
+    uint8_t platform_id[32];
+    arca_identity_t identity;
+    uint8_t report_data[ARCA_REPORT_DATA_SIZE];
+    uint64_t timestamp_ns;
+    uint32_t cert_count;
+    const uint8_t *cert[ARCA_EVIDENCE_MAX_CERTS];
+    size_t cert_len[ARCA_EVIDENCE_MAX_CERTS];
+    size_t signed_len;        /* bytes covered by the signature (= offset of the signature) */
+    const uint8_t *signature; /* ARCA_EVIDENCE_SIG_SIZE bytes */
+} arca__evidence;
+
+/**
+ * Parse and bounds-check evidence v1. No signature is verified here.
+ * @return ARCA_OK or ARCA_ERR_BAD_EVIDENCE with a detail naming the bad field and offset.
+ */
+arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evidence *out)
+    __attribute__((warn_unused_result));
+
+/**
+ * Serialize everything but the signature into a new buffer with room for the signature at
+ * the end: *out_len = total size, the caller signs bytes [0, *out_len - 64) and writes the
+ * signature into the last 64 bytes. certs/cert_lens give the chain, leaf first.
+ * The reserved fields are written as zero.
+ */
+arca_result_t arca__evidence_build(uint16_t platform_kind, const uint8_t platform_id[32],
+                                   const arca_identity_t *identity,
+                                   const uint8_t report_data[ARCA_REPORT_DATA_SIZE],
+                                   uint64_t timestamp_ns, const uint8_t *const *certs,
+                                   const size_t *cert_lens, uint32_t cert_count, uint8_t **out,
+                                   size_t *out_len) __attribute__((warn_unused_result));
+
+/** @return non-zero when two identities are equal in every field. */
+int arca__identity_equal(const arca_identity_t *a, const arca_identity_t *b);
+
+#endif

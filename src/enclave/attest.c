@@ -1,0 +1,80 @@
+/*
+ * attest.c — arca_get_evidence inside the enclave: ask the host (which asks the platform)
+ * for evidence v1 about this enclave and these report data.
+ *
+ * The host is hostile. Its reply has already been copied into enclave memory by
+ * arca_host_call (with its length checked); here it is parsed and must describe exactly
+ * this enclave's identity (as the loader reported it at init, including backend and
+ * protections) and exactly the report data asked for — otherwise ARCA_ERR_BAD_HOST_REPLY.
+ * The signature is deliberately not verified here: relying parties do that.
+ * Size negotiation with the host is bounded: a few attempts, never above the format maximum.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arca/attest.h"
+#include "arca/enclave.h"
+#include "common/error.h"
+#include "common/evidence.h"
+#include "common/runtime_abi.h"
+#include "runtime.h"
+
+#define FIRST_GUESS 2048u
+#define MAX_ATTEMPTS 3
+
+arca_result_t arca_get_evidence(const uint8_t report_data[ARCA_REPORT_DATA_SIZE], uint8_t **evidence,
+                                size_t *len)
+{
+    arca_result_t result = ARCA_OK;
+    const arca_identity_t *self = arca__enclave_identity();
+    uint8_t rd[ARCA_REPORT_DATA_SIZE];
+    uint8_t *buf = NULL;
+    size_t cap = FIRST_GUESS, got = 0;
+    arca__evidence parsed;
+
+    if (!report_data || !evidence || !len)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_get_evidence: NULL argument");
+    *evidence = NULL;
+    *len = 0;
+    if (!self)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "arca_get_evidence: called before the enclave was initialised");
+    memcpy(rd, report_data, sizeof rd); /* a stable private copy to request and compare */
+
+    for (int attempt = 0;; attempt++) {
+        free(buf);
+        buf = malloc(cap);
+        if (!buf)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arca_get_evidence: cannot allocate %zu bytes", cap);
+        result = arca_host_call(ARCA__HOSTCALL_EVIDENCE, rd, sizeof rd, buf, cap, &got);
+        if (result == ARCA_OK)
+            break;
+        if (result != ARCA_ERR_BUFFER_TOO_SMALL)
+            ARCA_RAISE(result, "arca_get_evidence: the host could not provide evidence (%s)",
+                       arca_result_name(result));
+        if (attempt + 1 >= MAX_ATTEMPTS || got > ARCA_EVIDENCE_MAX_SIZE)
+            ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY,
+                       "arca_get_evidence: the host asked for %zu bytes (attempt %d); evidence is at "
+                       "most %u bytes", got, attempt + 1, (unsigned)ARCA_EVIDENCE_MAX_SIZE);
+        cap = got;
+    }
+
+    if (arca__evidence_parse(buf, got, &parsed) != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY, "arca_get_evidence: the host's reply is not evidence v1");
+    if (!arca__identity_equal(&parsed.identity, self))
+        ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY,
+                   "arca_get_evidence: the host returned evidence about another identity");
+    if (memcmp(parsed.report_data, rd, sizeof rd) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY,
+                   "arca_get_evidence: the host returned evidence for other report data");
+    *evidence = buf;
+    *len = got;
+    buf = NULL;
+done:
+    free(buf);
+    return result;
+}
+
+void arca_free_evidence(uint8_t *evidence)
+{
+    free(evidence);
+}

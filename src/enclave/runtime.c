@@ -1,0 +1,147 @@
+/*
+ * runtime.c — the entry table of the trusted runtime (arca__runtime_v1) and the two sections
+ * every enclave image carries: .arca.config (defaults, overwritten in place by `arca sign`)
+ * and .arca.sig (zero until signed). Defining them in the same object file as the exported
+ * entry table means that linking the runtime always pulls them in.
+ *
+ * init copies the loader's interface (host-call function, identity, derived keys) and runs
+ * the enclave's init hook; dispatch runs one ecall from the enclave's ARCA_ECALLS table on
+ * buffers the loader owns; fini runs the fini hook and wipes the keys.
+ * This file must never hand the loader a length larger than the buffer it was given, never
+ * return an undefined result code, and never keep keys after fini.
+ */
+#include <string.h>
+
+#include "arca/enclave.h"
+#include "common/crypto.h"
+#include "common/image.h"
+#include "common/runtime_abi.h"
+#include "runtime.h"
+
+/* Section contents. The signer rewrites .arca.config and fills .arca.sig in place. */
+__attribute__((section(".arca.config"), used, aligned(8))) const struct arca_enclave_config
+    arca__enclave_config = {
+        .magic = ARCA_CONFIG_MAGIC,
+        .version = ARCA_CONFIG_VERSION,
+        .flags = 0,
+        .heap_size = UINT64_C(32) << 20,
+        .stack_size = UINT64_C(256) << 10,
+        .threads = 4,
+        .product_id = 0,
+        .svn = 0,
+};
+
+__attribute__((section(".arca.sig"), used, aligned(8))) const struct arca_signature
+    arca__enclave_sig = {.version = 0};
+
+/* The enclave's optional parts: hooks and function table (an enclave may define neither). */
+__attribute__((weak)) arca_result_t arca_enclave_init(void);
+__attribute__((weak)) void arca_enclave_fini(void);
+extern const arca_ecall_t arca_enclave_ecalls[] __attribute__((weak));
+extern const size_t arca_enclave_ecall_count __attribute__((weak));
+
+static struct arca__host_iface iface;
+static int initialized; /* written by init/fini, read by dispatch (atomics: acquire/release) */
+
+static int is_initialized(void)
+{
+    return __atomic_load_n(&initialized, __ATOMIC_ACQUIRE);
+}
+
+const struct arca__enclave_keys *arca__enclave_keys(void)
+{
+    return is_initialized() ? &iface.keys : NULL;
+}
+
+const arca_identity_t *arca__enclave_identity(void)
+{
+    return is_initialized() ? &iface.identity : NULL;
+}
+
+const struct arca__host_iface *arca__enclave_iface(void)
+{
+    return is_initialized() ? &iface : NULL;
+}
+
+static arca_result_t runtime_init(const struct arca__host_iface *from)
+{
+    arca_result_t result = ARCA_OK;
+    int copied = 0;
+    if (!from || from->abi_version != ARCA_RUNTIME_ABI_VERSION || !from->host_call) {
+        result = ARCA_ERR_BAD_VERSION;
+        goto done;
+    }
+    if (is_initialized()) {
+        result = ARCA_ERR_INTERNAL; /* a loader initialises an image once */
+        goto done;
+    }
+    memcpy(&iface, from, sizeof iface);
+    copied = 1;
+    __atomic_store_n(&initialized, 1, __ATOMIC_RELEASE);
+    if (arca_enclave_init) {
+        result = arca_enclave_init();
+        if (!arca_result_valid((int)result))
+            result = ARCA_ERR_INIT_FAILED;
+    }
+done:
+    if (result != ARCA_OK && copied) {
+        __atomic_store_n(&initialized, 0, __ATOMIC_RELEASE);
+        arca__wipe(&iface, sizeof iface);
+    }
+    return result;
+}
+
+static arca_result_t runtime_dispatch(uint32_t fn_id, const uint8_t *in, size_t in_len,
+                                      uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    size_t written = 0;
+    arca_ecall_fn fn = NULL;
+    if (!is_initialized()) {
+        result = ARCA_ERR_INTERNAL;
+        goto done;
+    }
+    if (&arca_enclave_ecall_count != NULL && arca_enclave_ecalls != NULL) {
+        for (size_t i = 0; i < arca_enclave_ecall_count; i++) {
+            if (arca_enclave_ecalls[i].id == fn_id) {
+                fn = arca_enclave_ecalls[i].fn;
+                break;
+            }
+        }
+    }
+    if (!fn) {
+        result = ARCA_ERR_UNKNOWN_FUNCTION;
+        goto done;
+    }
+    result = fn(in, in_len, out, out_cap, &written);
+    if (!arca_result_valid((int)result)) {
+        result = ARCA_ERR_APP; /* an undefined code from the function: still an error */
+        written = 0;
+    } else if (result == ARCA_OK && written > out_cap) {
+        /* A buggy function claims more than the buffer holds: the loader must not copy it. */
+        result = ARCA_ERR_INTERNAL;
+        written = 0;
+    } else if (result != ARCA_OK && result != ARCA_ERR_BUFFER_TOO_SMALL) {
+        written = 0;
+    }
+done:
+    *out_len = written;
+    return result;
+}
+
+static void runtime_fini(void)
+{
+    if (!is_initialized())
+        return;
+    if (arca_enclave_fini)
+        arca_enclave_fini();
+    __atomic_store_n(&initialized, 0, __ATOMIC_RELEASE);
+    arca__wipe(&iface, sizeof iface);
+}
+
+__attribute__((visibility("default"))) const struct arca__runtime arca__runtime_v1 = {
+    .abi_version = ARCA_RUNTIME_ABI_VERSION,
+    .init = runtime_init,
+    .dispatch = runtime_dispatch,
+    .fini = runtime_fini,
+};

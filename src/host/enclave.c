@@ -1,0 +1,383 @@
+/*
+ * enclave.c — the host API: options, create, call, identity, destroy, last error.
+ *
+ * These functions are thin wrappers over the backend ops (backend.h) and the only place
+ * that validates arguments and supplies defaults. Divisions:
+ *   - handle list and lifecycle bookkeeping (tombstones, in-flight counter, destroy wait)
+ *   - backend selection (option, $ARCA_BACKEND, auto)
+ *   - create: read once, verify, seal into a memfd, derive keys, start the backend
+ *   - call / identity / destroy / last error
+ * This file must never load bytes other than the ones it verified, never free a handle
+ * (stale handles must stay safe to pass in), never call into backend state after destroy
+ * released it, and never leave derived keys in memory after create returns.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/crypto.h"
+#include "common/error.h"
+#include "handle.h"
+
+/* Largest image file accepted; real enclaves are a few MiB. */
+#define MAX_IMAGE_SIZE (UINT64_C(1) << 30)
+/* Largest max_payload accepted: slots are allocated per thread at this size. */
+#define MAX_PAYLOAD_LIMIT (256u * 1024u * 1024u)
+
+/* Every handle ever created, so leak checkers see tombstones as reachable. */
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct arca_enclave *handles;
+
+void arca_enclave_options_init(arca_enclave_options_t *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->version = ARCA_ENCLAVE_OPTIONS_VERSION;
+    opts->max_payload = ARCA_DEFAULT_MAX_PAYLOAD;
+}
+
+const char *arca_last_error(void)
+{
+    return arca__error_detail();
+}
+
+/* ---- in-flight bookkeeping ---- */
+
+static void leave(struct arca_enclave *e)
+{
+    if (__atomic_sub_fetch(&e->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
+        __atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_lock(&e->wait_lock);
+        pthread_cond_broadcast(&e->wait_cond);
+        pthread_mutex_unlock(&e->wait_lock);
+    }
+}
+
+static void wait_idle(struct arca_enclave *e)
+{
+    pthread_mutex_lock(&e->wait_lock);
+    while (__atomic_load_n(&e->inflight, __ATOMIC_SEQ_CST) != 0)
+        pthread_cond_wait(&e->wait_cond, &e->wait_lock);
+    pthread_mutex_unlock(&e->wait_lock);
+}
+
+/* Release everything but the tombstone itself. */
+static void release(struct arca_enclave *e)
+{
+    if (e->state) {
+        free(e->state);
+        e->state = NULL;
+    }
+    if (e->platform) {
+        arca__dev_platform.close(e->platform);
+        e->platform = NULL;
+    }
+    free(e->host_calls);
+    e->host_calls = NULL;
+    e->host_call_count = 0;
+}
+
+/* ---- backend selection ---- */
+
+static arca_result_t probe(const struct arca_backend_ops *ops)
+{
+    arca_result_t result = ARCA_OK;
+    char why[256] = "";
+    if (ops->probe(why, sizeof why) != ARCA_OK) {
+        why[sizeof why - 1] = '\0';
+        ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE, "backend '%s' cannot run here: %s", ops->name,
+                   why[0] ? why : "no reason given");
+    }
+done:
+    return result;
+}
+
+static arca_result_t choose_backend(const arca_enclave_options_t *opts,
+                                    const struct arca_backend_ops **chosen)
+{
+    arca_result_t result = ARCA_OK;
+    const char *name = opts->backend;
+    const struct arca_backend_ops *ops = NULL;
+    size_t n = arca__backend_count();
+    if (!name || !name[0])
+        name = getenv("ARCA_BACKEND");
+    if (!name || !name[0])
+        name = "auto";
+    if (!strcmp(name, "auto")) {
+        /* Prefer any isolating backend over sim, in registration order; sim last. */
+        for (int pass = 0; pass < 2 && !ops; pass++) {
+            for (size_t i = 0; i < n && !ops; i++) {
+                const struct arca_backend_ops *b = arca__backend_at(i);
+                if ((pass == 0) == (strcmp(b->name, "sim") != 0) && probe(b) == ARCA_OK)
+                    ops = b;
+            }
+        }
+        if (!ops)
+            ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
+                       "no backend can run here; run 'arca backends' to see why");
+    } else {
+        ops = arca__backend_find(name);
+        if (!ops) {
+            char names[256] = "";
+            size_t used = 0;
+            for (size_t i = 0; i < n && used < sizeof names; i++) {
+                int w = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                 arca__backend_at(i)->name);
+                used += w > 0 ? (size_t)w : 0;
+            }
+            ARCA_RAISE(ARCA_ERR_UNKNOWN_BACKEND, "unknown backend '%s' (registered: %s, or auto)",
+                       name, names);
+        }
+        ARCA_CHECK(probe(ops));
+    }
+    *chosen = ops;
+done:
+    return result;
+}
+
+/* ---- create ---- */
+
+static arca_result_t check_options(const arca_enclave_options_t *opts, size_t *max_payload)
+{
+    arca_result_t result = ARCA_OK;
+    if (opts->version != ARCA_ENCLAVE_OPTIONS_VERSION)
+        ARCA_RAISE(ARCA_ERR_BAD_VERSION,
+                   "options version %u is not %d: fill the options with arca_enclave_options_init()",
+                   opts->version, ARCA_ENCLAVE_OPTIONS_VERSION);
+    if (opts->host_call_count && !opts->host_calls)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "host_call_count is %zu but host_calls is NULL",
+                   opts->host_call_count);
+    if (opts->host_call_count > 65536)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "host_call_count %zu is absurd (at most 65536)",
+                   opts->host_call_count);
+    for (size_t i = 0; i < opts->host_call_count; i++) {
+        const arca_host_call_t *hc = &opts->host_calls[i];
+        if (!hc->fn)
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "host_calls[%zu] (id %u) has no function", i,
+                       hc->id);
+        if (hc->id >= ARCA_HOST_CALL_RESERVED)
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                       "host_calls[%zu]: id 0x%x is reserved for Arca (use ids below 0x%x)", i,
+                       hc->id, ARCA_HOST_CALL_RESERVED);
+        for (size_t j = 0; j < i; j++)
+            if (opts->host_calls[j].id == hc->id)
+                ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "host_calls[%zu] and [%zu] share id %u", j,
+                           i, hc->id);
+    }
+    *max_payload = opts->max_payload ? opts->max_payload : ARCA_DEFAULT_MAX_PAYLOAD;
+    if (*max_payload > MAX_PAYLOAD_LIMIT)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "max_payload %zu exceeds the limit of %u bytes",
+                   *max_payload, MAX_PAYLOAD_LIMIT);
+done:
+    return result;
+}
+
+/* Re-raise a failure with the image path in front of the detail its cause recorded. */
+static arca_result_t with_path(arca_result_t r, const char *path)
+{
+    char detail[384];
+    snprintf(detail, sizeof detail, "%s", arca__error_detail());
+    if (strstr(detail, path))
+        return r;
+    return arca__error(r, "%s: %s", path, detail[0] ? detail : arca_result_str(r));
+}
+
+arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_options_t *opts,
+                                  arca_enclave_t **out)
+{
+    arca_result_t result = ARCA_OK;
+    arca_enclave_options_t defaults;
+    const struct arca_backend_ops *ops = NULL;
+    uint8_t *image = NULL;
+    size_t image_size = 0, max_payload = 0;
+    arca__image_info info;
+    struct arca__enclave_keys keys;
+    struct arca_enclave *e = NULL;
+    uint32_t protections = 0;
+    int fd = -1, sync_ready = 0;
+
+    arca__error_clear();
+    memset(&keys, 0, sizeof keys);
+    memset(&info, 0, sizeof info);
+    if (!out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_create: out is NULL");
+    *out = NULL;
+    if (!image_path)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_create: image_path is NULL");
+    if (!opts) {
+        arca_enclave_options_init(&defaults);
+        opts = &defaults;
+    }
+    ARCA_CHECK(check_options(opts, &max_payload));
+    ARCA_CHECK(choose_backend(opts, &ops));
+
+    /* Read once, verify those bytes, and load exactly those bytes. */
+    result = arca__read_file(image_path, MAX_IMAGE_SIZE, &image, &image_size);
+    if (result != ARCA_OK)
+        ARCA_RAISE(with_path(result, image_path));
+    result = arca__image_verify(image, image_size, &info);
+    if (result != ARCA_OK)
+        ARCA_RAISE(with_path(result, image_path));
+    if (info.config.threads == 0 || info.config.threads > ARCA_MAX_THREADS)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "%s: Threads = %u is outside 1..%u", image_path,
+                   info.config.threads, ARCA_MAX_THREADS);
+    if (opts->refuse_debug && (info.identity.attributes & ARCA_ATTR_DEBUG))
+        ARCA_RAISE(ARCA_ERR_DEBUG_REFUSED,
+                   "%s is signed as a debug enclave and the host set refuse_debug; sign a "
+                   "production build (Debug = 0) with your release key",
+                   image_path);
+    ARCA_CHECK(arca__sealed_memfd("arca-enclave", image, image_size, &fd));
+
+    e = calloc(1, sizeof *e);
+    if (!e)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory for the enclave handle");
+    if (pthread_mutex_init(&e->wait_lock, NULL) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot create the enclave's lock");
+    if (pthread_cond_init(&e->wait_cond, NULL) != 0) {
+        pthread_mutex_destroy(&e->wait_lock);
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot create the enclave's condition variable");
+    }
+    sync_ready = 1;
+    e->ops = ops;
+    e->host_ctx = opts->host_ctx;
+    e->max_payload = max_payload;
+    e->threads = info.config.threads;
+    if (opts->host_call_count) {
+        e->host_calls = calloc(opts->host_call_count, sizeof *e->host_calls);
+        if (!e->host_calls)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory for the host-call table");
+        memcpy(e->host_calls, opts->host_calls, opts->host_call_count * sizeof *e->host_calls);
+        e->host_call_count = opts->host_call_count;
+    }
+    e->identity = info.identity;
+    e->identity.backend = ops->backend_id;
+    e->identity.protections = 0; /* until the backend reports what it put in force */
+
+    ARCA_CHECK(arca__dev_platform.open(opts->platform_dir, &e->platform));
+    ARCA_CHECK(arca__dev_platform.derive_keys(e->platform, &info.identity, &keys));
+
+    e->state = calloc(1, ops->state_size);
+    if (!e->state)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory for backend '%s' state", ops->name);
+    e->state->ops = ops;
+    e->state->enclave = e;
+    arca__launch launch = {
+        .image = image,
+        .image_size = image_size,
+        .image_fd = fd,
+        .info = &info,
+        .keys = &keys,
+        .options = opts,
+        .max_payload = max_payload,
+    };
+    result = ops->create(e->state, &launch, &protections);
+    if (result != ARCA_OK) {
+        if (!arca_result_valid((int)result))
+            result = ARCA_ERR_INTERNAL;
+        if (!arca__error_detail()[0])
+            arca__error(result, "%s: backend '%s' could not start the enclave: %s", image_path,
+                        ops->name, arca_result_str(result));
+        goto done;
+    }
+    e->identity.protections = protections;
+
+    pthread_mutex_lock(&handles_lock);
+    e->next = handles;
+    handles = e;
+    pthread_mutex_unlock(&handles_lock);
+    *out = e;
+    e = NULL;
+done:
+    arca__wipe(&keys, sizeof keys);
+    if (fd >= 0)
+        close(fd);
+    free(image);
+    if (e) {
+        release(e);
+        if (sync_ready) {
+            pthread_cond_destroy(&e->wait_cond);
+            pthread_mutex_destroy(&e->wait_lock);
+        }
+        free(e);
+    }
+    return result;
+}
+
+/* ---- call, identity, destroy ---- */
+
+arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *in, size_t in_len,
+                                void *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    size_t got = 0;
+    int entered = 0;
+    if (!e || !out_len || (in_len && !in) || (out_cap && !out))
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                   "arca_enclave_call: NULL enclave, out_len, or buffer with a non-zero length");
+    if (in_len > e->max_payload)
+        ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE,
+                   "request of %zu bytes exceeds max_payload (%zu); raise it in the options",
+                   in_len, e->max_payload);
+    /* A larger output buffer is harmless; the enclave is offered at most max_payload. */
+    if (out_cap > e->max_payload)
+        out_cap = e->max_payload;
+    unsigned before = __atomic_fetch_add(&e->inflight, 1, __ATOMIC_SEQ_CST);
+    entered = 1;
+    if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed; create it again");
+    if (before >= e->threads)
+        ARCA_RAISE(ARCA_ERR_BUSY,
+                   "all %u enclave threads are busy; retry, or raise Threads in enclave.conf",
+                   e->threads);
+    result = e->ops->call(e->state, fn_id, in_len ? in : NULL, in_len, out_cap ? out : NULL,
+                          out_cap, &got);
+    if (!arca_result_valid((int)result) || (result == ARCA_OK && got > out_cap)) {
+        result = arca__error(ARCA_ERR_INTERNAL, "backend '%s' returned an inconsistent reply",
+                             e->ops->name);
+        got = 0;
+    }
+done:
+    if (entered)
+        leave(e);
+    if (out_len)
+        *out_len = got;
+    return result;
+}
+
+arca_result_t arca_enclave_identity(const arca_enclave_t *e, arca_identity_t *out)
+{
+    arca_result_t result = ARCA_OK;
+    if (!e || !out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_identity: NULL argument");
+    if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed");
+    *out = e->identity;
+done:
+    return result;
+}
+
+const char *arca_enclave_backend(const arca_enclave_t *e)
+{
+    return e ? e->ops->name : NULL;
+}
+
+arca_result_t arca_enclave_destroy(arca_enclave_t *e)
+{
+    arca_result_t result = ARCA_OK;
+    int expected = 0;
+    if (!e)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_destroy: enclave is NULL");
+    if (arca__inside_host_call(e))
+        ARCA_RAISE(ARCA_ERR_BUSY, "cannot destroy an enclave from inside one of its own host "
+                                  "calls; destroy it after the ecall returns");
+    if (!__atomic_compare_exchange_n(&e->destroying, &expected, 1, 0, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was already destroyed");
+    wait_idle(e);
+    e->ops->destroy(e->state); /* runs the fini hook, which may still make host calls */
+    release(e);
+done:
+    return result;
+}

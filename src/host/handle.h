@@ -1,0 +1,49 @@
+/*
+ * handle.h — the host's enclave handle (struct arca_enclave), shared by the host API
+ * (enclave.c) and host-call dispatch (hostcall.c). Internal header: never installed.
+ *
+ * Handles are tombstones: never freed (kept on a global list so leak checkers see them
+ * reachable), so a stale handle is always safe to pass in; destroy releases the backend
+ * state and everything else and leaves only the tombstone.
+ */
+#ifndef ARCA_HOST_HANDLE_H
+#define ARCA_HOST_HANDLE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/host.h"
+#include "backend.h"
+#include "platform/platform.h"
+
+struct arca_enclave {
+    struct arca_enclave *next;            /* global list of every handle ever created */
+    const struct arca_backend_ops *ops;   /* never changes; name stays valid after destroy */
+    arca__backend_base *state;            /* released by destroy */
+    arca__platform *platform;             /* serves evidence; closed by destroy */
+    arca_identity_t identity;             /* computed by the host from the verified image */
+    arca_host_call_t *host_calls;         /* private copy of the options' table */
+    size_t host_call_count;
+    void *host_ctx;
+    size_t max_payload;
+    uint32_t threads;                     /* config.threads: concurrent calls allowed */
+    unsigned inflight;                    /* calls inside (or entering) the backend; __atomic */
+    int destroying;                       /* set once by the first destroy; __atomic */
+    pthread_mutex_t wait_lock;            /* destroy waits here for inflight to reach 0 */
+    pthread_cond_t wait_cond;
+};
+
+/*
+ * Per-thread record of the host calls being served, innermost first, so destroy can refuse
+ * to run from inside one of the enclave's own host calls.
+ */
+typedef struct arca__host_frame {
+    const struct arca_enclave *enclave;
+    struct arca__host_frame *outer;
+} arca__host_frame;
+
+/** @return non-zero if this thread is serving a host call of @p enclave (at any depth). */
+int arca__inside_host_call(const struct arca_enclave *enclave);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * hostcall.c — serving host calls (ocalls) on the host: Arca's reserved calls (log,
+ * evidence) and then the application's host-call table. Every backend funnels the
+ * enclave's host calls through arca__host_dispatch().
+ *
+ * The enclave is not trusted by the host either: this file must never read past in_len,
+ * never write past out_cap, never print the enclave's bytes raw to a terminal (control
+ * characters are escaped), and never let the enclave choose the identity that evidence is
+ * about — evidence always describes the identity the host computed when it loaded the image.
+ * It also records, per thread, which enclaves' host calls are running, so that destroy can
+ * refuse to pull an enclave down from under its own host call.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "handle.h"
+
+/* Longest log text printed per line; the rest is cut and marked. */
+#define LOG_TEXT_MAX 4096
+
+static _Thread_local arca__host_frame *frames;
+
+int arca__inside_host_call(const struct arca_enclave *enclave)
+{
+    for (const arca__host_frame *f = frames; f; f = f->outer)
+        if (f->enclave == enclave)
+            return 1;
+    return 0;
+}
+
+/* ---- ARCA__HOSTCALL_LOG ---- */
+
+static int log_threshold = 2; /* ARCA_LOG_INFO: debug lines only with ARCA_LOG_LEVEL=debug */
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+
+static void log_threshold_from_env(void)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    const char *v = getenv("ARCA_LOG_LEVEL");
+    if (!v)
+        return;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(v, names[i]) || (v[0] == '0' + i && v[1] == '\0'))
+            log_threshold = i;
+}
+
+static arca_result_t serve_log(const uint8_t *in, size_t in_len)
+{
+    static const char *const levels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+    arca_result_t result = ARCA_OK;
+    uint32_t level;
+    size_t text_len;
+    if (in_len < 4)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT);
+    level = (uint32_t)in[0] | (uint32_t)in[1] << 8 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
+    pthread_once(&log_once, log_threshold_from_env);
+    if (level > 3)
+        level = 3; /* unknown levels are treated as the least important */
+    if ((int)level > log_threshold)
+        goto done;
+    text_len = in_len - 4 < LOG_TEXT_MAX ? in_len - 4 : LOG_TEXT_MAX;
+    flockfile(stderr);
+    fprintf(stderr, "[enclave %s] ", levels[level]);
+    for (size_t i = 0; i < text_len; i++) {
+        uint8_t c = in[4 + i];
+        /* Control characters and non-ASCII bytes could drive the terminal: escape them. */
+        if (c < 0x20 || c >= 0x7f)
+            fprintf(stderr, "\\x%02x", c);
+        else
+            putc_unlocked(c, stderr);
+    }
+    if (in_len - 4 > text_len)
+        fputs(" [truncated]", stderr);
+    putc_unlocked('\n', stderr);
+    funlockfile(stderr);
+done:
+    return result;
+}
+
+/* ---- ARCA__HOSTCALL_EVIDENCE ---- */
+
+static arca_result_t serve_evidence(struct arca_enclave *enclave, const uint8_t *in, size_t in_len,
+                                    uint8_t *out, size_t out_cap, size_t *written)
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t *evidence = NULL;
+    size_t len = 0;
+    if (in_len != 64)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT); /* report data is exactly 64 bytes */
+    if (!enclave->platform)
+        ARCA_RAISE(ARCA_ERR_PLATFORM);
+    /* The identity is the host's own record, never anything the enclave sent. */
+    ARCA_CHECK(arca__dev_platform.evidence(enclave->platform, &enclave->identity, in, &evidence,
+                                           &len));
+    *written = len;
+    if (len > out_cap)
+        ARCA_RAISE(ARCA_ERR_BUFFER_TOO_SMALL);
+    memcpy(out, evidence, len);
+done:
+    free(evidence);
+    return result;
+}
+
+/* ---- dispatch ---- */
+
+arca_result_t arca__host_dispatch(struct arca_enclave *enclave, uint32_t id, const uint8_t *in,
+                                  size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    size_t written = 0;
+    arca_host_fn fn = NULL;
+    if (!enclave || (in_len && !in) || (out_cap && !out))
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
+    if (id == ARCA__HOSTCALL_LOG) {
+        result = serve_log(in, in_len);
+    } else if (id == ARCA__HOSTCALL_EVIDENCE) {
+        result = serve_evidence(enclave, in, in_len, out, out_cap, &written);
+    } else {
+        for (size_t i = 0; i < enclave->host_call_count && !fn; i++)
+            if (enclave->host_calls[i].id == id)
+                fn = enclave->host_calls[i].fn;
+        if (!fn)
+            ARCA_RAISE(ARCA_ERR_UNKNOWN_FUNCTION);
+        arca__host_frame frame = {.enclave = enclave, .outer = frames};
+        frames = &frame;
+        result = fn(enclave->host_ctx, in, in_len, out, out_cap, &written);
+        frames = frame.outer;
+        /* The application's function is held to the same contract as everything else: an
+         * undefined code, or a success claiming more than out_cap, never reaches a backend
+         * (which would copy out_len bytes) nor the enclave. */
+        if (!arca_result_valid((int)result) || (result == ARCA_OK && written > out_cap))
+            result = ARCA_ERR_BAD_HOST_REPLY;
+    }
+    /* A length travels only with success or "too small" (where it is the size needed). */
+    if (result != ARCA_OK && result != ARCA_ERR_BUFFER_TOO_SMALL)
+        written = 0;
+done:
+    if (out_len)
+        *out_len = written;
+    return result;
+}

@@ -1,0 +1,309 @@
+/*
+ * dev_create.c — finding and first-time creation of the dev platform's key directory.
+ *
+ * A new directory is built complete in a private temporary directory next to the target
+ * (mode 0700, files 0600) and then renamed into place with rename(2), which is atomic: when
+ * several processes initialise at once exactly one rename succeeds and the others discard
+ * their work and use the winner's. This file must never modify, repair or regenerate a
+ * directory that already has content — a damaged platform is reported, not replaced, since
+ * replacing it would silently make every sealed blob unreadable.
+ */
+#include "dev_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "../../common/error.h"
+
+int arca__dev_path(char out[PATH_MAX], const char *dir, const char *file)
+{
+    size_t d = strlen(dir), f = strlen(file);
+    if (d + 1 + f + 1 > PATH_MAX)
+        return -1;
+    memcpy(out, dir, d);
+    out[d] = '/';
+    memcpy(out + d + 1, file, f + 1);
+    return 0;
+}
+
+arca_result_t arca__dev_resolve_dir(const char *dir, char out[PATH_MAX])
+{
+    arca_result_t result = ARCA_OK;
+    const char *env = getenv("ARCA_PLATFORM_DIR");
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if (dir && *dir)
+        n = snprintf(out, PATH_MAX, "%s", dir);
+    else if (env && *env)
+        n = snprintf(out, PATH_MAX, "%s", env);
+    else if (xdg && xdg[0] == '/') /* the XDG spec says relative values are to be ignored */
+        n = snprintf(out, PATH_MAX, "%s/arca/platform", xdg);
+    else {
+        if (!home || !*home) {
+            struct passwd *pw = getpwuid(getuid());
+            home = pw ? pw->pw_dir : NULL;
+        }
+        if (!home || !*home)
+            ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: no key directory: set ARCA_PLATFORM_DIR "
+                                          "(neither XDG_DATA_HOME nor HOME is set)");
+        n = snprintf(out, PATH_MAX, "%s/.local/share/arca/platform", home);
+    }
+    if (n < 0 || n >= PATH_MAX - ARCA_DEV_NAME_ROOM)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: key directory path is too long (%d bytes)", n);
+    /* Strip trailing slashes so that "<dir>.init-XXXXXX" is a sibling, not a child. */
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+done:
+    return result;
+}
+
+/* mkdir -p for the parents of path, each new one with mode 0700. */
+static arca_result_t make_parents(const char *path)
+{
+    arca_result_t result = ARCA_OK;
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *slash = strrchr(buf, '/');
+    if (!slash || slash == buf)
+        goto done;
+    *slash = '\0';
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot create %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot create %s: %s", buf, strerror(errno));
+done:
+    return result;
+}
+
+/* Write a new file (O_EXCL, mode 0600) with exactly these bytes, flushed to disk. */
+static arca_result_t write_new_file(const char *path, const void *data, size_t len)
+{
+    arca_result_t result = ARCA_OK;
+    const uint8_t *p = data;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot create %s: %s", path, strerror(errno));
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot write %s: %s", path,
+                       w < 0 ? strerror(errno) : "short write");
+        p += w;
+        len -= (size_t)w;
+    }
+    if (fsync(fd) != 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot flush %s: %s", path, strerror(errno));
+done:
+    if (fd >= 0)
+        close(fd);
+    return result;
+}
+
+arca_result_t arca__dev_spki_hash(void *evp_pkey, uint8_t out[32])
+{
+    arca_result_t result = ARCA_OK;
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY((EVP_PKEY *)evp_pkey, &der);
+    if (n <= 0)
+        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot encode the platform public key"));
+    ARCA_CHECK(arca__sha256(der, (size_t)n, out));
+done:
+    OPENSSL_free(der);
+    return result;
+}
+
+static int add_ext(X509 *cert, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (!ext)
+        return 0;
+    int ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+/* The self-signed platform certificate, marked as a dev platform in its names and comment. */
+static arca_result_t make_certificate(const arca__ec_key *key, const char *path)
+{
+    arca_result_t result = ARCA_OK;
+    EVP_PKEY *pkey = arca__ec_evp(key);
+    X509 *cert = X509_new();
+    BIGNUM *serial = NULL;
+    BIO *bio = NULL;
+    uint8_t id[32], serial_bytes[16];
+    char cn[64];
+    char *pem = NULL;
+    long pem_len;
+
+    if (!cert)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "dev platform: cannot allocate a certificate");
+    ARCA_CHECK(arca__dev_spki_hash(pkey, id));
+    ARCA_CHECK(arca__random(serial_bytes, sizeof serial_bytes));
+    serial_bytes[0] &= 0x7f; /* positive */
+    serial_bytes[0] |= 0x01; /* and exactly 16 bytes long */
+    snprintf(cn, sizeof cn, "Arca dev platform %02x%02x%02x%02x%02x%02x%02x%02x", id[0], id[1],
+             id[2], id[3], id[4], id[5], id[6], id[7]);
+    serial = BN_bin2bn(serial_bytes, sizeof serial_bytes, NULL);
+    X509_NAME *name = X509_get_subject_name(cert);
+    if (!serial || !X509_set_version(cert, 2) ||
+        !BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert)) ||
+        !X509_gmtime_adj(X509_getm_notBefore(cert), 0) ||
+        !X509_time_adj_ex(X509_getm_notAfter(cert), 36500, 0, NULL) ||
+        !X509_set_pubkey(cert, pkey) ||
+        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                                    (const unsigned char *)"Arca DEV PLATFORM - not for production",
+                                    -1, -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) ||
+        !X509_set_issuer_name(cert, name) ||
+        !add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") ||
+        !add_ext(cert, NID_key_usage, "critical,digitalSignature,keyCertSign") ||
+        !add_ext(cert, NID_subject_key_identifier, "hash") ||
+        !add_ext(cert, NID_netscape_comment,
+                 "Arca dev platform: keys live in a user's directory; trust rests on the host user") ||
+        X509_sign(cert, pkey, EVP_sha256()) <= 0)
+        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot build the platform certificate"));
+    bio = BIO_new(BIO_s_mem());
+    if (!bio || !PEM_write_bio_X509(bio, cert))
+        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot encode the platform certificate"));
+    pem_len = BIO_get_mem_data(bio, &pem);
+    if (pem_len <= 0)
+        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot encode the platform certificate"));
+    ARCA_CHECK(write_new_file(path, pem, (size_t)pem_len));
+done:
+    BIO_free(bio);
+    BN_free(serial);
+    X509_free(cert);
+    return result;
+}
+
+static void remove_tree(const char *tmp)
+{
+    static const char *const files[] = {ARCA_DEV_ROOT_FILE, ARCA_DEV_KEY_FILE, ARCA_DEV_CERT_FILE};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        (void)arca__dev_path(path, tmp, files[i]);
+        unlink(path);
+    }
+    rmdir(tmp);
+}
+
+/* Fill a fresh temporary directory with a new platform. */
+static arca_result_t populate(const char *tmp)
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t root[ARCA_DEV_ROOT_SIZE];
+    arca__ec_key *key = NULL;
+    char path[PATH_MAX];
+
+    ARCA_CHECK(arca__random(root, sizeof root));
+    (void)arca__dev_path(path, tmp, ARCA_DEV_ROOT_FILE);
+    ARCA_CHECK(write_new_file(path, root, sizeof root));
+    ARCA_CHECK(arca__ec_generate(&key));
+    (void)arca__dev_path(path, tmp, ARCA_DEV_KEY_FILE);
+    ARCA_CHECK(arca__ec_save_private_pem_file(key, path));
+    (void)arca__dev_path(path, tmp, ARCA_DEV_CERT_FILE);
+    ARCA_CHECK(make_certificate(key, path));
+done:
+    arca__wipe(root, sizeof root);
+    arca__ec_free(key);
+    return result;
+}
+
+/* 1 if dir is an empty directory, 0 if it has entries, -1 (errno) on error. */
+static int dir_is_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = 0;
+            break;
+        }
+    }
+    closedir(d);
+    return empty;
+}
+
+arca_result_t arca__dev_ensure_dir(const char *dir, int *created)
+{
+    arca_result_t result = ARCA_OK;
+    char tmp[PATH_MAX];
+    struct stat st;
+    int have_tmp = 0;
+
+    *created = 0;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: %s exists but is not a directory", dir);
+        int empty = dir_is_empty(dir);
+        if (empty < 0)
+            ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot read %s: %s", dir, strerror(errno));
+        if (!empty)
+            goto done; /* initialised (or damaged: the loader reports which file) */
+    } else if (errno != ENOENT) {
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot access %s: %s", dir, strerror(errno));
+    }
+
+    ARCA_CHECK(make_parents(dir));
+    if (strlen(dir) + sizeof ".init-XXXXXX" > sizeof tmp)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: key directory path is too long");
+    memcpy(tmp, dir, strlen(dir));
+    memcpy(tmp + strlen(dir), ".init-XXXXXX", sizeof ".init-XXXXXX");
+    if (!mkdtemp(tmp)) /* mode 0700 */
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot create a directory next to %s: %s", dir,
+                   strerror(errno));
+    have_tmp = 1;
+    ARCA_CHECK(populate(tmp));
+    /* Atomic: replaces a missing or empty directory, fails if another process won. */
+    if (rename(tmp, dir) == 0) {
+        have_tmp = 0;
+        *created = 1;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", dir);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = '\0';
+            int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (pfd >= 0) {
+                (void)fsync(pfd);
+                close(pfd);
+            }
+        }
+    } else if (errno != EEXIST && errno != ENOTEMPTY) {
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot move the new platform into %s: %s", dir,
+                   strerror(errno));
+    }
+done:
+    if (have_tmp)
+        remove_tree(tmp);
+    return result;
+}

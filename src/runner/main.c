@@ -1,0 +1,220 @@
+/*
+ * main.c — arca-runner, the trusted loader of the process backend. libarca starts it with
+ * an empty environment and exactly three extra fds: 3 the control socket (SOCK_SEQPACKET),
+ * 4 the sealed memfd with the image bytes, 5 the sealed channel memfd.
+ *
+ * Order, each step checked and reported in `protections`, all before any call is served:
+ * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check, START message, secure
+ * heap, OpenSSL init, image re-verification (the runner trusts no verdict of the host) and
+ * dlopen, channel mapping, namespaces, Landlock, slot threads, seccomp, READY message. Then
+ * the main thread waits for EOF on the control socket (the host closed it or died) and exits.
+ *
+ * This file must never serve a call before the sandbox is complete, never load bytes other
+ * than the ones it verified, and never keep the platform keys beyond the runtime's init.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/crypto.h"
+#include "common/error.h"
+#include "common/image.h"
+#include "runner.h"
+
+static arca__server_config server;
+
+static void send_ready(arca_result_t r, uint32_t protections)
+{
+    struct arca__ready_msg msg;
+    memset(&msg, 0, sizeof msg);
+    msg.magic = ARCA__READY_MAGIC;
+    msg.version = ARCA__CONTROL_VERSION;
+    msg.result = (int32_t)r;
+    msg.protections = protections;
+    if (r != ARCA_OK)
+        snprintf(msg.detail, sizeof msg.detail, "%s", arca__error_detail());
+    /* write(), not send(): it is the one call the seccomp filter allows on this socket. */
+    (void)!write(ARCA__RUNNER_FD_CONTROL, &msg, sizeof msg);
+}
+
+static arca_result_t read_start(struct arca__start_msg *start)
+{
+    arca_result_t result = ARCA_OK;
+    ssize_t n;
+    do
+        n = recv(ARCA__RUNNER_FD_CONTROL, start, sizeof *start, 0);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof *start || start->magic != ARCA__START_MAGIC ||
+        start->version != ARCA__CONTROL_VERSION)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner: malformed START message (%zd bytes)", n);
+    if (start->threads == 0 || start->threads > ARCA_MAX_THREADS ||
+        (start->flags & ~ARCA__START_FLAG_SWITCHLESS) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner: START asks for %u threads, flags %#x",
+                   start->threads, start->flags);
+done:
+    return result;
+}
+
+/* The memfd must be sealed so that its bytes cannot change after we checked them. */
+static arca_result_t check_sealed(int fd, int seals_needed, const char *what, uint64_t *size)
+{
+    arca_result_t result = ARCA_OK;
+    struct stat st;
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0 || (seals & seals_needed) != seals_needed)
+        ARCA_RAISE(ARCA_ERR_PERMISSION, "arca-runner: the %s fd is not a sealed memfd", what);
+    if (fstat(fd, &st) != 0 || st.st_size <= 0)
+        ARCA_RAISE(ARCA_ERR_IO, "arca-runner: cannot stat the %s fd", what);
+    *size = (uint64_t)st.st_size;
+done:
+    return result;
+}
+
+static int same_identity(const arca_identity_t *a, const arca_identity_t *b)
+{
+    return memcmp(a->measurement, b->measurement, sizeof a->measurement) == 0 &&
+           memcmp(a->signer_id, b->signer_id, sizeof a->signer_id) == 0 &&
+           a->product_id == b->product_id && a->svn == b->svn && a->attributes == b->attributes;
+}
+
+/* Verify the image bytes ourselves, then load exactly those (sealed) bytes. */
+static arca_result_t load_image(const struct arca__start_msg *start, arca__image_info *info,
+                                const struct arca__runtime **runtime)
+{
+    arca_result_t result = ARCA_OK;
+    uint64_t size = 0;
+    void *bytes = MAP_FAILED;
+    void *handle = NULL;
+
+    ARCA_CHECK(check_sealed(ARCA__RUNNER_FD_IMAGE, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW,
+                            "image", &size));
+    bytes = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, ARCA__RUNNER_FD_IMAGE, 0);
+    if (bytes == MAP_FAILED)
+        ARCA_RAISE(ARCA_ERR_IO, "arca-runner: cannot map the image: %s", strerror(errno));
+    ARCA_CHECK(arca__image_verify(bytes, (size_t)size, info));
+    if (!same_identity(&info->identity, &start->identity))
+        ARCA_RAISE(ARCA_ERR_MEASUREMENT_MISMATCH,
+                   "arca-runner: the identity computed by the runner differs from the host's");
+    if (info->config.heap_size != start->heap_size || info->config.threads != start->threads ||
+        info->config.stack_size != start->stack_size ||
+        !!(info->config.flags & ARCA_CONFIG_FLAG_SWITCHLESS) !=
+            !!(start->flags & ARCA__START_FLAG_SWITCHLESS))
+        ARCA_RAISE(ARCA_ERR_CONFIG, "arca-runner: the host's START does not match the image config");
+
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", ARCA__RUNNER_FD_IMAGE);
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "arca-runner: dlopen of the verified image failed: %s",
+                   dlerror());
+    const struct arca__runtime *rt = dlsym(handle, ARCA_RUNTIME_SYMBOL);
+    if (!rt || rt->abi_version != ARCA_RUNTIME_ABI_VERSION || !rt->init || !rt->dispatch ||
+        !rt->fini)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "arca-runner: the image has no usable %s (runtime ABI %d)",
+                   ARCA_RUNTIME_SYMBOL, ARCA_RUNTIME_ABI_VERSION);
+    *runtime = rt;
+    handle = NULL; /* stays loaded for the life of the process */
+done:
+    if (bytes != MAP_FAILED)
+        munmap(bytes, (size_t)size);
+    if (handle)
+        dlclose(handle);
+    return result;
+}
+
+static arca_result_t map_channel(const struct arca__start_msg *start)
+{
+    arca_result_t result = ARCA_OK;
+    uint64_t size = 0;
+    ARCA_CHECK(arca__channel_layout_compute(start->threads, start->max_payload, &server.layout));
+    ARCA_CHECK(check_sealed(ARCA__RUNNER_FD_CHANNEL, F_SEAL_SHRINK | F_SEAL_GROW, "channel", &size));
+    if (size != server.layout.total_size || start->channel_size != size)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner: channel is %llu bytes, layout needs %llu",
+                   (unsigned long long)size, (unsigned long long)server.layout.total_size);
+    server.channel = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                          ARCA__RUNNER_FD_CHANNEL, 0);
+    if (server.channel == MAP_FAILED)
+        ARCA_RAISE(ARCA_ERR_IO, "arca-runner: cannot map the channel: %s", strerror(errno));
+done:
+    return result;
+}
+
+int main(int argc, char **argv)
+{
+    arca_result_t result = ARCA_OK;
+    struct arca__start_msg start;
+    arca__image_info info;
+    const struct arca__runtime *runtime = NULL;
+    uint32_t prot = ARCA_PROT_SEPARATE_PROCESS;
+    struct ucred peer;
+    socklen_t peer_len = sizeof peer;
+    unsigned char seed[32];
+    (void)argv;
+
+    memset(&start, 0, sizeof start);
+    signal(SIGPIPE, SIG_IGN); /* a vanished host shows as EPIPE on the control socket */
+    prot |= arca__sandbox_nodump();
+    prot |= arca__sandbox_nocore();
+    prot |= arca__sandbox_no_new_privs();
+
+    if (argc != 1 || getsockopt(ARCA__RUNNER_FD_CONTROL, SOL_SOCKET, SO_PEERCRED, &peer,
+                                &peer_len) != 0) {
+        fprintf(stderr, "arca-runner: this program is started by libarca (process backend), "
+                        "not by hand\n");
+        return 2;
+    }
+    ARCA_CHECK(arca__sandbox_deathsig((int)peer.pid));
+    ARCA_CHECK(read_start(&start));
+    ARCA_CHECK(arca__heap_init(start.heap_size, &prot));
+    if (OPENSSL_init_crypto(0, NULL) != 1 || RAND_bytes(seed, sizeof seed) != 1)
+        ARCA_RAISE(ARCA_ERR_CRYPTO, "arca-runner: OpenSSL initialisation failed");
+    arca__wipe(seed, sizeof seed);
+    ARCA_CHECK(load_image(&start, &info, &runtime));
+    close(ARCA__RUNNER_FD_IMAGE);
+    ARCA_CHECK(map_channel(&start));
+    close(ARCA__RUNNER_FD_CHANNEL);
+
+    prot |= arca__sandbox_namespaces();
+    prot |= arca__sandbox_landlock();
+    server.runtime = runtime;
+    server.stack_size = start.stack_size;
+    server.spin_ns = (start.flags & ARCA__START_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
+                                                                  : ARCA__SPIN_NS_DEFAULT;
+    ARCA_CHECK(arca__server_prepare(&server));
+    prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL);
+
+    server.iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
+    server.iface.ctx = NULL;
+    server.iface.identity = info.identity;
+    server.iface.identity.backend = ARCA_BACKEND_ID_PROCESS;
+    server.iface.identity.protections = prot;
+    server.iface.keys = start.keys;
+    arca__wipe(&start.keys, sizeof start.keys);
+    server.iface.host_call = NULL; /* set by the server (its host_call) */
+    arca__server_set_host_call(&server);
+
+    send_ready(ARCA_OK, prot);
+    arca__server_start();
+
+    /* Serve until the host closes the control socket or dies. */
+    for (;;) {
+        char buf[64];
+        ssize_t n = read(ARCA__RUNNER_FD_CONTROL, buf, sizeof buf);
+        if (n == 0 || (n < 0 && errno != EINTR))
+            _exit(0);
+    }
+done:
+    arca__wipe(&start.keys, sizeof start.keys);
+    send_ready(result, prot);
+    _exit(1);
+}

@@ -1,0 +1,175 @@
+/*
+ * sandbox.c — arca-runner's hardening steps, each checked at run time and reported as
+ * the ARCA_PROT_* bit it achieved: no core dumps and no ptrace/proc access (dumpable 0),
+ * no new privileges, death with the host, new namespaces, a Landlock ruleset that grants
+ * no file access, and a seccomp allowlist (default: kill the whole process).
+ *
+ * main.c calls these in the documented order. A step the kernel refuses leaves its bit
+ * clear and the enclave still runs; nothing here may ever widen what the process can do.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/prctl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "arca/identity.h"
+#include "common/error.h"
+#include "runner.h"
+
+uint32_t arca__sandbox_nodump(void)
+{
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        return 0;
+    return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? ARCA_PROT_NODUMP : 0;
+}
+
+uint32_t arca__sandbox_nocore(void)
+{
+    struct rlimit none = {0, 0};
+    struct rlimit check;
+    if (setrlimit(RLIMIT_CORE, &none) != 0 || getrlimit(RLIMIT_CORE, &check) != 0)
+        return 0;
+    return check.rlim_cur == 0 && check.rlim_max == 0 ? ARCA_PROT_NOCORE : 0;
+}
+
+uint32_t arca__sandbox_no_new_privs(void)
+{
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return 0;
+    return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? ARCA_PROT_NO_NEW_PRIVS : 0;
+}
+
+arca_result_t arca__sandbox_deathsig(int host_pid)
+{
+    arca_result_t result = ARCA_OK;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "PR_SET_PDEATHSIG failed: %s", strerror(errno));
+    /* If the host died before the line above, we were re-parented: exit, never orphan. */
+    if (getppid() != host_pid)
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST, "the host (pid %d) is gone", host_pid);
+done:
+    return result;
+}
+
+uint32_t arca__sandbox_namespaces(void)
+{
+    /* The user namespace is created here, after exec, on purpose: had the runner been
+     * exec'd inside a namespace owned by the host's uid, the host would hold
+     * CAP_SYS_PTRACE over it despite dumpable = 0. Our mm stays owned by the initial
+     * namespace. No pid namespace: it would only apply to children (the runner can create
+     * none under seccomp) and, once unshared, forbids creating the slot threads (EINVAL). */
+    static const int flags = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS;
+    if (unshare(flags) == 0)
+        return ARCA_PROT_NAMESPACES;
+    return 0;
+}
+
+/* Landlock, with constants up to ABI 6 (the system headers may be older). */
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+#define LL_CREATE_RULESET_VERSION (1u << 0)
+
+struct ll_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net; /* ABI >= 4 */
+    uint64_t scoped;             /* ABI >= 6 */
+};
+
+uint32_t arca__sandbox_landlock(void)
+{
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+    if (abi < 1)
+        return 0;
+    struct ll_ruleset_attr attr = {0, 0, 0};
+    size_t attr_size = offsetof(struct ll_ruleset_attr, handled_access_net);
+    attr.handled_access_fs = (UINT64_C(1) << 13) - 1; /* ABI 1: EXECUTE .. MAKE_SYM */
+    if (abi >= 2)
+        attr.handled_access_fs |= UINT64_C(1) << 13; /* REFER */
+    if (abi >= 3)
+        attr.handled_access_fs |= UINT64_C(1) << 14; /* TRUNCATE */
+    if (abi >= 5)
+        attr.handled_access_fs |= UINT64_C(1) << 15; /* IOCTL_DEV */
+    if (abi >= 4) {
+        attr.handled_access_net = (UINT64_C(1) << 0) | (UINT64_C(1) << 1); /* BIND/CONNECT_TCP */
+        attr_size = offsetof(struct ll_ruleset_attr, scoped);
+    }
+    if (abi >= 6) {
+        attr.scoped = (UINT64_C(1) << 0) | (UINT64_C(1) << 1); /* abstract unix sockets, signals */
+        attr_size = sizeof attr;
+    }
+    /* No rules added: every handled access is denied. */
+    int fd = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+    if (fd < 0)
+        return 0;
+    long rc = syscall(SYS_landlock_restrict_self, fd, 0);
+    close(fd);
+    return rc == 0 ? ARCA_PROT_LANDLOCK : 0;
+}
+
+/* Allow a syscall unconditionally; 0 on success. */
+static int allow(scmp_filter_ctx ctx, int nr)
+{
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+}
+
+uint32_t arca__sandbox_seccomp(int control_fd)
+{
+    uint32_t bit = 0;
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!ctx)
+        return 0;
+    int rc = 0;
+    /* Memory: never executable. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+                           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+                           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    rc |= allow(ctx, SCMP_SYS(munmap));
+    rc |= allow(ctx, SCMP_SYS(madvise));
+    rc |= allow(ctx, SCMP_SYS(brk));
+    /* The control socket (the main thread waits for EOF on it) and stderr. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)control_fd));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)control_fd));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)STDERR_FILENO));
+    /* Waiting, time, randomness, signals' return path, thread identity, exit. */
+    rc |= allow(ctx, SCMP_SYS(futex));
+    rc |= allow(ctx, SCMP_SYS(sched_yield));
+    rc |= allow(ctx, SCMP_SYS(nanosleep));
+    rc |= allow(ctx, SCMP_SYS(clock_nanosleep));
+    rc |= allow(ctx, SCMP_SYS(clock_gettime));
+    rc |= allow(ctx, SCMP_SYS(clock_getres));
+    rc |= allow(ctx, SCMP_SYS(gettimeofday));
+    rc |= allow(ctx, SCMP_SYS(getrandom));
+    rc |= allow(ctx, SCMP_SYS(rt_sigreturn));
+    rc |= allow(ctx, SCMP_SYS(rt_sigprocmask));
+    rc |= allow(ctx, SCMP_SYS(restart_syscall));
+    rc |= allow(ctx, SCMP_SYS(gettid));
+    rc |= allow(ctx, SCMP_SYS(rseq));            /* thread start-up, harmless */
+    rc |= allow(ctx, SCMP_SYS(set_robust_list)); /* thread start-up, harmless */
+    rc |= allow(ctx, SCMP_SYS(getpid));
+    rc |= allow(ctx, SCMP_SYS(exit));
+    rc |= allow(ctx, SCMP_SYS(exit_group));
+    /* Every slot thread exists already: apply the filter to all of them at once. */
+    rc |= seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    if (rc == 0 && seccomp_load(ctx) == 0)
+        bit = ARCA_PROT_SECCOMP;
+    seccomp_release(ctx);
+    return bit;
+}

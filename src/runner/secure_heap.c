@@ -1,0 +1,489 @@
+/*
+ * secure_heap.c — the enclave heap: arca-runner's replacement of the malloc family
+ * (glibc "Replacing malloc": malloc, free, calloc, realloc, posix_memalign, aligned_alloc,
+ * memalign, valloc, pvalloc, malloc_usable_size; exported with -rdynamic so the image,
+ * libcrypto and libc itself all allocate here).
+ *
+ * Memory comes from one arena of config.heap_size bytes in memfd_secret memory (off the
+ * kernel's direct map), or, where that is unavailable, mlock()ed MADV_DONTDUMP memory.
+ * Before the arena exists (dynamic loader, libc start-up) a small static bootstrap arena
+ * serves. The allocator is a boundary-tag, coalescing, segregated-fit allocator under one
+ * mutex. It must never return memory twice, never grow past its arena (out of memory is
+ * NULL), and never make a system call after start-up (it runs under seccomp).
+ *
+ * Divisions: chunk layout and bins; arena operations; the public malloc family; setup.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "arca/identity.h"
+#include "common/error.h"
+#include "runner.h"
+
+/* ---- chunk layout and bins ----
+ * A chunk is [prev_size][head][user bytes...]. head = size | INUSE | PREV_INUSE; size is
+ * a multiple of 16 and includes the 16-byte header. prev_size is valid only when the
+ * previous chunk is free. Free chunks keep list links in their user bytes. The arena
+ * ends with a 16-byte fence chunk that is always "in use". */
+#define ALIGNMENT 16u
+#define HEADER 16u
+#define MIN_CHUNK 32u
+#define INUSE ((size_t)1)
+#define PREV_INUSE ((size_t)2)
+#define FLAGS (INUSE | PREV_INUSE)
+#define NBINS 192u
+#define MAX_REQUEST ((size_t)1 << 46)
+
+typedef struct chunk {
+    size_t prev_size;
+    size_t head;
+    struct chunk *next; /* free chunks only */
+    struct chunk *prev; /* free chunks only */
+} chunk;
+
+typedef struct arena {
+    uint8_t *begin, *end; /* [begin, end) holds chunks; the fence starts at end - HEADER */
+    chunk *bins[NBINS];
+    uint64_t bitmap[NBINS / 64];
+} arena;
+
+static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Alignas(64) uint8_t bootstrap_bytes[512 * 1024];
+static arena bootstrap;
+static arena secure;
+static int bootstrap_ready, secure_ready;
+
+static inline size_t chunk_size(const chunk *c) { return c->head & ~FLAGS; }
+static inline chunk *chunk_at(void *p) { return (chunk *)p; }
+static inline chunk *next_chunk(chunk *c) { return chunk_at((uint8_t *)c + chunk_size(c)); }
+static inline void *chunk_to_mem(chunk *c) { return (uint8_t *)c + HEADER; }
+static inline chunk *mem_to_chunk(void *p) { return chunk_at((uint8_t *)p - HEADER); }
+
+static unsigned bin_index(size_t size)
+{
+    if (size < 1024)
+        return (unsigned)(size / 16); /* exact bins 2..63 */
+    unsigned log = 63u - (unsigned)__builtin_clzll((unsigned long long)size); /* >= 10 */
+    unsigned sub = (unsigned)((size >> (log - 2)) & 3u);
+    unsigned idx = 64u + (log - 10u) * 4u + sub;
+    return idx < NBINS ? idx : NBINS - 1;
+}
+
+static void bin_insert(arena *a, chunk *c)
+{
+    unsigned i = bin_index(chunk_size(c));
+    c->prev = NULL;
+    c->next = a->bins[i];
+    if (c->next)
+        c->next->prev = c;
+    a->bins[i] = c;
+    a->bitmap[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+static void bin_remove(arena *a, chunk *c)
+{
+    unsigned i = bin_index(chunk_size(c));
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        a->bins[i] = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    if (!a->bins[i])
+        a->bitmap[i / 64] &= ~(UINT64_C(1) << (i % 64));
+}
+
+/* ---- arena operations (heap_lock held) ---- */
+
+static void arena_setup(arena *a, uint8_t *mem, size_t size)
+{
+    uintptr_t b = ((uintptr_t)mem + ALIGNMENT - 1) & ~(uintptr_t)(ALIGNMENT - 1);
+    uintptr_t e = ((uintptr_t)mem + size) & ~(uintptr_t)(ALIGNMENT - 1);
+    memset(a, 0, sizeof *a);
+    a->begin = (uint8_t *)b;
+    a->end = (uint8_t *)e;
+    chunk *first = chunk_at(a->begin);
+    size_t first_size = (size_t)(e - b) - HEADER;
+    first->prev_size = 0;
+    first->head = first_size | PREV_INUSE;
+    chunk *fence = chunk_at(a->end - HEADER);
+    fence->prev_size = first_size;
+    fence->head = INUSE; /* size 0, previous (first) is free */
+    bin_insert(a, first);
+}
+
+static int arena_owns(const arena *a, const void *p)
+{
+    return a->begin && (const uint8_t *)p >= a->begin + HEADER && (const uint8_t *)p < a->end;
+}
+
+/* Mark c (size `need` or more) in use, splitting off a free remainder when it is big enough. */
+static void take(arena *a, chunk *c, size_t need)
+{
+    size_t size = chunk_size(c);
+    if (size - need >= MIN_CHUNK) {
+        chunk *rest = chunk_at((uint8_t *)c + need);
+        rest->head = (size - need) | PREV_INUSE;
+        next_chunk(rest)->prev_size = size - need;
+        c->head = need | INUSE | (c->head & PREV_INUSE);
+        bin_insert(a, rest);
+    } else {
+        c->head |= INUSE;
+        next_chunk(c)->head |= PREV_INUSE;
+    }
+}
+
+static void *arena_alloc(arena *a, size_t need)
+{
+    unsigned i = bin_index(need);
+    /* The start bin may hold smaller chunks (ranged bins): first fit inside it. */
+    for (chunk *c = a->bins[i]; c; c = c->next) {
+        if (chunk_size(c) >= need) {
+            bin_remove(a, c);
+            take(a, c, need);
+            return chunk_to_mem(c);
+        }
+    }
+    /* Any chunk of a higher bin is big enough. */
+    for (unsigned w = (i + 1) / 64; w < NBINS / 64; w++) {
+        uint64_t bits = a->bitmap[w];
+        if (w == (i + 1) / 64)
+            bits &= ~UINT64_C(0) << ((i + 1) % 64);
+        if (bits) {
+            unsigned j = w * 64 + (unsigned)__builtin_ctzll(bits);
+            chunk *c = a->bins[j];
+            bin_remove(a, c);
+            take(a, c, need);
+            return chunk_to_mem(c);
+        }
+    }
+    return NULL;
+}
+
+/* Free an in-use chunk, coalescing with free neighbours. */
+static void arena_release(arena *a, chunk *c)
+{
+    size_t size = chunk_size(c);
+    chunk *n = next_chunk(c);
+    if (!(n->head & INUSE)) {
+        bin_remove(a, n);
+        size += chunk_size(n);
+    }
+    if (!(c->head & PREV_INUSE)) {
+        chunk *p = chunk_at((uint8_t *)c - c->prev_size);
+        bin_remove(a, p);
+        size += chunk_size(p);
+        c = p;
+    }
+    c->head = size | PREV_INUSE; /* a free chunk's predecessor is always in use */
+    n = next_chunk(c);
+    n->prev_size = size;
+    n->head &= ~PREV_INUSE;
+    bin_insert(a, c);
+}
+
+/* Shrink an in-use chunk to `need`, returning the tail to the bins. */
+static void arena_shrink(arena *a, chunk *c, size_t need)
+{
+    size_t size = chunk_size(c);
+    if (size - need < MIN_CHUNK)
+        return;
+    chunk *tail = chunk_at((uint8_t *)c + need);
+    c->head = need | (c->head & FLAGS);
+    tail->head = (size - need) | INUSE | PREV_INUSE;
+    arena_release(a, tail);
+}
+
+/* Grow an in-use chunk in place into a free successor; 1 on success. */
+static int arena_grow(arena *a, chunk *c, size_t need)
+{
+    size_t size = chunk_size(c);
+    chunk *n = next_chunk(c);
+    if ((n->head & INUSE) || size + chunk_size(n) < need)
+        return 0;
+    bin_remove(a, n);
+    size += chunk_size(n);
+    c->head = size | (c->head & FLAGS);
+    next_chunk(c)->head |= PREV_INUSE;
+    arena_shrink(a, c, need);
+    return 1;
+}
+
+/* ---- the public malloc family ---- */
+
+static arena *current_arena(void)
+{
+    if (secure_ready)
+        return &secure;
+    if (!bootstrap_ready) {
+        arena_setup(&bootstrap, bootstrap_bytes, sizeof bootstrap_bytes);
+        bootstrap_ready = 1;
+    }
+    return &bootstrap;
+}
+
+static arena *owner(void *p)
+{
+    if (secure_ready && arena_owns(&secure, p))
+        return &secure;
+    if (bootstrap_ready && arena_owns(&bootstrap, p))
+        return &bootstrap;
+    return NULL;
+}
+
+static int request_size(size_t n, size_t *need)
+{
+    if (n > MAX_REQUEST)
+        return 0;
+    size_t s = (n + HEADER + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
+    *need = s < MIN_CHUNK ? MIN_CHUNK : s;
+    return 1;
+}
+
+/* A pointer we did not hand out: heap corruption or a bug. Stop at once. */
+static void invalid_pointer(void)
+{
+    __builtin_trap();
+}
+
+static chunk *checked_chunk(arena *a, void *p)
+{
+    if (!a)
+        invalid_pointer();
+    chunk *c = mem_to_chunk(p);
+    if (!(c->head & INUSE) || chunk_size(c) < MIN_CHUNK ||
+        (uint8_t *)c + chunk_size(c) > a->end - HEADER)
+        invalid_pointer();
+    return c;
+}
+
+/* Named apart from malloc so the compiler cannot fold "allocate + memset 0" into a call
+ * to calloc (which would then call itself). */
+static void *allocate(size_t n)
+{
+    size_t need;
+    void *p = NULL;
+    if (!request_size(n, &need)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_lock(&heap_lock);
+    p = arena_alloc(current_arena(), need);
+    pthread_mutex_unlock(&heap_lock);
+    if (!p)
+        errno = ENOMEM;
+    return p;
+}
+
+void *malloc(size_t n)
+{
+    return allocate(n);
+}
+
+void free(void *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&heap_lock);
+    arena *a = owner(p);
+    arena_release(a, checked_chunk(a, p));
+    pthread_mutex_unlock(&heap_lock);
+}
+
+void *calloc(size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = allocate(total);
+    if (p)
+        memset(p, 0, total);
+    return p;
+}
+
+size_t malloc_usable_size(void *p)
+{
+    if (!p)
+        return 0;
+    pthread_mutex_lock(&heap_lock);
+    arena *a = owner(p);
+    size_t n = chunk_size(checked_chunk(a, p)) - HEADER;
+    pthread_mutex_unlock(&heap_lock);
+    return n;
+}
+
+void *realloc(void *p, size_t n)
+{
+    size_t need, old;
+    if (!p)
+        return malloc(n);
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    if (!request_size(n, &need)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_lock(&heap_lock);
+    arena *a = owner(p);
+    chunk *c = checked_chunk(a, p);
+    old = chunk_size(c);
+    int in_place = 0;
+    if (need <= old) {
+        arena_shrink(a, c, need);
+        in_place = 1;
+    } else if (arena_grow(a, c, need)) {
+        in_place = 1;
+    }
+    pthread_mutex_unlock(&heap_lock);
+    if (in_place)
+        return p;
+    void *q = allocate(n);
+    if (!q)
+        return NULL; /* the old block stays valid, as C requires */
+    memcpy(q, p, old - HEADER);
+    free(p);
+    return q;
+}
+
+void *reallocarray(void *p, size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(p, total);
+}
+
+void *memalign(size_t align, size_t n)
+{
+    size_t need, total;
+    if (align == 0 || (align & (align - 1)) != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (align <= ALIGNMENT)
+        return allocate(n);
+    if (!request_size(n, &need) || align > MAX_REQUEST ||
+        __builtin_add_overflow(need, align + MIN_CHUNK, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_lock(&heap_lock);
+    arena *a = current_arena();
+    uint8_t *raw = arena_alloc(a, total);
+    void *result = NULL;
+    if (raw) {
+        chunk *c = mem_to_chunk(raw);
+        uintptr_t want = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+        if (want != (uintptr_t)raw && want - (uintptr_t)raw < MIN_CHUNK)
+            want += align;
+        if (want != (uintptr_t)raw) {
+            /* Split off the leading part as its own chunk and free it. */
+            size_t lead = want - (uintptr_t)raw;
+            chunk *aligned = mem_to_chunk((void *)want);
+            aligned->head = (chunk_size(c) - lead) | INUSE | PREV_INUSE;
+            c->head = lead | INUSE | (c->head & PREV_INUSE);
+            arena_release(a, c);
+            c = aligned;
+        }
+        arena_shrink(a, c, need);
+        result = chunk_to_mem(c);
+    }
+    pthread_mutex_unlock(&heap_lock);
+    if (!result)
+        errno = ENOMEM;
+    return result;
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (align < sizeof(void *) || (align & (align - 1)) != 0)
+        return EINVAL;
+    void *p = memalign(align, n);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    return memalign(align, n);
+}
+
+void *valloc(size_t n)
+{
+    return memalign((size_t)sysconf(_SC_PAGESIZE), n);
+}
+
+void *pvalloc(size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), rounded;
+    if (__builtin_add_overflow(n, page - 1, &rounded)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return memalign(page, rounded & ~(page - 1));
+}
+
+/* ---- setup ---- */
+
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+
+arca_result_t arca__heap_init(uint64_t size, uint32_t *prot)
+{
+    arca_result_t result = ARCA_OK;
+    void *mem = MAP_FAILED;
+    int fd = -1;
+    uint32_t bits = 0;
+
+    if (size == 0 || size > (uint64_t)SIZE_MAX / 2)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "heap size %llu is not usable", (unsigned long long)size);
+
+    /* Locked memory counts against RLIMIT_MEMLOCK: use the whole allowance we have. */
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        (void)setrlimit(RLIMIT_MEMLOCK, &lim);
+    }
+
+    fd = (int)syscall(SYS_memfd_secret, 0);
+    if (fd >= 0 && ftruncate(fd, (off_t)size) == 0) {
+        mem = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (mem != MAP_FAILED)
+            bits = ARCA_PROT_SECRETMEM;
+    }
+    if (mem == MAP_FAILED) {
+        mem = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mem == MAP_FAILED)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot map a %llu-byte enclave heap: %s",
+                       (unsigned long long)size, strerror(errno));
+        (void)madvise(mem, (size_t)size, MADV_DONTDUMP);
+        if (mlock(mem, (size_t)size) == 0)
+            bits = ARCA_PROT_MLOCK;
+    }
+    pthread_mutex_lock(&heap_lock);
+    arena_setup(&secure, mem, (size_t)size);
+    secure_ready = 1;
+    pthread_mutex_unlock(&heap_lock);
+    mem = MAP_FAILED; /* owned by the heap now, for the life of the process */
+    *prot |= bits;
+done:
+    if (fd >= 0)
+        close(fd); /* the mapping keeps the secret memory alive */
+    return result;
+}

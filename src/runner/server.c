@@ -1,0 +1,256 @@
+/*
+ * server.c — arca-runner's channel server: one thread per slot, each serving the ecalls
+ * the host posts into its slot and carrying the enclave's host calls (ocalls) out through
+ * the same slot while its ecall runs.
+ *
+ * Everything in the shared slot is hostile. Each header field is read exactly once into a
+ * local, checked (flags, in_len <= max_payload, out_cap <= max_payload, lifecycle), and the
+ * request payload is copied into this thread's private buffer before the runtime sees it.
+ * Host-call replies are checked (result code defined, length <= what was asked for) before
+ * one byte reaches enclave memory. This file must never read a shared field twice, never
+ * hand the runtime a pointer into shared memory, and never allocate on the call path.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "common/crypto.h"
+#include "common/image.h"
+#include "common/error.h"
+#include "runner.h"
+
+/* The enclave's lifecycle, driven by the INIT and FINI frames on slot 0. */
+#define LIFE_NEW 0
+#define LIFE_INITIALIZING 1
+#define LIFE_READY 2
+#define LIFE_FINISHED 3
+
+typedef struct slot_thread {
+    uint32_t index;
+    struct arca__slot *slot;
+    uint8_t *in_buf;  /* private copy of the request (max_payload bytes) */
+    uint8_t *out_buf; /* private reply buffer (max_payload bytes) */
+    pthread_t thread;
+} slot_thread;
+
+static arca__server_config *config;
+static slot_thread threads[ARCA_MAX_THREADS];
+static pthread_mutex_t go_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
+static int go, started;
+static int lifecycle = LIFE_NEW;
+static int active_ecalls;
+static _Thread_local slot_thread *current;
+
+/* The host_call of the interface handed to the runtime: carry one host call through the
+ * caller's slot and check the reply before it reaches enclave memory. */
+static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t in_len,
+                               uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    (void)ctx;
+    slot_thread *t = current;
+    *out_len = 0;
+    if (!t)
+        return ARCA_ERR_UNSUPPORTED; /* host calls are possible only during an ecall */
+    uint64_t max = config->layout.max_payload;
+    if (in_len > max)
+        return ARCA_ERR_PAYLOAD_TOO_LARGE;
+    uint64_t cap = out_cap < max ? out_cap : max;
+    struct arca__slot *slot = t->slot;
+    uint8_t *payload = arca__slot_payload(slot);
+
+    ARCA__SHARED_STORE(&slot->fn_id, id);
+    ARCA__SHARED_STORE(&slot->flags, 0u);
+    ARCA__SHARED_STORE(&slot->in_len, (uint64_t)in_len);
+    ARCA__SHARED_STORE(&slot->out_cap, cap);
+    ARCA__SHARED_STORE(&slot->result, 0);
+    ARCA__SHARED_STORE(&slot->out_len, UINT64_C(0));
+    if (in_len)
+        memcpy(payload, in, in_len);
+    arca__channel_post(slot, &slot->host_waiting, ARCA__SLOT_OCALL);
+
+    uint32_t s = arca__channel_wait(slot, &slot->runner_waiting, ARCA__SLOT_OCALL,
+                                    config->spin_ns, NULL);
+    if (s != ARCA__SLOT_OCALL_DONE)
+        return ARCA_ERR_BAD_HOST_REPLY;
+    int32_t r = ARCA__SHARED_LOAD(&slot->result);
+    uint64_t n = ARCA__SHARED_LOAD(&slot->out_len);
+    if (!arca_result_valid(r))
+        return ARCA_ERR_BAD_HOST_REPLY;
+    if (r == ARCA_ERR_BUFFER_TOO_SMALL) {
+        *out_len = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    }
+    if (n > cap)
+        return ARCA_ERR_BAD_HOST_REPLY;
+    if (n)
+        memcpy(out, payload, (size_t)n);
+    *out_len = (size_t)n;
+    return (arca_result_t)r;
+}
+
+static arca_result_t run_init(slot_thread *t)
+{
+    int expected = LIFE_NEW;
+    if (t->index != 0 || !__atomic_compare_exchange_n(&lifecycle, &expected, LIFE_INITIALIZING, 0,
+                                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return ARCA_ERR_BAD_FRAME;
+    arca_result_t r = config->runtime->init(&config->iface);
+    arca__wipe(&config->iface.keys, sizeof config->iface.keys); /* the runtime has its copy */
+    __atomic_store_n(&lifecycle, r == ARCA_OK ? LIFE_READY : LIFE_FINISHED, __ATOMIC_RELEASE);
+    return r;
+}
+
+static arca_result_t run_fini(slot_thread *t)
+{
+    int expected = LIFE_READY;
+    if (t->index != 0 || !__atomic_compare_exchange_n(&lifecycle, &expected, LIFE_FINISHED, 0,
+                                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return ARCA_ERR_BAD_FRAME;
+    /* A hostile host may post FINI while ecalls run: let them finish first. */
+    while (__atomic_load_n(&active_ecalls, __ATOMIC_ACQUIRE) != 0)
+        sched_yield();
+    config->runtime->fini();
+    return ARCA_OK;
+}
+
+static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, uint64_t out_cap,
+                               uint64_t *out_len)
+{
+    arca_result_t r;
+    size_t produced = 0;
+    __atomic_fetch_add(&active_ecalls, 1, __ATOMIC_ACQ_REL);
+    int life = __atomic_load_n(&lifecycle, __ATOMIC_ACQUIRE);
+    if (life != LIFE_READY) {
+        r = life == LIFE_FINISHED ? ARCA_ERR_ENCLAVE_DESTROYED : ARCA_ERR_BAD_FRAME;
+        goto out;
+    }
+    /* The one copy in: from now on the request cannot change under the enclave. */
+    if (in_len)
+        memcpy(t->in_buf, arca__slot_payload(t->slot), (size_t)in_len);
+    r = config->runtime->dispatch(fn_id, in_len ? t->in_buf : NULL, (size_t)in_len,
+                                  out_cap ? t->out_buf : NULL, (size_t)out_cap, &produced);
+    if (!arca_result_valid(r) || (r != ARCA_ERR_BUFFER_TOO_SMALL && produced > out_cap)) {
+        r = ARCA_ERR_INTERNAL;
+        produced = 0;
+    }
+    *out_len = produced;
+out:
+    __atomic_fetch_sub(&active_ecalls, 1, __ATOMIC_ACQ_REL);
+    return r;
+}
+
+/* Serve the ecall frame now in t's slot. */
+static void serve(slot_thread *t)
+{
+    struct arca__slot *slot = t->slot;
+    uint64_t max = config->layout.max_payload;
+    /* Each field exactly once. */
+    uint32_t fn_id = ARCA__SHARED_LOAD(&slot->fn_id);
+    uint32_t flags = ARCA__SHARED_LOAD(&slot->flags);
+    uint64_t in_len = ARCA__SHARED_LOAD(&slot->in_len);
+    uint64_t out_cap = ARCA__SHARED_LOAD(&slot->out_cap);
+    uint64_t out_len = 0;
+    arca_result_t r;
+
+    if ((flags & ~ARCA__CALL_FLAGS_MASK) != 0 || flags == ARCA__CALL_FLAGS_MASK ||
+        in_len > max || out_cap > max)
+        r = ARCA_ERR_BAD_FRAME;
+    else if (flags == ARCA__CALL_INIT)
+        r = run_init(t);
+    else if (flags == ARCA__CALL_FINI)
+        r = run_fini(t);
+    else
+        r = run_ecall(t, fn_id, in_len, out_cap, &out_len);
+
+    /* The one copy out (nothing for BUFFER_TOO_SMALL: out_len is the size needed). */
+    if (r != ARCA_ERR_BUFFER_TOO_SMALL && out_len)
+        memcpy(arca__slot_payload(slot), t->out_buf, (size_t)out_len);
+    ARCA__SHARED_STORE(&slot->result, (int32_t)r);
+    ARCA__SHARED_STORE(&slot->out_len, out_len);
+    arca__channel_post(slot, &slot->host_waiting, ARCA__SLOT_ECALL_DONE);
+}
+
+static void *slot_main(void *arg)
+{
+    slot_thread *t = arg;
+    pthread_mutex_lock(&go_lock);
+    started++; /* thread start-up (rseq, robust list) is done: seccomp may follow */
+    pthread_cond_broadcast(&go_cond);
+    while (!go)
+        pthread_cond_wait(&go_cond, &go_lock);
+    pthread_mutex_unlock(&go_lock);
+    current = t;
+
+    uint32_t s = __atomic_load_n(&t->slot->state, __ATOMIC_ACQUIRE);
+    for (;;) {
+        while (s != ARCA__SLOT_ECALL)
+            s = arca__channel_wait(t->slot, &t->slot->runner_waiting, s, config->spin_ns, NULL);
+        serve(t);
+        s = ARCA__SLOT_ECALL_DONE;
+    }
+    return NULL;
+}
+
+arca_result_t arca__server_prepare(arca__server_config *cfg)
+{
+    arca_result_t result = ARCA_OK;
+    pthread_attr_t attr;
+    int attr_ready = 0;
+    config = cfg;
+    uint32_t count = cfg->layout.slot_count;
+    size_t max = (size_t)cfg->layout.max_payload;
+
+    if (count == 0 || count > ARCA_MAX_THREADS)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "%u enclave threads is outside 1..%u", count,
+                   ARCA_MAX_THREADS);
+    if (pthread_attr_init(&attr) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "pthread_attr_init failed");
+    attr_ready = 1;
+    if (pthread_attr_setstacksize(&attr, (size_t)cfg->stack_size) != 0)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "stack size %llu refused by pthreads",
+                   (unsigned long long)cfg->stack_size);
+    for (uint32_t i = 0; i < count; i++) {
+        slot_thread *t = &threads[i];
+        t->index = i;
+        t->slot = arca__channel_slot(cfg->channel, &cfg->layout, i);
+        /* Private buffers, reserved now (before seccomp), committed on first touch. */
+        uint8_t *bufs = mmap(NULL, 2 * max, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (bufs == MAP_FAILED)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot reserve %zu bytes of call buffers: %s",
+                       2 * max, strerror(errno));
+        (void)madvise(bufs, 2 * max, MADV_DONTDUMP);
+        t->in_buf = bufs;
+        t->out_buf = bufs + max;
+        int rc = pthread_create(&t->thread, &attr, slot_main, t);
+        if (rc != 0)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot create enclave thread %u (stack %llu): %s", i, (unsigned long long)cfg->stack_size,
+                       strerror(rc));
+    }
+    /* Every thread must have finished starting before the seccomp filter goes in. */
+    pthread_mutex_lock(&go_lock);
+    while (started < (int)count)
+        pthread_cond_wait(&go_cond, &go_lock);
+    pthread_mutex_unlock(&go_lock);
+done:
+    if (attr_ready)
+        pthread_attr_destroy(&attr);
+    return result;
+}
+
+void arca__server_set_host_call(arca__server_config *cfg)
+{
+    cfg->iface.host_call = host_call;
+}
+
+void arca__server_start(void)
+{
+    pthread_mutex_lock(&go_lock);
+    go = 1;
+    pthread_cond_broadcast(&go_cond);
+    pthread_mutex_unlock(&go_lock);
+}

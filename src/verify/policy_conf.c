@@ -1,0 +1,328 @@
+/*
+ * policy_conf.c — the policy.conf parser: `Key = value` lines, '#' comments, blank lines.
+ *
+ * The text is untrusted (it may come from anywhere a relying party stores configuration):
+ * it is read with explicit lengths (no NUL terminator is assumed and an embedded NUL is an
+ * error), every number is range-checked, every hex value must have exactly the expected
+ * length, and any error stops parsing with ARCA_ERR_POLICY and "NAME:LINE: what, and what
+ * to write instead". A partially parsed policy is never returned.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/image.h"
+#include "verify_internal.h"
+
+#define POLICY_FILE_MAX (1u << 20)
+#define KEYS_HELP                                                                                \
+    "Measurement, SignerID, ProductID, MinSVN, AllowDebug, AllowDevPlatform, "                   \
+    "TrustedPlatformCert, ReportData, MaxAgeSeconds, ClockSkewSeconds, Backend, "               \
+    "RequireProtections"
+
+enum key {
+    K_MEASUREMENT, K_SIGNER, K_PRODUCT, K_MIN_SVN, K_ALLOW_DEBUG, K_ALLOW_DEV, K_CERT,
+    K_REPORT_DATA, K_MAX_AGE, K_SKEW, K_BACKEND, K_PROTECTIONS, K_COUNT
+};
+
+static const struct {
+    const char *name;
+    int repeatable;
+} keys[K_COUNT] = {
+    [K_MEASUREMENT] = {"Measurement", 1},   [K_SIGNER] = {"SignerID", 0},
+    [K_PRODUCT] = {"ProductID", 0},         [K_MIN_SVN] = {"MinSVN", 0},
+    [K_ALLOW_DEBUG] = {"AllowDebug", 0},    [K_ALLOW_DEV] = {"AllowDevPlatform", 0},
+    [K_CERT] = {"TrustedPlatformCert", 1},  [K_REPORT_DATA] = {"ReportData", 0},
+    [K_MAX_AGE] = {"MaxAgeSeconds", 0},     [K_SKEW] = {"ClockSkewSeconds", 0},
+    [K_BACKEND] = {"Backend", 0},           [K_PROTECTIONS] = {"RequireProtections", 0},
+};
+
+struct ctx {
+    const char *name;
+    const char *base_dir;
+    unsigned line;
+    char value[PATH_MAX]; /* the current value, NUL-terminated */
+};
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Parse hex into out; exact: exactly n bytes; else 1..n bytes. @return bytes, or -1. */
+static int parse_hex(const char *s, uint8_t *out, size_t n, int exact)
+{
+    size_t len = strlen(s);
+    if (len % 2 || len == 0 || len / 2 > n || (exact && len / 2 != n))
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return (int)(len / 2);
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
+            return -1;
+    }
+    if (v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no")) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+static arca_result_t parse_protections(struct ctx *c, const char *s, uint32_t *out)
+{
+    arca_result_t result = ARCA_OK;
+    char item[64];
+    *out = 0;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        const char *start = s;
+        while (n && (*start == ' ' || *start == '\t'))
+            start++, n--;
+        size_t m = n;
+        while (m && (start[m - 1] == ' ' || start[m - 1] == '\t'))
+            m--;
+        if (m == 0 || m >= sizeof item)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: RequireProtections: empty or overlong name", c->name, c->line);
+        memcpy(item, start, m);
+        item[m] = '\0';
+        uint32_t bit = 0;
+        for (unsigned i = 0; i < 32 && !bit; i++) {
+            char nm[64];
+            arca_protections_str(1u << i, nm, sizeof nm);
+            if (!strcmp(nm, item) && strcmp(nm, "none") != 0)
+                bit = 1u << i;
+        }
+        if (!bit)
+            ARCA_RAISE(ARCA_ERR_POLICY,
+                       "%s:%u: RequireProtections: unknown protection '%s' (names as 'arca inspect' "
+                       "prints them, e.g. nodump,seccomp)", c->name, c->line, item);
+        *out |= bit;
+        s = start + n + (start[n] == ',' ? 1 : 0);
+        if (start[n] == ',' && !*s)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: RequireProtections: trailing comma", c->name, c->line);
+    }
+done:
+    return result;
+}
+
+static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
+{
+    arca_result_t result = ARCA_OK;
+    const char *v = c->value;
+    uint8_t buf[64];
+    uint64_t u;
+    int b, n;
+    char path[PATH_MAX];
+
+    switch (k) {
+    case K_MEASUREMENT:
+    case K_SIGNER:
+        if (parse_hex(v, buf, 32, 1) < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be 64 hex digits (as 'arca inspect' prints it)",
+                       c->name, c->line, keys[k].name);
+        ARCA_CHECK(k == K_MEASUREMENT ? arca_policy_add_measurement(p, buf) : arca_policy_set_signer(p, buf));
+        break;
+    case K_PRODUCT:
+    case K_MIN_SVN:
+        if (parse_u64(v, UINT16_MAX, &u) < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be a number from 0 to 65535", c->name, c->line,
+                       keys[k].name);
+        ARCA_CHECK(k == K_PRODUCT ? arca_policy_set_product_id(p, (uint16_t)u)
+                                  : arca_policy_set_min_svn(p, (uint16_t)u));
+        break;
+    case K_ALLOW_DEBUG:
+    case K_ALLOW_DEV:
+        if (parse_bool(v, &b) < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be 0 or 1", c->name, c->line, keys[k].name);
+        ARCA_CHECK(k == K_ALLOW_DEBUG ? arca_policy_set_allow_debug(p, b)
+                                      : arca_policy_set_allow_dev_platform(p, b));
+        break;
+    case K_CERT:
+        if (v[0] == '/' || !c->base_dir)
+            n = snprintf(path, sizeof path, "%s", v);
+        else
+            n = snprintf(path, sizeof path, "%s/%s", c->base_dir, v);
+        if (n < 0 || (size_t)n >= sizeof path)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: certificate path is too long", c->name, c->line);
+        if (arca_policy_add_trusted_cert_file(p, path) != ARCA_OK) {
+            char why[400];
+            snprintf(why, sizeof why, "%s", arca__error_detail());
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: TrustedPlatformCert: %s", c->name, c->line, why);
+        }
+        break;
+    case K_REPORT_DATA:
+        n = parse_hex(v, buf, 64, 0);
+        if (n < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: ReportData must be 2 to 128 hex digits (up to 64 bytes)",
+                       c->name, c->line);
+        ARCA_CHECK(arca_policy_set_report_data(p, buf, (size_t)n));
+        break;
+    case K_MAX_AGE:
+    case K_SKEW:
+        if (parse_u64(v, UINT64_MAX / 1000000000u, &u) < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be a number of seconds", c->name, c->line,
+                       keys[k].name);
+        ARCA_CHECK(k == K_MAX_AGE ? arca_policy_set_max_age(p, u) : arca_policy_set_clock_skew(p, u));
+        break;
+    case K_BACKEND: {
+        uint16_t id = 0;
+        for (uint16_t i = 1; i < 64 && !id; i++)
+            if (!strcmp(arca_backend_id_name(i), v))
+                id = i;
+        if (!id)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: Backend: unknown backend '%s' (sim, process, sgx, cvm)",
+                       c->name, c->line, v);
+        ARCA_CHECK(arca_policy_set_backend(p, id));
+        break;
+    }
+    case K_PROTECTIONS: {
+        uint32_t bits;
+        ARCA_CHECK(parse_protections(c, v, &bits));
+        ARCA_CHECK(arca_policy_require_protections(p, bits));
+        break;
+    }
+    default:
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "policy parser: unhandled key");
+    }
+done:
+    return result;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t' || **s == '\r'))
+        (*s)++, (*n)--;
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r'))
+        (*n)--;
+}
+
+arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, const char *base_dir,
+                                arca_policy_t **out)
+{
+    arca_result_t result = ARCA_OK;
+    arca_policy_t *p = NULL;
+    struct ctx c = {name ? name : "policy", base_dir, 0, ""};
+    unsigned seen[K_COUNT] = {0};
+
+    if (!out || (!text && len))
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_parse: NULL argument");
+    *out = NULL;
+    if (len > POLICY_FILE_MAX)
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: %zu bytes is too large for a policy", c.name, len);
+    if (len && memchr(text, '\0', len))
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: contains a NUL byte (not a text file)", c.name);
+    ARCA_CHECK(arca_policy_create(&p));
+
+    size_t pos = 0;
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        c.line++;
+        const char *hash = memchr(line, '#', n);
+        if (hash)
+            n = (size_t)(hash - line);
+        trim(&line, &n);
+        if (n == 0)
+            continue;
+        const char *eq = memchr(line, '=', n);
+        if (!eq)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: expected 'Key = value'", c.name, c.line);
+        const char *key = line, *val = eq + 1;
+        size_t kn = (size_t)(eq - line), vn = n - kn - 1;
+        trim(&key, &kn);
+        trim(&val, &vn);
+        int k = -1;
+        for (int i = 0; i < K_COUNT && k < 0; i++)
+            if (strlen(keys[i].name) == kn && !memcmp(keys[i].name, key, kn))
+                k = i;
+        if (k < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: unknown key '%.*s' (keys: " KEYS_HELP ")", c.name, c.line,
+                       (int)(kn > 48 ? 48 : kn), key);
+        if (vn == 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s has no value", c.name, c.line, keys[k].name);
+        if (vn >= sizeof c.value)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: the value of %s is too long", c.name, c.line, keys[k].name);
+        if (seen[k]++ && !keys[k].repeatable)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s is given twice (only Measurement and "
+                       "TrustedPlatformCert may repeat)", c.name, c.line, keys[k].name);
+        memcpy(c.value, val, vn);
+        c.value[vn] = '\0';
+        ARCA_CHECK(apply(&c, p, (enum key)k));
+    }
+    if (!seen[K_MEASUREMENT] && !seen[K_SIGNER])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the policy names no enclave: add Measurement or SignerID", c.name);
+    if ((seen[K_PRODUCT] || seen[K_MIN_SVN]) && !seen[K_SIGNER])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: ProductID and MinSVN mean nothing without SignerID (anyone can "
+                   "sign an enclave with any product id)", c.name);
+    *out = p;
+    p = NULL;
+done:
+    arca_policy_free(p);
+    return result;
+}
+
+arca_result_t arca_policy_load_file(const char *path, arca_policy_t **out)
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t *text = NULL;
+    size_t len = 0;
+    char dir[PATH_MAX];
+
+    if (!path || !out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_load_file: NULL argument");
+    *out = NULL;
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy path is too long");
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    if (arca__read_file(path, POLICY_FILE_MAX, &text, &len) != ARCA_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", arca__error_detail());
+        ARCA_RAISE(ARCA_ERR_POLICY, "cannot read policy %s: %s", path, why);
+    }
+    ARCA_CHECK(arca_policy_parse((const char *)text, len, path, dir, out));
+done:
+    free(text);
+    return result;
+}

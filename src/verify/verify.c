@@ -1,0 +1,155 @@
+/*
+ * verify.c — arca_verify_evidence: evidence v1 checked against a policy.
+ *
+ * The order of checks is part of the API (verify.h): format, policy completeness, pinned
+ * platform certificate, signature, then the claims. Nothing read from the evidence is
+ * believed before the signature verified under a certificate the policy pinned, and each
+ * failure returns its own result code with a detail that names the values involved.
+ * Exactly one ECDSA verify runs per call; no X.509 parsing happens here (policy.c did it).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/error.h"
+#include "common/evidence.h"
+#include "verify_internal.h"
+
+static void hex8(const uint8_t *b, char out[17])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 8; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[16] = '\0';
+}
+
+const char *arca_verify_last_error(void)
+{
+    return arca__error_detail();
+}
+
+arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const arca_policy_t *policy,
+                                   arca_claims_t *claims)
+{
+    arca_result_t result = ARCA_OK;
+    arca__evidence ev;
+    const struct arca__trusted_cert *trusted = NULL;
+    uint8_t cert_hash[32];
+    char a[17], b[17];
+    uint64_t now_ns, limit;
+
+    arca__error_clear();
+    if (claims)
+        memset(claims, 0, sizeof *claims);
+    if (!evidence || !policy)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_verify_evidence: NULL evidence or policy");
+    ARCA_CHECK(arca__evidence_parse(evidence, len, &ev));
+    if (policy->measurement_count == 0 && !policy->has_signer)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy names no enclave: set Measurement or SignerID");
+
+    /* 1. The platform: its certificate must be one the policy pinned. */
+    ARCA_CHECK(arca__sha256(ev.cert[0], ev.cert_len[0], cert_hash));
+    for (size_t i = 0; i < policy->cert_count && !trusted; i++)
+        if (memcmp(policy->certs[i].der_sha256, cert_hash, 32) == 0)
+            trusted = &policy->certs[i];
+    if (!trusted) {
+        hex8(ev.platform_id, a);
+        ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
+                   "the evidence's platform certificate (platform id %s...) is not pinned by the "
+                   "policy%s; add it with TrustedPlatformCert", a,
+                   policy->cert_count ? "" : " (the policy pins no certificate)");
+    }
+
+    /* 2. The signature, under the pinned key. */
+    if (arca__ec_verify(trusted->key, evidence, ev.signed_len, ev.signature) != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_VERIFY_SIGNATURE,
+                   "the evidence signature does not verify under its platform certificate: the "
+                   "evidence was modified or forged");
+    if (memcmp(ev.platform_id, trusted->spki_sha256, 32) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
+                   "the evidence's platform id does not match its certificate's key");
+
+    /* 3. What the platform vouches for, against the policy. */
+    if (ev.platform_kind == ARCA_EVIDENCE_PLATFORM_DEV && !policy->allow_dev_platform)
+        ARCA_RAISE(ARCA_ERR_VERIFY_DEV_PLATFORM,
+                   "the evidence comes from a dev platform, whose keys the host user holds; set "
+                   "AllowDevPlatform = 1 only for development");
+    if ((ev.identity.attributes & ARCA_ATTR_DEBUG) && !policy->allow_debug)
+        ARCA_RAISE(ARCA_ERR_VERIFY_DEBUG,
+                   "the enclave is a debug enclave; set AllowDebug = 1 only for development");
+    if (policy->measurement_count) {
+        int found = 0;
+        for (size_t i = 0; i < policy->measurement_count; i++)
+            found |= memcmp(policy->measurements[i], ev.identity.measurement, 32) == 0;
+        if (!found) {
+            hex8(ev.identity.measurement, a);
+            ARCA_RAISE(ARCA_ERR_VERIFY_MEASUREMENT,
+                       "measurement %s... is not among the policy's %zu accepted measurements", a,
+                       policy->measurement_count);
+        }
+    }
+    if (policy->has_signer && memcmp(policy->signer_id, ev.identity.signer_id, 32) != 0) {
+        hex8(ev.identity.signer_id, a);
+        hex8(policy->signer_id, b);
+        ARCA_RAISE(ARCA_ERR_VERIFY_SIGNER, "signer id %s... is not the policy's %s...", a, b);
+    }
+    if (policy->has_product && policy->product_id != ev.identity.product_id)
+        ARCA_RAISE(ARCA_ERR_VERIFY_PRODUCT, "product id %u is not the policy's %u",
+                   ev.identity.product_id, policy->product_id);
+    if (ev.identity.svn < policy->min_svn)
+        ARCA_RAISE(ARCA_ERR_VERIFY_SVN, "security version %u is below the policy's minimum %u",
+                   ev.identity.svn, policy->min_svn);
+    if (policy->has_report_data && !arca__ct_equal(policy->report_data, ev.report_data, 64))
+        ARCA_RAISE(ARCA_ERR_VERIFY_REPORT_DATA,
+                   "report data differs from the expected value (a stale or replayed evidence, or "
+                   "a different nonce)");
+
+    /* 4. Freshness. */
+    if (policy->now_ns) {
+        now_ns = policy->now_ns;
+    } else {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
+            ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot read the clock");
+        now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+    if (__builtin_mul_overflow(policy->clock_skew_s, (uint64_t)1000000000u, &limit) ||
+        __builtin_add_overflow(now_ns, limit, &limit))
+        limit = UINT64_MAX;
+    if (ev.timestamp_ns > limit)
+        ARCA_RAISE(ARCA_ERR_VERIFY_FUTURE,
+                   "evidence timestamp lies %llu s in the future (tolerance %llu s); check the clocks",
+                   (unsigned long long)((ev.timestamp_ns - now_ns) / 1000000000u),
+                   (unsigned long long)policy->clock_skew_s);
+    if (policy->max_age_s && now_ns > ev.timestamp_ns) {
+        uint64_t age_ns = now_ns - ev.timestamp_ns, max_ns;
+        if (!__builtin_mul_overflow(policy->max_age_s, (uint64_t)1000000000u, &max_ns) &&
+            age_ns > max_ns)
+            ARCA_RAISE(ARCA_ERR_VERIFY_EXPIRED, "evidence is %llu s old; the policy allows %llu s",
+                       (unsigned long long)(age_ns / 1000000000u),
+                       (unsigned long long)policy->max_age_s);
+    }
+
+    /* 5. How the enclave ran. */
+    if (policy->backend && policy->backend != ev.identity.backend)
+        ARCA_RAISE(ARCA_ERR_VERIFY_BACKEND, "the enclave ran on backend '%s'; the policy requires '%s'",
+                   arca_backend_id_name(ev.identity.backend), arca_backend_id_name(policy->backend));
+    if ((ev.identity.protections & policy->protections) != policy->protections) {
+        char missing[256];
+        arca_protections_str(policy->protections & ~ev.identity.protections, missing, sizeof missing);
+        ARCA_RAISE(ARCA_ERR_VERIFY_BACKEND, "protections required by the policy were not in force: %s",
+                   missing);
+    }
+
+    if (claims) {
+        claims->identity = ev.identity;
+        claims->platform_kind = ev.platform_kind;
+        memcpy(claims->platform_id, ev.platform_id, 32);
+        memcpy(claims->report_data, ev.report_data, 64);
+        claims->timestamp_ns = ev.timestamp_ns;
+    }
+done:
+    return result;
+}

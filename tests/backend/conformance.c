@@ -1,0 +1,969 @@
+/*
+ * conformance.c — the backend conformance suite: one program, run once per backend
+ * (argv[1] = backend name), asserting the behaviour every backend must share: by-copy
+ * calls of every size, errors, host calls in both directions including hostile replies,
+ * init/fini order, bounded concurrency, identity, lifecycle, and refusal of unsigned,
+ * tampered, wrongly signed and (on request) debug images.
+ *
+ * argv: backend signed-image unsigned-image arca-cli
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arca/host.h"
+#include "common/crypto.h"
+#include "common/image.h"
+#include "conformance_ids.h"
+#include "test.h"
+
+static const char *backend, *image_path, *unsigned_path, *cli_path;
+
+/* ---- host side of the test enclave ---- */
+
+struct host_state {
+    pthread_mutex_t lock;
+    char events[256];          /* "init,fini,..." in the order the hooks ran */
+    uint32_t init_verdict;     /* what the init hook must return */
+    arca_identity_t init_identity;
+    int inside, max_inside, released; /* rendezvous */
+    arca_enclave_t *enclave;   /* for HC_DESTROY */
+    arca_result_t destroy_result;
+    int blocked, unblock;      /* HC_BLOCK */
+};
+
+static struct host_state hs = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void reset_host_state(void)
+{
+    pthread_mutex_lock(&hs.lock);
+    hs.events[0] = '\0';
+    hs.init_verdict = ARCA_OK;
+    hs.inside = hs.max_inside = hs.released = 0;
+    hs.enclave = NULL;
+    hs.destroy_result = ARCA_OK;
+    hs.blocked = hs.unblock = 0;
+    pthread_mutex_unlock(&hs.lock);
+}
+
+static void add_event(const char *e)
+{
+    pthread_mutex_lock(&hs.lock);
+    size_t n = strlen(hs.events);
+    snprintf(hs.events + n, sizeof hs.events - n, "%s%s", n ? "," : "", e);
+    pthread_mutex_unlock(&hs.lock);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static arca_result_t hc_data(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx;
+    static const char prefix[] = "host:";
+    *out_len = sizeof prefix - 1 + in_len;
+    if (*out_len > out_cap)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, prefix, sizeof prefix - 1);
+    memcpy(out + sizeof prefix - 1, in, in_len);
+    return ARCA_OK;
+}
+
+static arca_result_t hc_error(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 5; /* a length with an error must not reach the enclave */
+    return ARCA_ERR_NOT_FOUND;
+}
+
+static arca_result_t hc_huge(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len;
+    *out_len = HUGE_REPLY;
+    if (out_cap < HUGE_REPLY)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    for (size_t i = 0; i < HUGE_REPLY; i++)
+        out[i] = HUGE_BYTE(i);
+    return ARCA_OK;
+}
+
+static arca_result_t hc_lie(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                            size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len;
+    memset(out, 0x55, out_cap);
+    *out_len = out_cap + 100; /* hostile: claims more than it was offered */
+    return ARCA_OK;
+}
+
+static arca_result_t hc_badcode(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    return (arca_result_t)12345;
+}
+
+static arca_result_t hc_rendezvous(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                   size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    pthread_mutex_lock(&hs.lock);
+    hs.inside++;
+    if (hs.inside > hs.max_inside)
+        hs.max_inside = hs.inside;
+    pthread_mutex_unlock(&hs.lock);
+    /* Wait (bounded) until 4 calls are inside at once; then let everyone go. */
+    for (int i = 0; i < 1000; i++) {
+        pthread_mutex_lock(&hs.lock);
+        if (hs.inside >= 4)
+            hs.released = 1;
+        int go = hs.released;
+        pthread_mutex_unlock(&hs.lock);
+        if (go)
+            break;
+        sleep_ms(5);
+    }
+    pthread_mutex_lock(&hs.lock);
+    hs.inside--;
+    pthread_mutex_unlock(&hs.lock);
+    return ARCA_OK;
+}
+
+static arca_result_t hc_destroy(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    hs.destroy_result = arca_enclave_destroy(hs.enclave);
+    return ARCA_OK;
+}
+
+static arca_result_t hc_block(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    __atomic_store_n(&hs.blocked, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 2000 && !__atomic_load_n(&hs.unblock, __ATOMIC_SEQ_CST); i++)
+        sleep_ms(5);
+    add_event("unblocked");
+    return ARCA_OK;
+}
+
+static arca_result_t hc_init(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx;
+    add_event("init");
+    if (in_len == sizeof hs.init_identity)
+        memcpy(&hs.init_identity, in, in_len);
+    *out_len = 4;
+    if (out_cap < 4)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    for (int i = 0; i < 4; i++)
+        out[i] = (uint8_t)(hs.init_verdict >> (8 * i));
+    return ARCA_OK;
+}
+
+static arca_result_t hc_fini(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    add_event("fini");
+    return ARCA_OK;
+}
+
+static const arca_host_call_t host_calls[] = {
+    {HC_DATA, hc_data},       {HC_ERROR, hc_error},           {HC_HUGE, hc_huge},
+    {HC_LIE, hc_lie},         {HC_BADCODE, hc_badcode},       {HC_RENDEZVOUS, hc_rendezvous},
+    {HC_DESTROY, hc_destroy}, {HC_BLOCK, hc_block},           {HC_INIT, hc_init},
+    {HC_FINI, hc_fini},
+};
+
+static void options(arca_enclave_options_t *o)
+{
+    arca_enclave_options_init(o);
+    o->backend = backend;
+    o->host_calls = host_calls;
+    o->host_call_count = sizeof host_calls / sizeof host_calls[0];
+}
+
+static arca_result_t open_enclave(const char *path, arca_enclave_t **e)
+{
+    arca_enclave_options_t o;
+    options(&o);
+    reset_host_state();
+    return arca_enclave_create(path, &o, e);
+}
+
+static void report_of(arca_enclave_t *e, uint32_t fn, uint64_t r[REPORT_WORDS], arca_result_t *res)
+{
+    size_t got = 0;
+    memset(r, 0xEE, REPORT_WORDS * sizeof(uint64_t));
+    *res = arca_enclave_call(e, fn, NULL, 0, r, REPORT_WORDS * sizeof(uint64_t), &got);
+    if (*res == ARCA_OK && got != REPORT_WORDS * sizeof(uint64_t))
+        *res = ARCA_ERR_INTERNAL;
+}
+
+/* ---- image helpers for the refusal tests ---- */
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n);
+        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *len = (size_t)n;
+    }
+    fclose(f);
+    return buf;
+}
+
+static char tmp_dir[256];
+
+static const char *write_temp(const char *name, const uint8_t *bytes, size_t len)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return NULL;
+    size_t w = fwrite(bytes, 1, len, f);
+    fclose(f);
+    return w == len ? path : NULL;
+}
+
+/* File offset of a byte in the middle of the executable PT_LOAD segment (code). */
+static size_t code_offset(const uint8_t *img, size_t len)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+    if (len < sizeof *eh)
+        return 0;
+    for (int i = 0; i < eh->e_phnum; i++) {
+        const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff + (size_t)i * sizeof *ph);
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && ph->p_filesz > 64)
+            return ph->p_offset + ph->p_filesz / 2;
+    }
+    return 0;
+}
+
+/* ---- tests ---- */
+
+static void test_echo_sizes(void)
+{
+    static const size_t sizes[] = {0, 1, 4095, 4096, 4097, 65536, 1024 * 1024};
+    arca_enclave_t *e = NULL;
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_STREQ(arca_enclave_backend(e), backend);
+    uint8_t *in = malloc(1024 * 1024), *out = malloc(1024 * 1024 + 16);
+    ASSERT_TRUE(in && out);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k], got = 12345;
+        for (size_t i = 0; i < n; i++)
+            in[i] = (uint8_t)(i * 31 + k);
+        memset(out, 0, n + 16);
+        arca_result_t r = arca_enclave_call(e, CE_ECHO, n ? in : NULL, n, out, n + 16, &got);
+        if (r != ARCA_OK || got != n || memcmp(in, out, n) != 0) {
+            free(in), free(out);
+            (void)arca_enclave_destroy(e);
+            TEST__FAIL("echo of %zu bytes: %s, got %zu bytes", n, arca_result_name(r), got);
+        }
+    }
+    free(in);
+    free(out);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_buffer_too_small(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t in[100], out[10];
+    size_t got = 0;
+    memset(in, 7, sizeof in);
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_RESULT(arca_enclave_call(e, CE_ECHO, in, sizeof in, out, sizeof out, &got),
+                  ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_EQ(got, 100);
+    /* No output buffer at all: still the needed size. */
+    ASSERT_RESULT(arca_enclave_call(e, CE_ECHO, in, sizeof in, NULL, 0, &got),
+                  ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_EQ(got, 100);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_unknown_function(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t out[16];
+    size_t got = 99;
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_RESULT(arca_enclave_call(e, 999, "x", 1, out, sizeof out, &got),
+                  ARCA_ERR_UNKNOWN_FUNCTION);
+    ASSERT_EQ(got, 0);
+    ASSERT_RESULT(arca_enclave_call(e, 0xFFFFFFFFu, NULL, 0, NULL, 0, &got),
+                  ARCA_ERR_UNKNOWN_FUNCTION);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_buggy_enclave_functions(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t out[32];
+    size_t got = 99;
+    ASSERT_OK(open_enclave(image_path, &e));
+    /* A function claiming more output than its buffer: contained, nothing copied. */
+    ASSERT_RESULT(arca_enclave_call(e, CE_BAD_OUT_LEN, NULL, 0, out, sizeof out, &got),
+                  ARCA_ERR_INTERNAL);
+    ASSERT_EQ(got, 0);
+    /* A function returning an undefined code: the host sees a defined error. */
+    ASSERT_RESULT(arca_enclave_call(e, CE_BAD_CODE, NULL, 0, out, sizeof out, &got), ARCA_ERR_APP);
+    ASSERT_EQ(got, 0);
+    /* The enclave still serves calls afterwards. */
+    ASSERT_OK(arca_enclave_call(e, CE_ECHO, "ok", 2, out, sizeof out, &got));
+    ASSERT_EQ(got, 2);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_payload_limit(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    size_t limit = 64 * 1024, got = 0;
+    uint8_t *buf = calloc(1, limit + 1);
+    ASSERT_TRUE(buf);
+    options(&o);
+    o.max_payload = limit;
+    reset_host_state();
+    arca_result_t r = arca_enclave_create(image_path, &o, &e);
+    if (r != ARCA_OK)
+        free(buf);
+    ASSERT_OK(r);
+    r = arca_enclave_call(e, CE_ECHO, buf, limit + 1, buf, limit + 1, &got);
+    arca_result_t r2 = arca_enclave_call(e, CE_ECHO, buf, limit, buf, limit + 1, &got);
+    size_t got2 = got;
+    /* An output buffer larger than the limit is fine: the enclave is offered the limit. */
+    arca_result_t r3 = arca_enclave_call(e, CE_ECHO, buf, 10, buf, limit * 4, &got);
+    free(buf);
+    ASSERT_RESULT(r, ARCA_ERR_PAYLOAD_TOO_LARGE);
+    ASSERT_CONTAINS(arca_last_error(), "max_payload");
+    ASSERT_OK(r2);
+    ASSERT_EQ(got2, limit);
+    ASSERT_OK(r3);
+    ASSERT_EQ(got, 10);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_host_call_data(void)
+{
+    arca_enclave_t *e = NULL;
+    char out[64];
+    size_t got = 0;
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_OK(arca_enclave_call(e, CE_HOST_DATA, "ping", 4, out, sizeof out, &got));
+    ASSERT_EQ(got, 9);
+    ASSERT_MEMEQ(out, "host:ping", 9);
+    /* The host's reply does not fit the caller's buffer: the enclave passes the size on. */
+    ASSERT_RESULT(arca_enclave_call(e, CE_HOST_DATA, "ping", 4, out, 4, &got),
+                  ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_EQ(got, 9);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_host_call_error(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t r[REPORT_WORDS];
+    arca_result_t res;
+    ASSERT_OK(open_enclave(image_path, &e));
+    report_of(e, CE_HOST_ERROR, r, &res);
+    ASSERT_OK(res);
+    ASSERT_EQ(r[0], ARCA_ERR_NOT_FOUND); /* the enclave sees the host's error */
+    ASSERT_EQ(r[1], 0);                  /* and no length with it */
+    report_of(e, CE_HOST_UNKNOWN, r, &res);
+    ASSERT_OK(res);
+    ASSERT_EQ(r[0], ARCA_ERR_UNKNOWN_FUNCTION);
+    ASSERT_EQ(r[1], 0);
+    ASSERT_EQ(r[2], 1);
+    report_of(e, CE_HOST_RESERVED, r, &res);
+    ASSERT_OK(res);
+    ASSERT_EQ(r[0], ARCA_ERR_UNKNOWN_FUNCTION);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_host_call_huge_reply(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t r[REPORT_WORDS];
+    arca_result_t res;
+    ASSERT_OK(open_enclave(image_path, &e));
+    report_of(e, CE_HOST_HUGE, r, &res);
+    ASSERT_OK(res);
+    ASSERT_EQ(r[0], ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_EQ(r[1], HUGE_REPLY); /* the needed size */
+    ASSERT_EQ(r[2], 1);          /* nothing written around the 16-byte buffer */
+    ASSERT_EQ(r[3], ARCA_OK);    /* the retry with enough room succeeds */
+    ASSERT_EQ(r[4], HUGE_REPLY);
+    ASSERT_EQ(r[5], 1);          /* with the right content */
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_host_call_hostile_reply(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t r[REPORT_WORDS];
+    arca_result_t res;
+    ASSERT_OK(open_enclave(image_path, &e));
+    report_of(e, CE_HOST_LIE, r, &res);
+    ASSERT_OK(res);
+    ASSERT_EQ(r[0], ARCA_ERR_BAD_HOST_REPLY); /* claimed more than offered */
+    ASSERT_EQ(r[1], 0);
+    ASSERT_EQ(r[2], 1); /* and the enclave's buffer was not touched */
+    report_of(e, CE_HOST_BADCODE, r, &res);
+    ASSERT_OK(res);
+    ASSERT_EQ(r[0], ARCA_ERR_BAD_HOST_REPLY); /* undefined result code */
+    ASSERT_EQ(r[1], 0);
+    ASSERT_EQ(r[2], 1);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_init_fini_order(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t out[8];
+    size_t got;
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_STREQ(hs.events, "init"); /* the init hook ran before create returned */
+    ASSERT_OK(arca_enclave_call(e, CE_ECHO, "a", 1, out, sizeof out, &got));
+    ASSERT_STREQ(hs.events, "init");
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_STREQ(hs.events, "init,fini"); /* fini ran exactly once, inside destroy */
+    ASSERT_RESULT(arca_enclave_destroy(e), ARCA_ERR_ENCLAVE_DESTROYED);
+    ASSERT_STREQ(hs.events, "init,fini");
+}
+
+static void test_init_failure(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = (arca_enclave_t *)&o;
+    options(&o);
+    reset_host_state();
+    hs.init_verdict = ARCA_ERR_PERMISSION;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_PERMISSION);
+    ASSERT_TRUE(e == NULL);
+    ASSERT_CONTAINS(arca_last_error(), "init");
+    ASSERT_STREQ(hs.events, "init"); /* fini does not run for an enclave that never started */
+    /* An undefined code from the hook becomes ARCA_ERR_INIT_FAILED. */
+    reset_host_state();
+    hs.init_verdict = 7777;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_INIT_FAILED);
+    /* And the next create works. */
+    reset_host_state();
+    ASSERT_OK(arca_enclave_create(image_path, &o, &e));
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+struct worker {
+    arca_enclave_t *e;
+    pthread_barrier_t *start;
+    arca_result_t result;
+};
+
+static void *concurrent_worker(void *arg)
+{
+    struct worker *w = arg;
+    uint64_t r[REPORT_WORDS];
+    size_t got = 0;
+    pthread_barrier_wait(w->start);
+    w->result = arca_enclave_call(w->e, CE_RENDEZVOUS, NULL, 0, r, sizeof r, &got);
+    if (w->result == ARCA_OK && r[0] != ARCA_OK)
+        w->result = (arca_result_t)r[0];
+    return NULL;
+}
+
+static void test_concurrency(void)
+{
+    enum { N = 8 };
+    arca_enclave_t *e = NULL;
+    pthread_t t[N];
+    struct worker w[N];
+    pthread_barrier_t start;
+    int ok = 0, busy = 0, other = 0;
+    ASSERT_OK(open_enclave(image_path, &e));
+    pthread_barrier_init(&start, NULL, N);
+    for (int i = 0; i < N; i++) {
+        w[i] = (struct worker){.e = e, .start = &start};
+        pthread_create(&t[i], NULL, concurrent_worker, &w[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        if (w[i].result == ARCA_OK)
+            ok++;
+        else if (w[i].result == ARCA_ERR_BUSY)
+            busy++;
+        else
+            other++;
+    }
+    pthread_barrier_destroy(&start);
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_EQ(other, 0);
+    ASSERT_EQ(ok + busy, N);
+    ASSERT_TRUE(ok >= 4);
+    ASSERT_EQ(hs.max_inside, 4); /* the configured 4 ran at once, never more */
+}
+
+/* Extract "key": "hex" from the CLI's JSON. */
+static int json_hex(const char *json, const char *key, uint8_t out[32])
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    const char *p = strstr(json, pat);
+    if (!p)
+        return 0;
+    p = strchr(p + strlen(pat), '"');
+    if (!p)
+        return 0;
+    p++;
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        if (sscanf(p + 2 * i, "%2x", &v) != 1)
+            return 0;
+        out[i] = (uint8_t)v;
+    }
+    return p[64] == '"';
+}
+
+static void test_identity(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_identity_t id, inside;
+    size_t got = 0, len = 0;
+    char cmd[1024], json[8192];
+    uint8_t m[32], s[32];
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    ASSERT_OK(arca_enclave_call(e, CE_IDENTITY, NULL, 0, &inside, sizeof inside, &got));
+    ASSERT_EQ(got, sizeof inside);
+    ASSERT_MEMEQ(&inside, &id, sizeof id);               /* the enclave sees what the host sees */
+    ASSERT_MEMEQ(&hs.init_identity, &id, offsetof(arca_identity_t, protections));
+    ASSERT_EQ(id.product_id, 7);                          /* from conformance.conf */
+    ASSERT_EQ(id.svn, 3);
+    ASSERT_UEQ(id.attributes & ARCA_ATTR_DEBUG, ARCA_ATTR_DEBUG); /* dev key: debug */
+    ASSERT_STREQ(arca_backend_id_name(id.backend), backend);
+    if (!strcmp(backend, "sim"))
+        ASSERT_EQ(id.protections, 0);
+    else
+        ASSERT_TRUE(id.protections & ARCA_PROT_SEPARATE_PROCESS);
+    ASSERT_OK(arca_enclave_destroy(e));
+
+    /* The same measurement and signer as `arca inspect --json` prints for the image. */
+    snprintf(cmd, sizeof cmd, "'%s' inspect --json '%s'", cli_path, image_path);
+    FILE *p = popen(cmd, "r");
+    ASSERT_TRUE(p != NULL);
+    len = fread(json, 1, sizeof json - 1, p);
+    json[len] = '\0';
+    ASSERT_EQ(pclose(p), 0);
+    ASSERT_TRUE(json_hex(json, "measurement", m));
+    ASSERT_TRUE(json_hex(json, "signer_id", s) || json_hex(json, "signer", s));
+    ASSERT_MEMEQ(m, id.measurement, 32);
+    ASSERT_MEMEQ(s, id.signer_id, 32);
+}
+
+static void test_random(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t a[32], b[32], zero[32] = {0};
+    size_t got = 0;
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_OK(arca_enclave_call(e, CE_RANDOM, NULL, 0, a, sizeof a, &got));
+    ASSERT_EQ(got, 32);
+    ASSERT_OK(arca_enclave_call(e, CE_RANDOM, NULL, 0, b, sizeof b, &got));
+    ASSERT_TRUE(memcmp(a, b, 32) != 0);
+    ASSERT_TRUE(memcmp(a, zero, 32) != 0);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_log_is_sanitised(void)
+{
+    arca_enclave_t *e = NULL;
+    const char text[] = "hi\x1b[31mred\nX\x7f";
+    char captured[512] = "";
+    size_t got = 0;
+    char path[300];
+    ASSERT_OK(open_enclave(image_path, &e));
+    snprintf(path, sizeof path, "%s/stderr.txt", tmp_dir);
+    fflush(stderr);
+    int saved = dup(2), fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ASSERT_TRUE(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    arca_result_t r = arca_enclave_call(e, CE_LOG, text, sizeof text - 1, NULL, 0, &got);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    ssize_t n = pread(fd, captured, sizeof captured - 1, 0);
+    close(fd);
+    captured[n > 0 ? n : 0] = '\0';
+    ASSERT_OK(r);
+    ASSERT_CONTAINS(captured, "[enclave INFO] hi\\x1b[31mred\\x0aX\\x7f\n");
+    ASSERT_TRUE(strchr(captured, '\x1b') == NULL);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_call_after_destroy(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t out[8];
+    size_t got = 5;
+    arca_identity_t id;
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_RESULT(arca_enclave_call(e, CE_ECHO, "a", 1, out, sizeof out, &got),
+                  ARCA_ERR_ENCLAVE_DESTROYED);
+    ASSERT_EQ(got, 0);
+    ASSERT_RESULT(arca_enclave_identity(e, &id), ARCA_ERR_ENCLAVE_DESTROYED);
+    ASSERT_RESULT(arca_enclave_destroy(e), ARCA_ERR_ENCLAVE_DESTROYED);
+    ASSERT_STREQ(arca_enclave_backend(e), backend);
+}
+
+static void test_destroy_inside_host_call(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t r[REPORT_WORDS];
+    arca_result_t res;
+    ASSERT_OK(open_enclave(image_path, &e));
+    hs.enclave = e;
+    report_of(e, CE_DESTROY_INSIDE, r, &res);
+    ASSERT_OK(res);
+    ASSERT_RESULT(hs.destroy_result, ARCA_ERR_BUSY);
+    ASSERT_EQ(r[0], ARCA_OK);
+    /* Nothing was destroyed. */
+    report_of(e, CE_HOST_ERROR, r, &res);
+    ASSERT_OK(res);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+struct destroyer {
+    arca_enclave_t *e;
+    arca_result_t result;
+    int done;
+};
+
+static void *destroy_thread(void *arg)
+{
+    struct destroyer *d = arg;
+    d->result = arca_enclave_destroy(d->e);
+    __atomic_store_n(&d->done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void *block_thread(void *arg)
+{
+    struct worker *w = arg;
+    uint64_t r[REPORT_WORDS];
+    size_t got;
+    w->result = arca_enclave_call(w->e, CE_BLOCK, NULL, 0, r, sizeof r, &got);
+    return NULL;
+}
+
+static void test_destroy_waits_for_calls(void)
+{
+    arca_enclave_t *e = NULL;
+    pthread_t caller, killer;
+    struct worker w;
+    struct destroyer d;
+    uint8_t out[8];
+    size_t got;
+    ASSERT_OK(open_enclave(image_path, &e));
+    w = (struct worker){.e = e};
+    d = (struct destroyer){.e = e};
+    pthread_create(&caller, NULL, block_thread, &w);
+    for (int i = 0; i < 1000 && !__atomic_load_n(&hs.blocked, __ATOMIC_SEQ_CST); i++)
+        sleep_ms(5);
+    pthread_create(&killer, NULL, destroy_thread, &d);
+    /* Once destroy has begun, new calls are refused while the old one still runs. */
+    arca_result_t r = ARCA_OK;
+    for (int i = 0; i < 1000; i++) {
+        r = arca_enclave_call(e, CE_ECHO, "a", 1, out, sizeof out, &got);
+        if (r == ARCA_ERR_ENCLAVE_DESTROYED)
+            break;
+        sleep_ms(5);
+    }
+    sleep_ms(50);
+    int finished_early = __atomic_load_n(&d.done, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&hs.unblock, 1, __ATOMIC_SEQ_CST);
+    pthread_join(caller, NULL);
+    pthread_join(killer, NULL);
+    ASSERT_RESULT(r, ARCA_ERR_ENCLAVE_DESTROYED);
+    ASSERT_EQ(finished_early, 0);
+    ASSERT_OK(w.result);
+    ASSERT_OK(d.result);
+    ASSERT_STREQ(hs.events, "init,unblocked,fini"); /* fini only after the call finished */
+}
+
+static void test_instances_are_separate(void)
+{
+    arca_enclave_t *a = NULL, *b = NULL, *c = NULL;
+    uint64_t v = 0;
+    size_t got;
+    ASSERT_OK(open_enclave(image_path, &a));
+    ASSERT_OK(open_enclave(image_path, &b));
+    ASSERT_OK(arca_enclave_call(a, CE_COUNTER, NULL, 0, &v, sizeof v, &got));
+    ASSERT_OK(arca_enclave_call(a, CE_COUNTER, NULL, 0, &v, sizeof v, &got));
+    ASSERT_EQ(v, 2);
+    ASSERT_OK(arca_enclave_call(b, CE_COUNTER, NULL, 0, &v, sizeof v, &got));
+    ASSERT_EQ(v, 1);
+    ASSERT_OK(arca_enclave_destroy(a));
+    ASSERT_OK(open_enclave(image_path, &c)); /* may reuse a's resources: must be fresh */
+    ASSERT_OK(arca_enclave_call(c, CE_COUNTER, NULL, 0, &v, sizeof v, &got));
+    ASSERT_EQ(v, 1);
+    ASSERT_OK(arca_enclave_call(b, CE_COUNTER, NULL, 0, &v, sizeof v, &got));
+    ASSERT_EQ(v, 2);
+    ASSERT_OK(arca_enclave_destroy(b));
+    ASSERT_OK(arca_enclave_destroy(c));
+}
+
+static void test_refuse_debug(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    size_t len = 0;
+    uint8_t *img = read_all(image_path, &len);
+    arca__image parsed;
+    arca__ec_key *key = NULL;
+    const char *prod = NULL;
+    ASSERT_TRUE(img != NULL);
+    options(&o);
+    o.refuse_debug = 1;
+    reset_host_state();
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_DEBUG_REFUSED);
+    ASSERT_TRUE(e == NULL);
+    ASSERT_CONTAINS(arca_last_error(), "debug");
+    ASSERT_STREQ(hs.events, ""); /* refused before anything ran */
+    /* The same code signed as production is accepted. */
+    if (arca__image_parse(img, len, &parsed) == ARCA_OK && arca__ec_generate(&key) == ARCA_OK) {
+        struct arca_enclave_config cfg = parsed.config;
+        cfg.flags &= ~ARCA_CONFIG_FLAG_DEBUG;
+        if (arca__image_sign(img, len, &cfg, key) == ARCA_OK)
+            prod = write_temp("production.signed.so", img, len);
+    }
+    arca__ec_free(key);
+    free(img);
+    ASSERT_TRUE(prod != NULL);
+    reset_host_state();
+    ASSERT_OK(arca_enclave_create(prod, &o, &e));
+    arca_identity_t id;
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    ASSERT_UEQ(id.attributes & ARCA_ATTR_DEBUG, 0);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void expect_refused(const char *path, arca_result_t expected, const char *detail)
+{
+    arca_enclave_t *e = (arca_enclave_t *)&e;
+    ASSERT_TRUE(path != NULL);
+    ASSERT_RESULT(open_enclave(path, &e), expected);
+    ASSERT_TRUE(e == NULL);
+    ASSERT_CONTAINS(arca_last_error(), path);
+    ASSERT_CONTAINS(arca_last_error(), detail);
+    ASSERT_STREQ(hs.events, ""); /* no enclave code ran */
+}
+
+static void test_unsigned_image(void)
+{
+    expect_refused(unsigned_path, ARCA_ERR_IMAGE_NOT_SIGNED, "sign");
+}
+
+static void test_tampered_image(void)
+{
+    size_t len = 0;
+    uint8_t *img = read_all(image_path, &len);
+    ASSERT_TRUE(img != NULL);
+    size_t at = code_offset(img, len);
+    if (!at)
+        free(img);
+    ASSERT_TRUE(at != 0);
+    img[at] ^= 0x01;
+    const char *path = write_temp("tampered.signed.so", img, len);
+    free(img);
+    expect_refused(path, ARCA_ERR_MEASUREMENT_MISMATCH, "measurement");
+}
+
+static void test_bad_signature(void)
+{
+    size_t len = 0;
+    uint8_t *img = read_all(image_path, &len);
+    arca__image parsed;
+    ASSERT_TRUE(img != NULL);
+    arca_result_t r = arca__image_parse(img, len, &parsed);
+    if (r != ARCA_OK)
+        free(img);
+    ASSERT_OK(r);
+    img[parsed.sig_offset + offsetof(struct arca_signature, signature) + 5] ^= 0x80;
+    const char *path = write_temp("badsig.signed.so", img, len);
+    free(img);
+    expect_refused(path, ARCA_ERR_BAD_SIGNATURE, "signature");
+}
+
+static void test_wrong_key(void)
+{
+    size_t len = 0;
+    uint8_t *img = read_all(image_path, &len), *other = NULL;
+    arca__image parsed, parsed_other;
+    arca__ec_key *key = NULL;
+    const char *path = NULL;
+    int prepared = 0;
+    ASSERT_TRUE(img != NULL);
+    other = malloc(len);
+    /* Re-sign a copy with another key, then put that key into the original's signature. */
+    if (other && arca__image_parse(img, len, &parsed) == ARCA_OK &&
+        arca__ec_generate(&key) == ARCA_OK) {
+        memcpy(other, img, len);
+        if (arca__image_sign(other, len, &parsed.config, key) == ARCA_OK &&
+            arca__image_parse(other, len, &parsed_other) == ARCA_OK) {
+            size_t at = parsed.sig_offset + offsetof(struct arca_signature, pubkey_len);
+            size_t n = offsetof(struct arca_signature, measurement) -
+                       offsetof(struct arca_signature, pubkey_len);
+            memcpy(img + at, other + at, n);
+            at = parsed.sig_offset + offsetof(struct arca_signature, pubkey_der);
+            memcpy(img + at, other + at, ARCA_EC_PUBKEY_DER_MAX);
+            prepared = 1;
+        }
+    }
+    if (prepared)
+        path = write_temp("otherkey.signed.so", img, len);
+    arca__ec_free(key);
+    ASSERT_TRUE(prepared);
+    expect_refused(path, ARCA_ERR_BAD_SIGNATURE, "signature");
+    /* The correctly re-signed copy loads, with the other signer's id. */
+    path = write_temp("resigned.signed.so", other, len);
+    free(img);
+    free(other);
+    arca_enclave_t *e = NULL;
+    arca_identity_t id;
+    ASSERT_OK(open_enclave(path, &e));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    ASSERT_OK(arca_enclave_destroy(e));
+    uint8_t expected[32];
+    ASSERT_OK(arca__sha256(parsed_other.sig.pubkey_der, parsed_other.sig.pubkey_len, expected));
+    ASSERT_MEMEQ(id.signer_id, expected, 32);
+}
+
+static void test_bad_files(void)
+{
+    static const uint8_t garbage[] = "this is not an ELF file at all";
+    arca_enclave_t *e = NULL;
+    ASSERT_RESULT(open_enclave("/nonexistent/arca/image.signed.so", &e), ARCA_ERR_IO);
+    ASSERT_CONTAINS(arca_last_error(), "/nonexistent/arca/image.signed.so");
+    expect_refused(write_temp("garbage.so", garbage, sizeof garbage), ARCA_ERR_BAD_IMAGE, "");
+    expect_refused(write_temp("empty.so", garbage, 0), ARCA_ERR_BAD_IMAGE, "");
+}
+
+static void test_arguments(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_enclave_options_t o;
+    uint8_t out[4];
+    size_t got;
+    options(&o);
+    ASSERT_RESULT(arca_enclave_create(NULL, &o, &e), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, NULL), ARCA_ERR_INVALID_ARGUMENT);
+    o.version = 99;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_BAD_VERSION);
+    options(&o);
+    o.backend = "no-such-backend";
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_UNKNOWN_BACKEND);
+    ASSERT_CONTAINS(arca_last_error(), "no-such-backend");
+    options(&o);
+    o.host_calls = NULL;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_INVALID_ARGUMENT);
+    options(&o);
+    arca_host_call_t reserved[] = {{ARCA_HOST_CALL_RESERVED + 1, hc_data}};
+    o.host_calls = reserved;
+    o.host_call_count = 1;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_CONTAINS(arca_last_error(), "reserved");
+    arca_host_call_t dup[] = {{1, hc_data}, {1, hc_error}};
+    o.host_calls = dup;
+    o.host_call_count = 2;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_INVALID_ARGUMENT);
+
+    ASSERT_OK(open_enclave(image_path, &e));
+    ASSERT_RESULT(arca_enclave_call(NULL, CE_ECHO, NULL, 0, out, 4, &got), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca_enclave_call(e, CE_ECHO, NULL, 3, out, 4, &got), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca_enclave_call(e, CE_ECHO, "a", 1, NULL, 4, &got), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca_enclave_call(e, CE_ECHO, "a", 1, out, 4, NULL), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca_enclave_identity(e, NULL), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca_enclave_destroy(NULL), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s BACKEND SIGNED_IMAGE UNSIGNED_IMAGE ARCA_CLI\n", argv[0]);
+        return 2;
+    }
+    backend = argv[1];
+    image_path = argv[2];
+    unsigned_path = argv[3];
+    cli_path = argv[4];
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/arca-conformance-XXXXXX");
+    if (!mkdtemp(tmp_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_echo_sizes);
+    RUN(test_buffer_too_small);
+    RUN(test_unknown_function);
+    RUN(test_buggy_enclave_functions);
+    RUN(test_payload_limit);
+    RUN(test_host_call_data);
+    RUN(test_host_call_error);
+    RUN(test_host_call_huge_reply);
+    RUN(test_host_call_hostile_reply);
+    RUN(test_init_fini_order);
+    RUN(test_init_failure);
+    RUN(test_concurrency);
+    RUN(test_identity);
+    RUN(test_random);
+    RUN(test_log_is_sanitised);
+    RUN(test_call_after_destroy);
+    RUN(test_destroy_inside_host_call);
+    RUN(test_destroy_waits_for_calls);
+    RUN(test_instances_are_separate);
+    RUN(test_refuse_debug);
+    RUN(test_unsigned_image);
+    RUN(test_tampered_image);
+    RUN(test_bad_signature);
+    RUN(test_wrong_key);
+    RUN(test_bad_files);
+    RUN(test_arguments);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp_dir);
+    return TEST_SUMMARY();
+}

@@ -1,0 +1,9 @@
+#ifndef FOREIGN_TYPES_H
+#define FOREIGN_TYPES_H
+#include <stdint.h>
+typedef uint64_t my_handle_t;
+struct my_header {
+    uint32_t magic;
+    uint32_t version;
+};
+#endif

@@ -1,0 +1,187 @@
+/*
+ * test_host_api.c — the host API around the backends: option defaults, backend selection
+ * by option, $ARCA_BACKEND and auto, arca_backend_info(), arca_last_error(), and lifecycle
+ * rules that involve two enclaves (a host call of one may destroy the other).
+ * argv: signed conformance image.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arca/host.h"
+#include "../backend/conformance_ids.h"
+#include "test.h"
+
+static const char *image;
+static arca_enclave_t *victim;
+static arca_result_t victim_result = ARCA_ERR_INTERNAL;
+
+static arca_result_t hc_init(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len;
+    *out_len = 4;
+    if (out_cap < 4)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    memset(out, 0, 4); /* ARCA_OK */
+    return ARCA_OK;
+}
+
+static arca_result_t hc_nothing(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    return ARCA_OK;
+}
+
+static arca_result_t hc_destroy_other(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                      size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    victim_result = arca_enclave_destroy(victim);
+    return ARCA_OK;
+}
+
+static const arca_host_call_t calls[] = {
+    {HC_INIT, hc_init}, {HC_FINI, hc_nothing}, {HC_DESTROY, hc_destroy_other}};
+
+static void opts(arca_enclave_options_t *o, const char *backend)
+{
+    arca_enclave_options_init(o);
+    o->backend = backend;
+    o->host_calls = calls;
+    o->host_call_count = 3;
+}
+
+static void test_options_defaults(void)
+{
+    arca_enclave_options_t o;
+    memset(&o, 0xA5, sizeof o);
+    arca_enclave_options_init(&o);
+    ASSERT_EQ(o.version, ARCA_ENCLAVE_OPTIONS_VERSION);
+    ASSERT_TRUE(o.backend == NULL);
+    ASSERT_TRUE(o.host_calls == NULL);
+    ASSERT_EQ(o.host_call_count, 0);
+    ASSERT_EQ(o.refuse_debug, 0);
+    ASSERT_EQ(o.max_payload, ARCA_DEFAULT_MAX_PAYLOAD);
+    ASSERT_TRUE(o.platform_dir == NULL && o.runner_path == NULL);
+    arca_enclave_options_init(NULL); /* harmless */
+}
+
+static void test_backend_info(void)
+{
+    arca_backend_info_t info;
+    int saw_sim = 0;
+    ASSERT_TRUE(arca_backend_count() >= 1);
+    for (size_t i = 0; i < arca_backend_count(); i++) {
+        ASSERT_OK(arca_backend_info(i, &info));
+        if (!strcmp(info.name, "sim")) {
+            saw_sim = 1;
+            ASSERT_EQ(info.available, 1);
+            ASSERT_CONTAINS(info.protects, "nothing");
+        }
+    }
+    ASSERT_TRUE(saw_sim);
+    ASSERT_RESULT(arca_backend_info(arca_backend_count(), &info), ARCA_ERR_NOT_FOUND);
+    ASSERT_CONTAINS(arca_last_error(), "no backend at index");
+}
+
+static void test_backend_from_environment(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    opts(&o, NULL);
+    setenv("ARCA_BACKEND", "sim", 1);
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    ASSERT_STREQ(arca_enclave_backend(e), "sim");
+    ASSERT_OK(arca_enclave_destroy(e));
+    setenv("ARCA_BACKEND", "bogus", 1);
+    ASSERT_RESULT(arca_enclave_create(image, &o, &e), ARCA_ERR_UNKNOWN_BACKEND);
+    ASSERT_CONTAINS(arca_last_error(), "bogus");
+    ASSERT_CONTAINS(arca_last_error(), "sim");
+    /* The option wins over the environment. */
+    opts(&o, "sim");
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    ASSERT_OK(arca_enclave_destroy(e));
+    unsetenv("ARCA_BACKEND");
+}
+
+static void test_auto_prefers_isolation(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    arca_backend_info_t info;
+    const char *expected = "sim";
+    for (size_t i = 0; i < arca_backend_count(); i++) {
+        ASSERT_OK(arca_backend_info(i, &info));
+        if (info.available && strcmp(info.name, "sim") != 0) {
+            expected = info.name;
+            break;
+        }
+    }
+    opts(&o, "auto");
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    ASSERT_STREQ(arca_enclave_backend(e), expected);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_last_error(void)
+{
+    arca_enclave_t *e = NULL;
+    ASSERT_RESULT(arca_enclave_create("/no/such/enclave.so", NULL, &e), ARCA_ERR_IO);
+    ASSERT_CONTAINS(arca_last_error(), "/no/such/enclave.so");
+    ASSERT_TRUE(arca_last_error()[0] != '\0');
+}
+
+static void test_default_options(void)
+{
+    arca_enclave_t *e = NULL;
+    uint8_t out[8];
+    size_t got;
+    setenv("ARCA_BACKEND", "sim", 1);
+    /* No host calls: the init hook's host call fails, so create fails with its error. */
+    ASSERT_RESULT(arca_enclave_create(image, NULL, &e), ARCA_ERR_UNKNOWN_FUNCTION);
+    unsetenv("ARCA_BACKEND");
+    arca_enclave_options_t o;
+    opts(&o, "sim");
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    ASSERT_OK(arca_enclave_call(e, CE_ECHO, "hey", 3, out, sizeof out, &got));
+    ASSERT_EQ(got, 3);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_host_call_may_destroy_another_enclave(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *a = NULL;
+    uint64_t r[REPORT_WORDS];
+    size_t got;
+    opts(&o, "sim");
+    ASSERT_OK(arca_enclave_create(image, &o, &a));
+    ASSERT_OK(arca_enclave_create(image, &o, &victim));
+    ASSERT_OK(arca_enclave_call(a, CE_DESTROY_INSIDE, NULL, 0, r, sizeof r, &got));
+    ASSERT_OK(victim_result);
+    ASSERT_RESULT(arca_enclave_call(victim, CE_ECHO, NULL, 0, NULL, 0, &got),
+                  ARCA_ERR_ENCLAVE_DESTROYED);
+    ASSERT_OK(arca_enclave_destroy(a));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SIGNED_IMAGE\n", argv[0]);
+        return 2;
+    }
+    image = argv[1];
+    unsetenv("ARCA_BACKEND");
+    RUN(test_options_defaults);
+    RUN(test_backend_info);
+    RUN(test_backend_from_environment);
+    RUN(test_auto_prefers_isolation);
+    RUN(test_last_error);
+    RUN(test_default_options);
+    RUN(test_host_call_may_destroy_another_enclave);
+    return TEST_SUMMARY();
+}

@@ -1,0 +1,461 @@
+/*
+ * test_platform.c — the dev platform: first-use creation (modes, atomicity under several
+ * concurrent processes), reuse, damage detection without regeneration, key derivation
+ * rules (debug separation, SVN hash chain, what does and does not enter keys) and evidence.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* test paths are short */
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "common/crypto.h"
+#include "common/error.h"
+#include "common/evidence.h"
+#include "common/sealblob.h"
+#include "host/platform/dev_internal.h"
+#include "test.h"
+
+static char base[PATH_MAX];
+static int counter;
+
+/* A fresh, not yet existing directory path under the test's private temp dir. */
+static const char *fresh_dir(char out[PATH_MAX])
+{
+    snprintf(out, PATH_MAX, "%s/p%d", base, counter++);
+    return out;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+static arca_identity_t sample_identity(void)
+{
+    arca_identity_t id;
+    memset(&id, 0, sizeof id);
+    for (int i = 0; i < 32; i++) {
+        id.measurement[i] = (uint8_t)i;
+        id.signer_id[i] = (uint8_t)(0xA0 + i);
+    }
+    id.product_id = 7;
+    id.svn = 3;
+    id.backend = ARCA_BACKEND_ID_SIM;
+    return id;
+}
+
+static void test_first_use_creates_private_directory(void)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    arca__platform *p = NULL;
+    struct stat st;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    ASSERT_TRUE(p->created);
+    ASSERT_EQ(stat(dir, &st), 0);
+    ASSERT_EQ(st.st_mode & 0777, 0700);
+    const char *files[] = {ARCA_DEV_ROOT_FILE, ARCA_DEV_KEY_FILE, ARCA_DEV_CERT_FILE};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ASSERT_EQ(stat(path, &st), 0);
+        ASSERT_EQ(st.st_mode & 0777, 0600);
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_ROOT_FILE);
+    ASSERT_EQ(stat(path, &st), 0);
+    ASSERT_EQ(st.st_size, 32);
+    arca__dev_platform.close(p);
+}
+
+static void test_certificate_is_marked_dev_and_id_is_spki_hash(void)
+{
+    char dir[PATH_MAX], path[PATH_MAX], cn[256];
+    arca__platform *p = NULL;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_CERT_FILE);
+    FILE *f = fopen(path, "r");
+    ASSERT_TRUE(f != NULL);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    ASSERT_TRUE(x != NULL);
+    X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn);
+    ASSERT_CONTAINS(cn, "Arca dev platform ");
+    uint8_t id[32];
+    ASSERT_OK(arca__dev_spki_hash(X509_get0_pubkey(x), id));
+    ASSERT_MEMEQ(id, p->platform_id, 32);
+    char hex[17];
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    ASSERT_CONTAINS(cn, hex);
+    ASSERT_EQ(X509_check_issued(x, x), X509_V_OK); /* self-signed */
+    X509_free(x);
+    arca__dev_platform.close(p);
+}
+
+static void test_reopen_gives_same_platform_and_keys(void)
+{
+    char dir[PATH_MAX];
+    arca__platform *a = NULL, *b = NULL;
+    struct arca__enclave_keys ka, kb;
+    arca_identity_t id = sample_identity();
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &a));
+    ASSERT_OK(arca__dev_platform.open(dir, &b));
+    ASSERT_TRUE(!b->created);
+    ASSERT_MEMEQ(a->platform_id, b->platform_id, 32);
+    ASSERT_OK(arca__dev_platform.derive_keys(a, &id, &ka));
+    ASSERT_OK(arca__dev_platform.derive_keys(b, &id, &kb));
+    ASSERT_MEMEQ(&ka, &kb, sizeof ka);
+    arca__dev_platform.close(a);
+    arca__dev_platform.close(b);
+}
+
+static void test_different_platforms_have_different_keys(void)
+{
+    char d1[PATH_MAX], d2[PATH_MAX];
+    arca__platform *a = NULL, *b = NULL;
+    struct arca__enclave_keys ka, kb;
+    arca_identity_t id = sample_identity();
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(d1), &a));
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(d2), &b));
+    ASSERT_OK(arca__dev_platform.derive_keys(a, &id, &ka));
+    ASSERT_OK(arca__dev_platform.derive_keys(b, &id, &kb));
+    ASSERT_TRUE(memcmp(ka.enclave_key, kb.enclave_key, 32) != 0);
+    ASSERT_TRUE(memcmp(ka.signer_key, kb.signer_key, 32) != 0);
+    ASSERT_TRUE(memcmp(a->platform_id, b->platform_id, 32) != 0);
+    arca__dev_platform.close(a);
+    arca__dev_platform.close(b);
+}
+
+static void test_key_derivation_rules(void)
+{
+    char dir[PATH_MAX];
+    arca__platform *p = NULL;
+    struct arca__enclave_keys base_k, k;
+    arca_identity_t id = sample_identity(), v;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &base_k));
+    ASSERT_TRUE(memcmp(base_k.enclave_key, base_k.signer_key, 32) != 0);
+
+    /* Debug never shares a key with production. */
+    v = id;
+    v.attributes |= ARCA_ATTR_DEBUG;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_TRUE(memcmp(k.enclave_key, base_k.enclave_key, 32) != 0);
+    ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
+
+    /* Switchless, backend and protections do not enter keys. */
+    v = id;
+    v.attributes |= ARCA_ATTR_SWITCHLESS;
+    v.backend = ARCA_BACKEND_ID_PROCESS;
+    v.protections = ARCA_PROT_SECCOMP | ARCA_PROT_NODUMP;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_MEMEQ(&k, &base_k, sizeof k);
+
+    /* Another measurement: another enclave key, the same signer key. */
+    v = id;
+    v.measurement[0] ^= 1;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_TRUE(memcmp(k.enclave_key, base_k.enclave_key, 32) != 0);
+    ASSERT_MEMEQ(k.signer_key, base_k.signer_key, 32);
+
+    /* Another signer or product: another signer key, the same enclave key. */
+    v = id;
+    v.signer_id[31] ^= 0x80;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_MEMEQ(k.enclave_key, base_k.enclave_key, 32);
+    ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
+    v = id;
+    v.product_id = 8;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
+
+    /* SVN chain: key(n) yields key(m) for m <= n by hashing, and not the reverse. */
+    uint8_t down[32];
+    v = id;
+    v.svn = (uint16_t)(id.svn + 5);
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
+    ASSERT_OK(arca__seal_svn_key(k.signer_key, v.svn, id.svn, down));
+    ASSERT_MEMEQ(down, base_k.signer_key, 32);
+    ASSERT_RESULT(arca__seal_svn_key(base_k.signer_key, id.svn, v.svn, down), ARCA_ERR_SVN_TOO_NEW);
+    /* the extremes of the chain */
+    v.svn = 65535;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    v.svn = 0;
+    struct arca__enclave_keys k0;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k0));
+    ASSERT_OK(arca__seal_svn_key(k.signer_key, 65535, 0, down));
+    ASSERT_MEMEQ(down, k0.signer_key, 32);
+    arca__dev_platform.close(p);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0600);
+    if (fd >= 0) {
+        if (write(fd, data, len) != (ssize_t)len)
+            fprintf(stderr, "warning: short write to %s\n", path);
+        close(fd);
+    }
+}
+
+static int read_file(const char *path, uint8_t *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, cap);
+    close(fd);
+    return (int)n;
+}
+
+/* Damage one file; open must fail with PLATFORM_DAMAGED naming it and change nothing. */
+static void expect_damaged(const char *dir, const char *file)
+{
+    char path[PATH_MAX];
+    uint8_t before[4096], after[4096];
+    int nb, na;
+    arca__platform *p = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    nb = read_file(path, before, sizeof before);
+    ASSERT_RESULT(arca__dev_platform.open(dir, &p), ARCA_ERR_PLATFORM_DAMAGED);
+    ASSERT_TRUE(p == NULL);
+    ASSERT_CONTAINS(arca__error_detail(), file);
+    na = read_file(path, after, sizeof after);
+    ASSERT_EQ(na, nb); /* never regenerated */
+    if (nb > 0)
+        ASSERT_MEMEQ(before, after, (size_t)nb);
+}
+
+static void test_damaged_root_is_reported_not_regenerated(void)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    arca__platform *p = NULL;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    arca__dev_platform.close(p);
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_ROOT_FILE);
+    write_file(path, "short", 5); /* short */
+    expect_damaged(dir, ARCA_DEV_ROOT_FILE);
+    uint8_t big[33] = {0};
+    write_file(path, big, sizeof big); /* long */
+    expect_damaged(dir, ARCA_DEV_ROOT_FILE);
+    write_file(path, big, 0); /* empty */
+    expect_damaged(dir, ARCA_DEV_ROOT_FILE);
+    unlink(path); /* missing */
+    expect_damaged(dir, ARCA_DEV_ROOT_FILE);
+    struct stat st;
+    ASSERT_TRUE(stat(path, &st) != 0); /* still missing: not regenerated */
+}
+
+static void test_damaged_key_and_cert_are_reported(void)
+{
+    char dir[PATH_MAX], other[PATH_MAX], path[PATH_MAX], path2[PATH_MAX];
+    arca__platform *p = NULL;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    arca__dev_platform.close(p);
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(other), &p));
+    arca__dev_platform.close(p);
+
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_KEY_FILE);
+    uint8_t saved[4096];
+    int n = read_file(path, saved, sizeof saved);
+    ASSERT_TRUE(n > 0);
+    write_file(path, "-----BEGIN PRIVATE KEY-----\ngarbage\n", 36);
+    expect_damaged(dir, ARCA_DEV_KEY_FILE);
+    unlink(path);
+    expect_damaged(dir, ARCA_DEV_KEY_FILE);
+    write_file(path, saved, (size_t)n); /* restored from "backup": works again */
+    ASSERT_OK(arca__dev_platform.open(dir, &p));
+    arca__dev_platform.close(p);
+
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_CERT_FILE);
+    n = read_file(path, saved, sizeof saved);
+    ASSERT_TRUE(n > 100);
+    write_file(path, saved, (size_t)n / 2); /* truncated */
+    expect_damaged(dir, ARCA_DEV_CERT_FILE);
+    /* A certificate from another platform does not match this key. */
+    snprintf(path2, sizeof path2, "%s/%s", other, ARCA_DEV_CERT_FILE);
+    uint8_t foreign[4096];
+    int fn = read_file(path2, foreign, sizeof foreign);
+    write_file(path, foreign, (size_t)fn);
+    expect_damaged(dir, ARCA_DEV_CERT_FILE);
+    write_file(path, saved, (size_t)n);
+    ASSERT_OK(arca__dev_platform.open(dir, &p));
+    arca__dev_platform.close(p);
+}
+
+static void test_not_a_directory_and_empty_directory(void)
+{
+    char dir[PATH_MAX];
+    arca__platform *p = NULL;
+    fresh_dir(dir);
+    write_file(dir, "x", 1);
+    ASSERT_RESULT(arca__dev_platform.open(dir, &p), ARCA_ERR_PLATFORM_DAMAGED);
+    ASSERT_CONTAINS(arca__error_detail(), "not a directory");
+    unlink(dir);
+    ASSERT_EQ(mkdir(dir, 0700), 0); /* an empty directory is initialised */
+    ASSERT_OK(arca__dev_platform.open(dir, &p));
+    ASSERT_TRUE(p->created);
+    arca__dev_platform.close(p);
+}
+
+static void test_resolve_dir_order(void)
+{
+    char out[PATH_MAX];
+    char *saved_env = getenv("ARCA_PLATFORM_DIR") ? strdup(getenv("ARCA_PLATFORM_DIR")) : NULL;
+    char *saved_xdg = getenv("XDG_DATA_HOME") ? strdup(getenv("XDG_DATA_HOME")) : NULL;
+    char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    setenv("ARCA_PLATFORM_DIR", "/env/dir/", 1);
+    setenv("XDG_DATA_HOME", "/xdg", 1);
+    setenv("HOME", "/home/u", 1);
+    ASSERT_OK(arca__dev_resolve_dir("/explicit", out));
+    ASSERT_STREQ(out, "/explicit");
+    ASSERT_OK(arca__dev_resolve_dir(NULL, out));
+    ASSERT_STREQ(out, "/env/dir");
+    unsetenv("ARCA_PLATFORM_DIR");
+    ASSERT_OK(arca__dev_resolve_dir(NULL, out));
+    ASSERT_STREQ(out, "/xdg/arca/platform");
+    setenv("XDG_DATA_HOME", "relative", 1); /* ignored, per the XDG spec */
+    ASSERT_OK(arca__dev_resolve_dir(NULL, out));
+    ASSERT_STREQ(out, "/home/u/.local/share/arca/platform");
+    char longpath[PATH_MAX + 10];
+    memset(longpath, 'a', sizeof longpath - 1);
+    longpath[0] = '/';
+    longpath[sizeof longpath - 1] = '\0';
+    ASSERT_RESULT(arca__dev_resolve_dir(longpath, out), ARCA_ERR_PLATFORM);
+    if (saved_env) setenv("ARCA_PLATFORM_DIR", saved_env, 1);
+    if (saved_xdg) setenv("XDG_DATA_HOME", saved_xdg, 1); else unsetenv("XDG_DATA_HOME");
+    if (saved_home) setenv("HOME", saved_home, 1);
+    free(saved_env);
+    free(saved_xdg);
+    free(saved_home);
+}
+
+/* Several processes initialise the same directory at once: all end with one platform. */
+static void test_concurrent_first_use(void)
+{
+    enum { N = 8 };
+    char dir[PATH_MAX];
+    int fds[2];
+    pid_t pids[N];
+    uint8_t ids[N][32];
+    fresh_dir(dir);
+    ASSERT_EQ(pipe(fds), 0);
+    for (int i = 0; i < N; i++) {
+        pids[i] = fork();
+        ASSERT_TRUE(pids[i] >= 0);
+        if (pids[i] == 0) {
+            arca__platform *p = NULL;
+            uint8_t msg[33] = {0};
+            if (arca__dev_platform.open(dir, &p) == ARCA_OK) {
+                msg[0] = (uint8_t)(1 + (p->created ? 1 : 0));
+                memcpy(msg + 1, p->platform_id, 32);
+                arca__dev_platform.close(p);
+            } else {
+                fprintf(stderr, "child: %s\n", arca__error_detail());
+            }
+            if (write(fds[1], msg, sizeof msg) != (ssize_t)sizeof msg)
+                _exit(2);
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    int creators = 0;
+    for (int i = 0; i < N; i++) {
+        uint8_t msg[33];
+        ASSERT_EQ(read(fds[0], msg, sizeof msg), (long)sizeof msg);
+        ASSERT_TRUE(msg[0] != 0); /* every process opened successfully */
+        creators += msg[0] == 2;
+        memcpy(ids[i], msg + 1, 32);
+    }
+    close(fds[0]);
+    for (int i = 0; i < N; i++) {
+        int status;
+        ASSERT_EQ(waitpid(pids[i], &status, 0), pids[i]);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    ASSERT_EQ(creators, 1);
+    for (int i = 1; i < N; i++)
+        ASSERT_MEMEQ(ids[0], ids[i], 32);
+    /* No temporary directory is left behind. */
+    DIR *d = opendir(base);
+    ASSERT_TRUE(d != NULL);
+    struct dirent *e;
+    int leftovers = 0;
+    while ((e = readdir(d)) != NULL)
+        leftovers += strstr(e->d_name, ".init-") != NULL;
+    closedir(d);
+    ASSERT_EQ(leftovers, 0);
+}
+
+static void test_evidence_is_signed_by_platform(void)
+{
+    char dir[PATH_MAX];
+    arca__platform *p = NULL;
+    arca_identity_t id = sample_identity();
+    uint8_t rd[64], *ev = NULL;
+    size_t len = 0;
+    arca__evidence parsed;
+    arca__ec_key *key = NULL;
+    for (int i = 0; i < 64; i++)
+        rd[i] = (uint8_t)(200 - i);
+    id.attributes = ARCA_ATTR_DEBUG;
+    id.protections = ARCA_PROT_NODUMP;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    ASSERT_OK(arca__dev_platform.evidence(p, &id, rd, &ev, &len));
+    ASSERT_OK(arca__evidence_parse(ev, len, &parsed));
+    ASSERT_TRUE(arca__identity_equal(&parsed.identity, &id));
+    ASSERT_MEMEQ(parsed.report_data, rd, 64);
+    ASSERT_EQ(parsed.platform_kind, ARCA_PLATFORM_KIND_DEV);
+    ASSERT_MEMEQ(parsed.platform_id, p->platform_id, 32);
+    ASSERT_EQ(parsed.cert_count, 1);
+    ASSERT_EQ(parsed.cert_len[0], p->cert_len);
+    ASSERT_MEMEQ(parsed.cert[0], p->cert_der, p->cert_len);
+    ASSERT_TRUE(parsed.timestamp_ns > 1600000000ull * 1000000000ull);
+    const unsigned char *q = parsed.cert[0];
+    X509 *x = d2i_X509(NULL, &q, (long)parsed.cert_len[0]);
+    ASSERT_TRUE(x != NULL);
+    ASSERT_OK(arca__ec_from_evp(X509_get0_pubkey(x), &key));
+    X509_free(x);
+    ASSERT_OK(arca__ec_verify(key, ev, parsed.signed_len, parsed.signature));
+    ev[20] ^= 1;
+    ASSERT_RESULT(arca__ec_verify(key, ev, parsed.signed_len, parsed.signature), ARCA_ERR_BAD_SIGNATURE);
+    arca__ec_free(key);
+    free(ev);
+    arca__dev_platform.close(p);
+}
+
+int main(void)
+{
+    snprintf(base, sizeof base, "/tmp/arca-test-platform-XXXXXX");
+    if (!mkdtemp(base)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_first_use_creates_private_directory);
+    RUN(test_certificate_is_marked_dev_and_id_is_spki_hash);
+    RUN(test_reopen_gives_same_platform_and_keys);
+    RUN(test_different_platforms_have_different_keys);
+    RUN(test_key_derivation_rules);
+    RUN(test_damaged_root_is_reported_not_regenerated);
+    RUN(test_damaged_key_and_cert_are_reported);
+    RUN(test_not_a_directory_and_empty_directory);
+    RUN(test_resolve_dir_order);
+    RUN(test_concurrent_first_use);
+    RUN(test_evidence_is_signed_by_platform);
+    rm_rf(base);
+    return TEST_SUMMARY();
+}

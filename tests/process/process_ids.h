@@ -1,0 +1,36 @@
+/*
+ * process_ids.h — function ids shared by the process-backend test enclave
+ * (process_enclave.c) and its host tests (tests/process, tests/attack).
+ * Plain numbers only: included by enclave code and host code alike.
+ */
+#ifndef ARCA_TESTS_PROCESS_IDS_H
+#define ARCA_TESTS_PROCESS_IDS_H
+
+/* ecalls */
+#define PE_ECHO 1          /* out = in */
+#define PE_SECRET 2        /* fills a heap buffer with SECRET_BYTE; out: u64 address, u64 length */
+#define PE_OPEN 3          /* open("/etc/passwd") — forbidden */
+#define PE_SOCKET 4        /* socket(AF_INET, SOCK_STREAM) — forbidden */
+#define PE_EXECVE 5        /* execve("/bin/true") — forbidden */
+#define PE_PTRACE 6        /* ptrace(PTRACE_TRACEME) — forbidden */
+#define PE_MMAP_EXEC 7     /* mmap(PROT_READ|PROT_EXEC) — forbidden */
+#define PE_MPROTECT_EXEC 8 /* mprotect(heap page, PROT_EXEC) — forbidden */
+#define PE_HOST_CALL 9     /* in: u32 host id, u32 out_cap; out: i32 result, u32 0, u64 out_len */
+#define PE_CRASH 10        /* writes through a NULL pointer */
+#define PE_ABORT 11        /* abort() */
+#define PE_SPIN 12         /* in: u32 milliseconds; busy-waits that long */
+#define PE_ENV 13          /* out: u64 number of environment variables the enclave sees */
+#define PE_HEAP 14         /* heap torture test; OK or ARCA_ERR_INTERNAL (out: u64 failed check) */
+#define PE_OOM 15          /* out-of-memory behaviour; OK or ARCA_ERR_INTERNAL (out: failed check) */
+#define PE_EMPTY 16        /* does nothing */
+#define PE_OCALL_EMPTY 17  /* one empty host call (HC_EMPTY) */
+#define PE_SINK 18         /* consumes its input, returns nothing */
+
+/* host calls */
+#define HC_EMPTY 200
+#define HC_ANY 201 /* whatever the hostile tests want */
+
+#define SECRET_BYTE 0xA5
+#define SECRET_LEN 4096
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * test_process.c — behaviour specific to the process backend: the protections it reports,
+ * the runner's clean start (no environment, no stray fds), the secure heap seen from inside
+ * the enclave, faults (crash, abort, kill -9 mid-call, host death), destroy while calls run,
+ * options (max_payload, runner_path), switchless enclaves, and no leaked fds or zombies.
+ *
+ * argv: process-enclave.signed.so process-enclave-switchless.signed.so
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arca/host.h"
+#include "process_ids.h"
+#include "runner_util.h"
+#include "test.h"
+
+static const char *image, *image_switchless;
+
+static arca_result_t hc_empty(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    return ARCA_OK;
+}
+
+static const arca_host_call_t host_calls[] = {{HC_EMPTY, hc_empty}};
+
+static arca_result_t open_process(const char *path, arca_enclave_t **e, pid_t *runner)
+{
+    arca_enclave_options_t o;
+    pid_t before[64];
+    int nb = runner_children(before, 64);
+    arca_enclave_options_init(&o);
+    o.backend = "process";
+    o.host_calls = host_calls;
+    o.host_call_count = 1;
+    arca_result_t r = arca_enclave_create(path, &o, e);
+    if (runner)
+        *runner = r == ARCA_OK ? newest_runner(before, nb) : -1;
+    return r;
+}
+
+static arca_result_t call_u32(arca_enclave_t *e, uint32_t fn, uint32_t arg)
+{
+    size_t got = 0;
+    return arca_enclave_call(e, fn, &arg, sizeof arg, NULL, 0, &got);
+}
+
+static int count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static long landlock_abi(void)
+{
+    return syscall(444, NULL, 0, 1u);
+}
+
+/* ---- tests ---- */
+
+static void test_protections_reported(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_identity_t id;
+    ASSERT_OK(open_process(image, &e, NULL));
+    ASSERT_STREQ(arca_enclave_backend(e), "process");
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    ASSERT_EQ(id.backend, ARCA_BACKEND_ID_PROCESS);
+    uint32_t always = ARCA_PROT_SEPARATE_PROCESS | ARCA_PROT_NODUMP | ARCA_PROT_NOCORE |
+                      ARCA_PROT_NO_NEW_PRIVS | ARCA_PROT_SECCOMP;
+    ASSERT_UEQ(id.protections & always, always);
+    /* This kernel offers Landlock and user namespaces (checked independently here). */
+    if (landlock_abi() >= 1)
+        ASSERT_TRUE(id.protections & ARCA_PROT_LANDLOCK);
+    ASSERT_TRUE(id.protections & ARCA_PROT_NAMESPACES);
+    /* Exactly one heap protection, never both. */
+    ASSERT_TRUE(((id.protections & ARCA_PROT_SECRETMEM) != 0) +
+                    ((id.protections & ARCA_PROT_MLOCK) != 0) <= 1);
+    if (geteuid() == 0) /* root has no RLIMIT_MEMLOCK: secretmem must have worked */
+        ASSERT_TRUE(id.protections & ARCA_PROT_SECRETMEM);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_probe_lists_process(void)
+{
+    int found = 0;
+    for (size_t i = 0; i < arca_backend_count(); i++) {
+        arca_backend_info_t info;
+        ASSERT_OK(arca_backend_info(i, &info));
+        if (!strcmp(info.name, "process")) {
+            found = 1;
+            ASSERT_TRUE(info.available);
+            ASSERT_CONTAINS(info.protects, "non-root users");
+        }
+    }
+    ASSERT_TRUE(found);
+}
+
+static void test_clean_environment(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t count = 99;
+    size_t got = 0;
+    setenv("ARCA_TEST_HOST_SECRET", "must-not-reach-the-runner", 1);
+    ASSERT_OK(open_process(image, &e, NULL));
+    ASSERT_OK(arca_enclave_call(e, PE_ENV, NULL, 0, &count, sizeof count, &got));
+    ASSERT_EQ(got, sizeof count);
+    ASSERT_EQ(count, 0);
+    ASSERT_OK(arca_enclave_destroy(e));
+    unsetenv("ARCA_TEST_HOST_SECRET");
+}
+
+static void test_runner_fds(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    char path[64];
+    ASSERT_OK(open_process(image, &e, &runner));
+    ASSERT_TRUE(runner > 0);
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)runner);
+    DIR *d = opendir(path);
+    if (geteuid() != 0) {
+        /* Not dumpable: the host's own user cannot even list the runner's fds. */
+        ASSERT_TRUE(d == NULL);
+    } else {
+        ASSERT_TRUE(d != NULL);
+        struct dirent *de;
+        int bad = -1;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            int fd = atoi(de->d_name);
+            if (fd > 3) /* 0, 1 /dev/null; 2 stderr; 3 control. Image and channel closed. */
+                bad = fd;
+        }
+        closedir(d);
+        ASSERT_EQ(bad, -1);
+    }
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_heap_from_inside(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t failed = 0;
+    size_t got = 0;
+    ASSERT_OK(open_process(image, &e, NULL));
+    ASSERT_OK(arca_enclave_call(e, PE_HEAP, NULL, 0, &failed, sizeof failed, &got));
+    ASSERT_OK(arca_enclave_call(e, PE_OOM, NULL, 0, &failed, sizeof failed, &got));
+    ASSERT_EQ(failed, 0);
+    /* The heap still works after running out. */
+    ASSERT_OK(arca_enclave_call(e, PE_HEAP, NULL, 0, &failed, sizeof failed, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+/* A fault inside an ecall: the call and every later one return ENCLAVE_LOST, promptly. */
+static void expect_lost_after(uint32_t fn, const char *reason_part)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    size_t got = 0;
+    ASSERT_OK(open_process(image, &e, &runner));
+    double t0 = now_seconds();
+    ASSERT_RESULT(arca_enclave_call(e, fn, NULL, 0, NULL, 0, &got), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_TRUE(now_seconds() - t0 < 3.0);
+    if (reason_part)
+        ASSERT_CONTAINS(arca_last_error(), reason_part);
+    ASSERT_RESULT(arca_enclave_call(e, PE_ECHO, "x", 1, NULL, 0, &got), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_TRUE(pid_gone_within(runner, 2000)); /* reaped: no zombie left behind */
+}
+
+static void test_crash_is_lost(void) { expect_lost_after(PE_CRASH, "signal"); }
+static void test_abort_is_lost(void) { expect_lost_after(PE_ABORT, NULL); }
+
+struct spinner {
+    arca_enclave_t *e;
+    uint32_t ms;
+    arca_result_t result;
+    double seconds;
+};
+
+static void *spin_thread(void *arg)
+{
+    struct spinner *s = arg;
+    double t0 = now_seconds();
+    s->result = call_u32(s->e, PE_SPIN, s->ms);
+    s->seconds = now_seconds() - t0;
+    return NULL;
+}
+
+static void test_kill_during_calls(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    pthread_t t[3];
+    struct spinner s[3];
+    ASSERT_OK(open_process(image, &e, &runner));
+    ASSERT_TRUE(runner > 0);
+    for (int i = 0; i < 3; i++) {
+        s[i] = (struct spinner){e, 20000, ARCA_OK, 0};
+        pthread_create(&t[i], NULL, spin_thread, &s[i]);
+    }
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    ASSERT_EQ(kill(runner, SIGKILL), 0);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 3; i++) {
+        ASSERT_RESULT(s[i].result, ARCA_ERR_ENCLAVE_LOST);
+        ASSERT_TRUE(s[i].seconds < 5.0); /* not the 20 s the calls asked for */
+    }
+    ASSERT_RESULT(call_u32(e, PE_SPIN, 1), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_TRUE(pid_gone_within(runner, 2000));
+}
+
+static void test_kill_while_idle(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    size_t got = 0;
+    ASSERT_OK(open_process(image, &e, &runner));
+    ASSERT_EQ(kill(runner, SIGKILL), 0);
+    ASSERT_TRUE(pid_gone_within(runner, 2000));
+    ASSERT_RESULT(arca_enclave_call(e, PE_EMPTY, NULL, 0, NULL, 0, &got), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_OK(arca_enclave_destroy(e));
+    /* A new enclave works. */
+    ASSERT_OK(open_process(image, &e, NULL));
+    ASSERT_OK(arca_enclave_call(e, PE_EMPTY, NULL, 0, NULL, 0, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+struct looper {
+    arca_enclave_t *e;
+    int stop, calls, ok, other;
+    arca_result_t unexpected;
+};
+
+static void *loop_thread(void *arg)
+{
+    struct looper *l = arg;
+    while (!__atomic_load_n(&l->stop, __ATOMIC_SEQ_CST)) {
+        arca_result_t r = call_u32(l->e, PE_SPIN, 5);
+        l->calls++;
+        if (r == ARCA_OK)
+            l->ok++;
+        else if (r == ARCA_ERR_ENCLAVE_DESTROYED || r == ARCA_ERR_ENCLAVE_LOST)
+            break;
+        else if (r != ARCA_ERR_BUSY)
+            l->unexpected = r;
+    }
+    return NULL;
+}
+
+static void test_destroy_with_calls_in_flight(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    pthread_t t[3];
+    struct looper l[3];
+    ASSERT_OK(open_process(image, &e, &runner));
+    for (int i = 0; i < 3; i++) {
+        memset(&l[i], 0, sizeof l[i]);
+        l[i].e = e;
+        pthread_create(&t[i], NULL, loop_thread, &l[i]);
+    }
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    ASSERT_OK(arca_enclave_destroy(e));
+    for (int i = 0; i < 3; i++) {
+        __atomic_store_n(&l[i].stop, 1, __ATOMIC_SEQ_CST);
+        pthread_join(t[i], NULL);
+    }
+    for (int i = 0; i < 3; i++) {
+        ASSERT_TRUE(l[i].ok > 0);
+        ASSERT_EQ(l[i].unexpected, ARCA_OK);
+    }
+    ASSERT_TRUE(pid_gone_within(runner, 2000));
+}
+
+static void test_host_death_ends_runner(void)
+{
+    int p[2];
+    ASSERT_EQ(pipe(p), 0);
+    pid_t child = fork();
+    ASSERT_TRUE(child >= 0);
+    if (child == 0) {
+        arca_enclave_t *e = NULL;
+        pid_t runner = -1;
+        if (open_process(image, &e, &runner) != ARCA_OK)
+            runner = -1;
+        (void)!write(p[1], &runner, sizeof runner);
+        _exit(0); /* dies without destroying anything */
+    }
+    close(p[1]);
+    pid_t runner = -1;
+    ASSERT_EQ(read(p[0], &runner, sizeof runner), (long)sizeof runner);
+    close(p[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(runner > 0);
+    ASSERT_TRUE(pid_gone_within(runner, 3000));
+}
+
+static void test_max_payload_option(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    static uint8_t buf[8193], out[8193];
+    size_t got = 0;
+    arca_enclave_options_init(&o);
+    o.backend = "process";
+    o.max_payload = 8192;
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    memset(buf, 7, sizeof buf);
+    ASSERT_OK(arca_enclave_call(e, PE_ECHO, buf, 8192, out, sizeof out, &got));
+    ASSERT_EQ(got, 8192);
+    ASSERT_MEMEQ(out, buf, 8192);
+    ASSERT_RESULT(arca_enclave_call(e, PE_ECHO, buf, 8193, out, sizeof out, &got),
+                  ARCA_ERR_PAYLOAD_TOO_LARGE);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_runner_path_option(void)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    pid_t before[64];
+    int nb;
+    arca_enclave_options_init(&o);
+    o.backend = "process";
+    o.runner_path = "/nonexistent/arca-runner";
+    ASSERT_RESULT(arca_enclave_create(image, &o, &e), ARCA_ERR_BACKEND_UNAVAILABLE);
+    ASSERT_CONTAINS(arca_last_error(), "/nonexistent/arca-runner");
+    /* A "runner" that exits at once: create fails cleanly and leaves no zombie. */
+    o.runner_path = "/bin/false";
+    nb = runner_children(before, 64);
+    ASSERT_RESULT(arca_enclave_create(image, &o, &e), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_CONTAINS(arca_last_error(), "start-up");
+    ASSERT_EQ(runner_children(before, 64), nb);
+    ASSERT_TRUE(e == NULL);
+}
+
+static void test_runner_refuses_manual_start(void)
+{
+    /* Run by hand (no control socket), the runner refuses and says why. */
+    const char *runner = getenv("ARCA_RUNNER");
+    ASSERT_TRUE(runner != NULL);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s 3<&- 2>/dev/null", runner);
+    int status = system(cmd);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 2);
+}
+
+static void test_switchless(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_identity_t id;
+    size_t got = 0;
+    char out[16];
+    ASSERT_OK(open_process(image_switchless, &e, NULL));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    for (int i = 0; i < 2000; i++) {
+        ASSERT_OK(arca_enclave_call(e, PE_ECHO, "switchless", 10, out, sizeof out, &got));
+        ASSERT_EQ(got, 10);
+        ASSERT_OK(arca_enclave_call(e, PE_OCALL_EMPTY, NULL, 0, NULL, 0, &got));
+    }
+    ASSERT_MEMEQ(out, "switchless", 10);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_no_fd_or_child_leaks(void)
+{
+    arca_enclave_t *e = NULL;
+    size_t got = 0;
+    pid_t kids[64];
+    int fds_before = count_fds();
+    int kids_before = runner_children(kids, 64);
+    for (int i = 0; i < 10; i++) {
+        ASSERT_OK(open_process(image, &e, NULL));
+        ASSERT_OK(arca_enclave_call(e, PE_EMPTY, NULL, 0, NULL, 0, &got));
+        ASSERT_OK(arca_enclave_destroy(e));
+    }
+    ASSERT_EQ(count_fds(), fds_before);
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    ASSERT_EQ(runner_children(kids, 64), kids_before);
+    /* No zombie children either: everything was reaped. */
+    ASSERT_EQ(waitpid(-1, NULL, WNOHANG), -1);
+    ASSERT_EQ(errno, ECHILD);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s image.signed.so switchless.signed.so\n", argv[0]);
+        return 2;
+    }
+    image = argv[1];
+    image_switchless = argv[2];
+    signal(SIGPIPE, SIG_IGN);
+    RUN(test_protections_reported);
+    RUN(test_probe_lists_process);
+    RUN(test_clean_environment);
+    RUN(test_runner_fds);
+    RUN(test_heap_from_inside);
+    RUN(test_crash_is_lost);
+    RUN(test_abort_is_lost);
+    RUN(test_kill_during_calls);
+    RUN(test_kill_while_idle);
+    RUN(test_destroy_with_calls_in_flight);
+    RUN(test_host_death_ends_runner);
+    RUN(test_max_payload_option);
+    RUN(test_runner_path_option);
+    RUN(test_runner_refuses_manual_start);
+    RUN(test_switchless);
+    RUN(test_no_fd_or_child_leaks);
+    return TEST_SUMMARY();
+}

@@ -1,0 +1,395 @@
+/*
+ * gen_edge.c — generates the two halves of every edge call: the caller-side proxy (marshal the
+ * request, call across, check and unmarshal the reply) and the callee-side bridge (check and
+ * copy the request into private memory, run the user's function, marshal the reply). Ecalls
+ * and host calls use the same two templates, so both directions get the same checks.
+ *
+ * The generated code only sequences calls into arca/marshal.h and must never contain
+ * marshaling logic of its own. It must never write into the caller's buffers before the whole
+ * reply has been checked, and never run the callee before the reply is known to fit.
+ */
+#include "edger.h"
+
+#include <string.h>
+
+static const char *elem_type(edl_ctx *ctx, const edl_type *t)
+{
+    edl_type e = *t;
+    e.pointers = 0;
+    return edl_type_str(ctx, &e);
+}
+
+static const char *value_type(edl_ctx *ctx, const edl_type *t)
+{
+    edl_type e = *t;
+    e.is_const = 0;
+    return edl_type_str(ctx, &e);
+}
+
+/* Wire encoding of a value type (builtins by width, everything else by its bytes). */
+static edl_wire wire_of(const edl_type *t)
+{
+    return t->kind == TY_BUILTIN ? t->builtin->wire : WIRE_RAW;
+}
+
+static const char *wire_width(edl_ctx *ctx, const edl_type *t)
+{
+    switch (wire_of(t)) {
+    case WIRE_U8:
+        return "1";
+    case WIRE_U16:
+        return "2";
+    case WIRE_U32:
+    case WIRE_F32:
+        return "4";
+    case WIRE_U64:
+    case WIRE_SIZE:
+    case WIRE_F64:
+        return "8";
+    default:
+        return edl_printf(ctx, "sizeof(%s)", value_type(ctx, t));
+    }
+}
+
+static void put_value(edl_ctx *ctx, edl_out *o, const edl_type *t, const char *lv)
+{
+    static const char *const bits[] = {"8", "16", "32", "64"};
+    edl_wire w = wire_of(t);
+    switch (w) {
+    case WIRE_U8:
+    case WIRE_U16:
+    case WIRE_U32:
+    case WIRE_U64:
+        edl_emit(o, "    arca_marshal_put_u%s(&arca_w, (uint%s_t)%s);\n", bits[w - WIRE_U8], bits[w - WIRE_U8], lv);
+        break;
+    case WIRE_SIZE:
+        edl_emit(o, "    arca_marshal_put_u64(&arca_w, (uint64_t)%s);\n", lv);
+        break;
+    case WIRE_F32:
+        edl_emit(o, "    arca_marshal_put_f32(&arca_w, %s);\n", lv);
+        break;
+    case WIRE_F64:
+        edl_emit(o, "    arca_marshal_put_f64(&arca_w, %s);\n", lv);
+        break;
+    case WIRE_RAW:
+        edl_emit(o, "    arca_marshal_put_raw(&arca_w, &%s, sizeof %s);\n", lv, lv);
+        break;
+    }
+    (void)ctx;
+}
+
+static void get_value(edl_ctx *ctx, edl_out *o, const edl_type *t, const char *lv)
+{
+    static const char *const bits[] = {"8", "16", "32", "64"};
+    edl_wire w = wire_of(t);
+    switch (w) {
+    case WIRE_U8:
+    case WIRE_U16:
+    case WIRE_U32:
+    case WIRE_U64:
+        edl_emit(o,
+                 "    {\n"
+                 "        uint%s_t arca_v;\n"
+                 "        arca_marshal_get_u%s(&arca_r, &arca_v);\n"
+                 "        %s = (%s)arca_v;\n"
+                 "    }\n",
+                 bits[w - WIRE_U8], bits[w - WIRE_U8], lv, value_type(ctx, t));
+        break;
+    case WIRE_SIZE:
+        edl_emit(o, "    arca_marshal_get_size_t(&arca_r, &%s);\n", lv);
+        break;
+    case WIRE_F32:
+        edl_emit(o, "    arca_marshal_get_f32(&arca_r, &%s);\n", lv);
+        break;
+    case WIRE_F64:
+        edl_emit(o, "    arca_marshal_get_f64(&arca_r, &%s);\n", lv);
+        break;
+    case WIRE_RAW:
+        edl_emit(o, "    arca_marshal_get_raw(&arca_r, &%s, sizeof %s);\n", lv, lv);
+        break;
+    }
+}
+
+#define CHECK_LINE "    if (arca_result != ARCA_OK)\n        goto arca_done;\n"
+
+/* One operand of a buffer size: a literal, a parameter (checked non-negative), or a default. */
+static void size_operand(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_sizeref *ref,
+                         const char *var, const char *dflt, const char *fail, const char *indent)
+{
+    if (!ref->present) {
+        edl_emit(o, "%suint64_t %s = %s;\n", indent, var, dflt);
+    } else if (ref->is_literal) {
+        edl_emit(o, "%suint64_t %s = UINT64_C(%llu);\n", indent, var, (unsigned long long)ref->literal);
+    } else {
+        const edl_param *sp = &f->params[ref->param_index];
+        if (sp->type.builtin->is_signed) {
+            edl_emit(o, "%suint64_t %s;\n", indent, var);
+            edl_emit(o, "%sarca_result = arca_marshal_nonneg(\"%s\", \"%s\", (long long)%s, %s, &%s);\n",
+                     indent, f->name, sp->name, sp->name, fail, var);
+            edl_emit(o, "%sif (arca_result != ARCA_OK)\n%s    goto arca_done;\n", indent, indent);
+        } else {
+            edl_emit(o, "%suint64_t %s = (uint64_t)%s;\n", indent, var, sp->name);
+        }
+    }
+    (void)ctx;
+}
+
+/* arca_bytes_<p> = the declared size of buffer p (computed when the pointer is present). */
+static void buffer_size(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_param *p,
+                        const char *present, const char *fail)
+{
+    const char *elem = p->type.kind == TY_VOID ? "1" : edl_printf(ctx, "sizeof(%s)", elem_type(ctx, &p->type));
+    if (p->dims.count) {
+        edl_emit(o, "    if (%s)\n        arca_bytes_%s = (size_t)%llu * %s;\n", present, p->name,
+                 (unsigned long long)p->array_elems, elem);
+        return;
+    }
+    edl_emit(o, "    if (%s) {\n", present);
+    size_operand(ctx, o, f, &p->size, "arca_unit", elem, fail, "        ");
+    size_operand(ctx, o, f, &p->count, "arca_count", "1", fail, "        ");
+    edl_emit(o, "        arca_result = arca_marshal_size(\"%s\", \"%s\", arca_unit, arca_count, %s, "
+                "&arca_bytes_%s);\n",
+             f->name, p->name, fail, p->name);
+    edl_emit(o, "        if (arca_result != ARCA_OK)\n            goto arca_done;\n    }\n");
+}
+
+static int is_copied(const edl_param *p)
+{
+    return p->kind != PK_VALUE;
+}
+
+static int goes_out(const edl_param *p)
+{
+    return p->kind != PK_VALUE && (p->dir & EDL_DIR_OUT);
+}
+
+static char *param_list(edl_ctx *ctx, const edl_func *f, char *prefix)
+{
+    char *s = prefix;
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        char *d = edl_decl(ctx, &p->type, p->name, &p->dims);
+        s = s ? edl_printf(ctx, "%s, %s", s, d) : d;
+    }
+    return s ? s : "void";
+}
+
+char *edl_proxy_signature(edl_ctx *ctx, const edl_func *f, int host_side)
+{
+    char *prefix = host_side ? "arca_enclave_t *arca_enclave" : NULL;
+    if (f->ret.kind != TY_VOID) {
+        char *rv = edl_printf(ctx, "%s *arca_retval", value_type(ctx, &f->ret));
+        prefix = prefix ? edl_printf(ctx, "%s, %s", prefix, rv) : rv;
+    }
+    return edl_printf(ctx, "arca_result_t %s(%s)", f->name, param_list(ctx, f, prefix));
+}
+
+char *edl_impl_signature(edl_ctx *ctx, const edl_func *f)
+{
+    return edl_printf(ctx, "%s %s(%s)", edl_type_str(ctx, &f->ret), f->name, param_list(ctx, f, NULL));
+}
+
+void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
+{
+    const char *fail = host_side ? "ARCA_ERR_BAD_FRAME" : "ARCA_ERR_BAD_HOST_REPLY";
+    const char *arg_fail = "ARCA_ERR_INVALID_ARGUMENT";
+    int has_ret = f->ret.kind != TY_VOID;
+
+    edl_emit(o, "%s\n{\n", edl_proxy_signature(ctx, f, host_side));
+    edl_emit(o, "    arca_result_t arca_result = ARCA_OK;\n"
+                "    arca_marshal_writer_t arca_w;\n"
+                "    arca_marshal_reader_t arca_r;\n"
+                "    arca_marshal_sizer_t arca_s;\n"
+                "    uint8_t *arca_reply = NULL;\n"
+                "    size_t arca_reply_cap = 0, arca_reply_len = 0;\n");
+    if (has_ret)
+        edl_emit(o, "    %s arca_ret;\n", value_type(ctx, &f->ret));
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (!is_copied(p))
+            continue;
+        edl_emit(o, "    size_t arca_bytes_%s = 0;\n", p->name);
+        if (goes_out(p))
+            edl_emit(o, "    int arca_has_%s = 0;\n    const uint8_t *arca_wire_%s = NULL;\n"
+                        "    size_t arca_n_%s = 0;\n",
+                     p->name, p->name, p->name);
+    }
+    edl_emit(o, "\n    arca_marshal_writer_init(&arca_w);\n    arca_marshal_sizer_init(&arca_s);\n");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_STRING)
+            edl_emit(o, "    arca_bytes_%s = arca_marshal_string_size(%s);\n", p->name, p->name);
+        else if (p->kind == PK_BUFFER)
+            buffer_size(ctx, o, f, p, edl_printf(ctx, "%s != NULL", p->name), arg_fail);
+    }
+    edl_emit(o, "\n    /* request: parameters in declaration order */\n");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_VALUE)
+            put_value(ctx, o, &p->type, p->name);
+        else if (p->dir & EDL_DIR_IN)
+            edl_emit(o, "    arca_marshal_put_buffer(&arca_w, %s, arca_bytes_%s);\n", p->name, p->name);
+        else
+            edl_emit(o, "    arca_marshal_put_size(&arca_w, %s, arca_bytes_%s);\n", p->name, p->name);
+    }
+    edl_emit(o, "    arca_result = arca_marshal_writer_result(&arca_w);\n" CHECK_LINE);
+    edl_emit(o, "\n    /* the reply has exactly this size: return value, then [out] buffers */\n");
+    if (has_ret)
+        edl_emit(o, "    arca_marshal_need_fixed(&arca_s, %s);\n", wire_width(ctx, &f->ret));
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (goes_out(p))
+            edl_emit(o, "    arca_marshal_need_buffer(&arca_s, %s != NULL, arca_bytes_%s);\n", p->name,
+                     p->name);
+    }
+    edl_emit(o, "    arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);\n" CHECK_LINE);
+    if (host_side)
+        edl_emit(o, "    arca_result = arca_enclave_call(arca_enclave, %u, arca_w.data, arca_w.len, "
+                    "arca_reply, arca_reply_cap,\n                                    &arca_reply_len);\n",
+                 f->id);
+    else
+        edl_emit(o, "    arca_result = arca_host_call(%u, arca_w.data, arca_w.len, arca_reply, "
+                    "arca_reply_cap, &arca_reply_len);\n",
+                 f->id);
+    edl_emit(o, CHECK_LINE);
+    edl_emit(o, "    arca_result = arca_marshal_reply_len(\"%s\", arca_reply_len, arca_reply_cap, %s);\n" CHECK_LINE,
+             f->name, fail);
+    edl_emit(o, "\n    /* check the whole reply before writing anything of the caller's */\n");
+    edl_emit(o, "    arca_marshal_reader_init(&arca_r, arca_reply, arca_reply_len, \"%s\", %s);\n", f->name, fail);
+    if (has_ret)
+        get_value(ctx, o, &f->ret, "arca_ret");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (goes_out(p))
+            edl_emit(o, "    arca_marshal_get_buffer(&arca_r, \"%s\", &arca_has_%s, &arca_wire_%s, &arca_n_%s);\n",
+                     p->name, p->name, p->name, p->name);
+    }
+    edl_emit(o, "    arca_result = arca_marshal_reader_end(&arca_r);\n" CHECK_LINE);
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (!goes_out(p))
+            continue;
+        edl_emit(o, "    arca_result = arca_marshal_check_reply(\"%s\", \"%s\", %s != NULL, arca_has_%s, "
+                    "arca_wire_%s, arca_n_%s,\n                                           arca_bytes_%s, %d, %s);\n" CHECK_LINE,
+                 f->name, p->name, p->name, p->name, p->name, p->name, p->name, p->kind == PK_STRING, fail);
+    }
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (goes_out(p))
+            edl_emit(o, "    arca_marshal_copy_out(%s, arca_wire_%s, arca_n_%s);\n", p->name, p->name, p->name);
+    }
+    if (has_ret)
+        edl_emit(o, "    if (arca_retval)\n        *arca_retval = arca_ret;\n");
+    edl_emit(o, "\narca_done:\n"
+                "    arca_marshal_writer_free(&arca_w);\n"
+                "    arca_marshal_free(arca_reply, arca_reply_cap);\n"
+                "    return arca_result;\n}\n");
+}
+
+void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
+{
+    const char *fail = "ARCA_ERR_BAD_FRAME";
+    int has_ret = f->ret.kind != TY_VOID;
+
+    int indent = (int)(strlen("static arca_result_t arca_bridge_(") + strlen(f->name));
+    edl_emit(o, "static arca_result_t arca_bridge_%s(%sconst uint8_t *arca_in, size_t arca_in_len,\n"
+                "%*suint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)\n{\n",
+             f->name, host_side ? "void *arca_ctx, " : "", indent, "");
+    edl_emit(o, "    arca_result_t arca_result = ARCA_OK;\n"
+                "    arca_marshal_reader_t arca_r;\n"
+                "    arca_marshal_writer_t arca_w;\n"
+                "    arca_marshal_sizer_t arca_s;\n");
+    if (has_ret)
+        edl_emit(o, "    %s arca_ret;\n", value_type(ctx, &f->ret));
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_VALUE) {
+            edl_type t = p->type;
+            t.is_const = 0;
+            edl_emit(o, "    %s;\n", edl_decl(ctx, &t, p->name, NULL));
+            continue;
+        }
+        edl_emit(o, "    void *%s = NULL;\n    int arca_has_%s = 0;\n    size_t arca_n_%s = 0, arca_bytes_%s = 0;\n",
+                 p->name, p->name, p->name, p->name);
+        if (p->dir & EDL_DIR_IN)
+            edl_emit(o, "    const uint8_t *arca_wire_%s = NULL;\n", p->name);
+    }
+    if (host_side)
+        edl_emit(o, "\n    (void)arca_ctx;\n");
+    edl_emit(o, "\n    /* the request is a private copy; read it completely, then check it */\n");
+    edl_emit(o, "    arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, \"%s\", %s);\n", f->name, fail);
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_VALUE)
+            get_value(ctx, o, &p->type, p->name);
+        else if (p->dir & EDL_DIR_IN)
+            edl_emit(o, "    arca_marshal_get_buffer(&arca_r, \"%s\", &arca_has_%s, &arca_wire_%s, &arca_n_%s);\n",
+                     p->name, p->name, p->name, p->name);
+        else
+            edl_emit(o, "    arca_marshal_get_out_size(&arca_r, \"%s\", &arca_has_%s, &arca_n_%s);\n", p->name,
+                     p->name, p->name);
+    }
+    edl_emit(o, "    arca_result = arca_marshal_reader_end(&arca_r);\n" CHECK_LINE);
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_BUFFER)
+            buffer_size(ctx, o, f, p, edl_printf(ctx, "arca_has_%s", p->name), fail);
+    }
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_STRING)
+            edl_emit(o, "    arca_bytes_%s = arca_n_%s;\n", p->name, p->name);
+    }
+    edl_emit(o, "\n    /* the reply must fit before anything is allocated or run, so nothing runs twice */\n");
+    edl_emit(o, "    arca_marshal_sizer_init(&arca_s);\n");
+    if (has_ret)
+        edl_emit(o, "    arca_marshal_need_fixed(&arca_s, %s);\n", wire_width(ctx, &f->ret));
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (goes_out(p))
+            edl_emit(o, "    arca_marshal_need_buffer(&arca_s, arca_has_%s, arca_bytes_%s);\n", p->name, p->name);
+    }
+    edl_emit(o, "    arca_result = arca_marshal_sizer_fits(&arca_s, arca_out_cap, arca_out_len);\n" CHECK_LINE);
+    edl_emit(o, "\n    /* private copies: [in] checked against their declared sizes, [out] zeroed */\n");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_STRING) {
+            edl_emit(o, "    arca_result = arca_marshal_in_string(\"%s\", \"%s\", arca_has_%s, arca_wire_%s, "
+                        "arca_n_%s, %s, &%s);\n" CHECK_LINE,
+                     f->name, p->name, p->name, p->name, p->name, fail, p->name);
+        } else if (p->kind == PK_BUFFER && (p->dir & EDL_DIR_IN)) {
+            edl_emit(o, "    arca_result = arca_marshal_in_buffer(\"%s\", \"%s\", arca_has_%s, arca_wire_%s, "
+                        "arca_n_%s,\n                                         arca_bytes_%s, %s, &%s);\n" CHECK_LINE,
+                     f->name, p->name, p->name, p->name, p->name, p->name, fail, p->name);
+        } else if (p->kind == PK_BUFFER) {
+            edl_emit(o, "    arca_result = arca_marshal_out_buffer(\"%s\", \"%s\", arca_has_%s, arca_n_%s, "
+                        "arca_bytes_%s, %s, &%s);\n" CHECK_LINE,
+                     f->name, p->name, p->name, p->name, p->name, fail, p->name);
+        }
+    }
+    char *args = NULL;
+    for (size_t i = 0; i < f->param_count; i++)
+        args = args ? edl_printf(ctx, "%s, %s", args, f->params[i].name) : (char *)f->params[i].name;
+    edl_emit(o, "\n    %s%s(%s);\n", has_ret ? "arca_ret = " : "", f->name, args ? args : "");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (p->kind == PK_STRING && (p->dir & EDL_DIR_OUT))
+            edl_emit(o, "    arca_marshal_terminate(%s, arca_bytes_%s);\n", p->name, p->name);
+    }
+    edl_emit(o, "\n    arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);\n");
+    if (has_ret)
+        put_value(ctx, o, &f->ret, "arca_ret");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (goes_out(p))
+            edl_emit(o, "    arca_marshal_put_buffer(&arca_w, %s, arca_bytes_%s);\n", p->name, p->name);
+    }
+    edl_emit(o, "    arca_result = arca_marshal_writer_result(&arca_w);\n" CHECK_LINE
+                "    *arca_out_len = arca_w.len;\n\narca_done:\n");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const edl_param *p = &f->params[i];
+        if (is_copied(p))
+            edl_emit(o, "    arca_marshal_free(%s, arca_bytes_%s);\n", p->name, p->name);
+    }
+    edl_emit(o, "    return arca_result;\n}\n");
+}

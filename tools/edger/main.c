@@ -1,0 +1,234 @@
+/*
+ * main.c — the arca-edger command line: options (with the Intel SGX SDK / Open Enclave
+ * edger8r spellings), then for each EDL file compile it and write X_t.{h,c} and/or X_u.{h,c}.
+ *
+ * It must never write a partial set of outputs for an EDL with errors: every file is
+ * compiled and checked before the first byte is written. Exit status: 0 ok, 1 EDL errors,
+ * 2 usage or I/O errors.
+ */
+#include "edger.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EDGER_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: arca-edger [options] file.edl...\n"
+            "\n"
+            "Compile EDL (the Intel SGX SDK / Open Enclave interface language) into Arca edge code:\n"
+            "X_t.h/X_t.c for the enclave and X_u.h/X_u.c for the host (X = the EDL's base name).\n"
+            "\n"
+            "options:\n"
+            "  --trusted               generate only the enclave side (X_t.*)\n"
+            "  --untrusted             generate only the host side (X_u.*)\n"
+            "  --search-path DIR[:DIR] look for imported EDL files there (repeatable; -I DIR too)\n"
+            "  --trusted-dir DIR       write X_t.* into DIR (default: .)\n"
+            "  --untrusted-dir DIR     write X_u.* into DIR (default: .)\n"
+            "  --header-only           write only the headers\n"
+            "  --depfile FILE          write a make-style dependency file (outputs: every EDL read)\n"
+            "  --help                  show this help; --version prints the version\n"
+            "\n"
+            "Imports are searched next to the importing file, then in the search paths in order.\n"
+            "The supported subset and its limits are described in docs/edl.md.\n");
+}
+
+typedef struct options {
+    int trusted, untrusted, header_only;
+    const char *trusted_dir, *untrusted_dir, *depfile;
+    const char **paths;
+    size_t path_count;
+    const char **files;
+    size_t file_count;
+} options;
+
+static void add_paths(edl_ctx *ctx, options *o, const char *list)
+{
+    char *copy = edl_strdup(ctx, list);
+    for (char *save = NULL, *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+        const char **n = edl_alloc(ctx, (o->path_count + 1) * sizeof *n);
+        if (o->path_count)
+            memcpy(n, o->paths, o->path_count * sizeof *n);
+        n[o->path_count++] = tok;
+        o->paths = n;
+    }
+}
+
+/* Match "--name VALUE" or "--name=VALUE". */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return 0;
+    if (argv[*i][n] == '=') {
+        *value = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "arca-edger: %s needs a value\n", name);
+        exit(2);
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+static int parse_args(edl_ctx *ctx, int argc, char **argv, options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("arca-edger %s\n", EDGER_VERSION);
+            exit(0);
+        } else if (strcmp(a, "--trusted") == 0) {
+            o->trusted = 1;
+        } else if (strcmp(a, "--untrusted") == 0) {
+            o->untrusted = 1;
+        } else if (strcmp(a, "--header-only") == 0) {
+            o->header_only = 1;
+        } else if (opt_value(argc, argv, &i, "--search-path", &v) || opt_value(argc, argv, &i, "-I", &v)) {
+            add_paths(ctx, o, v);
+        } else if (strncmp(a, "-I", 2) == 0 && a[2]) {
+            add_paths(ctx, o, a + 2);
+        } else if (opt_value(argc, argv, &i, "--trusted-dir", &v)) {
+            o->trusted_dir = v;
+        } else if (opt_value(argc, argv, &i, "--untrusted-dir", &v)) {
+            o->untrusted_dir = v;
+        } else if (opt_value(argc, argv, &i, "--depfile", &v)) {
+            o->depfile = v;
+        } else if (strcmp(a, "--use-prefix") == 0 || strcmp(a, "--preprocess") == 0 ||
+                   strncmp(a, "--trusted-prefix", 16) == 0 || strncmp(a, "--untrusted-prefix", 18) == 0) {
+            fprintf(stderr, "arca-edger: %s is not supported: arca-edger uses the EDL function names "
+                            "unchanged and does not preprocess EDL\n", a);
+            return 2;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "arca-edger: unknown option '%s' (see --help)\n", a);
+            return 2;
+        } else {
+            const char **n = edl_alloc(ctx, (o->file_count + 1) * sizeof *n);
+            if (o->file_count)
+                memcpy(n, o->files, o->file_count * sizeof *n);
+            n[o->file_count++] = a;
+            o->files = n;
+        }
+    }
+    if (!o->file_count) {
+        usage(stderr);
+        return 2;
+    }
+    if (!o->trusted && !o->untrusted)
+        o->trusted = o->untrusted = 1;
+    if (!o->trusted_dir)
+        o->trusted_dir = ".";
+    if (!o->untrusted_dir)
+        o->untrusted_dir = ".";
+    return 0;
+}
+
+static int write_file(const char *path, const edl_out *out)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "arca-edger: cannot write '%s': %s\n", path, strerror(errno));
+        return 2;
+    }
+    size_t n = out->len ? fwrite(out->data, 1, out->len, f) : 0;
+    int bad = n != out->len;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        fprintf(stderr, "arca-edger: cannot write '%s'\n", path);
+        return 2;
+    }
+    return 0;
+}
+
+static void dep_path(FILE *f, const char *p)
+{
+    for (; *p; p++) {
+        if (*p == ' ' || *p == '#' || *p == '\\')
+            fputc('\\', f);
+        if (*p == '$')
+            fputc('$', f);
+        fputc(*p, f);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    edl_ctx ctx;
+    options o = {0};
+    int status = 0;
+    edl_init(&ctx, stderr);
+    status = parse_args(&ctx, argc, argv, &o);
+    if (status)
+        goto done;
+    ctx.search_paths = o.paths;
+    ctx.search_path_count = o.path_count;
+
+    edl_program *progs = edl_alloc(&ctx, o.file_count * sizeof *progs);
+    for (size_t i = 0; i < o.file_count; i++) {
+        if (edl_compile(&ctx, o.files[i], &progs[i]) != ARCA_OK) {
+            status = 1;
+            goto done;
+        }
+    }
+    FILE *dep = NULL;
+    if (o.depfile) {
+        dep = fopen(o.depfile, "w");
+        if (!dep) {
+            fprintf(stderr, "arca-edger: cannot write '%s': %s\n", o.depfile, strerror(errno));
+            status = 2;
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < o.file_count && !status; i++) {
+        const edl_program *p = &progs[i];
+        for (int side = 1; side >= 0 && !status; side--) {
+            if (side ? !o.trusted : !o.untrusted)
+                continue;
+            const char *dir = side ? o.trusted_dir : o.untrusted_dir;
+            const char *sfx = side ? "t" : "u";
+            edl_out h = {0}, c = {0};
+            const char *hpath = edl_printf(&ctx, "%s/%s_%s.h", dir, p->base, sfx);
+            const char *cpath = edl_printf(&ctx, "%s/%s_%s.c", dir, p->base, sfx);
+            edl_gen_header(&ctx, p, side, &h);
+            status = write_file(hpath, &h);
+            if (!status && !o.header_only) {
+                if (side)
+                    edl_gen_trusted_c(&ctx, p, &c);
+                else
+                    edl_gen_untrusted_c(&ctx, p, &c);
+                status = write_file(cpath, &c);
+            }
+            if (dep) {
+                dep_path(dep, hpath);
+                if (!o.header_only) {
+                    fputc(' ', dep);
+                    dep_path(dep, cpath);
+                }
+                fputs(":", dep);
+                for (size_t k = 0; k < p->file_count; k++) {
+                    fputs(" \\\n  ", dep);
+                    dep_path(dep, p->files[k]);
+                }
+                fputs("\n", dep);
+            }
+            edl_out_free(&h);
+            edl_out_free(&c);
+        }
+    }
+    if (dep && fclose(dep) != 0 && !status) {
+        fprintf(stderr, "arca-edger: cannot write '%s'\n", o.depfile);
+        status = 2;
+    }
+done:
+    edl_free(&ctx);
+    return status;
+}

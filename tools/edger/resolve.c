@@ -1,0 +1,725 @@
+/*
+ * resolve.c — turns EDL files into one checked program: reads files, resolves
+ * `from "x.edl" import ...` against the search paths (with cycle detection), orders types and
+ * functions deterministically, resolves every type name, and enforces every rule of the
+ * supported subset (directions, sizes, strings, names).
+ *
+ * The checks here are what makes generated code safe to trust: a construct that cannot be
+ * marshaled exactly must be rejected with a positioned message, never passed through.
+ *
+ * Divisions: files and imports, type ordering, parameter checks, the program.
+ */
+#include "edger.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+arca_result_t edl_parse_module(edl_ctx *ctx, const edl_token_list *tokens, edl_module *m);
+
+#define EDL_MAX_FILE (16u << 20)
+
+typedef struct state {
+    edl_ctx *ctx;
+    edl_module **modules; /* every module read, for duplicate imports */
+    size_t module_count;
+    edl_module **stack; /* the import chain being parsed */
+    size_t depth;
+    edl_program *prog;
+    int has_includes;
+} state;
+
+static void *grow_array(edl_ctx *ctx, void *items, size_t count, size_t size)
+{
+    if (count && (count & (count - 1)) != 0)
+        return items;
+    size_t cap = count ? count * 2 : 4;
+    void *n = edl_alloc(ctx, cap * size);
+    if (count)
+        memcpy(n, items, count * size);
+    return n;
+}
+
+#define PUSH(ctx, arr, count, value)                                                             \
+    do {                                                                                         \
+        (arr) = grow_array((ctx), (arr), (count), sizeof *(arr));                                \
+        (arr)[(count)++] = (value);                                                              \
+    } while (0)
+
+static const char *loc_str(edl_ctx *ctx, edl_loc l)
+{
+    return edl_printf(ctx, "%s:%d:%d", l.file, l.line, l.col);
+}
+
+static int reserved_prefix(const char *name)
+{
+    return strncasecmp(name, "arca_", 5) == 0;
+}
+
+/* ---- files and imports ---- */
+
+static arca_result_t read_text(edl_ctx *ctx, const char *path, edl_loc from, char **text, size_t *len)
+{
+    arca_result_t result = ARCA_OK;
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    if (!f) {
+        result = edl_error(ctx, from, "cannot open '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    buf = edl_alloc(ctx, EDL_MAX_FILE + 1);
+    size_t n = fread(buf, 1, EDL_MAX_FILE + 1, f);
+    if (ferror(f)) {
+        result = edl_error(ctx, from, "cannot read '%s'", path);
+        goto done;
+    }
+    if (n > EDL_MAX_FILE) {
+        result = edl_error(ctx, from, "'%s' is larger than %u bytes", path, EDL_MAX_FILE);
+        goto done;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+done:
+    if (f)
+        fclose(f);
+    return result;
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const char *dir_of(edl_ctx *ctx, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ".";
+    if (slash == path)
+        return "/";
+    return edl_strndup(ctx, path, (size_t)(slash - path));
+}
+
+/* Find an imported file: the importing file's directory first, then the search paths. */
+static const char *find_import(state *s, const char *importer, const char *name)
+{
+    if (name[0] == '/')
+        return is_file(name) ? name : NULL;
+    const char *candidate = importer ? edl_printf(s->ctx, "%s/%s", dir_of(s->ctx, importer), name) : name;
+    if (is_file(candidate))
+        return candidate;
+    for (size_t i = 0; i < s->ctx->search_path_count; i++) {
+        candidate = edl_printf(s->ctx, "%s/%s", s->ctx->search_paths[i], name);
+        if (is_file(candidate))
+            return candidate;
+    }
+    return NULL;
+}
+
+static arca_result_t parse_text(state *s, edl_module *m, const char *text, size_t len);
+
+static arca_result_t load_module(state *s, const char *path, edl_loc from, edl_module **out)
+{
+    arca_result_t result = ARCA_OK;
+    char real[PATH_MAX];
+    const char *canon = realpath(path, real) ? edl_strdup(s->ctx, real) : path;
+    for (size_t i = 0; i < s->module_count; i++) {
+        edl_module *m = s->modules[i];
+        if (strcmp(m->realpath, canon) != 0)
+            continue;
+        if (m->state == 1) {
+            char *chain = NULL;
+            for (size_t k = 0, on = 0; k < s->depth; k++) {
+                on |= s->stack[k] == m;
+                if (on)
+                    chain = chain ? edl_printf(s->ctx, "%s -> %s", chain, s->stack[k]->path)
+                                  : edl_strdup(s->ctx, s->stack[k]->path);
+            }
+            result = edl_error(s->ctx, from, "import cycle: %s -> %s", chain ? chain : m->path, m->path);
+            goto done;
+        }
+        *out = m;
+        goto done;
+    }
+    if (s->depth >= (size_t)s->ctx->max_import_depth) {
+        result = edl_error(s->ctx, from, "imports nest deeper than %d files", s->ctx->max_import_depth);
+        goto done;
+    }
+    edl_module *m = edl_alloc(s->ctx, sizeof *m);
+    m->path = edl_strdup(s->ctx, path);
+    m->realpath = canon;
+    PUSH(s->ctx, s->modules, s->module_count, m);
+    PUSH(s->ctx, s->prog->files, s->prog->file_count, m->path);
+    char *text = NULL;
+    size_t len = 0;
+    result = read_text(s->ctx, path, from, &text, &len);
+    if (result != ARCA_OK)
+        goto done;
+    result = parse_text(s, m, text, len);
+    if (result != ARCA_OK)
+        goto done;
+    *out = m;
+done:
+    return result;
+}
+
+static edl_func *find_func(edl_func **funcs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(funcs[i]->name, name) == 0)
+            return funcs[i];
+    return NULL;
+}
+
+static arca_result_t add_func(state *s, edl_module *m, edl_func *f)
+{
+    edl_func *other = find_func(m->funcs, m->func_count, f->name);
+    if (other == f)
+        return ARCA_OK; /* the same declaration reached twice (diamond import) */
+    if (other)
+        return edl_error(s->ctx, f->loc, "duplicate function '%s' (first declared at %s)", f->name,
+                         loc_str(s->ctx, other->loc));
+    PUSH(s->ctx, m->funcs, m->func_count, f);
+    return ARCA_OK;
+}
+
+static arca_result_t parse_text(state *s, edl_module *m, const char *text, size_t len)
+{
+    arca_result_t result = ARCA_OK;
+    edl_token_list tokens;
+    m->state = 1;
+    PUSH(s->ctx, s->stack, s->depth, m);
+    result = edl_lex(s->ctx, m->path, text, len, &tokens);
+    if (result != ARCA_OK)
+        goto done;
+    result = edl_parse_module(s->ctx, &tokens, m);
+    if (result != ARCA_OK)
+        goto done;
+    for (size_t i = 0; i < m->item_count; i++) {
+        edl_item *it = &m->items[i];
+        if (it->kind == IT_INCLUDE)
+            s->has_includes = 1;
+        if (it->kind == IT_FUNC) {
+            result = add_func(s, m, it->func);
+        } else if (it->kind == IT_IMPORT) {
+            const char *found = s->ctx->no_files ? NULL : find_import(s, m->path, it->include);
+            if (!found) {
+                result = edl_error(s->ctx, it->loc,
+                                   "cannot find imported file \"%s\" (looked next to %s and in %zu "
+                                   "search path%s; add one with --search-path)",
+                                   it->include, m->path, s->ctx->search_path_count,
+                                   s->ctx->search_path_count == 1 ? "" : "s");
+                goto done;
+            }
+            result = load_module(s, found, it->loc, &it->import);
+            if (result != ARCA_OK)
+                goto done;
+            edl_module *im = it->import;
+            if (!it->import_names) {
+                for (size_t k = 0; k < im->func_count && result == ARCA_OK; k++)
+                    result = add_func(s, m, im->funcs[k]);
+            } else {
+                for (size_t k = 0; k < it->import_name_count && result == ARCA_OK; k++) {
+                    edl_func *f = find_func(im->funcs, im->func_count, it->import_names[k]);
+                    if (!f)
+                        result = edl_error(s->ctx, it->import_name_locs[k],
+                                           "'%s' has no function '%s' to import", im->path,
+                                           it->import_names[k]);
+                    else
+                        result = add_func(s, m, f);
+                }
+            }
+        }
+        if (result != ARCA_OK)
+            goto done;
+    }
+    m->state = 2;
+    s->depth--;
+done:
+    return result;
+}
+
+/* ---- types ---- */
+
+static edl_usertype *find_type(const edl_program *p, const char *name)
+{
+    for (size_t i = 0; i < p->type_count; i++)
+        if (p->types[i]->name && strcmp(p->types[i]->name, name) == 0)
+            return p->types[i];
+    return NULL;
+}
+
+static const char *kind_word(edl_type_kind k)
+{
+    return k == TY_STRUCT ? "struct" : k == TY_UNION ? "union" : "enum";
+}
+
+/*
+ * Resolve a type reference. @p need_defined: EDL types must already be in the output order
+ * (struct members). Names not defined in the EDL are allowed only when a C header is included
+ * (they are then copied by value as sizeof bytes, see docs/edl.md).
+ */
+static arca_result_t resolve_type(state *s, edl_type *t, int need_defined)
+{
+    edl_program *p = s->prog;
+    if (t->kind == TY_VOID || t->kind == TY_BUILTIN)
+        return ARCA_OK;
+    edl_usertype *ut = find_type(p, t->tag);
+    if (ut) {
+        if (t->kind != TY_FOREIGN && t->kind != ut->kind)
+            return edl_error(s->ctx, t->loc, "'%s' is declared as '%s %s' at %s", t->name,
+                             kind_word(ut->kind), ut->name, loc_str(s->ctx, ut->loc));
+        if (need_defined && !ut->emitted)
+            return edl_error(s->ctx, t->loc, "'%s' is used before its definition is complete; define "
+                             "it first", t->name);
+        t->kind = ut->kind;
+        t->def = ut;
+        return ARCA_OK;
+    }
+    for (size_t i = 0; i < s->module_count; i++)
+        for (size_t k = 0; k < s->modules[i]->item_count; k++) {
+            const edl_item *it = &s->modules[i]->items[k];
+            if (it->kind == IT_TYPE && it->type->name && strcmp(it->type->name, t->tag) == 0)
+                return edl_error(s->ctx, t->loc, "'%s' is used before its definition at %s; define "
+                                 "it first", t->name, loc_str(s->ctx, it->type->loc));
+        }
+    if (!s->has_includes)
+        return edl_error(s->ctx, t->loc,
+                         "unknown type '%s': define it in the EDL (struct, union or enum) or add "
+                         "'include \"header.h\"' for the C header that defines it",
+                         t->name);
+    return ARCA_OK; /* a foreign type from an included header */
+}
+
+static arca_result_t check_name(state *s, const char *name, edl_loc loc, const char *what)
+{
+    if (reserved_prefix(name))
+        return edl_error(s->ctx, loc, "%s name '%s' is reserved: names starting with 'arca_' belong "
+                         "to Arca's generated code; rename it", what, name);
+    return ARCA_OK;
+}
+
+static arca_result_t check_type_name_free(state *s, const char *name, edl_loc loc)
+{
+    edl_program *p = s->prog;
+    for (size_t i = 0; i < p->type_count; i++) {
+        edl_usertype *o = p->types[i];
+        if (o->name && strcmp(o->name, name) == 0)
+            return edl_error(s->ctx, loc, "duplicate type name '%s' (first defined at %s)", name,
+                             loc_str(s->ctx, o->loc));
+        for (size_t k = 0; k < o->enumerator_count; k++)
+            if (strcmp(o->enumerators[k].name, name) == 0)
+                return edl_error(s->ctx, loc, "duplicate name '%s' (an enumerator defined at %s)",
+                                 name, loc_str(s->ctx, o->enumerators[k].loc));
+    }
+    return ARCA_OK;
+}
+
+static arca_result_t add_type(state *s, edl_usertype *ut)
+{
+    arca_result_t result = ARCA_OK;
+    for (size_t i = 0; i < s->prog->type_count; i++)
+        if (s->prog->types[i] == ut)
+            goto done; /* diamond import */
+    if (ut->name) {
+        result = check_name(s, ut->name, ut->loc, "type");
+        if (result != ARCA_OK)
+            goto done;
+        result = check_type_name_free(s, ut->name, ut->loc);
+        if (result != ARCA_OK)
+            goto done;
+    }
+    for (size_t k = 0; k < ut->enumerator_count; k++) {
+        result = check_type_name_free(s, ut->enumerators[k].name, ut->enumerators[k].loc);
+        for (size_t j = 0; j < k && result == ARCA_OK; j++)
+            if (strcmp(ut->enumerators[j].name, ut->enumerators[k].name) == 0)
+                result = edl_error(s->ctx, ut->enumerators[k].loc, "duplicate enumerator '%s'",
+                                   ut->enumerators[k].name);
+        if (result != ARCA_OK)
+            goto done;
+    }
+    for (size_t k = 0; k < ut->member_count; k++) {
+        edl_member *mem = &ut->members[k];
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(ut->members[j].name, mem->name) == 0) {
+                result = edl_error(s->ctx, mem->loc, "duplicate member '%s' in '%s'", mem->name,
+                                   ut->name);
+                goto done;
+            }
+        if (mem->type.kind == TY_VOID) {
+            result = edl_error(s->ctx, mem->type.loc, "member '%s' cannot have type void", mem->name);
+            goto done;
+        }
+        if (mem->type.tag && ut->name && strcmp(mem->type.tag, ut->name) == 0) {
+            result = edl_error(s->ctx, mem->type.loc, "'%s' cannot contain itself", ut->name);
+            goto done;
+        }
+        result = resolve_type(s, &mem->type, 1);
+        if (result != ARCA_OK)
+            goto done;
+    }
+    ut->emitted = 1;
+    PUSH(s->ctx, s->prog->types, s->prog->type_count, ut);
+done:
+    return result;
+}
+
+/* Types and includes in definition order: imported modules' first, at the point of import. */
+static arca_result_t collect_types(state *s, edl_module *m, edl_module ***seen, size_t *seen_count)
+{
+    arca_result_t result = ARCA_OK;
+    for (size_t i = 0; i < *seen_count; i++)
+        if ((*seen)[i] == m)
+            return ARCA_OK;
+    PUSH(s->ctx, *seen, *seen_count, m);
+    for (size_t i = 0; i < m->item_count && result == ARCA_OK; i++) {
+        edl_item *it = &m->items[i];
+        if (it->kind == IT_IMPORT) {
+            result = collect_types(s, it->import, seen, seen_count);
+        } else if (it->kind == IT_TYPE) {
+            result = add_type(s, it->type);
+        } else if (it->kind == IT_INCLUDE) {
+            int dup = 0;
+            for (size_t k = 0; k < s->prog->include_count; k++)
+                dup |= strcmp(s->prog->includes[k], it->include) == 0;
+            if (!dup)
+                PUSH(s->ctx, s->prog->includes, s->prog->include_count, it->include);
+        }
+    }
+    return result;
+}
+
+/* ---- parameters ---- */
+
+static int find_param(const edl_func *f, const char *name)
+{
+    for (size_t i = 0; i < f->param_count; i++)
+        if (strcmp(f->params[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static arca_result_t resolve_sizeref(state *s, edl_func *f, edl_param *prm, edl_attr *a,
+                                     edl_sizeref *ref)
+{
+    ref->present = 1;
+    ref->loc = a->loc;
+    if (a->value_is_number) {
+        ref->is_literal = 1;
+        ref->literal = a->number;
+        return ARCA_OK;
+    }
+    int idx = find_param(f, a->value);
+    if (idx < 0)
+        return edl_error(s->ctx, a->loc, "'%s=%s' of parameter '%s' refers to no parameter of '%s'",
+                         a->name, a->value, prm->name, f->name);
+    edl_param *sp = &f->params[idx];
+    if (sp == prm || sp->type.pointers || sp->dims.count || sp->type.kind != TY_BUILTIN ||
+        !sp->type.builtin->is_integer)
+        return edl_error(s->ctx, a->loc,
+                         "'%s=%s' of parameter '%s' must name an integer parameter passed by value "
+                         "('%s' is '%s')",
+                         a->name, a->value, prm->name, sp->name,
+                         edl_decl(s->ctx, &sp->type, sp->name, &sp->dims));
+    ref->param = sp->name;
+    ref->param_index = idx;
+    return ARCA_OK;
+}
+
+static arca_result_t check_param(state *s, edl_func *f, edl_param *prm)
+{
+    arca_result_t result = ARCA_OK;
+    edl_attr *string = NULL, *size = NULL, *count = NULL, *in = NULL, *out = NULL;
+    int is_ptr = prm->type.pointers > 0, is_array = prm->dims.count > 0;
+
+    result = check_name(s, prm->name, prm->loc, "parameter");
+    if (result != ARCA_OK)
+        goto done;
+    if (find_func(s->prog->ecalls, s->prog->ecall_count, prm->name) ||
+        find_func(s->prog->ocalls, s->prog->ocall_count, prm->name) || find_type(s->prog, prm->name)) {
+        result = edl_error(s->ctx, prm->loc, "parameter name '%s' clashes with a function or type of "
+                           "the same name; rename it", prm->name);
+        goto done;
+    }
+    for (size_t i = 0; i < prm->attr_count; i++) {
+        edl_attr *a = &prm->attrs[i];
+        edl_attr **slot = NULL;
+        if (strcmp(a->name, "in") == 0)
+            slot = &in;
+        else if (strcmp(a->name, "out") == 0)
+            slot = &out;
+        else if (strcmp(a->name, "string") == 0)
+            slot = &string;
+        else if (strcmp(a->name, "size") == 0)
+            slot = &size;
+        else if (strcmp(a->name, "count") == 0)
+            slot = &count;
+        else if (strcmp(a->name, "user_check") == 0) {
+            result = edl_error(s->ctx, a->loc,
+                               "[user_check] is not supported by arca-edger: no pointer can cross "
+                               "the address-space boundary between host and enclave, so the callee "
+                               "could never dereference it; use [in], [out] or [in, out] with "
+                               "[size=...] to copy the buffer, or pass an integer handle");
+            goto done;
+        } else if (strcmp(a->name, "wstring") == 0) {
+            result = edl_error(s->ctx, a->loc,
+                               "[wstring] is not supported by arca-edger: wchar_t strings differ "
+                               "between platforms; pass the characters as [in, count=n] wchar_t* "
+                               "with an explicit length, or convert to UTF-8 and use [string]");
+            goto done;
+        } else if (strcmp(a->name, "isptr") == 0 || strcmp(a->name, "isary") == 0 ||
+                   strcmp(a->name, "readonly") == 0 || strcmp(a->name, "sizefunc") == 0) {
+            result = edl_error(s->ctx, a->loc,
+                               "[%s] is not supported by arca-edger: it hides a pointer or array "
+                               "behind a typedef; spell the parameter as a pointer or array in the "
+                               "EDL (e.g. [in, size=len] uint8_t *buf) so its size is known",
+                               a->name);
+            goto done;
+        } else {
+            result = edl_error(s->ctx, a->loc, "unknown attribute '%s' on parameter '%s'", a->name,
+                               prm->name);
+            goto done;
+        }
+        if (*slot) {
+            result = edl_error(s->ctx, a->loc, "attribute '%s' given twice", a->name);
+            goto done;
+        }
+        int wants_value = slot == &size || slot == &count;
+        if (wants_value != (a->value != NULL)) {
+            result = edl_error(s->ctx, a->loc, wants_value ? "[%s] needs a value: [%s=n] or [%s=param]"
+                                                           : "[%s] takes no value%s%s",
+                               a->name, wants_value ? a->name : "", wants_value ? a->name : "");
+            goto done;
+        }
+        *slot = a;
+    }
+    prm->dir = (in ? EDL_DIR_IN : 0) | (out ? EDL_DIR_OUT : 0);
+
+    if (prm->type.kind == TY_VOID && !is_ptr) {
+        result = edl_error(s->ctx, prm->type.loc, "parameter '%s' cannot have type void", prm->name);
+        goto done;
+    }
+    result = resolve_type(s, &prm->type, 0);
+    if (result != ARCA_OK)
+        goto done;
+    if (prm->type.pointers > 1 || (is_ptr && is_array)) {
+        result = edl_error(s->ctx, prm->type.loc,
+                           "2-level pointers are not supported by arca-edger: '%s' points to "
+                           "pointers, which cannot cross the boundary; flatten the data into one "
+                           "buffer",
+                           prm->name);
+        goto done;
+    }
+    if (!is_ptr && !is_array) {
+        edl_attr *any = in ? in : out ? out : string ? string : size ? size : count;
+        if (any) {
+            result = edl_error(s->ctx, any->loc,
+                               "[%s] applies to pointers and arrays; '%s' is passed by value", any->name,
+                               prm->name);
+            goto done;
+        }
+        prm->kind = PK_VALUE;
+        goto done;
+    }
+    if (!prm->dir) {
+        result = edl_error(s->ctx, prm->loc,
+                           "%s parameter '%s' needs a direction: [in], [out] or [in, out] "
+                           "(arca-edger copies every buffer; [user_check] is not supported)",
+                           is_ptr ? "pointer" : "array", prm->name);
+        goto done;
+    }
+    if ((prm->dir & EDL_DIR_OUT) && prm->type.is_const) {
+        result = edl_error(s->ctx, out->loc, "[out] parameter '%s' points to const data; remove "
+                           "'const' or make it [in]", prm->name);
+        goto done;
+    }
+    if (string) {
+        if (size || count) {
+            edl_attr *a = size ? size : count;
+            result = edl_error(s->ctx, a->loc, "[string] cannot be combined with [%s]: the string's "
+                               "length is its size", a->name);
+            goto done;
+        }
+        if (is_array || prm->type.kind != TY_BUILTIN || strcmp(prm->type.name, "char") != 0) {
+            result = edl_error(s->ctx, string->loc, "[string] applies to char pointers only ('%s' is "
+                               "'%s')", prm->name, edl_decl(s->ctx, &prm->type, prm->name, &prm->dims));
+            goto done;
+        }
+        if (!(prm->dir & EDL_DIR_IN)) {
+            result = edl_error(s->ctx, string->loc, "[string] needs [in] or [in, out]: an [out] "
+                               "string has no length; use [out, size=n] char *%s", prm->name);
+            goto done;
+        }
+        prm->kind = PK_STRING;
+        goto done;
+    }
+    prm->kind = PK_BUFFER;
+    if (is_array) {
+        if (size || count) {
+            edl_attr *a = size ? size : count;
+            result = edl_error(s->ctx, a->loc, "array parameter '%s' has a fixed size; remove [%s]",
+                               prm->name, a->name);
+            goto done;
+        }
+        prm->array_elems = 1;
+        for (size_t i = 0; i < prm->dims.count; i++)
+            if (__builtin_mul_overflow(prm->array_elems, prm->dims.items[i], &prm->array_elems) ||
+                prm->array_elems > (UINT64_C(1) << 31)) {
+                result = edl_error(s->ctx, prm->loc, "array '%s' has too many elements", prm->name);
+                goto done;
+            }
+        goto done;
+    }
+    if (prm->type.kind == TY_VOID && !size) {
+        result = edl_error(s->ctx, prm->loc, "void pointer '%s' needs [size=...]: the element size "
+                           "of void is unknown", prm->name);
+        goto done;
+    }
+    if (size) {
+        result = resolve_sizeref(s, f, prm, size, &prm->size);
+        if (result != ARCA_OK)
+            goto done;
+    }
+    if (count)
+        result = resolve_sizeref(s, f, prm, count, &prm->count);
+done:
+    return result;
+}
+
+static arca_result_t check_func(state *s, edl_func *f)
+{
+    arca_result_t result = ARCA_OK;
+    result = check_name(s, f->name, f->loc, "function");
+    if (result != ARCA_OK)
+        goto done;
+    if (find_type(s->prog, f->name)) {
+        result = edl_error(s->ctx, f->loc, "function name '%s' clashes with a type of the same name",
+                           f->name);
+        goto done;
+    }
+    if (f->trusted && !f->is_public) {
+        result = edl_error(s->ctx, f->loc,
+                           "trusted function '%s' is not public: in the SGX SDK a private ecall can "
+                           "only be called from inside an ocall that lists it in allow(...), which "
+                           "arca-edger does not support; declare it 'public'",
+                           f->name);
+        goto done;
+    }
+    if (f->ret.pointers) {
+        result = edl_error(s->ctx, f->ret.loc,
+                           "returning a pointer is not supported by arca-edger: '%s' would return "
+                           "an address in another address space; return the data through an [out] "
+                           "parameter",
+                           f->name);
+        goto done;
+    }
+    result = resolve_type(s, &f->ret, 0);
+    if (result != ARCA_OK)
+        goto done;
+    for (size_t i = 0; i < f->param_count; i++) {
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(f->params[k].name, f->params[i].name) == 0) {
+                result = edl_error(s->ctx, f->params[i].loc, "duplicate parameter '%s' in '%s'",
+                                   f->params[i].name, f->name);
+                goto done;
+            }
+    }
+    for (size_t i = 0; i < f->param_count; i++) {
+        result = check_param(s, f, &f->params[i]);
+        if (result != ARCA_OK)
+            goto done;
+    }
+done:
+    return result;
+}
+
+/* ---- the program ---- */
+
+static arca_result_t build(state *s, edl_module *root, const char *name)
+{
+    arca_result_t result = ARCA_OK;
+    edl_program *p = s->prog;
+    edl_module **seen = NULL;
+    size_t seen_count = 0;
+    const char *slash = strrchr(name, '/');
+    const char *file = slash ? slash + 1 : name;
+    size_t n = strlen(file);
+    if (n > 4 && strcmp(file + n - 4, ".edl") == 0)
+        n -= 4;
+    p->edl_name = file;
+    p->base = edl_strndup(s->ctx, file, n);
+    for (size_t i = 0; p->base[i]; i++) {
+        char c = p->base[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+              (i > 0 && c >= '0' && c <= '9'))) {
+            result = edl_error(s->ctx, (edl_loc){name, 1, 1},
+                               "the file name '%s' must be a C identifier (plus .edl): it names the "
+                               "generated host-call table '%s_host_calls'",
+                               file, p->base);
+            goto done;
+        }
+    }
+    result = collect_types(s, root, &seen, &seen_count);
+    if (result != ARCA_OK)
+        goto done;
+    for (size_t i = 0; i < root->func_count; i++) {
+        edl_func *f = root->funcs[i];
+        if (f->trusted)
+            PUSH(s->ctx, p->ecalls, p->ecall_count, f);
+        else
+            PUSH(s->ctx, p->ocalls, p->ocall_count, f);
+    }
+    for (size_t i = 0; i < p->ecall_count; i++)
+        p->ecalls[i]->id = (uint32_t)(i + 1);
+    for (size_t i = 0; i < p->ocall_count; i++)
+        p->ocalls[i]->id = (uint32_t)(i + 1);
+    for (size_t i = 0; i < root->func_count; i++) {
+        result = check_func(s, root->funcs[i]);
+        if (result != ARCA_OK)
+            goto done;
+    }
+done:
+    return result;
+}
+
+arca_result_t edl_compile(edl_ctx *ctx, const char *path, edl_program *out)
+{
+    arca_result_t result = ARCA_OK;
+    memset(out, 0, sizeof *out);
+    state s = {.ctx = ctx, .prog = out};
+    edl_module *root = NULL;
+    if (!is_file(path)) {
+        result = edl_error(ctx, (edl_loc){path, 0, 0}, "cannot open '%s': no such file", path);
+        goto done;
+    }
+    result = load_module(&s, path, (edl_loc){path, 0, 0}, &root);
+    if (result != ARCA_OK)
+        goto done;
+    result = build(&s, root, path);
+done:
+    return result;
+}
+
+arca_result_t edl_compile_text(edl_ctx *ctx, const char *name, const char *text, size_t len,
+                               edl_program *out)
+{
+    arca_result_t result = ARCA_OK;
+    memset(out, 0, sizeof *out);
+    state s = {.ctx = ctx, .prog = out};
+    edl_module *m = edl_alloc(ctx, sizeof *m);
+    m->path = name;
+    m->realpath = NULL;
+    PUSH(ctx, s.modules, s.module_count, m);
+    m->realpath = name;
+    result = parse_text(&s, m, text, len);
+    if (result != ARCA_OK)
+        goto done;
+    result = build(&s, m, name);
+done:
+    return result;
+}
