@@ -103,7 +103,10 @@ uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint3
     uint32_t s;
     uint64_t start = 0;
 
-    /* Phase 1: spin. The clock is read every 64 pauses only. */
+    /* Phase 1: spin. The clock is read every 64 pauses only. A long (switchless) spin
+     * yields every 20 us, so that a peer waiting for our core is not starved: on a
+     * 2-core machine both sides, or other work, may share a core. */
+    uint64_t last_yield = 0;
     for (unsigned i = 1;; i++) {
         s = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
         if (s != from)
@@ -113,10 +116,14 @@ uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint3
         cpu_relax();
         if ((i & 63u) == 0) {
             uint64_t t = now_ns();
-            if (start == 0)
-                start = t;
-            else if (t - start >= spin_ns)
+            if (start == 0) {
+                start = last_yield = t;
+            } else if (t - start >= spin_ns) {
                 break;
+            } else if (t - last_yield >= ARCA__SPIN_YIELD_NS) {
+                sched_yield();
+                last_yield = t;
+            }
         }
     }
     /* Phase 2: let a peer that shares our core run (2-core machines). */

@@ -100,6 +100,7 @@ static inline uint8_t *arca__slot_payload(struct arca__slot *slot)
 /* Spin budgets (nanoseconds) before a waiter falls back to FUTEX_WAIT. */
 #define ARCA__SPIN_NS_DEFAULT 20000u       /* 20 us: covers a quick call, then sleep */
 #define ARCA__SPIN_NS_SWITCHLESS 2000000u  /* 2 ms: switchless enclaves keep cores hot */
+#define ARCA__SPIN_YIELD_NS 20000u         /* a long spin yields the core this often */
 
 /**
  * Post @p state into the slot's state word (release) and wake the peer if it sleeps.

@@ -56,7 +56,7 @@ arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *o
         if (reply_len > out_cap) {
             result = ARCA_ERR_BAD_HOST_REPLY;
         } else {
-            if (reply_len)
+            if (reply_len && out) /* reply_len <= out_cap, so out is non-NULL here */
                 memcpy(out, reply, reply_len);
             given = reply_len;
         }

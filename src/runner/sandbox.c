@@ -142,12 +142,11 @@ uint32_t arca__sandbox_seccomp(int control_fd)
     rc |= allow(ctx, SCMP_SYS(madvise));
     rc |= allow(ctx, SCMP_SYS(brk));
     /* The control socket (the main thread waits for EOF on it) and stderr. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)control_fd));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)control_fd));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)STDERR_FILENO));
+    const struct scmp_arg_cmp on_control = {0, SCMP_CMP_EQ, (scmp_datum_t)control_fd, 0};
+    const struct scmp_arg_cmp on_stderr = {0, SCMP_CMP_EQ, (scmp_datum_t)STDERR_FILENO, 0};
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, on_control);
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_control);
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_stderr);
     /* Waiting, time, randomness, signals' return path, thread identity, exit. */
     rc |= allow(ctx, SCMP_SYS(futex));
     rc |= allow(ctx, SCMP_SYS(sched_yield));

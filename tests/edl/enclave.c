@@ -47,7 +47,7 @@ void t_scalars(char c, signed char sc, unsigned char uc, short s, unsigned short
 
 char t_ret_char(char v) { return (char)(v + 1); }
 unsigned short t_ret_ushort(unsigned short v) { return (unsigned short)(v ^ 0xFFFF); }
-long long t_ret_llong(long long v) { return -v; }
+long long t_ret_llong(long long v) { return (long long)(0ull - (unsigned long long)v); }
 uint64_t t_ret_u64(uint64_t v) { return ~v; }
 size_t t_ret_size(size_t v) { return v * 2; }
 float t_ret_float(float v) { return v * 2.0f; }
@@ -57,8 +57,8 @@ enum color t_ret_color(enum color v) { return v == RED ? BLUE : RED; }
 
 struct record t_record(struct record r)
 {
-    r.i += 1;
-    r.ll = -r.ll;
+    r.i = (int)((unsigned)r.i + 1u);
+    r.ll = (long long)(0ull - (unsigned long long)r.ll);
     r.d *= 2;
     r.color = GREEN;
     r.inner[1].a = (uint16_t)(r.inner[0].a + 1);
@@ -71,13 +71,13 @@ union number t_union(union number n, enum color c)
     if (c == BLUE)
         n.d = -n.d;
     else
-        n.i += 1;
+        n.i = (int64_t)((uint64_t)n.i + 1u);
     return n;
 }
 
 handle_t t_foreign(handle_t h, struct foreign_pair p)
 {
-    return h + (handle_t)(p.left * p.right);
+    return h + (handle_t)((int64_t)p.left * p.right);
 }
 
 uint32_t t_in(const uint8_t *buf, size_t len)
@@ -106,7 +106,7 @@ int t_out_runs(void) { return out_runs; }
 void t_inout(int32_t *vals, int n)
 {
     for (int k = 0; vals && k < n; k++)
-        vals[k] *= 2;
+        vals[k] = (int32_t)((uint32_t)vals[k] * 2u);
 }
 
 size_t t_string(const char *s) { return s ? strlen(s) : 0; }
@@ -140,7 +140,7 @@ void t_size_count(const void *items, size_t unit, unsigned int n, void *copy)
 void t_arrays(const int32_t a[4], uint8_t b[2][3], double c[2])
 {
     for (int k = 0; a && b && k < 6; k++)
-        b[k / 3][k % 3] = (uint8_t)(a[k % 4] + k);
+        b[k / 3][k % 3] = (uint8_t)((uint32_t)a[k % 4] + (uint32_t)k);
     if (c) {
         c[0] += c[1];
         c[1] = -c[1];
@@ -165,10 +165,10 @@ int t_null(const uint8_t *maybe, size_t len, int *maybe_out)
 
 int t_shared(struct shared_pair p, const struct shared_pair *q)
 {
-    return q ? p.a * q->b - p.b * q->a : 0;
+    return q ? (int)((uint32_t)p.a * (uint32_t)q->b - (uint32_t)p.b * (uint32_t)q->a) : 0;
 }
 
-int t_extra_used(int x) { return x * 3; }
+int t_extra_used(int x) { return (int)((unsigned)x * 3u); }
 
 /* Each host call with known values; returns 0 or the number of the first failed check. */
 int t_run_ocalls(void)
