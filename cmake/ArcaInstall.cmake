@@ -25,5 +25,7 @@ install(FILES ${CMAKE_BINARY_DIR}/ArcaConfig.cmake ${CMAKE_BINARY_DIR}/ArcaConfi
   ${PROJECT_SOURCE_DIR}/cmake/ArcaEnclave.cmake ${PROJECT_SOURCE_DIR}/cmake/arca_enclave.map
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Arca)
 
-configure_file(${PROJECT_SOURCE_DIR}/cmake/arca.pc.in ${CMAKE_BINARY_DIR}/arca.pc @ONLY)
-install(FILES ${CMAKE_BINARY_DIR}/arca.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+foreach(pc arca arca_verify)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in ${CMAKE_BINARY_DIR}/${pc}.pc @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()
