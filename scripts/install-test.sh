@@ -3,10 +3,11 @@
 # tree with `pkg-config --cflags --libs arca`, then runs it. Proves the installed headers,
 # library and arca.pc are usable by someone who never saw this source tree.
 set -eu
+build=${1:-build}
 prefix=$(mktemp -d /tmp/arca-install.XXXXXX)
 work=$(mktemp -d /tmp/arca-oot.XXXXXX)
 trap 'rm -rf "$prefix" "$work"' EXIT
-cmake --install build --prefix "$prefix" >/dev/null
+cmake --install "$build" --prefix "$prefix" >/dev/null
 cat >"$work/main.c" <<'C'
 #include <arca/arca.h>
 #include <stdio.h>
