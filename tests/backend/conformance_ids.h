@@ -1,45 +1,45 @@
 /*
- * conformance_ids.h — function ids shared by the conformance enclave and its host test.
- * Plain numbers only: included by enclave code and host code alike.
+ * conformance_ids.h — what the conformance EDL (conformance.edl) includes, and the plain ids of
+ * the few calls that stay on the raw API because what they check cannot be expressed through
+ * generated stubs: a host call replying with a hostile length or an undefined result code, an
+ * unassigned host-call id, and enclave functions that break the runtime's contract (those live
+ * in a second, raw image: conformance_raw_enclave.c). Plain definitions only: included by
+ * enclave code and host code alike.
  */
 #ifndef ARCA_TESTS_CONFORMANCE_IDS_H
 #define ARCA_TESTS_CONFORMANCE_IDS_H
 
-/* ecalls */
-#define CE_ECHO 1
-#define CE_HOST_DATA 2      /* in: text; calls HC_DATA; out: the host's reply */
-#define CE_HOST_ERROR 3     /* calls HC_ERROR; out: report */
-#define CE_HOST_HUGE 4      /* calls HC_HUGE with 16 bytes, then with the size asked; out: report */
-#define CE_HOST_LIE 5       /* calls HC_LIE (claims more than asked); out: report */
-#define CE_HOST_BADCODE 6   /* calls HC_BADCODE (undefined result); out: report */
-#define CE_RENDEZVOUS 7     /* calls HC_RENDEZVOUS */
-#define CE_IDENTITY 8       /* out: arca_self_identity() */
-#define CE_DESTROY_INSIDE 9 /* calls HC_DESTROY */
-#define CE_RANDOM 10        /* out: 32 random bytes */
-#define CE_LOG 11           /* in: text; arca_log(INFO, text) */
-#define CE_BLOCK 12         /* calls HC_BLOCK (waits until the host releases it) */
-#define CE_BAD_OUT_LEN 13   /* buggy function: returns OK with *out_len > out_cap */
-#define CE_HOST_UNKNOWN 14  /* calls an unregistered host id; out: report */
-#define CE_COUNTER 15       /* out: u64 count of calls to this function in this instance */
-#define CE_BAD_CODE 16      /* returns an undefined result code */
-#define CE_HOST_RESERVED 17 /* calls a reserved, unassigned host id; out: report */
+#include <stdint.h>
 
-/* host calls */
-#define HC_DATA 100
-#define HC_ERROR 101     /* returns ARCA_ERR_NOT_FOUND */
-#define HC_HUGE 102      /* wants to reply HUGE_REPLY bytes */
-#define HC_LIE 103       /* returns OK with out_len = out_cap + 100 */
-#define HC_BADCODE 104   /* returns 12345 */
-#define HC_RENDEZVOUS 105
-#define HC_DESTROY 106   /* calls arca_enclave_destroy on its own enclave */
-#define HC_BLOCK 107
-#define HC_INIT 110      /* from the init hook; out: u32 result the hook must return */
-#define HC_FINI 111      /* from the fini hook */
+#include "arca/identity.h"
+#include "arca/result.h"
 
+/* Raw host calls (served by hand-written arca_host_fn functions on the host). The generated
+ * host calls of conformance.edl take ids 1, 2, ...; these stay clear of them. */
+#define HC_RAW_ERROR 101            /* returns ARCA_ERR_NOT_FOUND with a non-zero length */
+#define HC_RAW_HUGE 102             /* wants to reply HUGE_REPLY bytes */
+#define HC_RAW_LIE 103              /* returns OK with out_len = out_cap + 100 */
+#define HC_RAW_BADCODE 104          /* returns the undefined result 12345 */
+#define HC_RAW_UNKNOWN 4242u        /* no host function has this id */
+#define HC_RAW_RESERVED 0xFFFFFFF0u /* reserved for Arca and unassigned */
+
+/* The raw image, conformance_raw_enclave.c (also loaded by tests/host/test_host_api.c, which
+ * serves HC_INIT, HC_FINI and HC_DESTROY itself). Its init hook calls HC_INIT (in: the
+ * arca_identity_t it sees; out: a u32 little-endian result the hook returns), its fini hook
+ * HC_FINI. */
+#define CE_ECHO 1           /* out = in */
+#define CE_DESTROY_INSIDE 9 /* calls HC_DESTROY; out: report, word 0 = its result */
+#define CE_BAD_OUT_LEN 13   /* buggy: returns OK with *out_len > out_cap */
+#define CE_BAD_CODE 16      /* buggy: returns an undefined result code */
+#define HC_DESTROY 106      /* destroys an enclave from inside a host call */
+#define HC_INIT 110
+#define HC_FINI 111
+#define REPORT_WORDS 6 /* a raw report: u64 words */
+
+/* A reply bigger than any buffer the enclave offers at first, and its bytes. */
 #define HUGE_REPLY (1024u * 1024u)
-#define HUGE_BYTE(i) ((uint8_t)((i) * 7u + 3u))
-
-/* Reports: little arrays of u64 the enclave fills. */
-#define REPORT_WORDS 6
+#define HUGE_BYTE(i) ((uint8_t)((i)*7u + 3u))
+/* The most the enclave allocates on a host's say-so (an Iago bound). */
+#define HOST_SIZE_MAX (4u * 1024u * 1024u)
 
 #endif

@@ -1,0 +1,85 @@
+/*
+ * conformance_raw_enclave.c — a second conformance image with hand-written raw ecalls and host
+ * calls (ids in conformance_ids.h), for the checks that by nature cannot go through generated
+ * stubs: a generated bridge never claims more output than its buffer or returns an undefined
+ * code, so CE_BAD_OUT_LEN and CE_BAD_CODE show that the runtime contains an enclave that does;
+ * and the raw echo lets the payload-limit test hit the limit to the exact byte (the limit
+ * counts raw payload bytes, not a typed frame's contents). tests/host/test_host_api.c loads it
+ * too, serving the raw host calls of its hooks.
+ * It is deliberately wrong in CE_BAD_OUT_LEN and CE_BAD_CODE and must not be copied.
+ */
+#include <string.h>
+
+#include "arca/enclave.h"
+#include "conformance_ids.h"
+
+static arca_result_t echo(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                          size_t *out_len)
+{
+    *out_len = in_len;
+    if (in_len > out_cap)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    if (in_len)
+        memcpy(out, in, in_len);
+    return ARCA_OK;
+}
+
+static arca_result_t destroy_inside(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                                    size_t *out_len)
+{
+    uint64_t r[REPORT_WORDS] = {0};
+    size_t got = 0;
+    (void)in, (void)in_len;
+    r[0] = (uint64_t)arca_host_call(HC_DESTROY, NULL, 0, NULL, 0, &got);
+    r[1] = got;
+    *out_len = sizeof r;
+    if (out_cap < sizeof r)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, r, sizeof r);
+    return ARCA_OK;
+}
+
+static arca_result_t bad_out_len(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                                 size_t *out_len)
+{
+    (void)in, (void)in_len, (void)out;
+    *out_len = out_cap + 1000; /* a bug: claims more than the buffer holds */
+    return ARCA_OK;
+}
+
+static arca_result_t bad_code(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                              size_t *out_len)
+{
+    (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    return (arca_result_t)4711;
+}
+
+ARCA_ECALLS({CE_ECHO, echo}, {CE_DESTROY_INSIDE, destroy_inside}, {CE_BAD_OUT_LEN, bad_out_len},
+            {CE_BAD_CODE, bad_code});
+
+/* init asks the host what to return and tells it the identity the enclave sees; the host's
+ * reply is checked for its exact size (the runtime has already bounded it). */
+static arca_result_t init(void)
+{
+    arca_identity_t id;
+    uint8_t verdict[4] = {0};
+    size_t got = 0;
+    if (arca_self_identity(&id) != ARCA_OK)
+        return ARCA_ERR_INTERNAL;
+    arca_result_t r = arca_host_call(HC_INIT, &id, sizeof id, verdict, sizeof verdict, &got);
+    if (r != ARCA_OK)
+        return r;
+    if (got != sizeof verdict)
+        return ARCA_ERR_BAD_HOST_REPLY;
+    return (arca_result_t)((uint32_t)verdict[0] | (uint32_t)verdict[1] << 8 |
+                           (uint32_t)verdict[2] << 16 | (uint32_t)verdict[3] << 24);
+}
+
+static void fini(void)
+{
+    (void)arca_host_call(HC_FINI, NULL, 0, NULL, 0, NULL);
+}
+
+ARCA_ENCLAVE_INIT(init)
+ARCA_ENCLAVE_FINI(fini)
