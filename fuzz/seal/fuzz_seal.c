@@ -18,8 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (parsed.policy == ARCA_SEAL_SIGNER) {
         uint8_t k[32];
-        if (arca__seal_svn_key(key, (uint16_t)(parsed.svn | 0x0F), parsed.svn, k) != ARCA_OK)
-            abort(); /* from ≥ to: must succeed */
+        /* from ≥ to: must succeed, within a tier and (h odd, svn's h even) across tiers. */
+        if (arca__seal_svn_key(key, key, (uint16_t)(parsed.svn | 0x0F), parsed.svn, k) != ARCA_OK ||
+            arca__seal_svn_key(key, key, (uint16_t)(parsed.svn | 0x01FF), parsed.svn, k) != ARCA_OK)
+            abort();
     }
     if (arca__unseal_with_key(key, &parsed, parsed.aad, parsed.aad_len, &pt, &len) == ARCA_OK) {
         if (len != parsed.plaintext_len)

@@ -36,12 +36,29 @@ arca_result_t arca__sha256_final(arca__sha256_ctx *ctx, uint8_t out[ARCA_SHA256_
 /** Frees a context that will not be finalised. */
 void arca__sha256_abort(arca__sha256_ctx *ctx);
 
+/**
+ * Hash chain with one reused digest context: x(0) = @p in, x(i+1) = SHA-256(label || x(i));
+ * writes x(@p steps) to @p out (steps = 0 copies @p in). @p in and @p out may alias.
+ * Intermediate links are wiped.
+ */
+arca_result_t arca__sha256_chain(const void *label, size_t label_len,
+                                 const uint8_t in[ARCA_SHA256_SIZE], uint32_t steps,
+                                 uint8_t out[ARCA_SHA256_SIZE]);
+
 arca_result_t arca__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                                 uint8_t out[ARCA_SHA256_SIZE]);
 
 /** HKDF-SHA256 (RFC 5869), extract-and-expand. salt may be NULL/0. out_len ≤ 255*32. */
 arca_result_t arca__hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
                                 const void *info, size_t info_len, uint8_t *out, size_t out_len);
+
+/**
+ * HKDF-Expand-SHA256 alone (RFC 5869 section 2.3) from a 32-byte pseudorandom key. Use it
+ * instead of arca__hkdf_sha256 only when @p prk is already a uniformly random secret (for
+ * example another HKDF output), as RFC 5869 section 3.3 allows. out_len ≤ 255*32.
+ */
+arca_result_t arca__hkdf_sha256_expand(const uint8_t prk[ARCA_SHA256_SIZE], const void *info,
+                                       size_t info_len, uint8_t *out, size_t out_len);
 
 /* ---- AES-256-GCM (12-byte IV, 16-byte tag) ---- */
 arca_result_t arca__aes256gcm_encrypt(const uint8_t key[ARCA_AES_KEY_SIZE],

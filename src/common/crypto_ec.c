@@ -4,6 +4,13 @@
  * Divisions: key checks and wrapping; generation; PEM loading; PEM saving; SPKI DER
  * export and import; sign and verify (raw r||s <-> DER ECDSA-Sig-Value conversion).
  *
+ * Signing is on the evidence hot path. Setting up an OpenSSL signing context from a key
+ * (EVP_DigestSignInit) looks the key type, the signature algorithm and the digest up by
+ * name, which cost about as much as 15 % of the signature itself; so each key keeps one
+ * prepared signing context (created on first use, under the key's lock) and every signature
+ * works on a duplicate of it: SHA-256 of the message, then EVP_PKEY_sign over the digest,
+ * which is exactly ECDSA-SHA256 of the message.
+ *
  * Every key that enters through this file is checked to be an EC key on P-256 before
  * it is wrapped; any other curve or key type is refused with ARCA_ERR_KEY. Signatures and
  * DER from outside are hostile: verify never crashes on any 64 bytes, and DER import
@@ -15,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +44,8 @@
 
 struct arca__ec_key {
     EVP_PKEY *pkey;
+    pthread_mutex_t lock;        /* guards sign_template (creation and duplication) */
+    EVP_PKEY_CTX *sign_template; /* EVP_PKEY_sign_init'ed with SHA-256, or NULL until first sign */
 };
 
 /* Largest PEM private key file we read; a P-256 key is about 250 bytes. */
@@ -89,6 +99,10 @@ static arca_result_t wrap(EVP_PKEY *pkey, arca__ec_key **out)
 
     if (!key)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot allocate an EC key");
+    if (pthread_mutex_init(&key->lock, NULL) != 0) {
+        OPENSSL_free(key);
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot initialise an EC key's lock");
+    }
     key->pkey = pkey;
     *out = key;
 done:
@@ -124,6 +138,8 @@ void arca__ec_free(arca__ec_key *key)
 {
     if (!key)
         return;
+    EVP_PKEY_CTX_free(key->sign_template);
+    pthread_mutex_destroy(&key->lock);
     EVP_PKEY_free(key->pkey); /* OpenSSL clears private key material on free. */
     OPENSSL_free(key);
 }
@@ -378,11 +394,55 @@ done:
 
 /* ---- sign and verify ---- */
 
+/*
+ * A fresh signing context for @p key: a duplicate of the key's prepared one, which is made
+ * on first use. OpenSSL does not promise that one EVP_PKEY_CTX may be used by two threads at
+ * once, even only to duplicate it, so both steps hold the key's lock.
+ */
+static arca_result_t sign_context(arca__ec_key *key, EVP_PKEY_CTX **out)
+{
+    arca_result_t result = ARCA_OK;
+    EVP_PKEY_CTX *fresh = NULL;
+    int locked = 0;
+
+    if (pthread_mutex_lock(&key->lock) != 0)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "ECDSA: cannot lock the key");
+    locked = 1;
+    if (!key->sign_template) {
+        BIGNUM *priv = NULL;
+        if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &priv) != 1) {
+            ERR_clear_error();
+            ARCA_RAISE(ARCA_ERR_KEY, "ECDSA: cannot sign with this key: it is a public key only");
+        }
+        BN_clear_free(priv);
+        fresh = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        if (!fresh)
+            ARCA_RAISE(
+                arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "ECDSA: cannot allocate a context"));
+        if (EVP_PKEY_sign_init(fresh) != 1 ||
+            EVP_PKEY_CTX_set_signature_md(fresh, EVP_sha256()) != 1)
+            ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "ECDSA: cannot sign with this key (is it a "
+                                                        "public key only?)"));
+        key->sign_template = fresh;
+        fresh = NULL;
+    }
+    *out = EVP_PKEY_CTX_dup(key->sign_template);
+    if (!*out)
+        ARCA_RAISE(
+            arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "ECDSA: cannot copy the signing context"));
+done:
+    if (locked)
+        pthread_mutex_unlock(&key->lock);
+    EVP_PKEY_CTX_free(fresh);
+    return result;
+}
+
 arca_result_t arca__ec_sign(const arca__ec_key *key, const void *msg, size_t len,
                             uint8_t sig[ARCA_ECDSA_SIG_SIZE])
 {
     arca_result_t result = ARCA_OK;
-    EVP_MD_CTX *ctx = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    uint8_t digest[ARCA_SHA256_SIZE];
     uint8_t der[ARCA_ECDSA_SIG_SIZE + 16]; /* P-256 DER signatures are at most 72 bytes */
     size_t der_len = sizeof der;
     const uint8_t *p = der;
@@ -391,13 +451,10 @@ arca_result_t arca__ec_sign(const arca__ec_key *key, const void *msg, size_t len
 
     if (!key || !key->pkey || !sig || (!msg && len != 0))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "ec_sign: NULL argument");
-    ctx = EVP_MD_CTX_new();
-    if (!ctx)
-        ARCA_RAISE(arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "ECDSA: cannot allocate a context"));
-    if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key->pkey) != 1)
-        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "ECDSA: cannot sign with this key (is it a "
-                                                    "public key only?)"));
-    if (EVP_DigestSign(ctx, der, &der_len, len ? msg : (const void *)"", len) != 1)
+    ARCA_CHECK(arca__sha256(msg, len, digest));
+    /* The key is const to callers; only its private signing-context cache changes. */
+    ARCA_CHECK(sign_context((arca__ec_key *)key, &ctx));
+    if (EVP_PKEY_sign(ctx, der, &der_len, digest, sizeof digest) != 1)
         ARCA_RAISE(arca__crypto_error(ARCA_ERR_CRYPTO, "ECDSA: signing failed"));
     esig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
     if (!esig || p != der + der_len)
@@ -411,7 +468,7 @@ done:
     if (result != ARCA_OK && sig)
         memset(sig, 0, ARCA_ECDSA_SIG_SIZE);
     ECDSA_SIG_free(esig);
-    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_CTX_free(ctx);
     return result;
 }
 

@@ -25,10 +25,19 @@
 #define ARCA__HOSTCALL_LOG UINT32_C(0xFFFF0001)      /* in: u32 level, then text */
 #define ARCA__HOSTCALL_EVIDENCE UINT32_C(0xFFFF0002) /* in: report_data[64]; out: evidence v1 */
 
-/* Keys the platform derived for this enclave's identity. Never root secrets. */
+/*
+ * Keys the platform derived for this enclave's identity. Never root secrets. Loaders copy
+ * the whole struct (assignment / sizeof), never field by field.
+ * SIGNER keys form a two-level tree over svn = 256*h + l (src/common/sealblob.h): the enclave
+ * gets K(h, l) and, when h > 0, the tier key T(h-1), from which it derives every key at or
+ * below its own SVN and none above.
+ */
 struct arca__enclave_keys {
-    uint8_t enclave_key[32]; /* ARCA_SEAL_ENCLAVE policy key: bound to measurement + attributes */
-    uint8_t signer_key[32];  /* ARCA_SEAL_SIGNER policy key at this enclave's own SVN */
+    uint8_t enclave_key[32];  /* ARCA_SEAL_ENCLAVE policy key: bound to measurement + attributes */
+    uint8_t signer_key[32];   /* ARCA_SEAL_SIGNER policy key K(h, l) at this enclave's own SVN */
+    uint8_t signer_lower[32]; /* T(h-1) when has_lower, else zero */
+    uint8_t has_lower;        /* 1 when signer_lower holds T(h-1) (svn >= 256), else 0 */
+    uint8_t reserved[7];      /* zero */
 };
 
 typedef arca_result_t (*arca__host_call_fn)(void *ctx, uint32_t id, const uint8_t *in,

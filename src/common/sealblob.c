@@ -1,6 +1,7 @@
 /*
  * sealblob.c — the sealing core: blob parser, AES-256-GCM seal/unseal under a given policy
- * key, and the SVN hash chain. Layout in sealblob.h and docs/formats.md.
+ * key, and the two-level SVN key tree of the SIGNER policy. Layout in sealblob.h and
+ * docs/formats.md.
  *
  * Every blob handed to the parser is hostile: lengths are checked against the buffer with
  * overflow-safe arithmetic before anything is read, reserved fields must be zero and
@@ -15,8 +16,10 @@
 #include "crypto.h"
 #include "error.h"
 
-#define SEAL_INFO "arca seal v1"
-#define SVN_STEP_LABEL "arca svn step"
+#define SEAL_INFO "arca seal v2"
+#define SVN_HIGH_LABEL "arca svn high"
+#define SVN_LOW_LABEL "arca svn low"
+#define SVN_LOW_TOP_INFO "arca svn low top"
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -46,14 +49,18 @@ static void put64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* The per-blob key: HKDF-SHA256(policy key, info "arca seal v1" || key id). */
+/*
+ * The per-blob key: HKDF-Expand-SHA256(PRK = policy key, info "arca seal v2" || key id).
+ * Every policy key is itself an HKDF or SHA-256 output, i.e. a uniformly random 32-byte key,
+ * so HKDF's Extract step would add an HMAC per blob and nothing else (RFC 5869, 3.3).
+ */
 static arca_result_t blob_key(const uint8_t policy_key[32], const uint8_t key_id[16],
                               uint8_t out[ARCA_AES_KEY_SIZE])
 {
     uint8_t info[sizeof SEAL_INFO - 1 + ARCA_SEALBLOB_KEY_ID_SIZE];
     memcpy(info, SEAL_INFO, sizeof SEAL_INFO - 1);
     memcpy(info + sizeof SEAL_INFO - 1, key_id, ARCA_SEALBLOB_KEY_ID_SIZE);
-    return arca__hkdf_sha256(NULL, 0, policy_key, 32, info, sizeof info, out, ARCA_AES_KEY_SIZE);
+    return arca__hkdf_sha256_expand(policy_key, info, sizeof info, out, ARCA_AES_KEY_SIZE);
 }
 
 arca_result_t arca__sealblob_parse(const uint8_t *blob, size_t len, arca__sealblob *out)
@@ -71,8 +78,12 @@ arca_result_t arca__sealblob_parse(const uint8_t *blob, size_t len, arca__sealbl
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: bad magic (not made by arca_seal)");
     out->version = get16(blob + 8);
     if (out->version != ARCA_SEALBLOB_VERSION)
-        ARCA_RAISE(ARCA_ERR_BAD_VERSION, "sealed blob: version %u is not supported (this build reads %u)",
-                   out->version, ARCA_SEALBLOB_VERSION);
+        ARCA_RAISE(ARCA_ERR_BAD_VERSION,
+                   "sealed blob: version %u is not supported (this build reads %u%s)", out->version,
+                   ARCA_SEALBLOB_VERSION,
+                   out->version == 1 ? "; version 1 came from a pre-release Arca whose keys were "
+                                       "retired, so the data must be sealed again"
+                                     : "");
     out->policy = get16(blob + 10);
     if (out->policy != ARCA_SEAL_ENCLAVE && out->policy != ARCA_SEAL_SIGNER)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: unknown policy %u", out->policy);
@@ -93,8 +104,8 @@ arca_result_t arca__sealblob_parse(const uint8_t *blob, size_t len, arca__sealbl
     need = (uint64_t)ARCA_SEALBLOB_HEADER_SIZE + out->aad_len + out->plaintext_len +
            ARCA_SEALBLOB_TAG_SIZE;
     if (need != (uint64_t)len)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: %zu bytes, but its header describes %llu", len,
-                   (unsigned long long)need);
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: %zu bytes, but its header describes %llu",
+                   len, (unsigned long long)need);
     out->authenticated = blob;
     out->aad = blob + ARCA_SEALBLOB_HEADER_SIZE;
     out->ciphertext = out->aad + out->aad_len;
@@ -121,7 +132,8 @@ arca_result_t arca__seal_with_key(const uint8_t policy_key[32], uint16_t policy,
     *blob_len = 0;
     if (policy != ARCA_SEAL_ENCLAVE && policy != ARCA_SEAL_SIGNER)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
-                   "arca_seal: policy %u is neither ARCA_SEAL_ENCLAVE nor ARCA_SEAL_SIGNER", policy);
+                   "arca_seal: policy %u is neither ARCA_SEAL_ENCLAVE nor ARCA_SEAL_SIGNER",
+                   policy);
     if (aad_len > ARCA_SEAL_MAX_AAD)
         ARCA_RAISE(ARCA_ERR_OVERFLOW, "arca_seal: %zu bytes of aad exceed the maximum %u", aad_len,
                    ARCA_SEAL_MAX_AAD);
@@ -213,27 +225,93 @@ done:
     return result;
 }
 
-arca_result_t arca__seal_svn_key(const uint8_t key[32], uint16_t from_svn, uint16_t to_svn,
-                                 uint8_t out[32])
+/* ---- the SVN key tree of the SIGNER policy ----
+ *
+ * Why an enclave at n = (h, l) that holds K(h, l) and T(h-1) learns nothing about any SVN
+ * m > n. Such an m is either (h, l') with l' > l, or (h', l') with h' > h.
+ *  - K(h, l') for l' > l lies *above* K(h, l) on the low chain: K(h, l) is obtained from it by
+ *    hashing, so getting it back from K(h, l) means inverting SHA-256 (a preimage attack).
+ *    The low chain starts at K(h, 255) = HKDF(T(h), ...), so climbing past its top would also
+ *    need T(h), which only HKDF's output reveals (HKDF is a PRF keyed by T(h)).
+ *  - Every key with h' ≥ h hangs below T(h') via HKDF, and T(h') for h' ≥ h lies above T(h-1)
+ *    on the high chain: again a SHA-256 preimage. T(h) itself is never handed out, and the
+ *    enclave's K(h, l) is a PRF output of T(h), not a step of the high chain.
+ * The chains use different labels ("arca svn high" / "arca svn low") and HKDF has its own
+ * info string, so a value from one chain is never a valid link of another (domain
+ * separation): an enclave cannot feed its K into the high chain to forge some T.
+ * Going down is cheap: same h, walk l down (< 256 steps); lower h', walk T down from T(h-1)
+ * to T(h'), derive K(h', 255), walk its l down: at most 510 SHA-256 steps and one HKDF.
+ */
+
+/* K(h, 255) from T(h). */
+static arca_result_t svn_low_top(const uint8_t tier[32], uint8_t out[32])
+{
+    return arca__hkdf_sha256(NULL, 0, tier, 32, SVN_LOW_TOP_INFO, sizeof SVN_LOW_TOP_INFO - 1, out,
+                             32);
+}
+
+arca_result_t arca__seal_svn_derive(const uint8_t top[32], uint16_t svn, uint8_t key[32],
+                                    uint8_t lower[32], uint8_t *has_lower)
 {
     arca_result_t result = ARCA_OK;
-    uint8_t block[sizeof SVN_STEP_LABEL - 1 + 32];
-    uint8_t next[32];
+    const unsigned h = svn >> 8, l = svn & 0xffu;
+    uint8_t tier[32]; /* T(h) */
 
+    if (!top || !key || !lower || !has_lower)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "seal_svn_derive: NULL argument");
+    *has_lower = 0;
+    memset(lower, 0, 32);
+    ARCA_CHECK(arca__sha256_chain(SVN_HIGH_LABEL, sizeof SVN_HIGH_LABEL - 1, top, 255u - h, tier));
+    if (h > 0) {
+        ARCA_CHECK(arca__sha256_chain(SVN_HIGH_LABEL, sizeof SVN_HIGH_LABEL - 1, tier, 1, lower));
+        *has_lower = 1;
+    }
+    ARCA_CHECK(svn_low_top(tier, key));
+    ARCA_CHECK(arca__sha256_chain(SVN_LOW_LABEL, sizeof SVN_LOW_LABEL - 1, key, 255u - l, key));
+done:
+    arca__wipe(tier, sizeof tier);
+    if (result != ARCA_OK && key && lower && has_lower) {
+        arca__wipe(key, 32);
+        arca__wipe(lower, 32);
+        *has_lower = 0;
+    }
+    return result;
+}
+
+arca_result_t arca__seal_svn_key(const uint8_t key[32], const uint8_t *lower, uint16_t from_svn,
+                                 uint16_t to_svn, uint8_t out[32])
+{
+    arca_result_t result = ARCA_OK;
+    const unsigned h = from_svn >> 8, l = from_svn & 0xffu;
+    const unsigned to_h = to_svn >> 8, to_l = to_svn & 0xffu;
+    uint8_t tier[32];
+    int writing = 0; /* out may alias key: wipe it only once this function wrote to it */
+
+    if (!key || !out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "seal_svn_key: NULL argument");
     if (to_svn > from_svn)
         ARCA_RAISE(ARCA_ERR_SVN_TOO_NEW,
                    "sealed at security version %u, but this enclave is at %u; only an enclave at "
-                   "SVN %u or higher can unseal it", to_svn, from_svn, to_svn);
-    memcpy(block, SVN_STEP_LABEL, sizeof SVN_STEP_LABEL - 1);
-    memcpy(block + sizeof SVN_STEP_LABEL - 1, key, 32);
-    for (unsigned s = from_svn; s > to_svn; s--) {
-        ARCA_CHECK(arca__sha256(block, sizeof block, next));
-        memcpy(block + sizeof SVN_STEP_LABEL - 1, next, 32);
+                   "SVN %u or higher can unseal it",
+                   to_svn, from_svn, to_svn);
+    if (to_h != h && !lower)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                   "seal_svn_key: SVN %u is in a lower tier than %u, but the tier key T(%u) "
+                   "was not provided (the loader must pass signer_lower)",
+                   to_svn, from_svn, h - 1);
+    writing = 1;
+    if (to_h == h) {
+        ARCA_CHECK(arca__sha256_chain(SVN_LOW_LABEL, sizeof SVN_LOW_LABEL - 1, key, l - to_l, out));
+    } else {
+        ARCA_CHECK(arca__sha256_chain(SVN_HIGH_LABEL, sizeof SVN_HIGH_LABEL - 1, lower,
+                                      h - 1 - to_h, tier));
+        ARCA_CHECK(svn_low_top(tier, out));
+        ARCA_CHECK(
+            arca__sha256_chain(SVN_LOW_LABEL, sizeof SVN_LOW_LABEL - 1, out, 255u - to_l, out));
     }
-    memcpy(out, block + sizeof SVN_STEP_LABEL - 1, 32);
-
 done:
-    arca__wipe(block, sizeof block);
-    arca__wipe(next, sizeof next);
+    arca__wipe(tier, sizeof tier);
+    if (result != ARCA_OK && writing)
+        arca__wipe(out, 32);
     return result;
 }

@@ -5,7 +5,7 @@
  *
  *   off  size  field
  *     0     8  magic "ARCASEAL"
- *     8     2  version (1)
+ *     8     2  version (2; version 1 was retired with the v1 SIGNER key chain)
  *    10     2  policy (1 = ENCLAVE, 2 = SIGNER)
  *    12     2  svn of the sealing enclave (the SIGNER key generation used)
  *    14     2  reserved, zero
@@ -17,7 +17,9 @@
  *  56+A     P  ciphertext
  *  56+A+P  16  GCM tag
  *
- * Blob key = HKDF-SHA256(ikm = policy key at svn, info = "arca seal v1" || key id).
+ * Blob key = HKDF-Expand-SHA256(PRK = policy key at svn, info = "arca seal v2" || key id, 32).
+ * (Policy keys are already uniformly random 32-byte keys, so the Extract step is skipped, as
+ * RFC 5869 section 3.3 allows; one HMAC instead of two per blob.)
  * GCM additional data = bytes [0, 56 + A): the header and the caller's aad.
  *
  * The core takes the policy key as an argument, so it is testable and fuzzable host-side;
@@ -34,7 +36,7 @@
 #include "arca/seal.h"
 
 #define ARCA_SEALBLOB_MAGIC "ARCASEAL"
-#define ARCA_SEALBLOB_VERSION 1
+#define ARCA_SEALBLOB_VERSION 2
 #define ARCA_SEALBLOB_HEADER_SIZE 56u
 #define ARCA_SEALBLOB_KEY_ID_SIZE 16u
 #define ARCA_SEALBLOB_TAG_SIZE 16u
@@ -77,11 +79,33 @@ arca_result_t arca__unseal_with_key(const uint8_t policy_key[32], const arca__se
                                     const void *aad, size_t aad_len, uint8_t **plaintext,
                                     size_t *len) __attribute__((warn_unused_result));
 
-/**
- * Walk the SIGNER key hash chain down: from K(@p from_svn) compute K(@p to_svn), to ≤ from,
- * by K(s-1) = SHA-256("arca svn step" || K(s)). @return ARCA_ERR_SVN_TOO_NEW if to > from.
+/*
+ * SIGNER keys per SVN (docs/formats.md, "Sealed blob"). Write svn s = 256*h + l. From the
+ * top T(255) = HKDF(root, "arca seal signer v2" || signer id || product id || debug):
+ *   T(h-1)   = SHA-256("arca svn high" || T(h))        high chain, one link per h
+ *   K(h,255) = HKDF-SHA256(ikm = T(h), info = "arca svn low top")
+ *   K(h,l-1) = SHA-256("arca svn low" || K(h,l))       low chain, one per (h, l)
+ * An enclave at (h, l) receives K(h, l) and, if h > 0, T(h-1); see sealblob.c for why that
+ * yields every key at or below its SVN and none above.
  */
-arca_result_t arca__seal_svn_key(const uint8_t key[32], uint16_t from_svn, uint16_t to_svn,
-                                 uint8_t out[32]) __attribute__((warn_unused_result));
+
+/**
+ * Platform side: from the top T(255) compute what an enclave at @p svn receives: its own
+ * key K(h, l) into @p key and, when h > 0, T(h - 1) into @p lower (*has_lower = 1; else
+ * @p lower is zeroed and *has_lower = 0). Costs at most 511 SHA-256 steps and one HKDF.
+ */
+arca_result_t arca__seal_svn_derive(const uint8_t top[32], uint16_t svn, uint8_t key[32],
+                                    uint8_t lower[32], uint8_t *has_lower)
+    __attribute__((warn_unused_result));
+
+/**
+ * Enclave side: from K(@p from_svn) and T(h - 1) (@p lower; NULL when the enclave's h is 0)
+ * compute K(@p to_svn) into @p out.
+ * @return ARCA_OK; ARCA_ERR_SVN_TOO_NEW if to > from; ARCA_ERR_INVALID_ARGUMENT if to is in a
+ *         lower h than from but @p lower is NULL.
+ */
+arca_result_t arca__seal_svn_key(const uint8_t key[32], const uint8_t *lower, uint16_t from_svn,
+                                 uint16_t to_svn, uint8_t out[32])
+    __attribute__((warn_unused_result));
 
 #endif

@@ -18,7 +18,18 @@
 #include "common/runtime_abi.h"
 #include "runtime.h"
 
-/* Section contents. The signer rewrites .arca.config and fills .arca.sig in place. */
+/*
+ * Section contents. The signer rewrites .arca.config and fills .arca.sig in place.
+ *
+ * Nothing in the runtime reads these two objects, and nothing may: they are plain const
+ * objects, so the compiler is entitled to replace a read with the build-time initialisers
+ * below (constant folding) instead of the bytes `arca sign` wrote. The enclave's identity
+ * (svn, product id, attributes) and its keys come only from the loader, which computed them
+ * from the verified, signed image (iface.identity / iface.keys, copied in runtime_init). If
+ * code ever must read the signed configuration from inside the image, it has to read it
+ * through a volatile pointer (or after an asm barrier on the address) so that the load
+ * really happens at run time.
+ */
 __attribute__((section(".arca.config"), used, aligned(8))) const struct arca_enclave_config
     arca__enclave_config = {
         .magic = ARCA_CONFIG_MAGIC,

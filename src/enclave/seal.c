@@ -1,6 +1,6 @@
 /*
  * seal.c — arca_seal / arca_unseal inside the enclave: choose the policy key the platform
- * derived for this enclave (never a root secret), walk the SIGNER hash chain down to an
+ * derived for this enclave (never a root secret), walk the SIGNER key tree down to an
  * older blob's SVN, and run the sealing core (src/common/sealblob.c).
  *
  * The blob is hostile (it comes from host storage): it is copied into enclave memory
@@ -68,8 +68,9 @@ arca_result_t arca_unseal(const uint8_t *blob, size_t blob_len, const void *aad,
     if (parsed.policy == ARCA_SEAL_ENCLAVE) {
         memcpy(key, keys->enclave_key, sizeof key);
     } else {
-        /* Only enclaves at the blob's SVN or above can walk the chain down to its key. */
-        ARCA_CHECK(arca__seal_svn_key(keys->signer_key, self->svn, parsed.svn, key));
+        /* Only enclaves at the blob's SVN or above can walk the key tree down to its key. */
+        ARCA_CHECK(arca__seal_svn_key(keys->signer_key, keys->has_lower ? keys->signer_lower : NULL,
+                                      self->svn, parsed.svn, key));
     }
     ARCA_CHECK(arca__unseal_with_key(key, &parsed, aad, aad_len, plaintext, len));
 done:

@@ -4,15 +4,56 @@
  * (GCM spec / NIST test cases 13-16), the CSPRNG, constant-time compare and wipe.
  * Every failure path also checks that OpenSSL's error queue was left empty.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 
 #include "common/crypto.h"
 #include "common/error.h"
 #include "hex.h"
 #include "test.h"
+
+/* ---- the algorithm cache: first use from several threads at once ---- */
+
+static void *use_everything(void *arg)
+{
+    int *failures = arg;
+    uint8_t key[32] = {7}, iv[12] = {9}, out[32], ct[64], tag[16], pt[64];
+    for (int i = 0; i < 50; i++) {
+        key[1] = (uint8_t)i;
+        if (arca__sha256("abc", 3, out) != ARCA_OK ||
+            arca__hmac_sha256(key, 32, "abc", 3, out) != ARCA_OK ||
+            arca__hkdf_sha256(NULL, 0, key, 32, "i", 1, out, 32) != ARCA_OK ||
+            arca__aes256gcm_encrypt(out, iv, "a", 1, key, 32, ct, tag) != ARCA_OK ||
+            arca__aes256gcm_decrypt(out, iv, "a", 1, ct, 32, tag, pt) != ARCA_OK ||
+            memcmp(pt, key, 32) != 0)
+            (*failures)++;
+    }
+    return NULL;
+}
+
+static void test_concurrent_first_use(void)
+{
+    enum { THREADS = 4 };
+    pthread_t t[THREADS];
+    int failures[THREADS] = {0}, started = 0, total = 0;
+    for (int i = 0; i < THREADS; i++)
+        if (pthread_create(&t[i], NULL, use_everything, &failures[i]) == 0)
+            started++;
+    for (int i = 0; i < started; i++) {
+        pthread_join(t[i], NULL);
+        total += failures[i];
+    }
+    ASSERT_EQ(started, THREADS);
+    ASSERT_EQ(total, 0);
+    ASSERT_EQ(ERR_peek_error(), 0);
+}
 
 /* ---- SHA-256 ---- */
 
@@ -136,6 +177,35 @@ static void test_hmac_edges(void)
     ASSERT_RESULT(arca__hmac_sha256("k", 1, NULL, 1, a), ARCA_ERR_INVALID_ARGUMENT);
 }
 
+static void test_sha256_chain(void)
+{
+    uint8_t seed[32], got[32], want[32], block[5 + 32];
+    ASSERT_OK(arca__random(seed, sizeof seed));
+    /* Zero steps copy; n steps equal n one-shot hashes of label || link. */
+    ASSERT_OK(arca__sha256_chain("label", 5, seed, 0, got));
+    ASSERT_MEMEQ(got, seed, 32);
+    memcpy(want, seed, 32);
+    for (uint32_t n = 1; n <= 300; n++) {
+        memcpy(block, "label", 5);
+        memcpy(block + 5, want, 32);
+        ASSERT_OK(arca__sha256(block, sizeof block, want));
+        if (n == 1 || n == 2 || n == 255 || n == 300) {
+            ASSERT_OK(arca__sha256_chain("label", 5, seed, n, got));
+            ASSERT_MEMEQ(got, want, 32);
+        }
+    }
+    /* In place, and without a label. */
+    memcpy(got, seed, 32);
+    ASSERT_OK(arca__sha256_chain("label", 5, got, 300, got));
+    ASSERT_MEMEQ(got, want, 32);
+    ASSERT_OK(arca__sha256_chain(NULL, 0, seed, 1, got));
+    ASSERT_OK(arca__sha256(seed, 32, want));
+    ASSERT_MEMEQ(got, want, 32);
+    ASSERT_RESULT(arca__sha256_chain(NULL, 3, seed, 1, got), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__sha256_chain("l", 1, NULL, 1, got), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_EQ(ERR_peek_error(), 0);
+}
+
 /* ---- HKDF-SHA256, RFC 5869 ---- */
 
 static void check_hkdf(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
@@ -147,6 +217,99 @@ static void check_hkdf(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, 
     ASSERT_OK(arca__hkdf_sha256(salt, salt_len, ikm, ikm_len, info, info_len, got, n));
     ASSERT_MEMEQ(got, want, n);
     ASSERT_EQ(got[n], 0x5a); /* nothing written past out_len */
+    /* HKDF output is a prefix code: shorter requests (the one-block path) give a prefix. */
+    static const size_t shorter[] = {1, 31, 32, 33};
+    for (size_t i = 0; i < sizeof shorter / sizeof shorter[0]; i++) {
+        memset(got, 0x5a, sizeof got);
+        ASSERT_OK(arca__hkdf_sha256(salt, salt_len, ikm, ikm_len, info, info_len, got, shorter[i]));
+        ASSERT_MEMEQ(got, want, shorter[i]);
+        ASSERT_EQ(got[shorter[i]], 0x5a);
+    }
+}
+
+/* OpenSSL's own one-shot HKDF (mode 0 = extract and expand, 2 = expand only), as reference. */
+static int openssl_hkdf(int mode, const uint8_t *key, size_t key_len, const uint8_t *salt,
+                        size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out,
+                        size_t out_len)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[6];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
+    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    if (salt_len)
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    if (info_len)
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    params[n] = OSSL_PARAM_construct_end();
+    int ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok;
+}
+
+static void test_hkdf_expand_rfc5869(void)
+{
+    uint8_t prk[32], info[10], want[42], got[43];
+    /* RFC 5869 test case 1: PRK and OKM as printed in the RFC. */
+    unhex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5", prk, 32);
+    for (int i = 0; i < 10; i++)
+        info[i] = (uint8_t)(0xf0 + i);
+    unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+          want, 42);
+    static const size_t lens[] = {1, 16, 31, 32, 33, 42};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        memset(got, 0x5a, sizeof got);
+        ASSERT_OK(arca__hkdf_sha256_expand(prk, info, sizeof info, got, lens[i]));
+        ASSERT_MEMEQ(got, want, lens[i]);
+        ASSERT_EQ(got[lens[i]], 0x5a);
+    }
+    /* Test case 3: empty info. */
+    unhex("19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04", prk, 32);
+    unhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
+          want, 42);
+    ASSERT_OK(arca__hkdf_sha256_expand(prk, NULL, 0, got, 32));
+    ASSERT_MEMEQ(got, want, 32);
+    ASSERT_OK(arca__hkdf_sha256_expand(prk, NULL, 0, got, 42));
+    ASSERT_MEMEQ(got, want, 42);
+    /* Misuse. */
+    ASSERT_RESULT(arca__hkdf_sha256_expand(prk, NULL, 3, got, 32), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hkdf_sha256_expand(prk, info, 1, got, 0), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hkdf_sha256_expand(prk, info, 1, got, 255 * 32 + 1),
+                  ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hkdf_sha256_expand(NULL, info, 1, got, 32), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_EQ(ERR_peek_error(), 0);
+}
+
+/* Random inputs of many shapes: our HKDF and expand-only equal OpenSSL's one-shot HKDF. */
+static void test_hkdf_matches_openssl(void)
+{
+    static const size_t lens[] = {1, 12, 31, 32, 33, 63, 64, 65, 200};
+    static const size_t in_lens[] = {0, 1, 28, 32, 64, 65, 200};
+    uint8_t key[200], salt[200], info[200], want[200], got[200];
+    for (int round = 0; round < 40; round++) {
+        size_t ikm_len = in_lens[round % 7], salt_len = in_lens[(round / 7) % 7];
+        size_t info_len = in_lens[(round * 3) % 7], n = lens[round % 9];
+        ASSERT_OK(arca__random(key, sizeof key));
+        ASSERT_OK(arca__random(salt, sizeof salt));
+        ASSERT_OK(arca__random(info, sizeof info));
+        ASSERT_TRUE(
+            openssl_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, key, 32, NULL, 0, info, info_len, want, n));
+        ASSERT_OK(arca__hkdf_sha256_expand(key, info, info_len, got, n));
+        ASSERT_MEMEQ(got, want, n);
+        if (ikm_len == 0)
+            continue; /* OpenSSL's HKDF refuses an empty key; RFC 5869 does not (see limits) */
+        ASSERT_TRUE(openssl_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, key, ikm_len, salt, salt_len,
+                                 info, info_len, want, n));
+        ASSERT_OK(arca__hkdf_sha256(salt_len ? salt : NULL, salt_len, key, ikm_len, info, info_len,
+                                    got, n));
+        ASSERT_MEMEQ(got, want, n);
+    }
 }
 
 static void test_hkdf_rfc5869(void)
@@ -392,12 +555,16 @@ static void test_ct_equal_and_wipe(void)
 
 int main(void)
 {
+    RUN(test_concurrent_first_use); /* first: it is the first use of the algorithm cache */
     RUN(test_sha256_fips180_2);
     RUN(test_sha256_misuse);
     RUN(test_hmac_rfc4231);
     RUN(test_hmac_edges);
     RUN(test_hkdf_rfc5869);
     RUN(test_hkdf_limits);
+    RUN(test_hkdf_expand_rfc5869);
+    RUN(test_hkdf_matches_openssl);
+    RUN(test_sha256_chain);
     RUN(test_gcm_vectors);
     RUN(test_gcm_every_bit_flip);
     RUN(test_gcm_round_trip_in_place);

@@ -182,23 +182,65 @@ static void test_key_derivation_rules(void)
     ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
     ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
 
-    /* SVN chain: key(n) yields key(m) for m <= n by hashing, and not the reverse. */
+    /* SVN key tree: key(n) (with the tier key) yields key(m) for m <= n, never the reverse. */
     uint8_t down[32];
     v = id;
     v.svn = (uint16_t)(id.svn + 5);
     ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
     ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
-    ASSERT_OK(arca__seal_svn_key(k.signer_key, v.svn, id.svn, down));
+    ASSERT_MEMEQ(k.enclave_key, base_k.enclave_key, 32);
+    ASSERT_OK(arca__seal_svn_key(k.signer_key, k.has_lower ? k.signer_lower : NULL, v.svn, id.svn,
+                                 down));
     ASSERT_MEMEQ(down, base_k.signer_key, 32);
-    ASSERT_RESULT(arca__seal_svn_key(base_k.signer_key, id.svn, v.svn, down), ARCA_ERR_SVN_TOO_NEW);
-    /* the extremes of the chain */
-    v.svn = 65535;
-    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
-    v.svn = 0;
-    struct arca__enclave_keys k0;
-    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k0));
-    ASSERT_OK(arca__seal_svn_key(k.signer_key, 65535, 0, down));
-    ASSERT_MEMEQ(down, k0.signer_key, 32);
+    ASSERT_RESULT(arca__seal_svn_key(base_k.signer_key, NULL, id.svn, v.svn, down),
+                  ARCA_ERR_SVN_TOO_NEW);
+    arca__dev_platform.close(p);
+}
+
+/* What an enclave at n derives inside equals what the platform gives an enclave at m ≤ n. */
+static void test_svn_keys_inside_equal_platform(void)
+{
+    static const uint16_t svns[] = {0, 1, 200, 254, 255, 256, 257, 258, 300, 510, 511, 512,
+                                    1000, 4096, 40000, 65279, 65280, 65281, 65534, 65535};
+    enum { N = sizeof svns / sizeof svns[0] };
+    char dir[PATH_MAX];
+    arca__platform *p = NULL;
+    struct arca__enclave_keys k[N];
+    arca_identity_t id = sample_identity();
+    static const uint8_t zero[32] = {0};
+
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    for (size_t i = 0; i < N; i++) {
+        id.svn = svns[i];
+        ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &k[i]));
+        /* The tier key is present exactly when h > 0, and the padding is zero. */
+        ASSERT_EQ(k[i].has_lower, svns[i] >= 256 ? 1 : 0);
+        if (!k[i].has_lower)
+            ASSERT_MEMEQ(k[i].signer_lower, zero, 32);
+        ASSERT_MEMEQ(k[i].reserved, zero, sizeof k[i].reserved);
+    }
+    for (size_t i = 0; i < N; i++) {
+        const uint8_t *lower = k[i].has_lower ? k[i].signer_lower : NULL;
+        for (size_t j = 0; j < N; j++) {
+            uint8_t got[32];
+            if (svns[j] <= svns[i]) {
+                ASSERT_OK(arca__seal_svn_key(k[i].signer_key, lower, svns[i], svns[j], got));
+                ASSERT_MEMEQ(got, k[j].signer_key, 32);
+            } else {
+                ASSERT_RESULT(arca__seal_svn_key(k[i].signer_key, lower, svns[i], svns[j], got),
+                              ARCA_ERR_SVN_TOO_NEW);
+            }
+        }
+        /* Nothing the enclave at n holds is the key of n + 1. */
+        if (svns[i] < 65535) {
+            struct arca__enclave_keys next;
+            id.svn = (uint16_t)(svns[i] + 1);
+            ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &next));
+            ASSERT_TRUE(memcmp(next.signer_key, k[i].signer_key, 32) != 0);
+            ASSERT_TRUE(memcmp(next.signer_key, k[i].signer_lower, 32) != 0);
+            ASSERT_TRUE(memcmp(next.signer_lower, k[i].signer_key, 32) != 0);
+        }
+    }
     arca__dev_platform.close(p);
 }
 
@@ -450,6 +492,7 @@ int main(void)
     RUN(test_reopen_gives_same_platform_and_keys);
     RUN(test_different_platforms_have_different_keys);
     RUN(test_key_derivation_rules);
+    RUN(test_svn_keys_inside_equal_platform);
     RUN(test_damaged_root_is_reported_not_regenerated);
     RUN(test_damaged_key_and_cert_are_reported);
     RUN(test_not_a_directory_and_empty_directory);

@@ -1,12 +1,14 @@
 /*
  * test_sealblob.c — the sealed-blob format and sealing core (src/common/sealblob.c), which
  * arca_seal/arca_unseal run inside the enclave: round trips, every single-bit flip, wrong
- * aad and keys, truncation and extension, hostile header lengths and the SVN chain.
+ * aad and keys, truncation and extension, hostile header lengths, the blob key derivation
+ * and the two-level SVN key tree.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/crypto.h"
+#include "common/error.h"
 #include "common/sealblob.h"
 #include "test.h"
 
@@ -180,8 +182,12 @@ static void test_hostile_header_lengths(void)
     ASSERT_OK(arca__sealblob_parse(h, len, &parsed));
     ASSERT_RESULT(arca__unseal_with_key(key_a, &parsed, parsed.aad, 2, &out, &out_len), ARCA_ERR_UNSEAL);
     memcpy(h, blob, len);
-    h[8] = 2; /* version */
+    h[8] = 3; /* version */
     ASSERT_RESULT(arca__sealblob_parse(h, len, &parsed), ARCA_ERR_BAD_VERSION);
+    memcpy(h, blob, len);
+    h[8] = 1; /* the retired pre-release format: refused with a hint, never decrypted */
+    ASSERT_RESULT(arca__sealblob_parse(h, len, &parsed), ARCA_ERR_BAD_VERSION);
+    ASSERT_CONTAINS(arca__error_detail(), "sealed again");
     memcpy(h, blob, len);
     h[14] = 1; /* reserved */
     ASSERT_RESULT(arca__sealblob_parse(h, len, &parsed), ARCA_ERR_BAD_FORMAT);
@@ -192,27 +198,143 @@ static void test_hostile_header_lengths(void)
     free(blob);
 }
 
-static void test_svn_chain(void)
+/* Reference model of the SVN key tree, built only from the documented formulas. */
+static void model_tier(const uint8_t top[32], unsigned h, uint8_t out[32])
 {
-    uint8_t k10[32], k7[32], k7b[32], k0[32];
-    ASSERT_OK(arca__seal_svn_key(key_a, 10, 10, k10));
-    ASSERT_MEMEQ(k10, key_a, 32); /* zero steps */
-    ASSERT_OK(arca__seal_svn_key(key_a, 10, 7, k7));
-    ASSERT_TRUE(memcmp(k7, key_a, 32) != 0);
-    uint8_t k9[32], k8[32];
-    ASSERT_OK(arca__seal_svn_key(key_a, 10, 9, k9));
-    ASSERT_OK(arca__seal_svn_key(k9, 9, 8, k8));
-    ASSERT_OK(arca__seal_svn_key(k8, 8, 7, k7b));
-    ASSERT_MEMEQ(k7, k7b, 32); /* the chain composes step by step */
-    /* One step = SHA-256("arca svn step" || K) */
-    uint8_t block[13 + 32], expect[32];
-    memcpy(block, "arca svn step", 13);
-    memcpy(block + 13, key_a, 32);
-    ASSERT_OK(arca__sha256(block, sizeof block, expect));
-    ASSERT_MEMEQ(k9, expect, 32);
-    ASSERT_OK(arca__seal_svn_key(key_a, 10, 0, k0));
-    ASSERT_RESULT(arca__seal_svn_key(key_a, 7, 10, k10), ARCA_ERR_SVN_TOO_NEW);
-    ASSERT_RESULT(arca__seal_svn_key(key_a, 0, 1, k10), ARCA_ERR_SVN_TOO_NEW);
+    uint8_t block[13 + 32];
+    memcpy(out, top, 32);
+    for (unsigned i = 255; i > h; i--) {
+        memcpy(block, "arca svn high", 13);
+        memcpy(block + 13, out, 32);
+        if (arca__sha256(block, sizeof block, out) != ARCA_OK)
+            memset(out, 0, 32);
+    }
+}
+
+static void model_key(const uint8_t top[32], uint16_t svn, uint8_t out[32])
+{
+    uint8_t tier[32], block[12 + 32];
+    model_tier(top, svn >> 8, tier);
+    if (arca__hkdf_sha256(NULL, 0, tier, 32, "arca svn low top", 16, out, 32) != ARCA_OK)
+        memset(out, 0, 32);
+    for (unsigned l = 255; l > (svn & 0xffu); l--) {
+        memcpy(block, "arca svn low", 12);
+        memcpy(block + 12, out, 32);
+        if (arca__sha256(block, sizeof block, out) != ARCA_OK)
+            memset(out, 0, 32);
+    }
+}
+
+static void test_svn_tree_matches_formulas(void)
+{
+    static const uint16_t svns[] = {0, 1, 254, 255, 256, 257, 511, 512, 4660, 65279, 65280, 65535};
+    for (size_t i = 0; i < sizeof svns / sizeof svns[0]; i++) {
+        uint8_t key[32], lower[32], want[32], has = 7;
+        ASSERT_OK(arca__seal_svn_derive(key_a, svns[i], key, lower, &has));
+        model_key(key_a, svns[i], want);
+        ASSERT_MEMEQ(key, want, 32);
+        if (svns[i] >= 256) {
+            ASSERT_EQ(has, 1);
+            model_tier(key_a, (svns[i] >> 8) - 1u, want);
+            ASSERT_MEMEQ(lower, want, 32);
+        } else {
+            static const uint8_t zero[32] = {0};
+            ASSERT_EQ(has, 0);
+            ASSERT_MEMEQ(lower, zero, 32);
+        }
+    }
+}
+
+static void test_svn_walk_down_equals_platform(void)
+{
+    /* Pairs (n, m) with m ≤ n, across and within tiers, including every boundary. */
+    static const uint16_t svns[] = {0, 1, 2, 127, 254, 255, 256, 257, 300, 510, 511, 512, 513,
+                                    767, 768, 4660, 32768, 65279, 65280, 65281, 65534, 65535};
+    enum { N = sizeof svns / sizeof svns[0] };
+    uint8_t keys[N][32], lowers[N][32], has[N];
+    for (size_t i = 0; i < N; i++)
+        ASSERT_OK(arca__seal_svn_derive(key_a, svns[i], keys[i], lowers[i], &has[i]));
+    for (size_t i = 0; i < N; i++) {
+        const uint8_t *lower = has[i] ? lowers[i] : NULL;
+        for (size_t j = 0; j < N; j++) {
+            uint8_t got[32];
+            if (svns[j] <= svns[i]) {
+                ASSERT_OK(arca__seal_svn_key(keys[i], lower, svns[i], svns[j], got));
+                ASSERT_MEMEQ(got, keys[j], 32);
+            } else {
+                /* Never above: refused, whatever the enclave holds. */
+                memset(got, 0xA5, sizeof got);
+                ASSERT_RESULT(arca__seal_svn_key(keys[i], lower, svns[i], svns[j], got),
+                              ARCA_ERR_SVN_TOO_NEW);
+                ASSERT_TRUE(memcmp(got, keys[j], 32) != 0);
+            }
+        }
+        /* What the enclave holds is neither the key of n + 1 nor a tier key at or above n. */
+        if (svns[i] < 65535) {
+            uint8_t next[32], next_lower[32], next_has;
+            ASSERT_OK(arca__seal_svn_derive(key_a, (uint16_t)(svns[i] + 1), next, next_lower,
+                                            &next_has));
+            ASSERT_TRUE(memcmp(next, keys[i], 32) != 0);
+            ASSERT_TRUE(memcmp(next, lowers[i], 32) != 0);
+            ASSERT_RESULT(
+                arca__seal_svn_key(keys[i], lower, svns[i], (uint16_t)(svns[i] + 1), next),
+                ARCA_ERR_SVN_TOO_NEW);
+        }
+    }
+    /* Exhaustive within two tiers: from 511 = (1, 255) to every m ≤ 511. */
+    uint8_t k511[32], l511[32], h511, k[32], l[32], hm, got[32];
+    ASSERT_OK(arca__seal_svn_derive(key_a, 511, k511, l511, &h511));
+    for (unsigned m = 0; m <= 511; m++) {
+        ASSERT_OK(arca__seal_svn_derive(key_a, (uint16_t)m, k, l, &hm));
+        ASSERT_OK(arca__seal_svn_key(k511, l511, 511, (uint16_t)m, got));
+        ASSERT_MEMEQ(got, k, 32);
+    }
+}
+
+static void test_svn_key_misuse(void)
+{
+    uint8_t k[32], lower[32], has, out[32], copy[32];
+    ASSERT_OK(arca__seal_svn_derive(key_a, 300, k, lower, &has));
+    /* Same tier needs no tier key; a lower tier does. */
+    ASSERT_OK(arca__seal_svn_key(k, NULL, 300, 256, out));
+    ASSERT_RESULT(arca__seal_svn_key(k, NULL, 300, 255, out), ARCA_ERR_INVALID_ARGUMENT);
+    /* A refused request leaves an aliased key alone. */
+    memcpy(copy, k, 32);
+    ASSERT_RESULT(arca__seal_svn_key(k, lower, 300, 301, k), ARCA_ERR_SVN_TOO_NEW);
+    ASSERT_MEMEQ(k, copy, 32);
+    /* In-place walking works. */
+    ASSERT_OK(arca__seal_svn_key(k, lower, 300, 5, k));
+    ASSERT_OK(arca__seal_svn_derive(key_a, 5, out, lower, &has));
+    ASSERT_MEMEQ(k, out, 32);
+    ASSERT_RESULT(arca__seal_svn_key(NULL, NULL, 1, 0, out), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__seal_svn_derive(key_a, 1, out, NULL, &has), ARCA_ERR_INVALID_ARGUMENT);
+    /* Another top gives other keys. */
+    ASSERT_OK(arca__seal_svn_derive(key_b, 5, copy, lower, &has));
+    ASSERT_TRUE(memcmp(copy, out, 32) != 0);
+}
+
+static void test_blob_key_derivation(void)
+{
+    /* Blob key = HKDF-Expand(PRK = policy key, "arca seal v2" || key id): decrypt by hand. */
+    static const uint8_t msg[] = "known plaintext";
+    uint8_t *blob = NULL, key[32], info[12 + 16], *pt;
+    size_t blob_len = 0;
+    ASSERT_OK(arca__seal_with_key(key_a, ARCA_SEAL_SIGNER, 77, "ad", 2, msg, sizeof msg, &blob,
+                                  &blob_len));
+    ASSERT_EQ(blob[8], 2);
+    ASSERT_EQ(blob[12], 77);
+    memcpy(info, "arca seal v2", 12);
+    memcpy(info + 12, blob + 16, 16);
+    ASSERT_OK(arca__hkdf_sha256_expand(key_a, info, sizeof info, key, 32));
+    pt = malloc(sizeof msg);
+    ASSERT_TRUE(pt != NULL);
+    arca_result_t r = arca__aes256gcm_decrypt(key, blob + 44, blob, 56 + 2, blob + 58, sizeof msg,
+                                              blob + 58 + sizeof msg, pt);
+    int same = r == ARCA_OK && memcmp(pt, msg, sizeof msg) == 0;
+    free(pt);
+    free(blob);
+    ASSERT_OK(r);
+    ASSERT_TRUE(same);
 }
 
 int main(void)
@@ -226,6 +348,9 @@ int main(void)
     RUN(test_wrong_aad_and_key_fail);
     RUN(test_truncated_and_extended_blobs_fail);
     RUN(test_hostile_header_lengths);
-    RUN(test_svn_chain);
+    RUN(test_svn_tree_matches_formulas);
+    RUN(test_svn_walk_down_equals_platform);
+    RUN(test_svn_key_misuse);
+    RUN(test_blob_key_derivation);
     return TEST_SUMMARY();
 }

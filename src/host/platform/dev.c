@@ -29,7 +29,7 @@
 #include "../../common/sealblob.h"
 
 #define ENCLAVE_INFO "arca seal enclave v1"
-#define SIGNER_INFO "arca seal signer v1"
+#define SIGNER_INFO "arca seal signer v2"
 
 /* Read the root secret: exactly 32 bytes in a regular file. */
 static arca_result_t load_root(const char *dir, uint8_t root[ARCA_DEV_ROOT_SIZE])
@@ -180,8 +180,10 @@ static arca_result_t dev_derive_keys(arca__platform *p, const arca_identity_t *i
     info[n++] = (uint8_t)identity->product_id;
     info[n++] = (uint8_t)(identity->product_id >> 8);
     info[n++] = debug;
+    /* T(255), the top of this signer's SVN key tree; see sealblob.h. */
     ARCA_CHECK(arca__hkdf_sha256(NULL, 0, p->root, sizeof p->root, info, n, top, sizeof top));
-    ARCA_CHECK(arca__seal_svn_key(top, UINT16_MAX, identity->svn, keys->signer_key));
+    ARCA_CHECK(arca__seal_svn_derive(top, identity->svn, keys->signer_key, keys->signer_lower,
+                                     &keys->has_lower));
 done:
     arca__wipe(top, sizeof top);
     if (result != ARCA_OK && keys)
