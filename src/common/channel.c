@@ -1,12 +1,13 @@
 /*
- * channel.c — the process backend's call channel: layout arithmetic and the waiting
- * discipline shared by the host library and arca-runner (bounded spin with a CPU pause,
- * a few yields, then FUTEX_WAIT on the slot's state word, woken only when the peer
- * announced that it sleeps).
+ * channel.c — the process backend's call channel, shared by the host library and
+ * arca-runner: layout arithmetic; the waiting discipline (bounded spin with a CPU pause, a
+ * few yields, then FUTEX_WAIT on a shared word, woken only when the peer announced that it
+ * sleeps); streamed payload copies with progress counters; and the frame and reply checks
+ * both sides run, as pure functions (fuzz/channel calls exactly these).
  *
- * This file must never trust a value read from the shared region beyond the one state
- * word it returns: callers validate everything else. It allocates nothing and makes no
- * system call on the fast path (the peer is spinning, the reply arrives within the spin).
+ * This file must never use a value read from the shared region before checking it, never
+ * read a header field twice, and never write past a private buffer's stated length. It
+ * allocates nothing and makes no system call on the fast path (the peer is spinning).
  */
 #define _GNU_SOURCE
 #include "channel.h"
@@ -15,6 +16,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,23 +75,31 @@ static void futex_wait(uint32_t *word, uint32_t expected, const struct timespec 
     syscall(SYS_futex, word, FUTEX_WAIT, expected, timeout, NULL, 0);
 }
 
-static void futex_wake(uint32_t *word)
+static void futex_wake_word(uint32_t *word)
 {
     syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting, uint32_t state)
+/* Store @p value into a shared word the peer may sleep on, and wake the peer if it sleeps. */
+static void post_word(uint32_t *word, uint32_t *peer_waiting, uint32_t value)
 {
     /* Sequentially consistent store, then load: with the waiter's store-then-load in
-     * arca__channel_wait() one of the two always sees the other (no lost wake-up). */
-    __atomic_store_n(&slot->state, state, __ATOMIC_SEQ_CST);
+     * wait_word() one of the two always sees the other (no lost wake-up). */
+    __atomic_store_n(word, value, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(peer_waiting, __ATOMIC_SEQ_CST) != 0)
-        futex_wake(&slot->state);
+        futex_wake_word(word);
+}
+
+void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting, uint32_t state)
+{
+    post_word(&slot->state, peer_waiting, state);
 }
 
 void arca__channel_wake_all(struct arca__slot *slot)
 {
-    futex_wake(&slot->state);
+    futex_wake_word(&slot->state);
+    futex_wake_word(&slot->in_ready);
+    futex_wake_word(&slot->out_ready);
 }
 
 static int aborted(const int *abort_flag)
@@ -97,18 +107,19 @@ static int aborted(const int *abort_flag)
     return abort_flag && __atomic_load_n(abort_flag, __ATOMIC_ACQUIRE) != 0;
 }
 
-uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint32_t from,
-                            uint64_t spin_ns, const int *abort_flag)
+/* Wait until *word differs from @p from; return the new value (acquire), or @p from when
+ * *abort_flag is set or, with @p stall_ns, nothing changed for that long. */
+static uint32_t wait_word(uint32_t *word, uint32_t *my_waiting, uint32_t from, uint64_t spin_ns,
+                          const int *abort_flag, uint64_t stall_ns)
 {
     uint32_t s;
-    uint64_t start = 0;
+    uint64_t start = 0, last_yield = 0;
 
     /* Phase 1: spin. The clock is read every 64 pauses only. A long (switchless) spin
      * yields every 20 us, so that a peer waiting for our core is not starved: on a
      * 2-core machine both sides, or other work, may share a core. */
-    uint64_t last_yield = 0;
     for (unsigned i = 1;; i++) {
-        s = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+        s = __atomic_load_n(word, __ATOMIC_ACQUIRE);
         if (s != from)
             return s;
         if (aborted(abort_flag))
@@ -129,22 +140,185 @@ uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint3
     /* Phase 2: let a peer that shares our core run (2-core machines). */
     for (int i = 0; i < 4; i++) {
         sched_yield();
-        s = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+        s = __atomic_load_n(word, __ATOMIC_ACQUIRE);
         if (s != from)
             return s;
     }
-    /* Phase 3: sleep until the peer posts (it wakes us because my_waiting is set). */
+    /* Phase 3: sleep until the peer posts (it wakes us because my_waiting is set). Sleeps
+     * are bounded when there is a way out to check (abort flag, stall limit). */
+    int bounded = abort_flag != NULL || stall_ns != 0;
     for (;;) {
-        static const struct timespec bounded = {0, 100 * 1000 * 1000};
+        static const struct timespec tick = {0, 100 * 1000 * 1000};
         __atomic_store_n(my_waiting, 1u, __ATOMIC_SEQ_CST);
-        s = __atomic_load_n(&slot->state, __ATOMIC_SEQ_CST);
+        s = __atomic_load_n(word, __ATOMIC_SEQ_CST);
         if (s == from && !aborted(abort_flag))
-            futex_wait(&slot->state, from, abort_flag ? &bounded : NULL);
+            futex_wait(word, from, bounded ? &tick : NULL);
         __atomic_store_n(my_waiting, 0u, __ATOMIC_SEQ_CST);
-        s = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+        s = __atomic_load_n(word, __ATOMIC_ACQUIRE);
         if (s != from)
             return s;
         if (aborted(abort_flag))
             return from;
+        if (stall_ns && start && now_ns() - start >= stall_ns)
+            return from;
     }
+}
+
+uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint32_t from,
+                            uint64_t spin_ns, const int *abort_flag)
+{
+    return wait_word(&slot->state, my_waiting, from, spin_ns, abort_flag, 0);
+}
+
+/* ---- frames, replies, checks ---- */
+
+void arca__frame_load(const struct arca__slot *slot, arca__frame *frame)
+{
+    frame->fn_id = ARCA__SHARED_LOAD(&slot->fn_id);
+    frame->flags = ARCA__SHARED_LOAD(&slot->flags);
+    frame->in_len = ARCA__SHARED_LOAD(&slot->in_len);
+    frame->out_cap = ARCA__SHARED_LOAD(&slot->out_cap);
+}
+
+void arca__reply_load(const struct arca__slot *slot, arca__reply *reply)
+{
+    reply->result = ARCA__SHARED_LOAD(&slot->result);
+    reply->out_len = ARCA__SHARED_LOAD(&slot->out_len);
+}
+
+arca_result_t arca__channel_check_ecall(const arca__frame *frame, uint64_t max_payload)
+{
+    arca_result_t result = ARCA_OK;
+    if ((frame->flags & ~ARCA__CALL_FLAGS_MASK) != 0 || frame->flags == ARCA__CALL_FLAGS_MASK)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "ecall frame with undefined flags %#x", frame->flags);
+    if (frame->in_len > max_payload || frame->out_cap > max_payload)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME,
+                   "ecall frame of %llu bytes in, %llu out exceeds the slot's %llu bytes",
+                   (unsigned long long)frame->in_len, (unsigned long long)frame->out_cap,
+                   (unsigned long long)max_payload);
+done:
+    return result;
+}
+
+arca_result_t arca__channel_check_host_call(const arca__frame *frame, uint64_t max_payload)
+{
+    arca_result_t result = ARCA_OK;
+    if (frame->flags != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "host-call frame with flags %#x (must be 0)", frame->flags);
+    if (frame->in_len > max_payload || frame->out_cap > max_payload)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME,
+                   "host-call frame of %llu bytes in, %llu out exceeds the slot's %llu bytes",
+                   (unsigned long long)frame->in_len, (unsigned long long)frame->out_cap,
+                   (unsigned long long)max_payload);
+done:
+    return result;
+}
+
+arca_result_t arca__channel_check_reply(const arca__reply *reply, uint64_t out_cap,
+                                        uint64_t *payload_len)
+{
+    arca_result_t result = ARCA_OK;
+    *payload_len = 0;
+    if (!arca_result_valid(reply->result))
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "reply with an undefined result code %d", reply->result);
+    if (reply->result == ARCA_ERR_BUFFER_TOO_SMALL)
+        goto done; /* out_len is the size needed; no payload follows */
+    if (reply->out_len > out_cap)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "reply of %llu bytes for a %llu-byte buffer",
+                   (unsigned long long)reply->out_len, (unsigned long long)out_cap);
+    *payload_len = reply->out_len;
+done:
+    return result;
+}
+
+/* ---- streamed payloads ---- */
+
+void arca__channel_send(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
+                        uint32_t state, const uint8_t *src, size_t len)
+{
+    uint8_t *dst = arca__slot_payload(slot);
+    if (len <= ARCA__STREAM_CHUNK) {
+        /* One piece: payload, counter, then the state (its release orders both). */
+        if (len)
+            memcpy(dst, src, len);
+        ARCA__SHARED_STORE(ready, (uint32_t)len);
+        arca__channel_post(slot, peer_waiting, state);
+        return;
+    }
+    /* Streamed: the peer starts copying as soon as the first chunk is in place. */
+    ARCA__SHARED_STORE(ready, 0u);
+    arca__channel_post(slot, peer_waiting, state);
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < ARCA__STREAM_CHUNK ? len - done : ARCA__STREAM_CHUNK;
+        memcpy(dst + done, src + done, n);
+        done += n;
+        post_word(ready, peer_waiting, (uint32_t)done); /* len <= 2^30 fits in 32 bits */
+    }
+}
+
+arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
+                                    uint32_t *my_waiting, uint8_t *dst, uint64_t len,
+                                    uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns)
+{
+    arca_result_t result = ARCA_OK;
+    const uint8_t *src = arca__slot_payload(slot);
+    uint64_t have = 0;
+    uint32_t now = __atomic_load_n(ready, __ATOMIC_ACQUIRE);
+
+    if (len > ARCA__CHANNEL_MAX_PAYLOAD)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "payload of %llu bytes exceeds any channel",
+                   (unsigned long long)len);
+    for (;;) {
+        /* Each counter value is read once, checked, then used. */
+        if (now < have || now > len)
+            ARCA_RAISE(ARCA_ERR_BAD_FRAME,
+                       "payload progress counter went from %llu to %u of %llu bytes",
+                       (unsigned long long)have, now, (unsigned long long)len);
+        if (now > have) {
+            if (dst)
+                memcpy(dst + have, src + have, (size_t)(now - have));
+            have = now;
+        }
+        if (have == len)
+            break;
+        now = wait_word(ready, my_waiting, (uint32_t)have, spin_ns, abort_flag, stall_ns);
+        if (now == have)
+            ARCA_RAISE(ARCA_ERR_TIMEOUT, "payload transfer stopped at %llu of %llu bytes",
+                       (unsigned long long)have, (unsigned long long)len);
+    }
+done:
+    return result;
+}
+
+arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_payload,
+                                         uint8_t *dst, arca__frame *frame, uint64_t spin_ns,
+                                         const int *abort_flag)
+{
+    arca_result_t result = ARCA_OK;
+    arca__frame_load(slot, frame);
+    ARCA_CHECK(arca__channel_check_ecall(frame, max_payload));
+    ARCA_CHECK(arca__channel_receive(slot, &slot->in_ready, &slot->runner_waiting, dst,
+                                     frame->in_len, spin_ns, abort_flag, 0));
+done:
+    return result;
+}
+
+arca_result_t arca__channel_take_reply(struct arca__slot *slot, uint32_t *my_waiting,
+                                       uint8_t *out, size_t out_cap, arca__reply *reply,
+                                       size_t *out_len, uint64_t spin_ns,
+                                       const int *abort_flag, uint64_t stall_ns)
+{
+    arca_result_t result = ARCA_OK;
+    uint64_t n = 0;
+    *out_len = 0;
+    arca__reply_load(slot, reply);
+    ARCA_CHECK(arca__channel_check_reply(reply, (uint64_t)out_cap, &n));
+    ARCA_CHECK(arca__channel_receive(slot, &slot->out_ready, my_waiting, out, n, spin_ns,
+                                     abort_flag, stall_ns));
+    if (reply->result == ARCA_ERR_BUFFER_TOO_SMALL)
+        *out_len = reply->out_len > SIZE_MAX ? SIZE_MAX : (size_t)reply->out_len;
+    else
+        *out_len = (size_t)n;
+done:
+    return result;
 }

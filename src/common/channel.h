@@ -5,8 +5,16 @@
  *
  * Layout (docs/formats.md, "Call channel"): one memfd, sealed against shrinking and
  * growing, holding a 4 KiB information page followed by `slot_count` slots. Each slot is
- * a 64-byte header (one cache line: the state word, the two waiter words and the call
- * fields) followed by a payload area of `max_payload` bytes; slots are page aligned.
+ * a 64-byte header (one cache line: the state word, the two waiter words, the call
+ * fields and the two progress counters) followed by a payload area of `max_payload` bytes;
+ * slots are page aligned, so the header never shares a cache line with payload bytes.
+ *
+ * Payloads are streamed: the sender posts the state first and then copies the payload in
+ * chunks, publishing after each chunk how many bytes are in place (in_ready for requests,
+ * out_ready for replies); the receiver copies each chunk into private memory as it lands,
+ * so the two copies overlap. The receiver parses nothing before the whole payload is in
+ * its private memory. Payloads of at most ARCA__STREAM_CHUNK bytes go in one piece, with
+ * the counter set before the state is posted.
  *
  * Neither side trusts what the other writes here: every header field is read once into
  * a private variable and checked before use, and payloads are copied to private memory
@@ -63,7 +71,9 @@ struct arca__slot {
     uint64_t in_len;         /* request: bytes of payload */
     uint64_t out_cap;        /* request: reply capacity */
     uint64_t out_len;        /* reply: bytes of payload (BUFFER_TOO_SMALL: bytes needed) */
-    uint8_t reserved[16];
+    uint32_t in_ready;       /* request: payload bytes written so far (streamed, see below) */
+    uint32_t out_ready;      /* reply: payload bytes written so far */
+    uint8_t reserved[8];
 };
 _Static_assert(sizeof(struct arca__slot) == ARCA__SLOT_HEADER_SIZE, "slot header is one line");
 
@@ -118,8 +128,105 @@ void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting, uint32_
 uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint32_t from,
                             uint64_t spin_ns, const int *abort_flag);
 
-/** Wake every waiter on the slot's state word (used after the runner died). */
+/** Wake every waiter on the slot's state word and progress counters (after the runner died). */
 void arca__channel_wake_all(struct arca__slot *slot);
+
+/* ---- streamed payloads and the checks both sides run (pure: fuzzed in fuzz/channel) ---- */
+
+/* Bytes copied between two progress updates. Large on purpose: on the machines measured, a
+ * receiver that reads lines the sender wrote moments ago (still in the sender's private
+ * caches) copies several times slower than one that reads lines written a chunk earlier;
+ * a chunk about the size of a core's L2 keeps half of a 1 MiB transfer overlapped while
+ * avoiding that (bench/calls, docs/formats.md). */
+#define ARCA__STREAM_CHUNK (512u * 1024u)
+/* How long the host waits for a runner that stopped streaming halfway before killing it. */
+#define ARCA__STREAM_STALL_NS UINT64_C(5000000000)
+
+/* The request fields of a slot header, each read exactly once. */
+typedef struct arca__frame {
+    uint32_t fn_id;
+    uint32_t flags;
+    uint64_t in_len;
+    uint64_t out_cap;
+} arca__frame;
+
+/* The reply fields of a slot header, each read exactly once. */
+typedef struct arca__reply {
+    int32_t result;
+    uint64_t out_len;
+} arca__reply;
+
+/** Read the request fields of @p slot, each exactly once. */
+void arca__frame_load(const struct arca__slot *slot, arca__frame *frame);
+/** Read the reply fields of @p slot, each exactly once. */
+void arca__reply_load(const struct arca__slot *slot, arca__reply *reply);
+
+/**
+ * Runner: check an ecall request. Only defined flags (INIT, FINI, not both), and in_len and
+ * out_cap at most @p max_payload. Slot and lifecycle rules are the server's (stateful).
+ * @return ARCA_OK or ARCA_ERR_BAD_FRAME (with a detail).
+ */
+arca_result_t arca__channel_check_ecall(const arca__frame *frame, uint64_t max_payload);
+
+/**
+ * Host: check a host-call request written by the runner: flags 0, in_len and out_cap at
+ * most @p max_payload. @return ARCA_OK or ARCA_ERR_BAD_FRAME (with a detail).
+ */
+arca_result_t arca__channel_check_host_call(const arca__frame *frame, uint64_t max_payload);
+
+/**
+ * Either side: check a reply against the capacity that was asked for. The result code must
+ * be defined; unless it is ARCA_ERR_BUFFER_TOO_SMALL (then out_len is the size needed and no
+ * payload follows), out_len must be at most @p out_cap.
+ * @param[out] payload_len bytes of payload that follow (0 with BUFFER_TOO_SMALL).
+ * @return ARCA_OK when well-formed (the reply's own result is in reply->result), else
+ *         ARCA_ERR_BAD_FRAME with a detail.
+ */
+arca_result_t arca__channel_check_reply(const arca__reply *reply, uint64_t out_cap,
+                                        uint64_t *payload_len);
+
+/**
+ * Sender: post @p state, then copy @p len bytes from private @p src into the slot's payload,
+ * publishing progress in @p ready (the slot's in_ready or out_ready). Payloads of at most
+ * ARCA__STREAM_CHUNK bytes are copied first and posted with the state in one step.
+ * The caller stored the header fields before. @p len is at most the layout's max_payload.
+ */
+void arca__channel_send(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
+                        uint32_t state, const uint8_t *src, size_t len);
+
+/**
+ * Receiver: copy @p len bytes of the slot's payload into private @p dst as @p ready says
+ * they land (each counter value read once and checked before use: it may only grow, up to
+ * @p len). With @p dst NULL the payload is waited for and dropped. Waits like arca__channel_wait(); with @p abort_flag or @p stall_ns non-zero the
+ * wait gives up when *abort_flag is set or no progress came for @p stall_ns.
+ * @return ARCA_OK with every byte copied; ARCA_ERR_BAD_FRAME when the counter went backwards
+ *         or past @p len; ARCA_ERR_TIMEOUT when the wait gave up.
+ */
+arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
+                                    uint32_t *my_waiting, uint8_t *dst, uint64_t len,
+                                    uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns);
+
+/**
+ * Runner: take the ecall request now in @p slot: load the frame once, check it
+ * (arca__channel_check_ecall), and receive its payload into @p dst (max_payload bytes).
+ * @return ARCA_OK, ARCA_ERR_BAD_FRAME or ARCA_ERR_TIMEOUT (only with @p abort_flag).
+ */
+arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_payload,
+                                         uint8_t *dst, arca__frame *frame, uint64_t spin_ns,
+                                         const int *abort_flag);
+
+/**
+ * Requester (host for ecalls, runner for host calls): take the reply now in @p slot: load
+ * it once, check it against @p out_cap (arca__channel_check_reply), and receive its payload
+ * into @p out. On ARCA_OK, reply->result is the call's result and *out_len what @p out holds
+ * (or, with BUFFER_TOO_SMALL, the size needed, saturated to SIZE_MAX); nothing is ever
+ * written to out past @p out_cap.
+ * @return ARCA_OK, ARCA_ERR_BAD_FRAME, or ARCA_ERR_TIMEOUT (the wait gave up).
+ */
+arca_result_t arca__channel_take_reply(struct arca__slot *slot, uint32_t *my_waiting,
+                                       uint8_t *out, size_t out_cap, arca__reply *reply,
+                                       size_t *out_len, uint64_t spin_ns,
+                                       const int *abort_flag, uint64_t stall_ns);
 
 /* ---- control socket (SOCK_SEQPACKET) between the host library and arca-runner ---- */
 

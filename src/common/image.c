@@ -120,6 +120,83 @@ done:
     return result;
 }
 
+/* ---- bytes a loader maps besides the segments ---- */
+
+/*
+ * Loaders map whole pages: a PT_LOAD's file range is rounded down to a page boundary at its
+ * start and, when the segment has no zero-fill part (p_memsz == p_filesz), up to one at its
+ * end (with p_memsz > p_filesz, glibc and musl zero the rest of that page). The bytes so
+ * mapped but outside every PT_LOAD's file range are not measured, yet they are in memory —
+ * readable, and executable next to code. They must be zero, so that the measurement decides
+ * every byte that is loaded. Page size: the largest the machine's Linux uses (x86-64 4 KiB,
+ * aarch64 up to 64 KiB), so the verdict does not depend on the verifying machine.
+ */
+static uint64_t max_page_size(uint16_t machine)
+{
+    return machine == EM_AARCH64 ? UINT64_C(65536) : UINT64_C(4096);
+}
+
+/* Checks that every byte of [from, to) outside all PT_LOAD file ranges is zero. */
+static arca_result_t check_slack_zero(const uint8_t *bytes, const struct loads *l, unsigned seg,
+                                      uint64_t from, uint64_t to)
+{
+    arca_result_t result = ARCA_OK;
+    uint64_t pos = from;
+
+    while (pos < to) {
+        uint64_t next = to;
+        bool covered = false;
+        for (size_t j = 0; j < l->count && !covered; j++) {
+            const Elf64_Phdr *q = &l->seg[j];
+            if (q->p_filesz == 0)
+                continue;
+            if (pos >= q->p_offset && pos - q->p_offset < q->p_filesz) {
+                covered = true;
+                next = q->p_offset + q->p_filesz; /* in_file() checked: no overflow */
+            } else if (q->p_offset > pos && q->p_offset < next) {
+                next = q->p_offset;
+            }
+        }
+        if (next > to)
+            next = to;
+        if (!covered) {
+            for (uint64_t i = pos; i < next; i++)
+                if (bytes[i] != 0)
+                    ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                               "file byte 0x%llx is mapped into memory with PT_LOAD segment %u (it "
+                               "shares a page with it) but lies outside every segment, so it is not "
+                               "measured; it must be zero. The file was patched after linking, or "
+                               "the linker packs segments into shared pages or fills their padding "
+                               "(lld does): link enclaves with GNU ld, the default of gcc and clang on Linux",
+                               (unsigned long long)i, seg);
+        }
+        pos = next;
+    }
+done:
+    return result;
+}
+
+static arca_result_t check_page_slack(const uint8_t *bytes, size_t size, const struct loads *l)
+{
+    arca_result_t result = ARCA_OK;
+    const uint64_t page = max_page_size(l->eh.e_machine);
+
+    for (size_t i = 0; i < l->count; i++) {
+        const Elf64_Phdr *ph = &l->seg[i];
+        uint64_t start = ph->p_offset & ~(page - 1);
+        uint64_t end = ph->p_offset + ph->p_filesz; /* in_file() checked: ≤ size */
+        ARCA_CHECK(check_slack_zero(bytes, l, (unsigned)i, start, ph->p_offset));
+        if (ph->p_memsz == ph->p_filesz) {
+            uint64_t tail = end + (page - 1) > end ? (end + (page - 1)) & ~(page - 1) : end;
+            if (tail > size)
+                tail = size; /* past the end of the file, the kernel maps zeros */
+            ARCA_CHECK(check_slack_zero(bytes, l, (unsigned)i, end, tail));
+        }
+    }
+done:
+    return result;
+}
+
 /* ---- program headers ---- */
 
 static arca_result_t check_loads(const uint8_t *bytes, size_t size, struct loads *l)
@@ -197,6 +274,7 @@ static arca_result_t check_loads(const uint8_t *bytes, size_t size, struct loads
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
                    "the ELF header and program headers must lie inside a PT_LOAD segment so that "
                    "they are measured (standard linkers do this for shared objects)");
+    ARCA_CHECK(check_page_slack(bytes, size, l));
 done:
     return result;
 }

@@ -29,6 +29,39 @@
 static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct arca_enclave *handles;
 
+/*
+ * Forks. A child of fork() inherits copies of the parent's handles, but not the enclaves:
+ * a process-backend handle still points at the parent's runner and shared channel, so a
+ * call from the child would race the parent's calls in the same slot, and a destroy would
+ * stop the parent's enclave. Each handle remembers the fork generation it was created in; a
+ * pthread_atfork() child handler advances the generation, and every entry point refuses a
+ * handle from an older one. (A raw clone() or vfork() runs no atfork handlers.)
+ */
+static unsigned long fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void forked_child(void)
+{
+    __atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
+}
+
+static void register_atfork(void)
+{
+    (void)pthread_atfork(NULL, NULL, forked_child);
+}
+
+static arca_result_t check_owner(const struct arca_enclave *e, const char *what)
+{
+    arca_result_t result = ARCA_OK;
+    if (e->fork_generation != __atomic_load_n(&fork_generation, __ATOMIC_RELAXED))
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                   "%s: this enclave handle belongs to process %d, which forked this one; an "
+                   "enclave cannot be shared with a child process: create it again in the child",
+                   what, e->owner_pid);
+done:
+    return result;
+}
+
 void arca_enclave_options_init(arca_enclave_options_t *opts)
 {
     if (!opts)
@@ -212,6 +245,7 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     }
     ARCA_CHECK(check_options(opts, &max_payload));
     ARCA_CHECK(choose_backend(opts, &ops));
+    pthread_once(&atfork_once, register_atfork);
 
     /* Read once, verify those bytes, and load exactly those bytes. */
     result = arca__read_file(image_path, MAX_IMAGE_SIZE, &image, &image_size);
@@ -240,6 +274,8 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot create the enclave's condition variable");
     }
     sync_ready = 1;
+    e->fork_generation = __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
+    e->owner_pid = (int)getpid();
     e->ops = ops;
     e->host_ctx = opts->host_ctx;
     e->max_payload = max_payload;
@@ -316,6 +352,7 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
     if (!e || !out_len || (in_len && !in) || (out_cap && !out))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
                    "arca_enclave_call: NULL enclave, out_len, or buffer with a non-zero length");
+    ARCA_CHECK(check_owner(e, "arca_enclave_call"));
     if (in_len > e->max_payload)
         ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE,
                    "request of %zu bytes exceeds max_payload (%zu); raise it in the options",
@@ -338,6 +375,9 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
                              e->ops->name);
         got = 0;
     }
+    /* A length travels only with success or "too small" (where it is the size needed). */
+    if (result != ARCA_OK && result != ARCA_ERR_BUFFER_TOO_SMALL)
+        got = 0;
 done:
     if (entered)
         leave(e);
@@ -351,6 +391,7 @@ arca_result_t arca_enclave_identity(const arca_enclave_t *e, arca_identity_t *ou
     arca_result_t result = ARCA_OK;
     if (!e || !out)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_identity: NULL argument");
+    ARCA_CHECK(check_owner(e, "arca_enclave_identity"));
     if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
         ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed");
     *out = e->identity;
@@ -369,6 +410,7 @@ arca_result_t arca_enclave_destroy(arca_enclave_t *e)
     int expected = 0;
     if (!e)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_destroy: enclave is NULL");
+    ARCA_CHECK(check_owner(e, "arca_enclave_destroy"));
     if (arca__inside_host_call(e))
         ARCA_RAISE(ARCA_ERR_BUSY, "cannot destroy an enclave from inside one of its own host "
                                   "calls; destroy it after the ecall returns");

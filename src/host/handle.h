@@ -5,6 +5,12 @@
  * Handles are tombstones: never freed (kept on a global list so leak checkers see them
  * reachable), so a stale handle is always safe to pass in; destroy releases the backend
  * state and everything else and leaves only the tombstone.
+ *
+ * What is and is not detected: a stale (destroyed) handle of this process — always; a handle
+ * inherited through fork() — always (the child's copy shares the parent's runner and channel,
+ * so the child is refused rather than allowed to corrupt the parent's calls or kill its
+ * enclave); a pointer value from another process, or any other garbage pointer — not
+ * detectable without a lookup on every call: like any C handle, it is undefined behaviour.
  */
 #ifndef ARCA_HOST_HANDLE_H
 #define ARCA_HOST_HANDLE_H
@@ -32,6 +38,8 @@ struct arca_enclave {
     int destroying;                       /* set once by the first destroy; __atomic */
     pthread_mutex_t wait_lock;            /* destroy waits here for inflight to reach 0 */
     pthread_cond_t wait_cond;
+    unsigned long fork_generation;        /* arca__fork_generation() when created */
+    int owner_pid;                        /* the creating process, for messages */
 };
 
 /*

@@ -5,9 +5,10 @@
  *
  * Everything in the shared slot is hostile. Each header field is read exactly once into a
  * local, checked (flags, in_len <= max_payload, out_cap <= max_payload, lifecycle), and the
- * request payload is copied into this thread's private buffer before the runtime sees it.
- * Host-call replies are checked (result code defined, length <= what was asked for) before
- * one byte reaches enclave memory. This file must never read a shared field twice, never
+ * request payload is copied (streamed, src/common/channel.c) into this thread's private
+ * buffer before the runtime sees it. Host-call replies are checked (result code defined,
+ * length <= what was asked for, progress counter consistent) before one byte reaches
+ * enclave memory. This file must never read a shared field twice, never
  * hand the runtime a pointer into shared memory, and never allocate on the call path.
  */
 #define _GNU_SOURCE
@@ -60,36 +61,28 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
         return ARCA_ERR_PAYLOAD_TOO_LARGE;
     uint64_t cap = out_cap < max ? out_cap : max;
     struct arca__slot *slot = t->slot;
-    uint8_t *payload = arca__slot_payload(slot);
+    arca__reply reply;
 
     ARCA__SHARED_STORE(&slot->fn_id, id);
     ARCA__SHARED_STORE(&slot->flags, 0u);
     ARCA__SHARED_STORE(&slot->in_len, (uint64_t)in_len);
     ARCA__SHARED_STORE(&slot->out_cap, cap);
-    ARCA__SHARED_STORE(&slot->result, 0);
-    ARCA__SHARED_STORE(&slot->out_len, UINT64_C(0));
-    if (in_len)
-        memcpy(payload, in, in_len);
-    arca__channel_post(slot, &slot->host_waiting, ARCA__SLOT_OCALL);
+    arca__channel_send(slot, &slot->in_ready, &slot->host_waiting, ARCA__SLOT_OCALL, in,
+                       in_len);
 
     uint32_t s = arca__channel_wait(slot, &slot->runner_waiting, ARCA__SLOT_OCALL,
                                     config->spin_ns, NULL);
     if (s != ARCA__SLOT_OCALL_DONE)
         return ARCA_ERR_BAD_HOST_REPLY;
-    int32_t r = ARCA__SHARED_LOAD(&slot->result);
-    uint64_t n = ARCA__SHARED_LOAD(&slot->out_len);
-    if (!arca_result_valid(r))
+    /* Result and length read once and checked, then the reply streams into the runtime's
+     * private reply buffer; a malformed reply (undefined code, longer than asked, lying
+     * progress counter) is reported as BAD_HOST_REPLY, never as data. */
+    if (arca__channel_take_reply(slot, &slot->runner_waiting, out, (size_t)cap, &reply, out_len,
+                                 config->spin_ns, NULL, 0) != ARCA_OK) {
+        *out_len = 0;
         return ARCA_ERR_BAD_HOST_REPLY;
-    if (r == ARCA_ERR_BUFFER_TOO_SMALL) {
-        *out_len = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-        return ARCA_ERR_BUFFER_TOO_SMALL;
     }
-    if (n > cap)
-        return ARCA_ERR_BAD_HOST_REPLY;
-    if (n)
-        memcpy(out, payload, (size_t)n);
-    *out_len = (size_t)n;
-    return (arca_result_t)r;
+    return (arca_result_t)reply.result;
 }
 
 static arca_result_t run_init(slot_thread *t)
@@ -128,9 +121,7 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, 
         r = life == LIFE_FINISHED ? ARCA_ERR_ENCLAVE_DESTROYED : ARCA_ERR_BAD_FRAME;
         goto out;
     }
-    /* The one copy in: from now on the request cannot change under the enclave. */
-    if (in_len)
-        memcpy(t->in_buf, arca__slot_payload(t->slot), (size_t)in_len);
+    /* The request is entirely in t->in_buf (private): it cannot change under the enclave. */
     r = config->runtime->dispatch(fn_id, in_len ? t->in_buf : NULL, (size_t)in_len,
                                   out_cap ? t->out_buf : NULL, (size_t)out_cap, &produced);
     if (!arca_result_valid(r) || (r != ARCA_ERR_BUFFER_TOO_SMALL && produced > out_cap)) {
@@ -147,31 +138,29 @@ out:
 static void serve(slot_thread *t)
 {
     struct arca__slot *slot = t->slot;
-    uint64_t max = config->layout.max_payload;
-    /* Each field exactly once. */
-    uint32_t fn_id = ARCA__SHARED_LOAD(&slot->fn_id);
-    uint32_t flags = ARCA__SHARED_LOAD(&slot->flags);
-    uint64_t in_len = ARCA__SHARED_LOAD(&slot->in_len);
-    uint64_t out_cap = ARCA__SHARED_LOAD(&slot->out_cap);
+    arca__frame frame;
     uint64_t out_len = 0;
     arca_result_t r;
 
-    if ((flags & ~ARCA__CALL_FLAGS_MASK) != 0 || flags == ARCA__CALL_FLAGS_MASK ||
-        in_len > max || out_cap > max)
+    /* Each header field read exactly once and checked; then the one copy in: the request
+     * streams into private memory, and nothing parses it before all of it is there. */
+    r = arca__channel_take_request(slot, config->layout.max_payload, t->in_buf, &frame,
+                                   config->spin_ns, NULL);
+    if (r != ARCA_OK)
         r = ARCA_ERR_BAD_FRAME;
-    else if (flags == ARCA__CALL_INIT)
+    else if (frame.flags == ARCA__CALL_INIT)
         r = run_init(t);
-    else if (flags == ARCA__CALL_FINI)
+    else if (frame.flags == ARCA__CALL_FINI)
         r = run_fini(t);
     else
-        r = run_ecall(t, fn_id, in_len, out_cap, &out_len);
+        r = run_ecall(t, frame.fn_id, frame.in_len, frame.out_cap, &out_len);
 
-    /* The one copy out (nothing for BUFFER_TOO_SMALL: out_len is the size needed). */
-    if (r != ARCA_ERR_BUFFER_TOO_SMALL && out_len)
-        memcpy(arca__slot_payload(slot), t->out_buf, (size_t)out_len);
+    /* The one copy out (no payload with BUFFER_TOO_SMALL: out_len is the size needed). It
+     * streams, so the host copies the first chunks while later ones are written. */
     ARCA__SHARED_STORE(&slot->result, (int32_t)r);
     ARCA__SHARED_STORE(&slot->out_len, out_len);
-    arca__channel_post(slot, &slot->host_waiting, ARCA__SLOT_ECALL_DONE);
+    arca__channel_send(slot, &slot->out_ready, &slot->host_waiting, ARCA__SLOT_ECALL_DONE,
+                       t->out_buf, r == ARCA_ERR_BUFFER_TOO_SMALL ? 0 : (size_t)out_len);
 }
 
 static void *slot_main(void *arg)

@@ -173,6 +173,35 @@ done:
     return result;
 }
 
+/*
+ * The platform kind in evidence is a claim of whoever holds the platform key — for a dev
+ * platform, the host user, the very party AllowDevPlatform = 0 must keep out. So the kind is
+ * also taken from the pinned certificate: a dev platform's (dev_create.c; docs/formats.md)
+ * says so in its subject, and evidence under it is dev evidence whatever it claims.
+ */
+#define DEV_CERT_ORG "Arca DEV PLATFORM - not for production"
+#define DEV_CERT_CN_PREFIX "Arca dev platform "
+
+static int subject_entry_is(X509_NAME *name, int nid, const char *text, int prefix_only)
+{
+    for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0;
+         i = X509_NAME_get_index_by_NID(name, nid, i)) {
+        const ASN1_STRING *v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+        size_t want = strlen(text), have = v ? (size_t)ASN1_STRING_length(v) : 0;
+        if (v && (prefix_only ? have >= want : have == want) &&
+            memcmp(ASN1_STRING_get0_data(v), text, want) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_dev_platform_cert(X509 *x)
+{
+    X509_NAME *name = X509_get_subject_name(x);
+    return name && (subject_entry_is(name, NID_organizationName, DEV_CERT_ORG, 0) ||
+                    subject_entry_is(name, NID_commonName, DEV_CERT_CN_PREFIX, 1));
+}
+
 arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t *cert, size_t len)
 {
     arca_result_t result = ARCA_OK;
@@ -209,6 +238,7 @@ arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t 
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: trusted certificate's key is not an ECDSA P-256 key");
     ARCA_CHECK(arca__sha256(der, (size_t)der_len, entry.der_sha256));
     ARCA_CHECK(arca__sha256(spki, (size_t)spki_len, entry.spki_sha256));
+    entry.is_dev = is_dev_platform_cert(x);
     struct arca__trusted_cert *grown =
         realloc(policy->certs, (policy->cert_count + 1) * sizeof *policy->certs);
     if (!grown)

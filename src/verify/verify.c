@@ -71,11 +71,22 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
                    "the evidence's platform id does not match its certificate's key");
 
-    /* 3. What the platform vouches for, against the policy. */
-    if (ev.platform_kind == ARCA_EVIDENCE_PLATFORM_DEV && !policy->allow_dev_platform)
+    /* 3. What the platform vouches for, against the policy. A dev platform's key holder
+     * (the host user) could claim any platform kind: its certificate decides. */
+    if ((ev.platform_kind == ARCA_EVIDENCE_PLATFORM_DEV || trusted->is_dev) &&
+        !policy->allow_dev_platform)
         ARCA_RAISE(ARCA_ERR_VERIFY_DEV_PLATFORM,
-                   "the evidence comes from a dev platform, whose keys the host user holds; set "
-                   "AllowDevPlatform = 1 only for development");
+                   "the evidence comes from a dev platform (%s), whose keys the host user holds; "
+                   "set AllowDevPlatform = 1 only for development",
+                   ev.platform_kind == ARCA_EVIDENCE_PLATFORM_DEV
+                       ? "it says so"
+                       : "its certificate is a dev platform's, although the evidence claims another "
+                         "platform kind");
+    if (trusted->is_dev && ev.platform_kind != ARCA_EVIDENCE_PLATFORM_DEV)
+        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
+                   "the evidence claims platform kind %u but is signed under a dev platform "
+                   "certificate: it was forged by the holder of the dev platform's key",
+                   ev.platform_kind);
     if ((ev.identity.attributes & ARCA_ATTR_DEBUG) && !policy->allow_debug)
         ARCA_RAISE(ARCA_ERR_VERIFY_DEBUG,
                    "the enclave is a debug enclave; set AllowDebug = 1 only for development");

@@ -16,6 +16,7 @@ struct arca__trusted_cert {
     uint8_t der_sha256[32];  /* SHA-256 of the certificate DER: what evidence is matched by */
     uint8_t spki_sha256[32]; /* SHA-256 of its SubjectPublicKeyInfo DER: the platform id */
     arca__ec_key *key;       /* its P-256 public key */
+    int is_dev;              /* a dev platform's certificate (its subject says so) */
 };
 
 struct arca_policy {

@@ -241,6 +241,20 @@ static int wait_state(struct arca__slot *s, uint32_t want)
     return 0;
 }
 
+/* Post a frame whose progress counter says `ready` bytes of the payload are in place. */
+static void post_frame_ready(struct arca__slot *s, uint32_t fn, uint32_t flags, uint64_t in_len,
+                             uint64_t out_cap, uint32_t ready)
+{
+    s->fn_id = fn;
+    s->flags = flags;
+    s->in_len = in_len;
+    s->out_cap = out_cap;
+    s->result = -1;
+    s->out_len = 12345;
+    s->in_ready = ready;
+    arca__channel_post(s, &s->runner_waiting, ARCA__SLOT_ECALL);
+}
+
 static void post_frame(struct arca__slot *s, uint32_t fn, uint32_t flags, uint64_t in_len,
                        uint64_t out_cap)
 {
@@ -250,6 +264,8 @@ static void post_frame(struct arca__slot *s, uint32_t fn, uint32_t flags, uint64
     s->out_cap = out_cap;
     s->result = -1;
     s->out_len = 12345;
+    /* The payload (written by the caller) is all there: in_ready says so (channel.h). */
+    s->in_ready = in_len <= ARCA_DEFAULT_MAX_PAYLOAD ? (uint32_t)in_len : 0;
     arca__channel_post(s, &s->runner_waiting, ARCA__SLOT_ECALL);
 }
 
@@ -304,6 +320,34 @@ static void test_hostile_frames(void)
     /* Bad function ids. */
     ASSERT_EQ(raw_call(s0, 0xDEADBEEF, 0, 5, 16, &n), ARCA_ERR_UNKNOWN_FUNCTION);
     ASSERT_EQ(raw_call(s0, 0, 0, 0, 0, &n), ARCA_ERR_UNKNOWN_FUNCTION);
+    /* The request is parsed only once all of it is in private memory: with the progress
+     * counter short of in_len the frame waits, and it is served when the rest lands. */
+    struct timespec settle = {0, 30 * 1000 * 1000};
+    memcpy(arca__slot_payload(s0), "hello", 5);
+    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 2);
+    nanosleep(&settle, NULL);
+    ASSERT_UEQ(__atomic_load_n(&s0->state, __ATOMIC_ACQUIRE), ARCA__SLOT_ECALL);
+    __atomic_store_n(&s0->in_ready, 5u, __ATOMIC_SEQ_CST);
+    arca__channel_wake_all(s0);
+    ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s0->result, ARCA_OK);
+    ASSERT_UEQ(s0->out_len, 5);
+    ASSERT_MEMEQ(arca__slot_payload(s0), "hello", 5);
+    s0->state = ARCA__SLOT_IDLE;
+    /* A counter past in_len, or one that goes backwards, is a bad frame. */
+    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 6);
+    ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s0->result, ARCA_ERR_BAD_FRAME);
+    ASSERT_UEQ(s0->out_len, 0);
+    s0->state = ARCA__SLOT_IDLE;
+    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 3);
+    nanosleep(&settle, NULL);
+    __atomic_store_n(&s0->in_ready, 1u, __ATOMIC_SEQ_CST);
+    arca__channel_wake_all(s0);
+    ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s0->result, ARCA_ERR_BAD_FRAME);
+    s0->state = ARCA__SLOT_IDLE;
+
     /* A garbage state word is ignored by the enclave. */
     s0->state = 77;
     arca__channel_wake_all(s0);
@@ -385,10 +429,11 @@ static void test_header_changes_while_read(void)
     ASSERT_OK(arca_enclave_destroy(e));
 }
 
-/* Drive PE_HOST_CALL raw and answer the host call with (result, out_len). Returns what the
- * enclave reported: the result its arca_host_call() returned and the length it got. */
-static int hostile_reply(struct arca__slot *s, uint32_t cap, int32_t result, uint64_t out_len,
-                         uint64_t *enclave_saw_len)
+/* Drive PE_HOST_CALL raw and answer the host call with (result, out_len) and the progress
+ * counter `ready` (-1: the honest value). Returns what the enclave reported: the result its
+ * arca_host_call() returned and the length it got. */
+static int hostile_reply_ready(struct arca__slot *s, uint32_t cap, int32_t result,
+                               uint64_t out_len, int64_t ready, uint64_t *enclave_saw_len)
 {
     uint32_t req[2] = {HC_ANY, cap};
     memcpy(arca__slot_payload(s), req, sizeof req);
@@ -400,6 +445,9 @@ static int hostile_reply(struct arca__slot *s, uint32_t cap, int32_t result, uin
     memset(arca__slot_payload(s), 0x66, 64);
     s->result = result;
     s->out_len = out_len;
+    if (ready < 0) /* honest: all of the payload there is, is there */
+        ready = result != ARCA_ERR_BUFFER_TOO_SMALL && out_len <= cap ? (int64_t)out_len : 0;
+    s->out_ready = (uint32_t)ready;
     arca__channel_post(s, &s->runner_waiting, ARCA__SLOT_OCALL_DONE);
     if (!wait_state(s, ARCA__SLOT_ECALL_DONE) || s->result != ARCA_OK || s->out_len != 16)
         return -997;
@@ -408,6 +456,12 @@ static int hostile_reply(struct arca__slot *s, uint32_t cap, int32_t result, uin
     __atomic_store_n(&s->state, ARCA__SLOT_IDLE, __ATOMIC_RELEASE);
     *enclave_saw_len = report[1];
     return (int)(int32_t)report[0];
+}
+
+static int hostile_reply(struct arca__slot *s, uint32_t cap, int32_t result, uint64_t out_len,
+                         uint64_t *enclave_saw_len)
+{
+    return hostile_reply_ready(s, cap, result, out_len, -1, enclave_saw_len);
 }
 
 static void test_hostile_host_replies(void)
@@ -437,6 +491,16 @@ static void test_hostile_host_replies(void)
     ASSERT_EQ(hostile_reply(s, 16, -1, 0, &len), ARCA_ERR_BAD_HOST_REPLY);
     ASSERT_EQ(hostile_reply(s, 16, INT32_MIN, 0, &len), ARCA_ERR_BAD_HOST_REPLY);
     ASSERT_EQ(hostile_reply(s, 16, ARCA__RESULT_COUNT, 0, &len), ARCA_ERR_BAD_HOST_REPLY);
+    /* A progress counter that claims more bytes than the reply has, or any with "too small". */
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 8, 9, &len), ARCA_ERR_BAD_HOST_REPLY);
+    ASSERT_UEQ(len, 0);
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 8, 0xFFFFFFFF, &len), ARCA_ERR_BAD_HOST_REPLY);
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_ERR_BUFFER_TOO_SMALL, 100, 16, &len),
+              ARCA_ERR_BAD_HOST_REPLY);
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 0, 1, &len), ARCA_ERR_BAD_HOST_REPLY);
+    /* The honest counter with the same lengths passes. */
+    ASSERT_EQ(hostile_reply(s, 16, ARCA_OK, 8, &len), ARCA_OK);
+    ASSERT_UEQ(len, 8);
 
     /* The enclave keeps serving. */
     ASSERT_OK(arca_enclave_call(e, PE_EMPTY, NULL, 0, NULL, 0, &got));

@@ -4,11 +4,16 @@
  * rules that involve two enclaves (a host call of one may destroy the other).
  * argv: signed conformance image.
  */
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "arca/host.h"
+#include "common/runtime_abi.h"
 #include "../backend/conformance_ids.h"
 #include "test.h"
 
@@ -168,6 +173,96 @@ static void test_host_call_may_destroy_another_enclave(void)
     ASSERT_OK(arca_enclave_destroy(a));
 }
 
+/* A forked child inherits a copy of the handle but not the enclave: every entry point must
+ * refuse it (on the process backend the copy still points at the parent's runner and
+ * channel), and the parent's enclave must be untouched. */
+static void fork_child_is_refused(const char *backend)
+{
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    arca_identity_t id;
+    uint8_t out[8];
+    size_t got = 0;
+    int status = 0;
+    opts(&o, backend);
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    pid_t pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        int bad = 0;
+        if (arca_enclave_call(e, CE_ECHO, "kid", 3, out, sizeof out, &got) != ARCA_ERR_INVALID_ARGUMENT)
+            bad |= 1;
+        if (!strstr(arca_last_error(), "create it again in the child"))
+            bad |= 2;
+        if (arca_enclave_identity(e, &id) != ARCA_ERR_INVALID_ARGUMENT)
+            bad |= 4;
+        if (arca_enclave_destroy(e) != ARCA_ERR_INVALID_ARGUMENT)
+            bad |= 8;
+        _exit(bad);
+    }
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    /* The parent's enclave still serves calls and can be destroyed. */
+    ASSERT_OK(arca_enclave_call(e, CE_ECHO, "hey", 3, out, sizeof out, &got));
+    ASSERT_EQ(got, 3);
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_fork_child_cannot_use_parent_enclave(void)
+{
+    arca_backend_info_t info;
+    fork_child_is_refused("sim");
+    for (size_t i = 0; i < arca_backend_count(); i++) {
+        ASSERT_OK(arca_backend_info(i, &info));
+        if (info.available && strcmp(info.name, "process") == 0)
+            fork_child_is_refused("process");
+    }
+}
+
+/*
+ * The sim backend loads the image by a /proc/self/fd/N name, and the dynamic loader returns
+ * any object already loaded under that name. Here the application holds the image under the
+ * next sixteen such names (a stand-in for any stale object: another enclave whose dlclose()
+ * did not unload it); the enclave must still get its own copy, not initialise that object.
+ */
+static void test_sim_never_aliases_a_loaded_object(void)
+{
+    enum { NAMES = 16 };
+    int fds[NAMES];
+    void *stale = NULL;
+    char path[64];
+    for (int i = 0; i < NAMES; i++) {
+        fds[i] = open(image, O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(fds[i] >= 0);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
+        void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL); /* one object, one more name each time */
+        ASSERT_TRUE(h != NULL);
+        if (stale)
+            dlclose(h);
+        else
+            stale = h;
+    }
+    for (int i = 0; i < NAMES; i++)
+        close(fds[i]); /* the names stay with the loaded object */
+    const struct arca__runtime *rt = dlsym(stale, ARCA_RUNTIME_SYMBOL);
+    ASSERT_TRUE(rt != NULL);
+
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    uint8_t out[8];
+    size_t got = 0;
+    opts(&o, "sim");
+    ASSERT_OK(arca_enclave_create(image, &o, &e));
+    ASSERT_OK(arca_enclave_call(e, CE_ECHO, "abc", 3, out, sizeof out, &got));
+    /* The application's object was never initialised with the enclave's identity and keys. */
+    ASSERT_RESULT(rt->dispatch(CE_ECHO, (const uint8_t *)"abc", 3, out, sizeof out, &got),
+                  ARCA_ERR_INTERNAL);
+    ASSERT_OK(arca_enclave_destroy(e));
+    dlclose(stale);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -183,5 +278,7 @@ int main(int argc, char **argv)
     RUN(test_last_error);
     RUN(test_default_options);
     RUN(test_host_call_may_destroy_another_enclave);
+    RUN(test_fork_child_cannot_use_parent_enclave);
+    RUN(test_sim_never_aliases_a_loaded_object);
     return TEST_SUMMARY();
 }

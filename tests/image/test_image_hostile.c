@@ -73,8 +73,10 @@ static void build(uint16_t machine)
     eh.e_shstrndx = 3;
     memcpy(img, &eh, sizeof eh);
 
+    /* Segment 0 has a zero-fill tail (p_memsz > p_filesz): the loader zeroes the rest of its
+     * last page, so the section names and table after it in the file are never mapped. */
     put_phdr(0, (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0,
-                             .p_vaddr = 0, .p_filesz = 0x400, .p_memsz = 0x400, .p_align = 0x1000});
+                             .p_vaddr = 0, .p_filesz = 0x400, .p_memsz = 0x480, .p_align = 0x1000});
     put_phdr(1, (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = SYN_SEG1,
                              .p_vaddr = 0x1400, .p_filesz = 0x200, .p_memsz = 0x300,
                              .p_align = 0x1000});
@@ -180,7 +182,7 @@ static void test_measurement_follows_the_definition(void)
     put64(&p, SYN_CONFIG); /* sh_addr of .arca.config */
     put64(&p, SYN_SIG);    /* sh_addr of .arca.sig */
     put64(&p, 0);          /* segment 0: vaddr, memsz, filesz, flags, 0 */
-    put64(&p, 0x400);
+    put64(&p, 0x480);
     put64(&p, 0x400);
     put64(&p, (uint64_t)(PF_R | PF_X));
     memcpy(p, img, 0x400);
@@ -402,6 +404,106 @@ static void test_garbage_and_random_damage(void)
             accepted);
 }
 
+/* The measurement of an image straight from its definition in docs/formats.md, with no
+ * acceptance checks (so it can be computed for images the parser refuses). */
+static void measure_by_definition(const uint8_t *b, size_t len, const arca__image *parsed,
+                                  uint8_t out[32])
+{
+    arca__sha256_ctx ctx;
+    Elf64_Ehdr eh;
+    uint8_t rec[32], *copy = malloc(len);
+    ASSERT_TRUE(copy != NULL);
+    memcpy(copy, b, len);
+    memset(copy + 0x28, 0, 8);
+    memset(copy + 0x3A, 0, 6);
+    memset(copy + parsed->sig_offset, 0, sizeof(struct arca_signature));
+    memcpy(&eh, b, sizeof eh);
+    ASSERT_OK(arca__sha256_init(&ctx));
+    ASSERT_OK(arca__sha256_update(&ctx, "ARCA-MEASURE-v1", 16));
+    uint8_t *p = rec;
+    put64(&p, parsed->config_vaddr);
+    put64(&p, parsed->sig_vaddr);
+    ASSERT_OK(arca__sha256_update(&ctx, rec, 16));
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, b + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type != PT_LOAD)
+            continue;
+        p = rec;
+        put64(&p, ph.p_vaddr);
+        put64(&p, ph.p_memsz);
+        put64(&p, ph.p_filesz);
+        put64(&p, ph.p_flags);
+        ASSERT_OK(arca__sha256_update(&ctx, rec, 32));
+        ASSERT_OK(arca__sha256_update(&ctx, copy + ph.p_offset, ph.p_filesz));
+    }
+    ASSERT_OK(arca__sha256_final(&ctx, out));
+    free(copy);
+}
+
+/*
+ * Loaders map whole pages, so the file bytes that share a page with a PT_LOAD but lie outside
+ * every PT_LOAD are in enclave memory although the measurement does not cover them. Each must
+ * be zero, or an image with other loaded bytes would verify under the same measurement.
+ */
+static void test_unmeasured_mapped_bytes_refused(void)
+{
+    struct arca_enclave_config config;
+    arca__image_info info;
+    arca__image image;
+    uint8_t m_before[32], m_after[32];
+    size_t len = 0;
+    int tails = 0, heads = 0;
+
+    arca__config_defaults(&config);
+    /* Synthetic: segment 0 without a zero-fill tail maps the section names and table. */
+    build(EM_X86_64);
+    EDIT_PH(0, p_memsz, 0x400);
+    ASSERT_RESULT(arca__image_parse(img, img_len, &image), ARCA_ERR_BAD_IMAGE);
+    ASSERT_CONTAINS(arca__error_detail(), "file byte 0x601 is mapped");
+    ASSERT_RESULT(arca__image_sign(img, img_len, &config, key), ARCA_ERR_BAD_IMAGE);
+
+    /* A real signed image (GNU ld: padding between segments is zero): one byte of padding
+     * that a segment's first or last page maps is changed to an int3; the measurement stays
+     * the same, so only this check stands between it and a successful verification. */
+    uint8_t *real = util_read(fixture_path, &len);
+    ASSERT_TRUE(real != NULL);
+    ASSERT_OK(arca__image_sign(real, len, &config, key));
+    ASSERT_OK(arca__image_verify(real, len, &info));
+    memcpy(m_before, info.identity.measurement, 32);
+    ASSERT_OK(arca__image_parse(real, len, &image));
+    measure_by_definition(real, len, &image, m_after);
+    ASSERT_MEMEQ(m_after, m_before, 32);
+    Elf64_Ehdr eh;
+    memcpy(&eh, real, sizeof eh);
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, real + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type != PT_LOAD)
+            continue;
+        uint64_t end = ph.p_offset + ph.p_filesz;
+        size_t at[2];
+        int n = 0;
+        if (ph.p_memsz == ph.p_filesz && (end & 4095) && end < len && real[end] == 0)
+            at[n++] = (size_t)end, tails++;
+        if ((ph.p_offset & 4095) && real[ph.p_offset - 1] == 0)
+            at[n++] = (size_t)ph.p_offset - 1, heads++;
+        for (int k = 0; k < n; k++) {
+            real[at[k]] = 0xCC;
+            measure_by_definition(real, len, &image, m_after);
+            ASSERT_MEMEQ(m_after, m_before, 32); /* the measurement cannot see the change */
+            ASSERT_RESULT(arca__image_verify(real, len, &info), ARCA_ERR_BAD_IMAGE);
+            ASSERT_CONTAINS(arca__error_detail(), "not measured");
+            real[at[k]] = 0;
+            ASSERT_OK(arca__image_verify(real, len, &info));
+        }
+    }
+    fprintf(stderr, "  %d tail and %d head padding bytes of the fixture checked\n", tails, heads);
+    ASSERT_TRUE(tails > 0);
+    ASSERT_TRUE(heads > 0);
+    free(real);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -420,6 +522,7 @@ int main(int argc, char **argv)
     RUN(test_hostile_sections);
     RUN(test_every_truncation);
     RUN(test_garbage_and_random_damage);
+    RUN(test_unmeasured_mapped_bytes_refused);
     arca__ec_free(key);
     return TEST_SUMMARY();
 }

@@ -313,9 +313,22 @@ static arca_result_t ocall_empty(const uint8_t *in, size_t l, uint8_t *o, size_t
     return arca_host_call(HC_EMPTY, NULL, 0, NULL, 0, &got);
 }
 
+/* A large payload both ways through a host call: streamed like ecall payloads. */
+static arca_result_t hc_echo(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                             size_t *out_len)
+{
+    size_t got = 0;
+    *out_len = 0;
+    if (in_len > out_cap)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    arca_result_t r = arca_host_call(HC_ECHO, in, in_len, out, in_len, &got);
+    *out_len = got;
+    return r;
+}
+
 ARCA_ECALLS({PE_ECHO, echo}, {PE_SECRET, fill_secret}, {PE_OPEN, do_open},
             {PE_SOCKET, do_socket}, {PE_EXECVE, do_execve}, {PE_PTRACE, do_ptrace},
             {PE_MMAP_EXEC, do_mmap_exec}, {PE_MPROTECT_EXEC, do_mprotect_exec},
             {PE_HOST_CALL, host_call}, {PE_CRASH, crash}, {PE_ABORT, do_abort}, {PE_SPIN, spin},
             {PE_ENV, env}, {PE_HEAP, heap}, {PE_OOM, oom}, {PE_EMPTY, empty},
-            {PE_OCALL_EMPTY, ocall_empty}, {PE_SINK, empty});
+            {PE_OCALL_EMPTY, ocall_empty}, {PE_SINK, empty}, {PE_HC_ECHO, hc_echo});

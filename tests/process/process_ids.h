@@ -25,10 +25,12 @@
 #define PE_EMPTY 16        /* does nothing */
 #define PE_OCALL_EMPTY 17  /* one empty host call (HC_EMPTY) */
 #define PE_SINK 18         /* consumes its input, returns nothing */
+#define PE_HC_ECHO 19      /* out = what host call HC_ECHO returns for in (capacity in_len) */
 
 /* host calls */
 #define HC_EMPTY 200
 #define HC_ANY 201 /* whatever the hostile tests want */
+#define HC_ECHO 202 /* out = in XOR 0x5A */
 
 #define SECRET_BYTE 0xA5
 #define SECRET_LEN 4096

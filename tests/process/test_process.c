@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "arca/host.h"
+#include "common/channel.h"
 #include "process_ids.h"
 #include "runner_util.h"
 #include "test.h"
@@ -34,7 +35,19 @@ static arca_result_t hc_empty(void *ctx, const uint8_t *in, size_t in_len, uint8
     return ARCA_OK;
 }
 
-static const arca_host_call_t host_calls[] = {{HC_EMPTY, hc_empty}};
+static arca_result_t hc_echo(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx;
+    *out_len = in_len;
+    if (in_len > out_cap)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    for (size_t i = 0; i < in_len; i++)
+        out[i] = in[i] ^ 0x5A;
+    return ARCA_OK;
+}
+
+static const arca_host_call_t host_calls[] = {{HC_EMPTY, hc_empty}, {HC_ECHO, hc_echo}};
 
 static arca_result_t open_process(const char *path, arca_enclave_t **e, pid_t *runner)
 {
@@ -44,7 +57,7 @@ static arca_result_t open_process(const char *path, arca_enclave_t **e, pid_t *r
     arca_enclave_options_init(&o);
     o.backend = "process";
     o.host_calls = host_calls;
-    o.host_call_count = 1;
+    o.host_call_count = 2;
     arca_result_t r = arca_enclave_create(path, &o, e);
     if (runner)
         *runner = r == ARCA_OK ? newest_runner(before, nb) : -1;
@@ -372,6 +385,99 @@ static void test_runner_refuses_manual_start(void)
     ASSERT_EQ(WEXITSTATUS(status), 2);
 }
 
+/* Payloads stream through the slot in ARCA__STREAM_CHUNK pieces, overlapping the two
+ * copies: every size around the chunk boundaries up to max_payload must arrive intact, both
+ * ways, for ecalls and host calls, with nothing written past the caller's buffer. */
+#define STREAM_CHUNK ARCA__STREAM_CHUNK
+#define STREAM_GUARD 64
+
+static int check_echo(arca_enclave_t *e, uint32_t fn, const uint8_t *in, uint8_t *out, size_t n,
+                      uint8_t xor_with)
+{
+    size_t got = 0;
+    memset(out, 0xCC, n + STREAM_GUARD);
+    if (arca_enclave_call(e, fn, in, n, out, n, &got) != ARCA_OK || got != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[i] != (uint8_t)(in[i] ^ xor_with))
+            return 0;
+    for (size_t i = n; i < n + STREAM_GUARD; i++)
+        if (out[i] != 0xCC)
+            return 0;
+    return 1;
+}
+
+struct stream_job {
+    arca_enclave_t *e;
+    const uint8_t *in;
+    size_t n;
+    int ok;
+};
+
+static void *stream_thread(void *arg)
+{
+    struct stream_job *j = arg;
+    uint8_t *out = malloc(j->n + STREAM_GUARD);
+    j->ok = out != NULL;
+    for (int i = 0; i < 20 && j->ok; i++)
+        j->ok = check_echo(j->e, PE_ECHO, j->in, out, j->n, 0);
+    free(out);
+    return NULL;
+}
+
+static void streamed_payloads(const char *path)
+{
+    static const size_t sizes[] = {0, 1, 4096, 65537, STREAM_CHUNK - 1, STREAM_CHUNK,
+                                   STREAM_CHUNK + 1, 2 * STREAM_CHUNK, 5 * STREAM_CHUNK + 4093,
+                                   ARCA_DEFAULT_MAX_PAYLOAD - 1, ARCA_DEFAULT_MAX_PAYLOAD};
+    _Static_assert(5 * STREAM_CHUNK + 4093 < ARCA_DEFAULT_MAX_PAYLOAD, "sizes fit the slot");
+    size_t max = ARCA_DEFAULT_MAX_PAYLOAD;
+    arca_enclave_t *e = NULL;
+    size_t got = 0;
+    uint8_t *in = malloc(max), *out = malloc(max + STREAM_GUARD);
+    ASSERT_TRUE(in && out);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < max; i++) {
+        x = x * 1103515245u + 12345u;
+        in[i] = (uint8_t)(x >> 16);
+    }
+    ASSERT_OK(open_process(path, &e, NULL));
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        ASSERT_TRUE(check_echo(e, PE_ECHO, in, out, sizes[k], 0));
+        ASSERT_TRUE(check_echo(e, PE_HC_ECHO, in, out, sizes[k], 0x5A));
+    }
+    /* Too small, streamed size: the needed size comes back and nothing is written. */
+    memset(out, 0xCC, max);
+    ASSERT_RESULT(arca_enclave_call(e, PE_ECHO, in, 3 * STREAM_CHUNK, out, 3 * STREAM_CHUNK - 1, &got),
+                  ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_EQ(got, 3 * STREAM_CHUNK);
+    for (size_t i = 0; i < 3 * STREAM_CHUNK; i++)
+        if (out[i] != 0xCC)
+            ASSERT_EQ(i, SIZE_MAX);
+    /* Two threads streaming at once through their own slots. */
+    struct stream_job jobs[2] = {{e, in, 3 * STREAM_CHUNK + 5, 0}, {e, in + 7, STREAM_CHUNK + 9, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ(pthread_create(&t[i], NULL, stream_thread, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(t[i], NULL);
+        ASSERT_TRUE(jobs[i].ok);
+    }
+    ASSERT_OK(arca_enclave_destroy(e));
+    free(in);
+    free(out);
+}
+
+static void test_streamed_payloads(void)
+{
+    streamed_payloads(image);
+}
+
+static void test_streamed_payloads_switchless(void)
+{
+    streamed_payloads(image_switchless);
+}
+
 static void test_switchless(void)
 {
     arca_enclave_t *e = NULL;
@@ -434,6 +540,8 @@ int main(int argc, char **argv)
     RUN(test_runner_path_option);
     RUN(test_runner_refuses_manual_start);
     RUN(test_switchless);
+    RUN(test_streamed_payloads);
+    RUN(test_streamed_payloads_switchless);
     RUN(test_no_fd_or_child_leaks);
     return TEST_SUMMARY();
 }

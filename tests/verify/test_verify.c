@@ -249,6 +249,20 @@ static void test_forgeries_truncation_and_extension(void)
     ASSERT_OK(arca__ec_sign(p1->attestation_key, forged, flen - 64, forged + flen - 64));
     EXPECT_WITH(forged, flen, ARCA_ERR_BAD_EVIDENCE, (void)0);
     free(forged);
+    forged = NULL;
+    /* Correctly signed by p1 (a dev platform, whose key the host user holds), but claiming to
+     * come from an arcad platform: still dev evidence, refused without AllowDevPlatform and
+     * refused as forged with it. */
+    ASSERT_OK(arca__evidence_build(ARCA_PLATFORM_KIND_ARCAD, p1->platform_id, &ident, rd,
+                                   (uint64_t)time(NULL) * 1000000000u, certs, lens, 1, &forged, &flen));
+    ASSERT_OK(arca__ec_sign(p1->attestation_key, forged, flen - 64, forged + flen - 64));
+    EXPECT_WITH(forged, flen, ARCA_ERR_VERIFY_DEV_PLATFORM,
+                ASSERT_OK(arca_policy_set_allow_dev_platform(pol_, 0)));
+    ASSERT_CONTAINS(arca_verify_last_error(), "certificate is a dev platform's");
+    EXPECT_WITH(forged, flen, ARCA_ERR_BAD_EVIDENCE, (void)0);
+    EXPECT_WITH(ev, len, ARCA_ERR_VERIFY_DEV_PLATFORM,
+                ASSERT_OK(arca_policy_set_allow_dev_platform(pol_, 0)));
+    free(forged);
     for (size_t n = 0; n < len; n += (n < 300 ? 1 : 37))
         EXPECT_WITH(ev, n, ARCA_ERR_BAD_EVIDENCE, (void)0);
     uint8_t *longer = calloc(1, len + 1);

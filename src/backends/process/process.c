@@ -4,13 +4,16 @@
  * one slot per enclave thread (src/common/channel.h).
  *
  * Divisions: probe (what this machine offers); create (channel, control socket, spawn,
- * START/READY, init); call (post into a free slot, serve host calls arriving on the same
- * slot, take the reply); destroy (fini, stop, reap, unmap).
+ * START/READY, init); call (post into a free slot, streaming the request, serve host calls
+ * arriving on the same slot, take the reply as it streams in); destroy (fini, stop, reap,
+ * unmap).
  *
- * The runner is treated as hostile too: every length and code it writes is read once and
- * checked against what was asked for; host calls get private copies of the request and of
- * the reply buffer, so the runner cannot change bytes under a host function. This file
- * must never wait without a way out when the runner dies, and never keep keys after START.
+ * The runner is treated as hostile too: every length, code and progress counter it writes
+ * is read once and checked against what was asked for (src/common/channel.c); host calls
+ * get private copies of the request and of the reply buffer, so the runner cannot change
+ * bytes under a host function. A runner that breaks the protocol is killed and the enclave
+ * lost (runner_broke). This file must never write past the caller's out_cap, never wait
+ * without a way out when the runner dies or stalls, and never keep keys after START.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -127,38 +130,70 @@ static arca_result_t lost_error(process_state *st)
                        st->lost_reason[0] ? st->lost_reason : "arca-runner is gone");
 }
 
-/* Serve the host call the runner posted into slot k, and post the reply. */
-static void serve_host_call(process_state *st, uint32_t k, struct arca__slot *slot)
+/* The runner broke the channel protocol (the detail of the check that failed is this
+ * thread's error detail): it is compromised or corrupt, so it is stopped and the enclave is
+ * lost. A malformed frame fails the call with BAD_FRAME; a stalled transfer (TIMEOUT) with
+ * ENCLAVE_LOST. If the runner simply died meanwhile, that is what the call reports. */
+static arca_result_t runner_broke(process_state *st, arca_result_t r, const char *what)
 {
-    uint64_t max = st->layout.max_payload;
-    uint32_t id = ARCA__SHARED_LOAD(&slot->fn_id);
-    uint64_t in_len = ARCA__SHARED_LOAD(&slot->in_len);
-    uint64_t cap = ARCA__SHARED_LOAD(&slot->out_cap);
+    char detail[96], reason[sizeof st->lost_reason];
+    if (r == ARCA_ERR_TIMEOUT && __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+        return lost_error(st);
+    snprintf(detail, sizeof detail, "%s", arca__error_detail());
+    if (r == ARCA_ERR_TIMEOUT)
+        snprintf(reason, sizeof reason, "arca-runner %s (%s) and was stopped", what, detail);
+    else
+        snprintf(reason, sizeof reason, "arca-runner %s and was stopped", what);
+    arca__process_kill(st, reason);
+    if (r == ARCA_ERR_TIMEOUT)
+        return lost_error(st);
+    return arca__error(ARCA_ERR_BAD_FRAME,
+                       "arca-runner %s (%s); it was stopped and the enclave is lost", what,
+                       detail);
+}
+
+/* Serve the host call the runner posted into slot k, and post the reply. Returns ARCA_OK
+ * once a reply is posted (whatever the host function returned), or the error of a broken
+ * protocol: a malformed request (BAD_FRAME) or a request that never arrived (TIMEOUT). */
+static arca_result_t serve_host_call(process_state *st, uint32_t k, struct arca__slot *slot)
+{
+    arca_result_t result = ARCA_OK;
+    arca__frame frame;
     size_t written = 0;
     arca_result_t r;
+    uint8_t *in = NULL, *out = NULL;
+    int have_memory = 0;
 
-    if (in_len > max || cap > max) {
-        r = ARCA_ERR_BAD_FRAME;
-    } else if (!grow(&st->ocall_in[k], (size_t)in_len) || !grow(&st->ocall_out[k], (size_t)cap)) {
+    arca__frame_load(slot, &frame); /* each field once */
+    ARCA_CHECK(arca__channel_check_host_call(&frame, st->layout.max_payload));
+    if (grow(&st->ocall_in[k], (size_t)frame.in_len) && grow(&st->ocall_out[k], (size_t)frame.out_cap)) {
+        in = st->ocall_in[k].bytes;
+        out = st->ocall_out[k].bytes;
+        have_memory = 1;
+    }
+    /* The whole request, streamed into private memory (or, without memory for it, waited
+     * for and dropped), so the runner has stopped writing the payload before the reply. */
+    ARCA_CHECK(arca__channel_receive(slot, &slot->in_ready, &slot->host_waiting, in,
+                                     frame.in_len, st->spin_ns, &st->lost, ARCA__STREAM_STALL_NS));
+    if (!have_memory) {
         r = ARCA_ERR_OUT_OF_MEMORY;
     } else {
         /* Private copies: the runner cannot change the request under the host function,
          * nor read or change the reply while it is being built. */
-        uint8_t *in = st->ocall_in[k].bytes, *out = st->ocall_out[k].bytes;
-        if (in_len)
-            memcpy(in, arca__slot_payload(slot), (size_t)in_len);
-        r = arca__host_dispatch(st->base.enclave, id, in_len ? in : NULL, (size_t)in_len,
-                                cap ? out : NULL, (size_t)cap, &written);
-        if (!arca_result_valid((int)r) || (r != ARCA_ERR_BUFFER_TOO_SMALL && written > cap)) {
+        r = arca__host_dispatch(st->base.enclave, frame.fn_id, frame.in_len ? in : NULL,
+                                (size_t)frame.in_len, frame.out_cap ? out : NULL,
+                                (size_t)frame.out_cap, &written);
+        if (!arca_result_valid((int)r) || (r != ARCA_ERR_BUFFER_TOO_SMALL && written > frame.out_cap)) {
             r = ARCA_ERR_INTERNAL;
             written = 0;
         }
-        if (r != ARCA_ERR_BUFFER_TOO_SMALL && written)
-            memcpy(arca__slot_payload(slot), out, written);
     }
     ARCA__SHARED_STORE(&slot->result, (int32_t)r);
     ARCA__SHARED_STORE(&slot->out_len, (uint64_t)written);
-    arca__channel_post(slot, &slot->runner_waiting, ARCA__SLOT_OCALL_DONE);
+    arca__channel_send(slot, &slot->out_ready, &slot->runner_waiting, ARCA__SLOT_OCALL_DONE, out,
+                       r == ARCA_ERR_BUFFER_TOO_SMALL ? 0 : written);
+done:
+    return result;
 }
 
 /* One ecall frame on slot k (held by the caller), serving host calls until the reply. */
@@ -168,54 +203,55 @@ static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uin
 {
     arca_result_t result = ARCA_OK;
     struct arca__slot *slot = arca__channel_slot(st->channel, &st->layout, k);
-    uint8_t *payload = arca__slot_payload(slot);
     uint32_t s = ARCA__SLOT_ECALL;
+    arca__reply reply;
+    arca_result_t r;
     *out_len = 0;
 
+    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+        ARCA_RAISE(lost_error(st));
     ARCA__SHARED_STORE(&slot->fn_id, fn_id);
     ARCA__SHARED_STORE(&slot->flags, flags);
     ARCA__SHARED_STORE(&slot->in_len, (uint64_t)in_len);
     ARCA__SHARED_STORE(&slot->out_cap, (uint64_t)out_cap);
-    ARCA__SHARED_STORE(&slot->result, 0);
-    ARCA__SHARED_STORE(&slot->out_len, UINT64_C(0));
-    if (in_len)
-        memcpy(payload, in, in_len);
-    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
-        ARCA_RAISE(lost_error(st));
-    arca__channel_post(slot, &slot->runner_waiting, ARCA__SLOT_ECALL);
+    /* result and out_len are the runner's to write (and are checked however it leaves them):
+     * no store here, so the line the runner spins on is written as few times as possible. */
+    /* Posts ECALL, streaming a large request while the runner copies it in. */
+    arca__channel_send(slot, &slot->in_ready, &slot->runner_waiting, ARCA__SLOT_ECALL, in, in_len);
 
     for (;;) {
         s = arca__channel_wait(slot, &slot->host_waiting, s, st->spin_ns, &st->lost);
         if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
             ARCA_RAISE(lost_error(st));
         if (s == ARCA__SLOT_OCALL) {
-            serve_host_call(st, k, slot);
+            r = serve_host_call(st, k, slot);
+            if (r != ARCA_OK)
+                ARCA_RAISE(runner_broke(st, r, r == ARCA_ERR_TIMEOUT
+                                                   ? "stopped streaming a host-call request halfway"
+                                                   : "sent a malformed host-call request"));
             s = ARCA__SLOT_OCALL_DONE;
         } else if (s == ARCA__SLOT_ECALL_DONE) {
             break;
         } else {
-            /* The runner broke the protocol: it is compromised or corrupt. Stop it. */
-            arca__process_mark_lost(st, "arca-runner broke the channel protocol and was stopped");
-            kill(st->pid, SIGKILL);
+            /* An undefined state: the runner is compromised or corrupt. Stop it. */
+            char reason[96];
+            snprintf(reason, sizeof reason,
+                     "arca-runner wrote the undefined slot state %u and was stopped", s);
+            arca__process_kill(st, reason);
             ARCA_RAISE(lost_error(st));
         }
     }
-    int32_t r = ARCA__SHARED_LOAD(&slot->result);
-    uint64_t n = ARCA__SHARED_LOAD(&slot->out_len);
-    __atomic_store_n(&slot->state, ARCA__SLOT_IDLE, __ATOMIC_RELEASE);
-    if (!arca_result_valid(r))
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner replied with an undefined result code %d", r);
-    if (r == ARCA_ERR_BUFFER_TOO_SMALL) {
-        *out_len = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
-        ARCA_RAISE(ARCA_ERR_BUFFER_TOO_SMALL);
+    /* Result and length read once and checked against out_cap; then the reply streams into
+     * the caller's buffer, never past out_cap. */
+    r = arca__channel_take_reply(slot, &slot->host_waiting, out, out_cap, &reply, out_len,
+                                 st->spin_ns, &st->lost, ARCA__STREAM_STALL_NS);
+    if (r != ARCA_OK) {
+        *out_len = 0;
+        ARCA_RAISE(runner_broke(st, r, r == ARCA_ERR_TIMEOUT ? "stopped streaming its reply halfway"
+                                                             : "sent a malformed reply"));
     }
-    if (n > out_cap)
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner replied with %llu bytes for a %zu-byte buffer",
-                   (unsigned long long)n, out_cap);
-    if (n)
-        memcpy(out, payload, (size_t)n);
-    *out_len = (size_t)n;
-    result = (arca_result_t)r;
+    __atomic_store_n(&slot->state, ARCA__SLOT_IDLE, __ATOMIC_RELEASE);
+    result = (arca_result_t)reply.result;
 done:
     return result;
 }

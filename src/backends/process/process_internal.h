@@ -71,4 +71,8 @@ void arca__process_stop(process_state *st);
 /** Mark the enclave lost (once) with a reason, and wake every waiter. */
 void arca__process_mark_lost(process_state *st, const char *reason);
 
+/** The runner broke the protocol: mark the enclave lost with @p reason and have the monitor
+ * (the only thread that reaps it, so the pid is still the runner's) SIGKILL the runner. */
+void arca__process_kill(process_state *st, const char *reason);
+
 #endif

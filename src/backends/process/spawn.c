@@ -7,7 +7,9 @@
  * PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so spawning from
  * the monitor (not from whichever application thread called create) ties the runner's
  * life to the enclave's. When the runner dies for any reason the monitor marks the enclave
- * lost and wakes every waiting call, so no call ever blocks on a dead enclave.
+ * lost and wakes every waiting call, so no call ever blocks on a dead enclave. A runner that
+ * broke the channel protocol is killed by the monitor too (arca__process_kill), never by
+ * the calling thread, so a pid is only ever signalled before the monitor reaped it.
  * This file must never leak a host fd into the runner, never leave a zombie, and never
  * signal a pid it has already reaped.
  */
@@ -241,9 +243,11 @@ static void *monitor_main(void *arg)
             break; /* the runner died (or closed its end, which it does only by dying) */
         if (fds[2].revents & POLLIN) {
             char c = 0;
-            if (read(st->wake_fd[0], &c, 1) == 1 && c == 'f')
+            if (read(st->wake_fd[0], &c, 1) == 1 && c == 'f') {
                 deadline = now_ms() + ARCA__PROCESS_FINI_TIMEOUT_MS;
-            else {
+            } else if (c == 'k') {
+                kill(st->pid, SIGKILL); /* broke the protocol; the pidfd reports the death */
+            } else {
                 stopping = 1;
                 break;
             }
@@ -294,6 +298,12 @@ done:
 void arca__process_fini_started(process_state *st)
 {
     (void)!write(st->wake_fd[1], "f", 1);
+}
+
+void arca__process_kill(process_state *st, const char *reason)
+{
+    arca__process_mark_lost(st, reason);
+    (void)!write(st->wake_fd[1], "k", 1);
 }
 
 void arca__process_stop(process_state *st)

@@ -167,6 +167,39 @@ done:
     return result;
 }
 
+/* A duplicate of @p image_fd whose /proc/self/fd path names no loaded object. */
+static arca_result_t pick_unused_name(int image_fd, int *fd_out, char *path, size_t path_len)
+{
+    enum { MAX_SKIPPED = 64 };
+    arca_result_t result = ARCA_OK;
+    int skipped[MAX_SKIPPED], n_skipped = 0, fd = -1;
+
+    *fd_out = -1;
+    for (;;) {
+        fd = fcntl(image_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+            ARCA_RAISE(ARCA_ERR_IO, "sim: cannot duplicate the image descriptor");
+        snprintf(path, path_len, "/proc/self/fd/%d", fd);
+        void *stale = dlopen(path, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+        if (!stale)
+            break;
+        dlclose(stale);
+        if (n_skipped == MAX_SKIPPED)
+            ARCA_RAISE(ARCA_ERR_IO, "sim: %d descriptor paths in a row name objects that are "
+                       "still loaded; the image cannot be loaded under a unique name", MAX_SKIPPED);
+        skipped[n_skipped++] = fd;
+        fd = -1;
+    }
+    *fd_out = fd;
+    fd = -1;
+done:
+    if (fd >= 0)
+        close(fd);
+    while (n_skipped > 0)
+        close(skipped[--n_skipped]);
+    return result;
+}
+
 static void unload(struct sim_state *s)
 {
     if (s->handle)
@@ -192,11 +225,12 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     /*
      * Keep our own descriptor open while the image is loaded: the loader recognises an
      * already-loaded object by its path name, so a reused /proc/self/fd/N would alias it.
+     * For the same reason the name must not belong to an object that is still loaded (one
+     * that dlclose() could not unload, or that the application loaded through that path):
+     * dlopen() would return that object — other code, given this enclave's keys. Names in
+     * use are skipped by holding their descriptor numbers until a free name is found.
      */
-    s->fd = fcntl(launch->image_fd, F_DUPFD_CLOEXEC, 3);
-    if (s->fd < 0)
-        ARCA_RAISE(ARCA_ERR_IO, "sim: cannot duplicate the image descriptor");
-    snprintf(path, sizeof path, "/proc/self/fd/%d", s->fd);
+    ARCA_CHECK(pick_unused_name(launch->image_fd, &s->fd, path, sizeof path));
     s->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!s->handle) {
         const char *why = dlerror();

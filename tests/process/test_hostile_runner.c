@@ -1,0 +1,269 @@
+/*
+ * test_hostile_runner.c — the host library against a hostile arca-runner (fake_runner.c,
+ * passed as options.runner_path): malformed READY messages; ecall replies longer than the
+ * caller's buffer, with undefined result codes, lying lengths, lying or backwards progress
+ * counters, garbage slot states, stalls, exits; malformed host-call requests.
+ *
+ * The rule under test (docs/formats.md, "Call channel"): a reply or request that breaks the
+ * channel protocol fails the call with ARCA_ERR_BAD_FRAME (malformed header or progress
+ * counter) or ARCA_ERR_ENCLAVE_LOST (undefined state, a transfer stalled for
+ * ARCA__STREAM_STALL_NS, the runner died); the runner is killed, every later call returns
+ * ENCLAVE_LOST, and not one byte is written past the caller's out_cap. Host functions are
+ * never called for a malformed host-call request.
+ *
+ * argv: process-enclave.signed.so fake-runner
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arca/host.h"
+#include "common/channel.h"
+#include "fake_runner.h"
+#include "runner_util.h"
+#include "test.h"
+
+#define GUARD 256
+#define CHUNK ARCA__STREAM_CHUNK
+
+static const char *image, *fake;
+static int host_calls_served;
+
+static arca_result_t hc_count(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                              size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    __atomic_fetch_add(&host_calls_served, 1, __ATOMIC_SEQ_CST);
+    *out_len = 0;
+    return ARCA_OK;
+}
+
+static const arca_host_call_t host_calls[] = {{1, hc_count}};
+
+static arca_result_t open_fake(size_t max_payload, arca_enclave_t **e)
+{
+    arca_enclave_options_t o;
+    arca_enclave_options_init(&o);
+    o.backend = "process";
+    o.runner_path = fake;
+    o.host_calls = host_calls;
+    o.host_call_count = 1;
+    if (max_payload)
+        o.max_payload = max_payload;
+    return arca_enclave_create(image, &o, e);
+}
+
+/* This process's live fake-runner children. */
+static int fake_children(pid_t *out, int max)
+{
+    int n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL && n < max) {
+        pid_t pid = (pid_t)atoi(de->d_name);
+        char comm[64], state;
+        pid_t ppid;
+        if (pid > 0 && proc_stat(pid, comm, &state, &ppid) == 0 && ppid == getpid() &&
+            !strcmp(comm, "fake-runner") && state != 'Z')
+            out[n++] = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+static int guard_intact(const uint8_t *buf, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (buf[i] != 0xCC)
+            return 0;
+    return 1;
+}
+
+/*
+ * One hostile ecall on a fresh fake enclave: the call returns `want` with `detail_part` in
+ * arca_last_error(), reports no output, leaves every byte from out_cap on untouched, and
+ * (lost) the runner is killed and later calls fail with ENCLAVE_LOST.
+ */
+static void expect_hostile(uint32_t fn, size_t out_cap, arca_result_t want, const char *detail_part)
+{
+    arca_enclave_t *e = NULL;
+    pid_t kids[8];
+    size_t got = 777;
+    uint8_t *buf = malloc(out_cap + GUARD);
+    ASSERT_TRUE(buf != NULL);
+    memset(buf, 0xCC, out_cap + GUARD);
+    host_calls_served = 0;
+    ASSERT_OK(open_fake(0, &e));
+    ASSERT_EQ(fake_children(kids, 8), 1);
+    pid_t runner = kids[0];
+
+    ASSERT_RESULT(arca_enclave_call(e, fn, "in", 2, buf, out_cap, &got), want);
+    fprintf(stderr, "  fake %u: %s\n", fn, arca_last_error());
+    ASSERT_CONTAINS(arca_last_error(), detail_part);
+    ASSERT_EQ(got, 0);
+    ASSERT_TRUE(guard_intact(buf, out_cap, out_cap + GUARD));
+    ASSERT_EQ(host_calls_served, 0);
+    /* The runner was stopped; the enclave is lost for good. */
+    ASSERT_TRUE(pid_gone_within(runner, 3000));
+    ASSERT_RESULT(arca_enclave_call(e, FR_ECHO, "x", 1, buf, out_cap, &got), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_CONTAINS(arca_last_error(), "lost");
+    ASSERT_OK(arca_enclave_destroy(e));
+    free(buf);
+}
+
+/* ---- tests ---- */
+
+static void test_fake_runner_honest_echo(void)
+{
+    /* The harness first: the fake speaks the protocol, streaming included. */
+    static const size_t sizes[] = {0, 5, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17};
+    const size_t most = 3 * CHUNK + 17;
+    arca_enclave_t *e = NULL;
+    uint8_t *in = malloc(most), *out = malloc(most + GUARD);
+    ASSERT_TRUE(in && out);
+    for (size_t i = 0; i < most; i++)
+        in[i] = (uint8_t)(i * 131u + 7u);
+    ASSERT_OK(open_fake(0, &e));
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k], got = 0;
+        memset(out, 0xCC, most + GUARD);
+        ASSERT_OK(arca_enclave_call(e, FR_ECHO, in, n, out, n, &got));
+        ASSERT_EQ(got, n);
+        ASSERT_MEMEQ(out, in, n);
+        ASSERT_TRUE(guard_intact(out, n, n + GUARD));
+    }
+    ASSERT_OK(arca_enclave_destroy(e));
+    free(in);
+    free(out);
+}
+
+static void test_reply_longer_than_buffer(void)
+{
+    expect_hostile(FR_LONGER_THAN_CAP, 16, ARCA_ERR_BAD_FRAME, "reply of 17 bytes for a 16-byte buffer");
+    expect_hostile(FR_LONGER_THAN_CAP, 0, ARCA_ERR_BAD_FRAME, "reply of 1 bytes for a 0-byte buffer");
+    expect_hostile(FR_LONGER_THAN_CAP, 3 * CHUNK, ARCA_ERR_BAD_FRAME, "malformed reply");
+    expect_hostile(FR_HUGE_LENGTH, 16, ARCA_ERR_BAD_FRAME, "18446744073709551615 bytes");
+}
+
+static void test_undefined_result_codes(void)
+{
+    expect_hostile(FR_UNDEFINED_RESULT, 16, ARCA_ERR_BAD_FRAME, "undefined result code 9999");
+    expect_hostile(FR_NEGATIVE_RESULT, 16, ARCA_ERR_BAD_FRAME, "undefined result code -7");
+}
+
+static void test_lying_progress_counters(void)
+{
+    expect_hostile(FR_READY_PAST_LENGTH, 16, ARCA_ERR_BAD_FRAME, "progress counter went from 0 to 9 of 8");
+    char backwards[96];
+    snprintf(backwards, sizeof backwards, "progress counter went from %u to %u", 2 * CHUNK, CHUNK);
+    expect_hostile(FR_BACKWARDS, 3 * CHUNK, ARCA_ERR_BAD_FRAME, backwards);
+}
+
+static void test_garbage_state(void)
+{
+    expect_hostile(FR_GARBAGE_STATE, 16, ARCA_ERR_ENCLAVE_LOST, "undefined slot state 77");
+}
+
+static void test_runner_exits_mid_call(void)
+{
+    expect_hostile(FR_EXIT, 16, ARCA_ERR_ENCLAVE_LOST, "exited with status 3");
+}
+
+static void test_stalled_reply(void)
+{
+    double t0 = now_seconds();
+    expect_hostile(FR_STALL, 200000, ARCA_ERR_ENCLAVE_LOST, "stopped streaming its reply halfway");
+    double waited = now_seconds() - t0;
+    ASSERT_TRUE(waited >= (double)ARCA__STREAM_STALL_NS / 1e9 - 0.5);
+    ASSERT_TRUE(waited < (double)ARCA__STREAM_STALL_NS / 1e9 + 10);
+}
+
+static void test_malformed_host_calls(void)
+{
+    expect_hostile(FR_HOST_CALL_TOO_LONG, 16, ARCA_ERR_BAD_FRAME, "malformed host-call request");
+    expect_hostile(FR_HOST_CALL_CAP_TOO_LONG, 16, ARCA_ERR_BAD_FRAME, "exceeds the slot");
+    expect_hostile(FR_HOST_CALL_READY_PAST, 16, ARCA_ERR_BAD_FRAME, "progress counter went from 0 to 9 of 4");
+    expect_hostile(FR_HOST_CALL_STALL, 16, ARCA_ERR_ENCLAVE_LOST,
+                   "stopped streaming a host-call request halfway");
+}
+
+static void test_lies_within_bounds(void)
+{
+    /* Well-formed lies cost nothing but their own call: "too small" with an absurd size is
+     * reported as such (nothing copied), and a short reply copies exactly what it says. */
+    arca_enclave_t *e = NULL;
+    uint8_t buf[64 + GUARD];
+    size_t got = 0;
+    ASSERT_OK(open_fake(0, &e));
+    memset(buf, 0xCC, sizeof buf);
+    ASSERT_RESULT(arca_enclave_call(e, FR_TOO_SMALL_HUGE, NULL, 0, buf, 64, &got),
+                  ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_EQ(got, SIZE_MAX);
+    ASSERT_TRUE(guard_intact(buf, 0, sizeof buf));
+    ASSERT_OK(arca_enclave_call(e, FR_SHORT_LENGTH, NULL, 0, buf, 64, &got));
+    ASSERT_EQ(got, 4);
+    ASSERT_MEMEQ(buf, "abcd", 4);
+    ASSERT_TRUE(guard_intact(buf, 4, sizeof buf));
+    ASSERT_OK(arca_enclave_call(e, FR_ECHO, "still", 5, buf, 64, &got));
+    ASSERT_EQ(got, 5);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void expect_refused(size_t mode, arca_result_t want, const char *detail_part)
+{
+    arca_enclave_t *e = NULL;
+    pid_t kids[8];
+    ASSERT_RESULT(open_fake(mode, &e), want);
+    ASSERT_TRUE(e == NULL);
+    ASSERT_CONTAINS(arca_last_error(), detail_part);
+    ASSERT_EQ(fake_children(kids, 8), 0);
+}
+
+static void test_bad_start_up(void)
+{
+    expect_refused(FR_START_BAD_MAGIC, ARCA_ERR_BAD_FRAME, "malformed READY");
+    expect_refused(FR_START_UNDEFINED_RESULT, ARCA_ERR_BAD_FRAME, "malformed READY");
+    expect_refused(FR_START_SHORT, ARCA_ERR_BAD_FRAME, "malformed READY");
+    expect_refused(FR_START_EXIT, ARCA_ERR_ENCLAVE_LOST, "exited during start-up");
+    expect_refused(FR_START_INIT_GARBAGE_STATE, ARCA_ERR_ENCLAVE_LOST, "undefined slot state 77");
+    /* A refusal whose detail has no terminator: cut at the message's end, never overread. */
+    expect_refused(FR_START_UNTERMINATED, ARCA_ERR_PERMISSION, "xxxxxxxx");
+    ASSERT_TRUE(strlen(arca_last_error()) < 512);
+}
+
+static void test_no_children_left(void)
+{
+    /* Every fake runner above was reaped: no zombie, no survivor. */
+    errno = 0;
+    ASSERT_EQ(waitpid(-1, NULL, WNOHANG), -1);
+    ASSERT_EQ(errno, ECHILD);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s process-enclave.signed.so fake-runner\n", argv[0]);
+        return 2;
+    }
+    image = argv[1];
+    fake = argv[2];
+    RUN(test_fake_runner_honest_echo);
+    RUN(test_reply_longer_than_buffer);
+    RUN(test_undefined_result_codes);
+    RUN(test_lying_progress_counters);
+    RUN(test_garbage_state);
+    RUN(test_runner_exits_mid_call);
+    RUN(test_lies_within_bounds);
+    RUN(test_malformed_host_calls);
+    RUN(test_stalled_reply);
+    RUN(test_bad_start_up);
+    RUN(test_no_children_left);
+    return TEST_SUMMARY();
+}
