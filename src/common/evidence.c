@@ -14,39 +14,7 @@
 #include <string.h>
 
 #include "error.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) | ((uint64_t)get32(p + 4) << 32);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+#include "le.h"
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -72,11 +40,11 @@ arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evide
                    (unsigned)(ARCA_EVIDENCE_FIXED_SIZE + ARCA_EVIDENCE_SIG_SIZE));
     if (memcmp(bytes, ARCA_EVIDENCE_MAGIC, 8) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: bad magic (not Arca evidence)");
-    out->version = get16(bytes + 8);
+    out->version = arca__get_le16(bytes + 8);
     if (out->version != ARCA_EVIDENCE_VERSION)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: unsupported version %u (this build reads %u)",
                    out->version, ARCA_EVIDENCE_VERSION);
-    out->platform_kind = get16(bytes + 10);
+    out->platform_kind = arca__get_le16(bytes + 10);
     if (out->platform_kind != ARCA_EVIDENCE_PLATFORM_DEV &&
         out->platform_kind != ARCA_EVIDENCE_PLATFORM_ARCAD)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: unknown platform kind %u", out->platform_kind);
@@ -85,14 +53,14 @@ arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evide
     memcpy(out->platform_id, bytes + 16, 32);
     memcpy(out->identity.measurement, bytes + 48, 32);
     memcpy(out->identity.signer_id, bytes + 80, 32);
-    out->identity.product_id = get16(bytes + 112);
-    out->identity.svn = get16(bytes + 114);
-    out->identity.backend = get16(bytes + 116);
-    out->identity.attributes = get64(bytes + 120);
-    out->identity.protections = get32(bytes + 128);
+    out->identity.product_id = arca__get_le16(bytes + 112);
+    out->identity.svn = arca__get_le16(bytes + 114);
+    out->identity.backend = arca__get_le16(bytes + 116);
+    out->identity.attributes = arca__get_le64(bytes + 120);
+    out->identity.protections = arca__get_le32(bytes + 128);
     memcpy(out->report_data, bytes + 136, ARCA_REPORT_DATA_SIZE);
-    out->timestamp_ns = get64(bytes + 200);
-    out->cert_count = get32(bytes + 208);
+    out->timestamp_ns = arca__get_le64(bytes + 200);
+    out->cert_count = arca__get_le32(bytes + 208);
     if (out->cert_count < 1 || out->cert_count > ARCA_EVIDENCE_MAX_CERTS)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: certificate count %u is outside 1..%u",
                    out->cert_count, (unsigned)ARCA_EVIDENCE_MAX_CERTS);
@@ -104,7 +72,7 @@ arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evide
         if (body_end - off < 4)
             ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: certificate %u length at offset %zu is truncated",
                        i, off);
-        uint32_t cl = get32(bytes + off);
+        uint32_t cl = arca__get_le32(bytes + off);
         off += 4;
         if (cl < 1 || cl > ARCA_EVIDENCE_MAX_CERT_SIZE)
             ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: certificate %u length %u is outside 1..%u", i,
@@ -156,22 +124,22 @@ arca_result_t arca__evidence_build(uint16_t platform_kind, const uint8_t platfor
     if (!buf)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "evidence: cannot allocate %zu bytes", total);
     memcpy(buf, ARCA_EVIDENCE_MAGIC, 8);
-    put16(buf + 8, ARCA_EVIDENCE_VERSION);
-    put16(buf + 10, platform_kind);
+    arca__put_le16(buf + 8, ARCA_EVIDENCE_VERSION);
+    arca__put_le16(buf + 10, platform_kind);
     memcpy(buf + 16, platform_id, 32);
     memcpy(buf + 48, identity->measurement, 32);
     memcpy(buf + 80, identity->signer_id, 32);
-    put16(buf + 112, identity->product_id);
-    put16(buf + 114, identity->svn);
-    put16(buf + 116, identity->backend);
-    put64(buf + 120, identity->attributes);
-    put32(buf + 128, identity->protections);
+    arca__put_le16(buf + 112, identity->product_id);
+    arca__put_le16(buf + 114, identity->svn);
+    arca__put_le16(buf + 116, identity->backend);
+    arca__put_le64(buf + 120, identity->attributes);
+    arca__put_le32(buf + 128, identity->protections);
     memcpy(buf + 136, report_data, ARCA_REPORT_DATA_SIZE);
-    put64(buf + 200, timestamp_ns);
-    put32(buf + 208, cert_count);
+    arca__put_le64(buf + 200, timestamp_ns);
+    arca__put_le32(buf + 208, cert_count);
     size_t off = ARCA_EVIDENCE_FIXED_SIZE;
     for (uint32_t i = 0; i < cert_count; i++) {
-        put32(buf + off, (uint32_t)cert_lens[i]);
+        arca__put_le32(buf + off, (uint32_t)cert_lens[i]);
         memcpy(buf + off + 4, certs[i], cert_lens[i]);
         off += 4 + cert_lens[i];
     }

@@ -21,6 +21,7 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "le.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "image.c reads little-endian ELF structures in place; port it before using a big-endian host"
@@ -69,18 +70,6 @@ static bool in_file(uint64_t off, uint64_t len, size_t size)
 static bool overlap(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
 {
     return a_len != 0 && b_len != 0 && a < b + b_len && b < a + a_len;
-}
-
-static void put_u64le(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u32le(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* ---- ELF header ---- */
@@ -492,17 +481,17 @@ arca_result_t arca__image_measure(const arca__image *image, uint8_t out[ARCA_HAS
     ARCA_CHECK(arca__sha256_init(&ctx));
     started = true;
     ARCA_CHECK(arca__sha256_update(&ctx, measure_prefix, sizeof measure_prefix));
-    put_u64le(rec, image->config_vaddr);
-    put_u64le(rec + 8, image->sig_vaddr);
+    arca__put_le64(rec, image->config_vaddr);
+    arca__put_le64(rec + 8, image->sig_vaddr);
     ARCA_CHECK(arca__sha256_update(&ctx, rec, 16));
     for (size_t i = 0; i < local.count; i++) {
         const Elf64_Phdr *ph = &local.seg[i];
-        put_u64le(rec, ph->p_vaddr);
-        put_u64le(rec + 8, ph->p_memsz);
-        put_u64le(rec + 16, ph->p_filesz);
+        arca__put_le64(rec, ph->p_vaddr);
+        arca__put_le64(rec + 8, ph->p_memsz);
+        arca__put_le64(rec + 16, ph->p_filesz);
         ARCA_CHECK(arca__sha256_update(&ctx, rec, 24));
-        put_u32le(rec, ph->p_flags);
-        put_u32le(rec + 4, 0);
+        arca__put_le32(rec, ph->p_flags);
+        arca__put_le32(rec + 4, 0);
         ARCA_CHECK(arca__sha256_update(&ctx, rec, 8));
         ARCA_CHECK(hash_with_holes(&ctx, image->bytes, ph->p_offset, ph->p_offset + ph->p_filesz,
                                    holes, sizeof holes / sizeof holes[0]));

@@ -15,39 +15,12 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "le.h"
 
 #define SEAL_INFO "arca seal v2"
 #define SVN_HIGH_LABEL "arca svn high"
 #define SVN_LOW_LABEL "arca svn low"
 #define SVN_LOW_TOP_INFO "arca svn low top"
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /*
  * The per-blob key: HKDF-Expand-SHA256(PRK = policy key, info "arca seal v2" || key id).
@@ -76,7 +49,7 @@ arca_result_t arca__sealblob_parse(const uint8_t *blob, size_t len, arca__sealbl
                    ARCA_SEALBLOB_HEADER_SIZE + ARCA_SEALBLOB_TAG_SIZE);
     if (memcmp(blob, ARCA_SEALBLOB_MAGIC, 8) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: bad magic (not made by arca_seal)");
-    out->version = get16(blob + 8);
+    out->version = arca__get_le16(blob + 8);
     if (out->version != ARCA_SEALBLOB_VERSION)
         ARCA_RAISE(ARCA_ERR_BAD_VERSION,
                    "sealed blob: version %u is not supported (this build reads %u%s)", out->version,
@@ -84,15 +57,15 @@ arca_result_t arca__sealblob_parse(const uint8_t *blob, size_t len, arca__sealbl
                    out->version == 1 ? "; version 1 came from a pre-release Arca whose keys were "
                                        "retired, so the data must be sealed again"
                                      : "");
-    out->policy = get16(blob + 10);
+    out->policy = arca__get_le16(blob + 10);
     if (out->policy != ARCA_SEAL_ENCLAVE && out->policy != ARCA_SEAL_SIGNER)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: unknown policy %u", out->policy);
-    out->svn = get16(blob + 12);
+    out->svn = arca__get_le16(blob + 12);
     if (blob[14] != 0 || blob[15] != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: reserved bytes are not zero");
     memcpy(out->key_id, blob + 16, ARCA_SEALBLOB_KEY_ID_SIZE);
-    out->aad_len = get32(blob + 32);
-    out->plaintext_len = (uint64_t)get32(blob + 36) | ((uint64_t)get32(blob + 40) << 32);
+    out->aad_len = arca__get_le32(blob + 32);
+    out->plaintext_len = arca__get_le64(blob + 36);
     memcpy(out->nonce, blob + 44, ARCA_SEALBLOB_NONCE_SIZE);
     if (out->aad_len > ARCA_SEAL_MAX_AAD)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "sealed blob: aad length %u exceeds the maximum %u",
@@ -148,10 +121,10 @@ arca_result_t arca__seal_with_key(const uint8_t policy_key[32], uint16_t policy,
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arca_seal: cannot allocate %zu bytes", total);
 
     memcpy(buf, ARCA_SEALBLOB_MAGIC, 8);
-    put16(buf + 8, ARCA_SEALBLOB_VERSION);
-    put16(buf + 10, policy);
-    put16(buf + 12, svn);
-    put16(buf + 14, 0);
+    arca__put_le16(buf + 8, ARCA_SEALBLOB_VERSION);
+    arca__put_le16(buf + 10, policy);
+    arca__put_le16(buf + 12, svn);
+    arca__put_le16(buf + 14, 0);
     {
         /* Key id and nonce in one call to the RNG (each call has a fixed cost). */
         uint8_t fresh[ARCA_SEALBLOB_KEY_ID_SIZE + ARCA_SEALBLOB_NONCE_SIZE];
@@ -159,8 +132,8 @@ arca_result_t arca__seal_with_key(const uint8_t policy_key[32], uint16_t policy,
         memcpy(buf + 16, fresh, ARCA_SEALBLOB_KEY_ID_SIZE);
         memcpy(buf + 44, fresh + ARCA_SEALBLOB_KEY_ID_SIZE, ARCA_SEALBLOB_NONCE_SIZE);
     }
-    put32(buf + 32, (uint32_t)aad_len);
-    put64(buf + 36, (uint64_t)len);
+    arca__put_le32(buf + 32, (uint32_t)aad_len);
+    arca__put_le64(buf + 36, (uint64_t)len);
     if (aad_len)
         memcpy(buf + ARCA_SEALBLOB_HEADER_SIZE, aad, aad_len);
 
