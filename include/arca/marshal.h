@@ -58,6 +58,14 @@ void arca_marshal_put_f32(arca_marshal_writer_t *w, float v);
 void arca_marshal_put_f64(arca_marshal_writer_t *w, double v);
 /** Append @p n bytes with no length (values whose size both sides know: structs, enums, unions). */
 void arca_marshal_put_raw(arca_marshal_writer_t *w, const void *p, size_t n);
+/**
+ * Append @p n zeroed bytes for a struct or union passed by value and return where they start,
+ * so generated code can copy the value member by member and its padding stays zero
+ * (NULL after a failure: the caller then writes nothing). Valid until the next put.
+ */
+uint8_t *arca_marshal_put_zeroed(arca_marshal_writer_t *w, size_t n);
+/** Copy @p n bytes of one member to @p dst + @p offset (no-op when @p dst is NULL). */
+void arca_marshal_put_member(uint8_t *dst, size_t offset, const void *src, size_t n);
 /** Append a buffer: u64 length then the bytes; a NULL @p p is written as ARCA_MARSHAL_NULL. */
 void arca_marshal_put_buffer(arca_marshal_writer_t *w, const void *p, size_t n);
 /** Append only the size of an [out] buffer (ARCA_MARSHAL_NULL when @p p is NULL). */

@@ -9,7 +9,8 @@
  *
  * Trust: evidence is accepted only under a platform certificate the policy pins
  * (TrustedPlatformCert); dev platforms are refused unless AllowDevPlatform, debug enclaves
- * unless AllowDebug. A policy must name the enclave: Measurement(s) or SignerID.
+ * unless AllowDebug. A policy must name the enclave: Measurement(s) or SignerID, and a
+ * SignerID always with a ProductID (a signer alone would accept every product it signed).
  */
 #ifndef ARCA_VERIFY_H
 #define ARCA_VERIFY_H
@@ -55,7 +56,10 @@ void arca_policy_free(arca_policy_t *policy);
 
 /** Accept this measurement (repeatable: any listed one is accepted). */
 arca_result_t arca_policy_add_measurement(arca_policy_t *policy, const uint8_t measurement[32]);
-/** Require this signer id (SHA-256 of the signer's SubjectPublicKeyInfo DER). */
+/**
+ * Require this signer id (SHA-256 of the signer's SubjectPublicKeyInfo DER). The policy then
+ * also needs arca_policy_set_product_id(), or arca_verify_evidence() fails with ARCA_ERR_POLICY.
+ */
 arca_result_t arca_policy_set_signer(arca_policy_t *policy, const uint8_t signer_id[32]);
 /** Require this product id. */
 arca_result_t arca_policy_set_product_id(arca_policy_t *policy, uint16_t product_id);

@@ -141,6 +141,20 @@ void arca_marshal_put_raw(arca_marshal_writer_t *w, const void *p, size_t n)
         memcpy(at, p, n);
 }
 
+uint8_t *arca_marshal_put_zeroed(arca_marshal_writer_t *w, size_t n)
+{
+    uint8_t *at = reserve(w, n);
+    if (at && n)
+        memset(at, 0, n);
+    return at;
+}
+
+void arca_marshal_put_member(uint8_t *dst, size_t offset, const void *src, size_t n)
+{
+    if (dst && n)
+        memcpy(dst + offset, src, n);
+}
+
 void arca_marshal_put_buffer(arca_marshal_writer_t *w, const void *p, size_t n)
 {
     if (!p) {

@@ -100,11 +100,14 @@ static arca_result_t run_init(slot_thread *t)
 static arca_result_t run_fini(slot_thread *t)
 {
     int expected = LIFE_READY;
+    /* SEQ_CST, not ACQ_REL: this is a Dekker pair with run_ecall (each side stores one variable and
+     * then loads the other). Only sequential consistency forbids the store-load reordering that would
+     * let both sides miss each other on weakly ordered CPUs, so fini could run during an ecall. */
     if (t->index != 0 || !__atomic_compare_exchange_n(&lifecycle, &expected, LIFE_FINISHED, 0,
-                                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return ARCA_ERR_BAD_FRAME;
     /* A hostile host may post FINI while ecalls run: let them finish first. */
-    while (__atomic_load_n(&active_ecalls, __ATOMIC_ACQUIRE) != 0)
+    while (__atomic_load_n(&active_ecalls, __ATOMIC_SEQ_CST) != 0)
         sched_yield();
     config->runtime->fini();
     return ARCA_OK;
@@ -115,8 +118,10 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, 
 {
     arca_result_t r;
     size_t produced = 0;
-    __atomic_fetch_add(&active_ecalls, 1, __ATOMIC_ACQ_REL);
-    int life = __atomic_load_n(&lifecycle, __ATOMIC_ACQUIRE);
+    /* SEQ_CST on both the increment and the load (see run_fini): with acquire/release only, the load
+     * of lifecycle could be satisfied before the increment is visible to run_fini. */
+    __atomic_fetch_add(&active_ecalls, 1, __ATOMIC_SEQ_CST);
+    int life = __atomic_load_n(&lifecycle, __ATOMIC_SEQ_CST);
     if (life != LIFE_READY) {
         r = life == LIFE_FINISHED ? ARCA_ERR_ENCLAVE_DESTROYED : ARCA_ERR_BAD_FRAME;
         goto out;

@@ -290,6 +290,12 @@ arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, 
     if ((seen[K_PRODUCT] || seen[K_MIN_SVN]) && !seen[K_SIGNER])
         ARCA_RAISE(ARCA_ERR_POLICY, "%s: ProductID and MinSVN mean nothing without SignerID (anyone can "
                    "sign an enclave with any product id)", c.name);
+    /* As SGX pairs MRSIGNER with ISVPRODID: a signer id alone would accept every product that
+     * signer ever ships, including ones never meant to see this relying party's secrets. */
+    if (seen[K_SIGNER] && !seen[K_PRODUCT])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: SignerID without ProductID would accept every product of that "
+                   "signer: add 'ProductID = N' (the enclave.conf ProductID, as 'arca inspect' prints it)",
+                   c.name);
     *out = p;
     p = NULL;
 done:

@@ -48,6 +48,10 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
     ARCA_CHECK(arca__evidence_parse(evidence, len, &ev));
     if (policy->measurement_count == 0 && !policy->has_signer)
         ARCA_RAISE(ARCA_ERR_POLICY, "policy names no enclave: set Measurement or SignerID");
+    /* SignerID alone would accept every product of that signer (SGX: MRSIGNER needs ISVPRODID). */
+    if (policy->has_signer && !policy->has_product)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy sets a signer id but no product id, so it would accept every "
+                   "product of that signer: call arca_policy_set_product_id() (ProductID in policy.conf)");
 
     /* 1. The platform: its certificate must be one the policy pinned. */
     ARCA_CHECK(arca__sha256(ev.cert[0], ev.cert_len[0], cert_hash));

@@ -7,7 +7,9 @@
  * the enclave reads it) and answer host calls with hostile replies.
  *
  * Root bypasses dumpable, so when started as root (CI) the test forks a child that drops to
- * uid/gid 65534 with a private platform directory and runs everything there. Each "must
+ * uid/gid 65534 with a private platform directory and runs everything there. The image and
+ * arca-runner ($ARCA_RUNNER) are copied into that directory first: uid 65534 may not be able
+ * to traverse the directory the build tree lives in (a CI checkout under a 0700 home). Each "must
  * fail" attack is paired with the same attack on an ordinary child process, which must
  * succeed: the denial comes from the enclave's protections, not from the test setup.
  *
@@ -558,10 +560,18 @@ int main(int argc, char **argv)
         return 1;
     }
     snprintf(image, sizeof image, "%s/enclave.signed.so", dir);
-    char platform[512];
+    char platform[512], runner[512];
     snprintf(platform, sizeof platform, "%s/platform", dir);
-    if (!copy_file(argv[1], image) || chown(dir, 65534, 65534) != 0 ||
-        chown(image, 65534, 65534) != 0) {
+    snprintf(runner, sizeof runner, "%s/arca-runner", dir);
+    const char *build_runner = getenv("ARCA_RUNNER");
+    if (!build_runner || !build_runner[0]) {
+        fprintf(stderr, "test_attack: as root, set ARCA_RUNNER to the arca-runner to test (ctest does)\n");
+        return 1;
+    }
+    /* The runner stays root-owned, mode 0755: nobody can run it but not replace it. */
+    if (!copy_file(argv[1], image) || !copy_file(build_runner, runner) || chmod(runner, 0755) != 0 ||
+        chown(dir, 65534, 65534) != 0 || chown(image, 65534, 65534) != 0 ||
+        setenv("ARCA_RUNNER", runner, 1) != 0) {
         perror("preparing the unprivileged directory");
         return 1;
     }

@@ -246,3 +246,28 @@ int t_hostile(int which)
         return -1;
     return (int)r;
 }
+
+/* Fill a stretch of stack with a recognisable "secret", as earlier enclave code would leave it. */
+__attribute__((noinline)) static void dirty_stack(void)
+{
+    volatile uint8_t junk[4096];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = 0xA5;
+}
+
+/* Returns a struct whose padding holds stack leftovers (0xA5) and sends one to the host too:
+ * the generated code must copy it member by member so that no padding byte crosses. */
+struct padded t_padded(uint8_t tag)
+{
+    struct padded p;
+    int host_saw = -1;
+    dirty_stack();
+    memset(&p, 0xA5, sizeof p); /* the leftovers, made deterministic */
+    p.tag = tag;
+    p.value = 0;
+    p.small = 0x1234;
+    if (u_padded(&host_saw, p) != ARCA_OK)
+        host_saw = -1;
+    p.value = (uint64_t)(int64_t)host_saw; /* non-zero padding bytes the host call saw */
+    return p;
+}

@@ -78,6 +78,23 @@ void u_void(void)
     void_calls++;
 }
 
+/* Non-zero bytes in the padding of a struct padded (between tag and value, after small). */
+static int padding_nonzero(const struct padded *p)
+{
+    const uint8_t *b = (const uint8_t *)p;
+    int n = 0;
+    for (size_t i = offsetof(struct padded, tag) + 1; i < offsetof(struct padded, value); i++)
+        n += b[i] != 0;
+    for (size_t i = offsetof(struct padded, small) + sizeof p->small; i < sizeof *p; i++)
+        n += b[i] != 0;
+    return n;
+}
+
+int u_padded(struct padded p)
+{
+    return padding_nonzero(&p);
+}
+
 int u_shared(struct shared_pair p, struct shared_pair *swapped)
 {
     swapped->a = p.b;
@@ -102,7 +119,7 @@ static arca_result_t create(const arca_host_call_t *calls, size_t count)
 static void test_create(void)
 {
     ASSERT_OK(create(all_host_calls, all_host_call_count));
-    ASSERT_EQ(all_host_call_count, 9);
+    ASSERT_EQ(all_host_call_count, 10);
 }
 
 static void test_scalars(void)
@@ -212,6 +229,21 @@ static void test_user_types(void)
     ASSERT_OK(t_extra_used(enclave, &tripled, 14));
     ASSERT_EQ(tripled, 42);
     ASSERT_EQ(ALL_MAX_ITEMS, 8);
+}
+
+/* The enclave dirties its stack and returns a struct whose padding holds the leftovers (and
+ * passes one to a host call): the host must see only zeros there, in both directions. */
+static void test_padding_never_crosses(void)
+{
+    _Static_assert(sizeof(struct padded) > sizeof(uint8_t) + sizeof(uint64_t) + sizeof(uint16_t),
+                   "struct padded has padding");
+    struct padded back;
+    memset(&back, 0x5A, sizeof back);
+    ASSERT_OK(t_padded(enclave, &back, 7));
+    ASSERT_EQ(back.tag, 7);
+    ASSERT_EQ(back.small, 0x1234);
+    ASSERT_EQ(padding_nonzero(&back), 0);
+    ASSERT_EQ(back.value, 0); /* u_padded saw no padding byte set either */
 }
 
 static void test_buffers(void)
@@ -494,6 +526,7 @@ int main(int argc, char **argv)
     RUN(test_scalars);
     RUN(test_returns);
     RUN(test_user_types);
+    RUN(test_padding_never_crosses);
     RUN(test_buffers);
     RUN(test_host_calls);
     RUN(test_caller_errors);

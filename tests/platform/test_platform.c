@@ -59,6 +59,47 @@ static arca_identity_t sample_identity(void)
     return id;
 }
 
+/* Does the n-byte secret occur anywhere in the len bytes at p? */
+static int holds_bytes(const void *p, size_t len, const uint8_t *secret, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(b + i, secret, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* An open platform lives as long as its enclave (for evidence), so after open and derive_keys
+ * — what arca_enclave_create does — it must not hold the root seal secret; evidence needs only
+ * the attestation key. derive_keys reads the secret from the directory each time. */
+static void test_platform_object_holds_no_root_secret(void)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    arca__platform *p = NULL;
+    struct arca__enclave_keys keys;
+    arca_identity_t id = sample_identity();
+    uint8_t root[ARCA_DEV_ROOT_SIZE], rd[64] = {0}, *ev = NULL;
+    size_t ev_len = 0;
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &keys));
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_ROOT_FILE);
+    FILE *f = fopen(path, "rb");
+    ASSERT_TRUE(f != NULL);
+    size_t got = fread(root, 1, sizeof root, f);
+    fclose(f);
+    ASSERT_EQ(got, sizeof root);
+    ASSERT_TRUE(!holds_bytes(p, sizeof *p, root, sizeof root));
+    /* nor any 16-byte half of it */
+    ASSERT_TRUE(!holds_bytes(p, sizeof *p, root, 16) && !holds_bytes(p, sizeof *p, root + 16, 16));
+    /* without the file, evidence still works (attestation key only); key derivation does not */
+    ASSERT_EQ(unlink(path), 0);
+    ASSERT_OK(arca__dev_platform.evidence(p, &id, rd, &ev, &ev_len));
+    ASSERT_TRUE(ev_len > 0);
+    free(ev);
+    ASSERT_RESULT(arca__dev_platform.derive_keys(p, &id, &keys), ARCA_ERR_PLATFORM_DAMAGED);
+    arca__dev_platform.close(p);
+}
+
 static void test_first_use_creates_private_directory(void)
 {
     char dir[PATH_MAX], path[PATH_MAX];
@@ -488,6 +529,7 @@ int main(void)
         return 1;
     }
     RUN(test_first_use_creates_private_directory);
+    RUN(test_platform_object_holds_no_root_secret);
     RUN(test_certificate_is_marked_dev_and_id_is_spki_hash);
     RUN(test_reopen_gives_same_platform_and_keys);
     RUN(test_different_platforms_have_different_keys);

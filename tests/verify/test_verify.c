@@ -132,6 +132,32 @@ static void test_each_policy_field_fails_with_its_own_result(void)
     EXPECT_WITH(ev, len, ARCA_OK, ASSERT_OK(arca_policy_add_measurement(pol_, other)));
     EXPECT_WITH(ev, len, ARCA_ERR_VERIFY_SIGNER, ASSERT_OK(arca_policy_set_signer(pol_, other)));
     EXPECT_WITH(ev, len, ARCA_ERR_VERIFY_PRODUCT, ASSERT_OK(arca_policy_set_product_id(pol_, 8)));
+    /* A signer without a product id accepts every product of that signer: the policy is refused,
+     * with or without a measurement, and whichever setter ran last. */
+    EXPECT_WITH(ev, len, ARCA_ERR_POLICY, {
+        arca_policy_free(pol_);
+        ASSERT_OK(arca_policy_create(&pol_));
+        ASSERT_OK(arca_policy_set_signer(pol_, ident.signer_id));
+        ASSERT_OK(arca_policy_set_allow_dev_platform(pol_, 1));
+        ASSERT_OK(arca_policy_add_trusted_cert_file(pol_, cert1));
+    });
+    ASSERT_CONTAINS(arca_verify_last_error(), "no product id");
+    EXPECT_WITH(ev, len, ARCA_ERR_POLICY, {
+        arca_policy_free(pol_);
+        ASSERT_OK(arca_policy_create(&pol_));
+        ASSERT_OK(arca_policy_add_measurement(pol_, ident.measurement));
+        ASSERT_OK(arca_policy_set_signer(pol_, ident.signer_id));
+        ASSERT_OK(arca_policy_set_allow_dev_platform(pol_, 1));
+        ASSERT_OK(arca_policy_add_trusted_cert_file(pol_, cert1));
+    });
+    EXPECT_WITH(ev, len, ARCA_OK, {
+        arca_policy_free(pol_);
+        ASSERT_OK(arca_policy_create(&pol_));
+        ASSERT_OK(arca_policy_set_product_id(pol_, ident.product_id));
+        ASSERT_OK(arca_policy_set_signer(pol_, ident.signer_id));
+        ASSERT_OK(arca_policy_set_allow_dev_platform(pol_, 1));
+        ASSERT_OK(arca_policy_add_trusted_cert_file(pol_, cert1));
+    });
     EXPECT_WITH(ev, len, ARCA_ERR_VERIFY_SVN, ASSERT_OK(arca_policy_set_min_svn(pol_, 4)));
     EXPECT_WITH(ev, len, ARCA_OK, ASSERT_OK(arca_policy_set_min_svn(pol_, 2)));
     EXPECT_WITH(ev, len, ARCA_ERR_VERIFY_REPORT_DATA, ASSERT_OK(arca_policy_set_report_data(pol_, other, 32)));
@@ -378,6 +404,15 @@ static void test_policy_conf_errors(void)
     expect_conf_error("AllowDebug = 1\n", "p.conf: the policy names no enclave");
     snprintf(text, sizeof text, "%sProductID = 3\n", good);
     expect_conf_error(text, "ProductID and MinSVN mean nothing without SignerID");
+    /* A signer id alone would accept every product of that signer (SGX: MRSIGNER + ISVPRODID). */
+    snprintf(text, sizeof text, "SignerID = %064d\n", 1);
+    expect_conf_error(text, "p.conf: SignerID without ProductID would accept every product");
+    snprintf(text, sizeof text, "%sSignerID = %064d\nMinSVN = 2\n", good, 1);
+    expect_conf_error(text, "SignerID without ProductID");
+    snprintf(text, sizeof text, "SignerID = %064d\nProductID = 0\n", 1);
+    arca_policy_t *signer_pol = NULL;
+    ASSERT_OK(arca_policy_parse(text, strlen(text), "p.conf", NULL, &signer_pol));
+    arca_policy_free(signer_pol);
     arca_policy_t *pol = NULL;
     ASSERT_RESULT(arca_policy_parse("Measurement\0 = 1", 17, "p.conf", NULL, &pol), ARCA_ERR_POLICY);
     ASSERT_CONTAINS(arca_verify_last_error(), "NUL");

@@ -277,6 +277,8 @@ void edl_gen_untrusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o);
 /* Shared between the generators: the caller-side proxy and the callee-side bridge bodies. */
 void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o);
 void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o);
+/** The static helpers that copy EDL structs/unions sent by value from this side, padding zeroed. */
+void edl_gen_clean_helpers(edl_ctx *ctx, const edl_program *p, int trusted, edl_out *o);
 /** "arca_result_t name(arca_enclave_t *arca_enclave, T *arca_retval, params)" etc. */
 char *edl_proxy_signature(edl_ctx *ctx, const edl_func *f, int host_side);
 /** "T name(params)": what the user implements. */

@@ -51,10 +51,145 @@ static const char *wire_width(edl_ctx *ctx, const edl_type *t)
     }
 }
 
+/* ---- structs and unions by value: member by member into zeroed bytes ----
+ *
+ * A struct copied as a whole carries its padding, and padding holds whatever the stack held
+ * before (enclave secrets included). So a struct or union defined in the EDL never crosses as
+ * its raw bytes: the writer reserves sizeof(T) zeroed bytes on the wire and a generated helper
+ * copies each member to its offset, recursing into nested structs and arrays of them. Padding
+ * is never read, so it stays zero. A union copies exactly the bytes of its largest member (the
+ * callee cannot know which member is active); bytes beyond it stay zero. Foreign types (from an
+ * included C header) have no EDL definition and still cross as their raw bytes. */
+
+/* The EDL definition of a struct or union passed by value, or NULL. */
+static const edl_usertype *cleaned_def(const edl_type *t)
+{
+    if ((t->kind == TY_STRUCT || t->kind == TY_UNION) && t->def && t->pointers == 0)
+        return t->def;
+    return NULL;
+}
+
+static const char *clean_type(edl_ctx *ctx, const edl_usertype *u)
+{
+    return edl_printf(ctx, "%s %s", u->kind == TY_STRUCT ? "struct" : "union", u->name);
+}
+
+static const char *clean_fn(edl_ctx *ctx, const edl_usertype *u)
+{
+    return edl_printf(ctx, "arca_clean_%s_%s", u->kind == TY_STRUCT ? "struct" : "union", u->name);
+}
+
+static void gen_clean_helper(edl_ctx *ctx, const edl_usertype *u, edl_out *o)
+{
+    const char *ty = clean_type(ctx, u);
+    edl_emit(o, "\n/* %s by value: %s. */\n"
+                "static void %s(uint8_t *arca_dst, const %s *arca_src)\n{\n",
+             ty, u->kind == TY_UNION ? "its largest member's bytes into zeroed bytes (nothing past them crosses)"
+                                     : "copied member by member into zeroed bytes (padding never crosses)", clean_fn(ctx, u), ty);
+    if (u->kind == TY_UNION) {
+        /* the active member is unknown: the largest one's bytes, the rest stays zero */
+        edl_emit(o, "    size_t arca_n = 0;\n");
+        for (size_t k = 0; k < u->member_count; k++)
+            edl_emit(o, "    if (sizeof arca_src->%s > arca_n)\n        arca_n = sizeof arca_src->%s;\n",
+                     u->members[k].name, u->members[k].name);
+        edl_emit(o, "    arca_marshal_put_member(arca_dst, 0, arca_src, arca_n);\n}\n");
+        return;
+    }
+    if (u->member_count == 0)
+        edl_emit(o, "    (void)arca_dst;\n    (void)arca_src;\n");
+    for (size_t k = 0; k < u->member_count; k++) {
+        const edl_member *m = &u->members[k];
+        const edl_usertype *sub = cleaned_def(&m->type);
+        const char *off = edl_printf(ctx, "offsetof(%s, %s)", ty, m->name);
+        if (!sub) {
+            edl_emit(o, "    arca_marshal_put_member(arca_dst, %s, &arca_src->%s, sizeof arca_src->%s);\n", off,
+                     m->name, m->name);
+        } else if (m->dims.count == 0) {
+            edl_emit(o, "    %s(arca_dst + %s, &arca_src->%s);\n", clean_fn(ctx, sub), off, m->name);
+        } else {
+            /* an array of structs or unions (any rank): element by element, in memory order */
+            const char *sty = clean_type(ctx, sub);
+            edl_emit(o, "    for (size_t arca_i = 0; arca_i < sizeof arca_src->%s / sizeof(%s); arca_i++)\n"
+                        "        %s(arca_dst + %s + arca_i * sizeof(%s),\n"
+                        "           (const %s *)(const void *)arca_src->%s + arca_i);\n",
+                     m->name, sty, clean_fn(ctx, sub), off, sty, sty, m->name);
+        }
+    }
+    edl_emit(o, "}\n");
+}
+
+typedef struct clean_set {
+    const edl_usertype **items;
+    size_t count, cap;
+} clean_set;
+
+static int clean_seen(const clean_set *s, const edl_usertype *u)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->items[i] == u)
+            return 1;
+    return 0;
+}
+
+static void clean_add(edl_ctx *ctx, clean_set *s, const edl_usertype *u)
+{
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 8;
+        const edl_usertype **grown = edl_alloc(ctx, cap * sizeof *grown);
+        if (s->count)
+            memcpy(grown, s->items, s->count * sizeof *grown);
+        s->items = grown;
+        s->cap = cap;
+    }
+    s->items[s->count++] = u;
+}
+
+/* Post-order, so a helper follows the helpers it calls; `seen` also stops (invalid) cycles. */
+static void clean_visit(edl_ctx *ctx, clean_set *seen, clean_set *order, const edl_type *t)
+{
+    const edl_usertype *u = cleaned_def(t);
+    if (!u || clean_seen(seen, u))
+        return;
+    clean_add(ctx, seen, u);
+    if (u->kind == TY_STRUCT)
+        for (size_t k = 0; k < u->member_count; k++)
+            clean_visit(ctx, seen, order, &u->members[k].type);
+    clean_add(ctx, order, u);
+}
+
+void edl_gen_clean_helpers(edl_ctx *ctx, const edl_program *p, int trusted, edl_out *o)
+{
+    clean_set seen = {0}, order = {0};
+    /* What this side sends by value: its proxies' value parameters, its bridges' return values. */
+    edl_func *const *sent_params = trusted ? p->ocalls : p->ecalls;
+    size_t sent_count = trusted ? p->ocall_count : p->ecall_count;
+    edl_func *const *returned = trusted ? p->ecalls : p->ocalls;
+    size_t returned_count = trusted ? p->ecall_count : p->ocall_count;
+    for (size_t i = 0; i < sent_count; i++)
+        for (size_t k = 0; k < sent_params[i]->param_count; k++)
+            if (sent_params[i]->params[k].kind == PK_VALUE)
+                clean_visit(ctx, &seen, &order, &sent_params[i]->params[k].type);
+    for (size_t i = 0; i < returned_count; i++)
+        clean_visit(ctx, &seen, &order, &returned[i]->ret);
+    for (size_t i = 0; i < order.count; i++)
+        gen_clean_helper(ctx, order.items[i], o);
+}
+
 static void put_value(edl_ctx *ctx, edl_out *o, const edl_type *t, const char *lv)
 {
     static const char *const bits[] = {"8", "16", "32", "64"};
     edl_wire w = wire_of(t);
+    const edl_usertype *u = cleaned_def(t);
+    if (u) {
+        edl_emit(o,
+                 "    {\n"
+                 "        uint8_t *arca_at = arca_marshal_put_zeroed(&arca_w, sizeof(%s));\n"
+                 "        if (arca_at)\n"
+                 "            %s(arca_at, &%s);\n"
+                 "    }\n",
+                 clean_type(ctx, u), clean_fn(ctx, u), lv);
+        return;
+    }
     switch (w) {
     case WIRE_U8:
     case WIRE_U16:
@@ -75,7 +210,6 @@ static void put_value(edl_ctx *ctx, edl_out *o, const edl_type *t, const char *l
         edl_emit(o, "    arca_marshal_put_raw(&arca_w, &%s, sizeof %s);\n", lv, lv);
         break;
     }
-    (void)ctx;
 }
 
 static void get_value(edl_ctx *ctx, edl_out *o, const edl_type *t, const char *lv)

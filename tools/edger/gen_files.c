@@ -106,6 +106,7 @@ static void file_comment(const edl_program *p, int trusted, edl_out *o)
 void edl_gen_trusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
 {
     file_comment(p, 1, o);
+    edl_gen_clean_helpers(ctx, p, 1, o);
     for (size_t i = 0; i < p->ecall_count; i++) {
         edl_emit(o, "\n/* ecall %u: %s */\n", p->ecalls[i]->id, p->ecalls[i]->name);
         edl_gen_bridge(ctx, p->ecalls[i], 0, o);
@@ -129,6 +130,7 @@ void edl_gen_trusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
 void edl_gen_untrusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
 {
     file_comment(p, 0, o);
+    edl_gen_clean_helpers(ctx, p, 0, o);
     for (size_t i = 0; i < p->ecall_count; i++) {
         edl_emit(o, "\n/* ecall %u: %s */\n", p->ecalls[i]->id, p->ecalls[i]->name);
         edl_gen_proxy(ctx, p->ecalls[i], 1, o);

@@ -8,6 +8,11 @@
  * production enclaves never share a key. A damaged, short or missing file in an existing
  * directory is reported as ARCA_ERR_PLATFORM_DAMAGED naming the file, and is never
  * regenerated. Root secrets and intermediate keys are wiped after use and on close.
+ *
+ * The root seal secret is never kept in the platform object: an open platform lives as long
+ * as its enclave (to answer evidence requests, which need only the attestation key), so
+ * derive_keys reads the secret from the key directory into a local buffer and wipes it before
+ * returning. Open reads it once too, only to report a damaged file early, and wipes it.
  */
 #include "dev_internal.h"
 
@@ -112,7 +117,6 @@ static void dev_close(arca__platform *p)
 {
     if (!p)
         return;
-    arca__wipe(p->root, sizeof p->root);
     arca__ec_free(p->attestation_key);
     free(p->cert_der);
     free(p);
@@ -124,6 +128,7 @@ static arca_result_t dev_open(const char *dir, arca__platform **out)
     arca__platform *p = NULL;
     char path[PATH_MAX];
     struct stat st;
+    uint8_t root[ARCA_DEV_ROOT_SIZE];
 
     if (!out)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "dev platform: NULL output");
@@ -134,7 +139,7 @@ static arca_result_t dev_open(const char *dir, arca__platform **out)
     p->ops = &arca__dev_platform;
     ARCA_CHECK(arca__dev_resolve_dir(dir, p->dir));
     ARCA_CHECK(arca__dev_ensure_dir(p->dir, &p->created));
-    ARCA_CHECK(load_root(p->dir, p->root));
+    ARCA_CHECK(load_root(p->dir, root)); /* only to report damage now; derive_keys rereads it */
     (void)arca__dev_path(path, p->dir, ARCA_DEV_KEY_FILE);
     if (stat(path, &st) != 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: %s is missing (%s); restore it from a backup",
@@ -146,6 +151,7 @@ static arca_result_t dev_open(const char *dir, arca__platform **out)
     *out = p;
     p = NULL;
 done:
+    arca__wipe(root, sizeof root);
     dev_close(p);
     return result;
 }
@@ -157,11 +163,15 @@ static arca_result_t dev_derive_keys(arca__platform *p, const arca_identity_t *i
     /* info = label || measurement (or signer id || product id) || debug */
     uint8_t info[sizeof SIGNER_INFO - 1 + 32 + 2 + 1];
     uint8_t top[32];
+    uint8_t root[ARCA_DEV_ROOT_SIZE];
     size_t n;
 
+    memset(root, 0, sizeof root);
     if (!p || !identity || !keys)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "dev platform: NULL argument");
     memset(keys, 0, sizeof *keys);
+    /* The root secret lives only in this frame, for this derivation (see the file comment). */
+    ARCA_CHECK(load_root(p->dir, root));
     const uint8_t debug = (identity->attributes & ARCA_ATTR_DEBUG) ? 1 : 0;
 
     n = 0;
@@ -170,7 +180,7 @@ static arca_result_t dev_derive_keys(arca__platform *p, const arca_identity_t *i
     memcpy(info + n, identity->measurement, 32);
     n += 32;
     info[n++] = debug;
-    ARCA_CHECK(arca__hkdf_sha256(NULL, 0, p->root, sizeof p->root, info, n, keys->enclave_key, 32));
+    ARCA_CHECK(arca__hkdf_sha256(NULL, 0, root, sizeof root, info, n, keys->enclave_key, 32));
 
     n = 0;
     memcpy(info, SIGNER_INFO, sizeof SIGNER_INFO - 1);
@@ -181,10 +191,11 @@ static arca_result_t dev_derive_keys(arca__platform *p, const arca_identity_t *i
     info[n++] = (uint8_t)(identity->product_id >> 8);
     info[n++] = debug;
     /* T(255), the top of this signer's SVN key tree; see sealblob.h. */
-    ARCA_CHECK(arca__hkdf_sha256(NULL, 0, p->root, sizeof p->root, info, n, top, sizeof top));
+    ARCA_CHECK(arca__hkdf_sha256(NULL, 0, root, sizeof root, info, n, top, sizeof top));
     ARCA_CHECK(arca__seal_svn_derive(top, identity->svn, keys->signer_key, keys->signer_lower,
                                      &keys->has_lower));
 done:
+    arca__wipe(root, sizeof root);
     arca__wipe(top, sizeof top);
     if (result != ARCA_OK && keys)
         arca__wipe(keys, sizeof *keys);

@@ -22,7 +22,8 @@
 struct arca__platform {
     const struct arca_platform_ops *ops;  /* &arca__dev_platform */
     char dir[PATH_MAX];                   /* absolute key directory */
-    uint8_t root[ARCA_DEV_ROOT_SIZE];     /* root seal secret; wiped on close */
+    /* No root seal secret here: derive_keys loads it from dir and wipes it before returning,
+     * because an open platform stays in host memory for its enclave's whole life. */
     arca__ec_key *attestation_key;
     uint8_t *cert_der;                    /* platform certificate, DER */
     size_t cert_len;

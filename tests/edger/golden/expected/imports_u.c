@@ -6,6 +6,13 @@
 
 #include "arca/marshal.h"
 
+/* struct common_pair by value: copied member by member into zeroed bytes (padding never crosses). */
+static void arca_clean_struct_common_pair(uint8_t *arca_dst, const struct common_pair *arca_src)
+{
+    arca_marshal_put_member(arca_dst, offsetof(struct common_pair, a), &arca_src->a, sizeof arca_src->a);
+    arca_marshal_put_member(arca_dst, offsetof(struct common_pair, b), &arca_src->b, sizeof arca_src->b);
+}
+
 /* ecall 1: e_common */
 arca_result_t e_common(arca_enclave_t *arca_enclave, int *arca_retval, const struct common_pair *p)
 {
@@ -123,7 +130,11 @@ arca_result_t e_local(arca_enclave_t *arca_enclave, int *arca_retval, struct com
     arca_marshal_sizer_init(&arca_s);
 
     /* request: parameters in declaration order */
-    arca_marshal_put_raw(&arca_w, &p, sizeof p);
+    {
+        uint8_t *arca_at = arca_marshal_put_zeroed(&arca_w, sizeof(struct common_pair));
+        if (arca_at)
+            arca_clean_struct_common_pair(arca_at, &p);
+    }
     arca_result = arca_marshal_writer_result(&arca_w);
     if (arca_result != ARCA_OK)
         goto arca_done;

@@ -6,6 +6,38 @@
 
 #include "arca/marshal.h"
 
+/* struct point by value: copied member by member into zeroed bytes (padding never crosses). */
+static void arca_clean_struct_point(uint8_t *arca_dst, const struct point *arca_src)
+{
+    arca_marshal_put_member(arca_dst, offsetof(struct point, x), &arca_src->x, sizeof arca_src->x);
+    arca_marshal_put_member(arca_dst, offsetof(struct point, y), &arca_src->y, sizeof arca_src->y);
+}
+
+/* union number by value: its largest member's bytes into zeroed bytes (nothing past them crosses). */
+static void arca_clean_union_number(uint8_t *arca_dst, const union number *arca_src)
+{
+    size_t arca_n = 0;
+    if (sizeof arca_src->i > arca_n)
+        arca_n = sizeof arca_src->i;
+    if (sizeof arca_src->d > arca_n)
+        arca_n = sizeof arca_src->d;
+    if (sizeof arca_src->bytes > arca_n)
+        arca_n = sizeof arca_src->bytes;
+    arca_marshal_put_member(arca_dst, 0, arca_src, arca_n);
+}
+
+/* struct shape by value: copied member by member into zeroed bytes (padding never crosses). */
+static void arca_clean_struct_shape(uint8_t *arca_dst, const struct shape *arca_src)
+{
+    for (size_t arca_i = 0; arca_i < sizeof arca_src->corners / sizeof(struct point); arca_i++)
+        arca_clean_struct_point(arca_dst + offsetof(struct shape, corners) + arca_i * sizeof(struct point),
+           (const struct point *)(const void *)arca_src->corners + arca_i);
+    arca_marshal_put_member(arca_dst, offsetof(struct shape, color), &arca_src->color, sizeof arca_src->color);
+    arca_marshal_put_member(arca_dst, offsetof(struct shape, name), &arca_src->name, sizeof arca_src->name);
+    arca_marshal_put_member(arca_dst, offsetof(struct shape, grid), &arca_src->grid, sizeof arca_src->grid);
+    arca_marshal_put_member(arca_dst, offsetof(struct shape, area), &arca_src->area, sizeof arca_src->area);
+}
+
 /* ecall 1: e_mid */
 arca_result_t e_mid(arca_enclave_t *arca_enclave, struct point *arca_retval, struct point a, point b)
 {
@@ -21,8 +53,16 @@ arca_result_t e_mid(arca_enclave_t *arca_enclave, struct point *arca_retval, str
     arca_marshal_sizer_init(&arca_s);
 
     /* request: parameters in declaration order */
-    arca_marshal_put_raw(&arca_w, &a, sizeof a);
-    arca_marshal_put_raw(&arca_w, &b, sizeof b);
+    {
+        uint8_t *arca_at = arca_marshal_put_zeroed(&arca_w, sizeof(struct point));
+        if (arca_at)
+            arca_clean_struct_point(arca_at, &a);
+    }
+    {
+        uint8_t *arca_at = arca_marshal_put_zeroed(&arca_w, sizeof(struct point));
+        if (arca_at)
+            arca_clean_struct_point(arca_at, &b);
+    }
     arca_result = arca_marshal_writer_result(&arca_w);
     if (arca_result != ARCA_OK)
         goto arca_done;
@@ -118,7 +158,11 @@ arca_result_t e_union(arca_enclave_t *arca_enclave, union number *arca_retval, u
     arca_marshal_sizer_init(&arca_s);
 
     /* request: parameters in declaration order */
-    arca_marshal_put_raw(&arca_w, &n, sizeof n);
+    {
+        uint8_t *arca_at = arca_marshal_put_zeroed(&arca_w, sizeof(union number));
+        if (arca_at)
+            arca_clean_union_number(arca_at, &n);
+    }
     arca_result = arca_marshal_writer_result(&arca_w);
     if (arca_result != ARCA_OK)
         goto arca_done;
@@ -302,7 +346,11 @@ static arca_result_t arca_bridge_o_get_shape(void *arca_ctx, const uint8_t *arca
     arca_ret = o_get_shape(c);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
-    arca_marshal_put_raw(&arca_w, &arca_ret, sizeof arca_ret);
+    {
+        uint8_t *arca_at = arca_marshal_put_zeroed(&arca_w, sizeof(struct shape));
+        if (arca_at)
+            arca_clean_struct_shape(arca_at, &arca_ret);
+    }
     arca_result = arca_marshal_writer_result(&arca_w);
     if (arca_result != ARCA_OK)
         goto arca_done;
