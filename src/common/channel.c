@@ -75,31 +75,16 @@ static void futex_wait(uint32_t *word, uint32_t expected, const struct timespec 
     syscall(SYS_futex, word, FUTEX_WAIT, expected, timeout, NULL, 0);
 }
 
-static void futex_wake_word(uint32_t *word)
+void arca__channel_wake_word(uint32_t *word)
 {
     syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-/* Store @p value into a shared word the peer may sleep on, and wake the peer if it sleeps. */
-static void post_word(uint32_t *word, uint32_t *peer_waiting, uint32_t value)
-{
-    /* Sequentially consistent store, then load: with the waiter's store-then-load in
-     * wait_word() one of the two always sees the other (no lost wake-up). */
-    __atomic_store_n(word, value, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(peer_waiting, __ATOMIC_SEQ_CST) != 0)
-        futex_wake_word(word);
-}
-
-void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting, uint32_t state)
-{
-    post_word(&slot->state, peer_waiting, state);
-}
-
 void arca__channel_wake_all(struct arca__slot *slot)
 {
-    futex_wake_word(&slot->state);
-    futex_wake_word(&slot->in_ready);
-    futex_wake_word(&slot->out_ready);
+    arca__channel_wake_word(&slot->state);
+    arca__channel_wake_word(&slot->in_ready);
+    arca__channel_wake_word(&slot->out_ready);
 }
 
 static int aborted(const int *abort_flag)
@@ -233,18 +218,10 @@ done:
 
 /* ---- streamed payloads ---- */
 
-void arca__channel_send(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
-                        uint32_t state, const uint8_t *src, size_t len)
+void arca__channel_send_streamed(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
+                                 uint32_t state, const uint8_t *src, size_t len)
 {
     uint8_t *dst = arca__slot_payload(slot);
-    if (len <= ARCA__STREAM_CHUNK) {
-        /* One piece: payload, counter, then the state (its release orders both). */
-        if (len)
-            memcpy(dst, src, len);
-        ARCA__SHARED_STORE(ready, (uint32_t)len);
-        arca__channel_post(slot, peer_waiting, state);
-        return;
-    }
     /* Streamed: the peer starts copying as soon as the first chunk is in place. */
     ARCA__SHARED_STORE(ready, 0u);
     arca__channel_post(slot, peer_waiting, state);
@@ -252,22 +229,20 @@ void arca__channel_send(struct arca__slot *slot, uint32_t *ready, uint32_t *peer
         size_t n = len - done < ARCA__STREAM_CHUNK ? len - done : ARCA__STREAM_CHUNK;
         memcpy(dst + done, src + done, n);
         done += n;
-        post_word(ready, peer_waiting, (uint32_t)done); /* len <= 2^30 fits in 32 bits */
+        arca__channel_post_word(ready, peer_waiting, (uint32_t)done); /* len <= 2^30: fits */
     }
 }
 
-arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
-                                    uint32_t *my_waiting, uint8_t *dst, uint64_t len,
-                                    uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns)
+/* The part of a receive that waits: the first counter value (@p now, read once by the
+ * caller) did not cover the whole payload. */
+static arca_result_t __attribute__((noinline))
+receive_rest(struct arca__slot *slot, uint32_t *ready, uint32_t *my_waiting, uint8_t *dst,
+             uint64_t len, uint32_t now, uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns)
 {
     arca_result_t result = ARCA_OK;
     const uint8_t *src = arca__slot_payload(slot);
     uint64_t have = 0;
-    uint32_t now = __atomic_load_n(ready, __ATOMIC_ACQUIRE);
 
-    if (len > ARCA__CHANNEL_MAX_PAYLOAD)
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "payload of %llu bytes exceeds any channel",
-                   (unsigned long long)len);
     for (;;) {
         /* Each counter value is read once, checked, then used. */
         if (now < have || now > len)
@@ -290,6 +265,37 @@ done:
     return result;
 }
 
+/* arca__channel_receive(), with the common case first: the whole payload was in place when
+ * the state was posted (every payload of at most ARCA__STREAM_CHUNK bytes), so one counter
+ * load, one comparison and one copy. Anything else goes to receive_rest() with that value. */
+static inline arca_result_t receive(struct arca__slot *slot, uint32_t *ready, uint32_t *my_waiting,
+                                    uint8_t *dst, uint64_t len, uint64_t spin_ns,
+                                    const int *abort_flag, uint64_t stall_ns)
+{
+    arca_result_t result = ARCA_OK;
+    uint32_t now;
+
+    if (len > ARCA__CHANNEL_MAX_PAYLOAD)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "payload of %llu bytes exceeds any channel",
+                   (unsigned long long)len);
+    now = __atomic_load_n(ready, __ATOMIC_ACQUIRE); /* read once */
+    if (now == len) {
+        if (len && dst)
+            memcpy(dst, arca__slot_payload(slot), (size_t)len);
+        goto done;
+    }
+    result = receive_rest(slot, ready, my_waiting, dst, len, now, spin_ns, abort_flag, stall_ns);
+done:
+    return result;
+}
+
+arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
+                                    uint32_t *my_waiting, uint8_t *dst, uint64_t len,
+                                    uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns)
+{
+    return receive(slot, ready, my_waiting, dst, len, spin_ns, abort_flag, stall_ns);
+}
+
 arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_payload,
                                          uint8_t *dst, arca__frame *frame, uint64_t spin_ns,
                                          const int *abort_flag)
@@ -297,8 +303,8 @@ arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_p
     arca_result_t result = ARCA_OK;
     arca__frame_load(slot, frame);
     ARCA_CHECK(arca__channel_check_ecall(frame, max_payload));
-    ARCA_CHECK(arca__channel_receive(slot, &slot->in_ready, &slot->runner_waiting, dst,
-                                     frame->in_len, spin_ns, abort_flag, 0));
+    ARCA_CHECK(receive(slot, &slot->in_ready, &slot->runner_waiting, dst, frame->in_len, spin_ns,
+                       abort_flag, 0));
 done:
     return result;
 }
@@ -313,8 +319,7 @@ arca_result_t arca__channel_take_reply(struct arca__slot *slot, uint32_t *my_wai
     *out_len = 0;
     arca__reply_load(slot, reply);
     ARCA_CHECK(arca__channel_check_reply(reply, (uint64_t)out_cap, &n));
-    ARCA_CHECK(arca__channel_receive(slot, &slot->out_ready, my_waiting, out, n, spin_ns,
-                                     abort_flag, stall_ns));
+    ARCA_CHECK(receive(slot, &slot->out_ready, my_waiting, out, n, spin_ns, abort_flag, stall_ns));
     if (reply->result == ARCA_ERR_BUFFER_TOO_SMALL)
         *out_len = reply->out_len > SIZE_MAX ? SIZE_MAX : (size_t)reply->out_len;
     else

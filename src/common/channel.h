@@ -112,12 +112,34 @@ static inline uint8_t *arca__slot_payload(struct arca__slot *slot)
 #define ARCA__SPIN_NS_SWITCHLESS 2000000u  /* 2 ms: switchless enclaves keep cores hot */
 #define ARCA__SPIN_YIELD_NS 20000u         /* a long spin yields the core this often */
 
+/** FUTEX_WAKE every waiter on a shared word (the slow half of a post: the peer sleeps). */
+void arca__channel_wake_word(uint32_t *word);
+
+/*
+ * Store @p value into a shared word the peer may sleep on, and wake the peer if it sleeps.
+ * Inline on purpose, like arca__channel_post() and the one-piece arca__channel_send(): on the
+ * machines measured, every extra call between the stores into the slot header and the post
+ * lengthened the empty round trip (bench/calls), so the hot path is straight-line code.
+ * Sequentially consistent store, then load: with the waiter's store-then-load in the wait,
+ * one of the two always sees the other (no lost wake-up).
+ */
+static inline void arca__channel_post_word(uint32_t *word, uint32_t *peer_waiting, uint32_t value)
+{
+    __atomic_store_n(word, value, __ATOMIC_SEQ_CST);
+    if (__builtin_expect(__atomic_load_n(peer_waiting, __ATOMIC_SEQ_CST) != 0, 0))
+        arca__channel_wake_word(word);
+}
+
 /**
- * Post @p state into the slot's state word (release) and wake the peer if it sleeps.
- * @p peer_waiting is the peer's waiting word (runner_waiting when the host posts).
+ * Post @p state into the slot's state word (sequentially consistent) and wake the peer if it
+ * sleeps. @p peer_waiting is the peer's waiting word (runner_waiting when the host posts).
  * No system call is made when the peer is spinning.
  */
-void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting, uint32_t state);
+static inline void arca__channel_post(struct arca__slot *slot, uint32_t *peer_waiting,
+                                      uint32_t state)
+{
+    arca__channel_post_word(&slot->state, peer_waiting, state);
+}
 
 /**
  * Wait until the slot's state differs from @p from, and return the new state (acquire).
@@ -186,13 +208,32 @@ arca_result_t arca__channel_check_reply(const arca__reply *reply, uint64_t out_c
                                         uint64_t *payload_len);
 
 /**
+ * Sender, payloads larger than ARCA__STREAM_CHUNK: post @p state with the counter at 0, then
+ * copy the payload in chunks, publishing progress after each. Use arca__channel_send().
+ */
+void arca__channel_send_streamed(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
+                                 uint32_t state, const uint8_t *src, size_t len);
+
+/**
  * Sender: post @p state, then copy @p len bytes from private @p src into the slot's payload,
  * publishing progress in @p ready (the slot's in_ready or out_ready). Payloads of at most
- * ARCA__STREAM_CHUNK bytes are copied first and posted with the state in one step.
+ * ARCA__STREAM_CHUNK bytes are copied first and posted with the state in one step (inline:
+ * payload, counter, then the state, whose sequentially consistent store orders both).
  * The caller stored the header fields before. @p len is at most the layout's max_payload.
  */
-void arca__channel_send(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
-                        uint32_t state, const uint8_t *src, size_t len);
+static inline void arca__channel_send(struct arca__slot *slot, uint32_t *ready,
+                                      uint32_t *peer_waiting, uint32_t state, const uint8_t *src,
+                                      size_t len)
+{
+    if (__builtin_expect(len > ARCA__STREAM_CHUNK, 0)) {
+        arca__channel_send_streamed(slot, ready, peer_waiting, state, src, len);
+        return;
+    }
+    if (len)
+        __builtin_memcpy(arca__slot_payload(slot), src, len);
+    ARCA__SHARED_STORE(ready, (uint32_t)len);
+    arca__channel_post(slot, peer_waiting, state);
+}
 
 /**
  * Receiver: copy @p len bytes of the slot's payload into private @p dst as @p ready says
