@@ -20,14 +20,22 @@ static arca_result_t reply_model(const struct arca__slot *h, uint64_t cap)
     if (h->result < 0 || h->result >= (int32_t)ARCA__RESULT_COUNT)
         return ARCA_ERR_BAD_FRAME;
     uint64_t len = h->result == ARCA_ERR_BUFFER_TOO_SMALL ? 0 : h->out_len;
-    if (len > cap || h->out_ready > len)
+    if (len > cap)
+        return ARCA_ERR_BAD_FRAME;
+    if (len <= ARCA__STREAM_CHUNK)
+        return ARCA_OK; /* one piece: complete when posted, the counter is never read */
+    if (h->out_ready > len)
         return ARCA_ERR_BAD_FRAME;
     return h->out_ready < len ? ARCA_ERR_TIMEOUT : ARCA_OK;
 }
 
 static arca_result_t host_call_model(const struct arca__slot *h, uint64_t max)
 {
-    if (h->flags != 0 || h->in_len > max || h->out_cap > max || h->in_ready > h->in_len)
+    if (h->flags != 0 || h->in_len > max || h->out_cap > max)
+        return ARCA_ERR_BAD_FRAME;
+    if (h->in_len <= ARCA__STREAM_CHUNK)
+        return ARCA_OK; /* one piece: complete when posted, the counter is never read */
+    if (h->in_ready > h->in_len)
         return ARCA_ERR_BAD_FRAME;
     return h->in_ready < h->in_len ? ARCA_ERR_TIMEOUT : ARCA_OK;
 }

@@ -2,8 +2,9 @@
  * channel.c — the process backend's call channel, shared by the host library and
  * arca-runner: layout arithmetic; the waiting discipline (bounded spin with a CPU pause, a
  * few yields, then FUTEX_WAIT on a shared word, woken only when the peer announced that it
- * sleeps); streamed payload copies with progress counters; and the frame and reply checks
- * both sides run, as pure functions (fuzz/channel calls exactly these).
+ * sleeps); streamed copies (with progress counters) of payloads larger than one chunk; and
+ * the cold halves of the frame and reply checks, which record what was wrong (the checks and
+ * the one-piece copies are inline in channel.h; fuzz/channel calls exactly those).
  *
  * This file must never use a value read from the shared region before checking it, never
  * read a header field twice, and never write past a private buffer's stated length. It
@@ -155,68 +156,46 @@ uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint3
     return wait_word(&slot->state, my_waiting, from, spin_ns, abort_flag, 0);
 }
 
-/* ---- frames, replies, checks ---- */
+/* ---- the cold halves of the checks (the checks themselves are inline in channel.h) ---- */
 
-void arca__frame_load(const struct arca__slot *slot, arca__frame *frame)
+arca_result_t arca__channel_bad_ecall(const arca__frame *frame, uint64_t max_payload)
 {
-    frame->fn_id = ARCA__SHARED_LOAD(&slot->fn_id);
-    frame->flags = ARCA__SHARED_LOAD(&slot->flags);
-    frame->in_len = ARCA__SHARED_LOAD(&slot->in_len);
-    frame->out_cap = ARCA__SHARED_LOAD(&slot->out_cap);
-}
-
-void arca__reply_load(const struct arca__slot *slot, arca__reply *reply)
-{
-    reply->result = ARCA__SHARED_LOAD(&slot->result);
-    reply->out_len = ARCA__SHARED_LOAD(&slot->out_len);
-}
-
-arca_result_t arca__channel_check_ecall(const arca__frame *frame, uint64_t max_payload)
-{
-    arca_result_t result = ARCA_OK;
+    arca_result_t result = ARCA_ERR_BAD_FRAME;
     if ((frame->flags & ~ARCA__CALL_FLAGS_MASK) != 0 || frame->flags == ARCA__CALL_FLAGS_MASK)
         ARCA_RAISE(ARCA_ERR_BAD_FRAME, "ecall frame with undefined flags %#x", frame->flags);
-    if (frame->in_len > max_payload || frame->out_cap > max_payload)
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME,
-                   "ecall frame of %llu bytes in, %llu out exceeds the slot's %llu bytes",
-                   (unsigned long long)frame->in_len, (unsigned long long)frame->out_cap,
-                   (unsigned long long)max_payload);
+    ARCA_RAISE(ARCA_ERR_BAD_FRAME,
+               "ecall frame of %llu bytes in, %llu out exceeds the slot's %llu bytes",
+               (unsigned long long)frame->in_len, (unsigned long long)frame->out_cap,
+               (unsigned long long)max_payload);
 done:
     return result;
 }
 
-arca_result_t arca__channel_check_host_call(const arca__frame *frame, uint64_t max_payload)
+arca_result_t arca__channel_bad_host_call(const arca__frame *frame, uint64_t max_payload)
 {
-    arca_result_t result = ARCA_OK;
+    arca_result_t result = ARCA_ERR_BAD_FRAME;
     if (frame->flags != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FRAME, "host-call frame with flags %#x (must be 0)", frame->flags);
-    if (frame->in_len > max_payload || frame->out_cap > max_payload)
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME,
-                   "host-call frame of %llu bytes in, %llu out exceeds the slot's %llu bytes",
-                   (unsigned long long)frame->in_len, (unsigned long long)frame->out_cap,
-                   (unsigned long long)max_payload);
+    ARCA_RAISE(ARCA_ERR_BAD_FRAME,
+               "host-call frame of %llu bytes in, %llu out exceeds the slot's %llu bytes",
+               (unsigned long long)frame->in_len, (unsigned long long)frame->out_cap,
+               (unsigned long long)max_payload);
 done:
     return result;
 }
 
-arca_result_t arca__channel_check_reply(const arca__reply *reply, uint64_t out_cap,
-                                        uint64_t *payload_len)
+arca_result_t arca__channel_bad_reply(const arca__reply *reply, uint64_t out_cap)
 {
-    arca_result_t result = ARCA_OK;
-    *payload_len = 0;
+    arca_result_t result = ARCA_ERR_BAD_FRAME;
     if (!arca_result_valid(reply->result))
         ARCA_RAISE(ARCA_ERR_BAD_FRAME, "reply with an undefined result code %d", reply->result);
-    if (reply->result == ARCA_ERR_BUFFER_TOO_SMALL)
-        goto done; /* out_len is the size needed; no payload follows */
-    if (reply->out_len > out_cap)
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "reply of %llu bytes for a %llu-byte buffer",
-                   (unsigned long long)reply->out_len, (unsigned long long)out_cap);
-    *payload_len = reply->out_len;
+    ARCA_RAISE(ARCA_ERR_BAD_FRAME, "reply of %llu bytes for a %llu-byte buffer",
+               (unsigned long long)reply->out_len, (unsigned long long)out_cap);
 done:
     return result;
 }
 
-/* ---- streamed payloads ---- */
+/* ---- streamed payloads (larger than ARCA__STREAM_CHUNK) ---- */
 
 void arca__channel_send_streamed(struct arca__slot *slot, uint32_t *ready, uint32_t *peer_waiting,
                                  uint32_t state, const uint8_t *src, size_t len)
@@ -233,16 +212,20 @@ void arca__channel_send_streamed(struct arca__slot *slot, uint32_t *ready, uint3
     }
 }
 
-/* The part of a receive that waits: the first counter value (@p now, read once by the
- * caller) did not cover the whole payload. */
-static arca_result_t __attribute__((noinline))
-receive_rest(struct arca__slot *slot, uint32_t *ready, uint32_t *my_waiting, uint8_t *dst,
-             uint64_t len, uint32_t now, uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns)
+arca_result_t arca__channel_receive_streamed(struct arca__slot *slot, uint32_t *ready,
+                                             uint32_t *my_waiting, uint8_t *dst, uint64_t len,
+                                             uint64_t spin_ns, const int *abort_flag,
+                                             uint64_t stall_ns)
 {
     arca_result_t result = ARCA_OK;
     const uint8_t *src = arca__slot_payload(slot);
     uint64_t have = 0;
+    uint32_t now;
 
+    if (len > ARCA__CHANNEL_MAX_PAYLOAD)
+        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "payload of %llu bytes exceeds any channel",
+                   (unsigned long long)len);
+    now = __atomic_load_n(ready, __ATOMIC_ACQUIRE);
     for (;;) {
         /* Each counter value is read once, checked, then used. */
         if (now < have || now > len)
@@ -261,69 +244,6 @@ receive_rest(struct arca__slot *slot, uint32_t *ready, uint32_t *my_waiting, uin
             ARCA_RAISE(ARCA_ERR_TIMEOUT, "payload transfer stopped at %llu of %llu bytes",
                        (unsigned long long)have, (unsigned long long)len);
     }
-done:
-    return result;
-}
-
-/* arca__channel_receive(), with the common case first: the whole payload was in place when
- * the state was posted (every payload of at most ARCA__STREAM_CHUNK bytes), so one counter
- * load, one comparison and one copy. Anything else goes to receive_rest() with that value. */
-static inline arca_result_t receive(struct arca__slot *slot, uint32_t *ready, uint32_t *my_waiting,
-                                    uint8_t *dst, uint64_t len, uint64_t spin_ns,
-                                    const int *abort_flag, uint64_t stall_ns)
-{
-    arca_result_t result = ARCA_OK;
-    uint32_t now;
-
-    if (len > ARCA__CHANNEL_MAX_PAYLOAD)
-        ARCA_RAISE(ARCA_ERR_BAD_FRAME, "payload of %llu bytes exceeds any channel",
-                   (unsigned long long)len);
-    now = __atomic_load_n(ready, __ATOMIC_ACQUIRE); /* read once */
-    if (now == len) {
-        if (len && dst)
-            memcpy(dst, arca__slot_payload(slot), (size_t)len);
-        goto done;
-    }
-    result = receive_rest(slot, ready, my_waiting, dst, len, now, spin_ns, abort_flag, stall_ns);
-done:
-    return result;
-}
-
-arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
-                                    uint32_t *my_waiting, uint8_t *dst, uint64_t len,
-                                    uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns)
-{
-    return receive(slot, ready, my_waiting, dst, len, spin_ns, abort_flag, stall_ns);
-}
-
-arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_payload,
-                                         uint8_t *dst, arca__frame *frame, uint64_t spin_ns,
-                                         const int *abort_flag)
-{
-    arca_result_t result = ARCA_OK;
-    arca__frame_load(slot, frame);
-    ARCA_CHECK(arca__channel_check_ecall(frame, max_payload));
-    ARCA_CHECK(receive(slot, &slot->in_ready, &slot->runner_waiting, dst, frame->in_len, spin_ns,
-                       abort_flag, 0));
-done:
-    return result;
-}
-
-arca_result_t arca__channel_take_reply(struct arca__slot *slot, uint32_t *my_waiting,
-                                       uint8_t *out, size_t out_cap, arca__reply *reply,
-                                       size_t *out_len, uint64_t spin_ns,
-                                       const int *abort_flag, uint64_t stall_ns)
-{
-    arca_result_t result = ARCA_OK;
-    uint64_t n = 0;
-    *out_len = 0;
-    arca__reply_load(slot, reply);
-    ARCA_CHECK(arca__channel_check_reply(reply, (uint64_t)out_cap, &n));
-    ARCA_CHECK(receive(slot, &slot->out_ready, my_waiting, out, n, spin_ns, abort_flag, stall_ns));
-    if (reply->result == ARCA_ERR_BUFFER_TOO_SMALL)
-        *out_len = reply->out_len > SIZE_MAX ? SIZE_MAX : (size_t)reply->out_len;
-    else
-        *out_len = (size_t)n;
 done:
     return result;
 }

@@ -9,12 +9,14 @@
  * fields and the two progress counters) followed by a payload area of `max_payload` bytes;
  * slots are page aligned, so the header never shares a cache line with payload bytes.
  *
- * Payloads are streamed: the sender posts the state first and then copies the payload in
- * chunks, publishing after each chunk how many bytes are in place (in_ready for requests,
- * out_ready for replies); the receiver copies each chunk into private memory as it lands,
- * so the two copies overlap. The receiver parses nothing before the whole payload is in
- * its private memory. Payloads of at most ARCA__STREAM_CHUNK bytes go in one piece, with
- * the counter set before the state is posted.
+ * A payload of at most ARCA__STREAM_CHUNK bytes goes in one piece: the sender writes the
+ * header fields and the payload, then posts the state, and the receiver, having seen the
+ * state, reads the header and copies the payload without looking at any progress counter.
+ * Larger payloads are streamed: the sender posts the state first and then copies the
+ * payload in chunks, publishing after each chunk how many bytes are in place (in_ready for
+ * requests, out_ready for replies); the receiver copies each chunk into private memory as
+ * it lands, so the two copies overlap. The receiver parses nothing before the whole
+ * payload is in its private memory.
  *
  * Neither side trusts what the other writes here: every header field is read once into
  * a private variable and checked before use, and payloads are copied to private memory
@@ -153,14 +155,19 @@ uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint3
 /** Wake every waiter on the slot's state word and progress counters (after the runner died). */
 void arca__channel_wake_all(struct arca__slot *slot);
 
-/* ---- streamed payloads and the checks both sides run (pure: fuzzed in fuzz/channel) ---- */
+/* ---- payloads and the checks both sides run (pure: fuzzed in fuzz/channel) ---- */
 
-/* Bytes copied between two progress updates. Large on purpose: on the machines measured, a
+/* Bytes copied between two progress updates, and the largest payload that travels in one
+ * piece with no progress counter at all. Large on purpose: on the machines measured, a
  * receiver that reads lines the sender wrote moments ago (still in the sender's private
  * caches) copies several times slower than one that reads lines written a chunk earlier;
  * a chunk about the size of a core's L2 keeps half of a 1 MiB transfer overlapped while
- * avoiding that (bench/calls, docs/formats.md). */
+ * avoiding that (bench/calls, docs/formats.md). Overridable at compile time only so that the
+ * fuzz targets reach the streamed path with small inputs; both sides of a real channel use
+ * the default. */
+#ifndef ARCA__STREAM_CHUNK
 #define ARCA__STREAM_CHUNK (512u * 1024u)
+#endif
 /* How long the host waits for a runner that stopped streaming halfway before killing it. */
 #define ARCA__STREAM_STALL_NS UINT64_C(5000000000)
 
@@ -178,23 +185,68 @@ typedef struct arca__reply {
     uint64_t out_len;
 } arca__reply;
 
+/* The cold halves of the checks below: record the detail and return ARCA_ERR_BAD_FRAME. */
+arca_result_t arca__channel_bad_ecall(const arca__frame *frame, uint64_t max_payload)
+    __attribute__((cold, noinline));
+arca_result_t arca__channel_bad_host_call(const arca__frame *frame, uint64_t max_payload)
+    __attribute__((cold, noinline));
+arca_result_t arca__channel_bad_reply(const arca__reply *reply, uint64_t out_cap)
+    __attribute__((cold, noinline));
+
+/*
+ * The per-call functions below are static inline on purpose: on the machines measured, every
+ * call between the slot header and the payload copy lengthened the empty round trip
+ * (bench/calls). Each is still the single definition: the host, the runner and the fuzz
+ * targets (fuzz/channel) all call exactly these.
+ */
+
 /** Read the request fields of @p slot, each exactly once. */
-void arca__frame_load(const struct arca__slot *slot, arca__frame *frame);
+static inline void arca__frame_load(const struct arca__slot *slot, arca__frame *frame)
+{
+    frame->fn_id = ARCA__SHARED_LOAD(&slot->fn_id);
+    frame->flags = ARCA__SHARED_LOAD(&slot->flags);
+    frame->in_len = ARCA__SHARED_LOAD(&slot->in_len);
+    frame->out_cap = ARCA__SHARED_LOAD(&slot->out_cap);
+}
+
 /** Read the reply fields of @p slot, each exactly once. */
-void arca__reply_load(const struct arca__slot *slot, arca__reply *reply);
+static inline void arca__reply_load(const struct arca__slot *slot, arca__reply *reply)
+{
+    reply->result = ARCA__SHARED_LOAD(&slot->result);
+    reply->out_len = ARCA__SHARED_LOAD(&slot->out_len);
+}
 
 /**
  * Runner: check an ecall request. Only defined flags (INIT, FINI, not both), and in_len and
  * out_cap at most @p max_payload. Slot and lifecycle rules are the server's (stateful).
  * @return ARCA_OK or ARCA_ERR_BAD_FRAME (with a detail).
  */
-arca_result_t arca__channel_check_ecall(const arca__frame *frame, uint64_t max_payload);
+static inline arca_result_t arca__channel_check_ecall(const arca__frame *frame,
+                                                      uint64_t max_payload)
+{
+    arca_result_t result = ARCA_OK;
+    if (__builtin_expect((frame->flags & ~ARCA__CALL_FLAGS_MASK) != 0 ||
+                             frame->flags == ARCA__CALL_FLAGS_MASK ||
+                             frame->in_len > max_payload || frame->out_cap > max_payload,
+                         0))
+        result = arca__channel_bad_ecall(frame, max_payload);
+    return result;
+}
 
 /**
  * Host: check a host-call request written by the runner: flags 0, in_len and out_cap at
  * most @p max_payload. @return ARCA_OK or ARCA_ERR_BAD_FRAME (with a detail).
  */
-arca_result_t arca__channel_check_host_call(const arca__frame *frame, uint64_t max_payload);
+static inline arca_result_t arca__channel_check_host_call(const arca__frame *frame,
+                                                          uint64_t max_payload)
+{
+    arca_result_t result = ARCA_OK;
+    if (__builtin_expect(frame->flags != 0 || frame->in_len > max_payload ||
+                             frame->out_cap > max_payload,
+                         0))
+        result = arca__channel_bad_host_call(frame, max_payload);
+    return result;
+}
 
 /**
  * Either side: check a reply against the capacity that was asked for. The result code must
@@ -204,8 +256,20 @@ arca_result_t arca__channel_check_host_call(const arca__frame *frame, uint64_t m
  * @return ARCA_OK when well-formed (the reply's own result is in reply->result), else
  *         ARCA_ERR_BAD_FRAME with a detail.
  */
-arca_result_t arca__channel_check_reply(const arca__reply *reply, uint64_t out_cap,
-                                        uint64_t *payload_len);
+static inline arca_result_t arca__channel_check_reply(const arca__reply *reply, uint64_t out_cap,
+                                                      uint64_t *payload_len)
+{
+    arca_result_t result = ARCA_OK;
+    /* Defined codes are 0 .. ARCA__RESULT_COUNT-1 (include/arca/result.h). */
+    int defined = reply->result >= 0 && reply->result < (int32_t)ARCA__RESULT_COUNT;
+    int too_small = reply->result == ARCA_ERR_BUFFER_TOO_SMALL;
+    *payload_len = 0;
+    if (__builtin_expect(!defined || (!too_small && reply->out_len > out_cap), 0))
+        result = arca__channel_bad_reply(reply, out_cap);
+    else if (!too_small)
+        *payload_len = reply->out_len; /* with BUFFER_TOO_SMALL, the size needed: no payload */
+    return result;
+}
 
 /**
  * Sender, payloads larger than ARCA__STREAM_CHUNK: post @p state with the counter at 0, then
@@ -215,11 +279,12 @@ void arca__channel_send_streamed(struct arca__slot *slot, uint32_t *ready, uint3
                                  uint32_t state, const uint8_t *src, size_t len);
 
 /**
- * Sender: post @p state, then copy @p len bytes from private @p src into the slot's payload,
- * publishing progress in @p ready (the slot's in_ready or out_ready). Payloads of at most
- * ARCA__STREAM_CHUNK bytes are copied first and posted with the state in one step (inline:
- * payload, counter, then the state, whose sequentially consistent store orders both).
- * The caller stored the header fields before. @p len is at most the layout's max_payload.
+ * Sender: copy @p len bytes from private @p src into the slot's payload and post @p state.
+ * A payload of at most ARCA__STREAM_CHUNK bytes goes in one piece with NO progress counter:
+ * payload, then the state, whose sequentially consistent store publishes the header fields
+ * and the payload together (the receiver never reads the counter for it). A larger one is
+ * streamed (arca__channel_send_streamed) with progress in @p ready (the slot's in_ready or
+ * out_ready). The caller stored the header fields before. @p len is at most max_payload.
  */
 static inline void arca__channel_send(struct arca__slot *slot, uint32_t *ready,
                                       uint32_t *peer_waiting, uint32_t state, const uint8_t *src,
@@ -231,30 +296,61 @@ static inline void arca__channel_send(struct arca__slot *slot, uint32_t *ready,
     }
     if (len)
         __builtin_memcpy(arca__slot_payload(slot), src, len);
-    ARCA__SHARED_STORE(ready, (uint32_t)len);
     arca__channel_post(slot, peer_waiting, state);
 }
 
 /**
- * Receiver: copy @p len bytes of the slot's payload into private @p dst as @p ready says
- * they land (each counter value read once and checked before use: it may only grow, up to
- * @p len). With @p dst NULL the payload is waited for and dropped. Waits like arca__channel_wait(); with @p abort_flag or @p stall_ns non-zero the
- * wait gives up when *abort_flag is set or no progress came for @p stall_ns.
- * @return ARCA_OK with every byte copied; ARCA_ERR_BAD_FRAME when the counter went backwards
- *         or past @p len; ARCA_ERR_TIMEOUT when the wait gave up.
+ * Receiver, payloads larger than ARCA__STREAM_CHUNK: copy as @p ready says the bytes land.
+ * Use arca__channel_receive().
  */
-arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
-                                    uint32_t *my_waiting, uint8_t *dst, uint64_t len,
-                                    uint64_t spin_ns, const int *abort_flag, uint64_t stall_ns);
+arca_result_t arca__channel_receive_streamed(struct arca__slot *slot, uint32_t *ready,
+                                             uint32_t *my_waiting, uint8_t *dst, uint64_t len,
+                                             uint64_t spin_ns, const int *abort_flag,
+                                             uint64_t stall_ns);
+
+/**
+ * Receiver: copy @p len bytes of the slot's payload into private @p dst (NULL: drop them).
+ * The caller read @p len from the header once and checked it against the layout. A payload
+ * of at most ARCA__STREAM_CHUNK bytes was complete when the state was posted: it is copied at
+ * once and @p ready is not read. A larger one streams: each value of @p ready is read once
+ * and checked before use (it may only grow, up to @p len), waiting like arca__channel_wait();
+ * with @p abort_flag or @p stall_ns non-zero the wait gives up when *abort_flag is set or no
+ * progress came for @p stall_ns.
+ * @return ARCA_OK with every byte copied; ARCA_ERR_BAD_FRAME when the counter went backwards
+ *         or past @p len, or @p len exceeds any channel; ARCA_ERR_TIMEOUT when the wait gave up.
+ */
+static inline arca_result_t arca__channel_receive(struct arca__slot *slot, uint32_t *ready,
+                                                  uint32_t *my_waiting, uint8_t *dst,
+                                                  uint64_t len, uint64_t spin_ns,
+                                                  const int *abort_flag, uint64_t stall_ns)
+{
+    arca_result_t result = ARCA_OK;
+    if (__builtin_expect(len > ARCA__STREAM_CHUNK, 0))
+        result = arca__channel_receive_streamed(slot, ready, my_waiting, dst, len, spin_ns,
+                                                abort_flag, stall_ns);
+    else if (len && dst)
+        __builtin_memcpy(dst, arca__slot_payload(slot), (size_t)len);
+    return result;
+}
 
 /**
  * Runner: take the ecall request now in @p slot: load the frame once, check it
  * (arca__channel_check_ecall), and receive its payload into @p dst (max_payload bytes).
  * @return ARCA_OK, ARCA_ERR_BAD_FRAME or ARCA_ERR_TIMEOUT (only with @p abort_flag).
  */
-arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_payload,
-                                         uint8_t *dst, arca__frame *frame, uint64_t spin_ns,
-                                         const int *abort_flag);
+static inline arca_result_t arca__channel_take_request(struct arca__slot *slot,
+                                                       uint64_t max_payload, uint8_t *dst,
+                                                       arca__frame *frame, uint64_t spin_ns,
+                                                       const int *abort_flag)
+{
+    arca_result_t result;
+    arca__frame_load(slot, frame);
+    result = arca__channel_check_ecall(frame, max_payload);
+    if (result == ARCA_OK)
+        result = arca__channel_receive(slot, &slot->in_ready, &slot->runner_waiting, dst,
+                                       frame->in_len, spin_ns, abort_flag, 0);
+    return result;
+}
 
 /**
  * Requester (host for ecalls, runner for host calls): take the reply now in @p slot: load
@@ -264,10 +360,28 @@ arca_result_t arca__channel_take_request(struct arca__slot *slot, uint64_t max_p
  * written to out past @p out_cap.
  * @return ARCA_OK, ARCA_ERR_BAD_FRAME, or ARCA_ERR_TIMEOUT (the wait gave up).
  */
-arca_result_t arca__channel_take_reply(struct arca__slot *slot, uint32_t *my_waiting,
-                                       uint8_t *out, size_t out_cap, arca__reply *reply,
-                                       size_t *out_len, uint64_t spin_ns,
-                                       const int *abort_flag, uint64_t stall_ns);
+static inline arca_result_t arca__channel_take_reply(struct arca__slot *slot, uint32_t *my_waiting,
+                                                     uint8_t *out, size_t out_cap,
+                                                     arca__reply *reply, size_t *out_len,
+                                                     uint64_t spin_ns, const int *abort_flag,
+                                                     uint64_t stall_ns)
+{
+    arca_result_t result;
+    uint64_t n = 0;
+    *out_len = 0;
+    arca__reply_load(slot, reply);
+    result = arca__channel_check_reply(reply, (uint64_t)out_cap, &n);
+    if (result == ARCA_OK)
+        result = arca__channel_receive(slot, &slot->out_ready, my_waiting, out, n, spin_ns,
+                                       abort_flag, stall_ns);
+    if (result == ARCA_OK) {
+        if (reply->result == ARCA_ERR_BUFFER_TOO_SMALL)
+            *out_len = reply->out_len > SIZE_MAX ? SIZE_MAX : (size_t)reply->out_len;
+        else
+            *out_len = (size_t)n;
+    }
+    return result;
+}
 
 /* ---- control socket (SOCK_SEQPACKET) between the host library and arca-runner ---- */
 

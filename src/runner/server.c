@@ -34,6 +34,7 @@ typedef struct slot_thread {
     struct arca__slot *slot;
     uint8_t *in_buf;  /* private copy of the request (max_payload bytes) */
     uint8_t *out_buf; /* private reply buffer (max_payload bytes) */
+    int in_ecall;     /* __atomic: inside run_ecall (Dekker pair with run_fini) */
     pthread_t thread;
 } slot_thread;
 
@@ -43,7 +44,6 @@ static pthread_mutex_t go_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
 static int go, started;
 static int lifecycle = LIFE_NEW;
-static int active_ecalls;
 static _Thread_local slot_thread *current;
 
 /* The host_call of the interface handed to the runtime: carry one host call through the
@@ -107,8 +107,9 @@ static arca_result_t run_fini(slot_thread *t)
                                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return ARCA_ERR_BAD_FRAME;
     /* A hostile host may post FINI while ecalls run: let them finish first. */
-    while (__atomic_load_n(&active_ecalls, __ATOMIC_SEQ_CST) != 0)
-        sched_yield();
+    for (uint32_t i = 0; i < config->layout.slot_count; i++)
+        while (__atomic_load_n(&threads[i].in_ecall, __ATOMIC_SEQ_CST) != 0)
+            sched_yield();
     config->runtime->fini();
     return ARCA_OK;
 }
@@ -118,9 +119,10 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, 
 {
     arca_result_t r;
     size_t produced = 0;
-    /* SEQ_CST on both the increment and the load (see run_fini): with acquire/release only, the load
-     * of lifecycle could be satisfied before the increment is visible to run_fini. */
-    __atomic_fetch_add(&active_ecalls, 1, __ATOMIC_SEQ_CST);
+    /* SEQ_CST on both the store and the load (see run_fini): with acquire/release only, the load
+     * of lifecycle could be satisfied before the store is visible to run_fini. A per-thread flag,
+     * not a shared counter: the way out is a plain release store, not a locked RMW. */
+    __atomic_store_n(&t->in_ecall, 1, __ATOMIC_SEQ_CST);
     int life = __atomic_load_n(&lifecycle, __ATOMIC_SEQ_CST);
     if (life != LIFE_READY) {
         r = life == LIFE_FINISHED ? ARCA_ERR_ENCLAVE_DESTROYED : ARCA_ERR_BAD_FRAME;
@@ -135,7 +137,7 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, 
     }
     *out_len = produced;
 out:
-    __atomic_fetch_sub(&active_ecalls, 1, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&t->in_ecall, 0, __ATOMIC_RELEASE);
     return r;
 }
 

@@ -243,6 +243,17 @@ static int wait_state(struct arca__slot *s, uint32_t want)
     return 0;
 }
 
+static int wait_word(uint32_t *w, uint32_t want)
+{
+    for (int i = 0; i < 50000; i++) {
+        if (__atomic_load_n(w, __ATOMIC_ACQUIRE) == want)
+            return 1;
+        struct timespec ts = {0, 100 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
 /* Post a frame whose progress counter says `ready` bytes of the payload are in place. */
 static void post_frame_ready(struct arca__slot *s, uint32_t fn, uint32_t flags, uint64_t in_len,
                              uint64_t out_cap, uint32_t ready)
@@ -323,31 +334,50 @@ static void test_hostile_frames(void)
     ASSERT_EQ(raw_call(s0, 0xDEADBEEF, 0, 5, 16, &n), ARCA_ERR_UNKNOWN_FUNCTION);
     ASSERT_EQ(raw_call(s0, 0, 0, 0, 0, &n), ARCA_ERR_UNKNOWN_FUNCTION);
     /* The request is parsed only once all of it is in private memory: with the progress
-     * counter short of in_len the frame waits, and it is served when the rest lands. */
+     * counter short of in_len the frame waits, and it is served when the rest lands.
+     * Counters exist only for payloads larger than one chunk (docs/formats.md). */
     struct timespec settle = {0, 30 * 1000 * 1000};
+    const uint64_t big = (uint64_t)ARCA__STREAM_CHUNK + 5;
+    memset(arca__slot_payload(s0), 'z', (size_t)big);
     memcpy(arca__slot_payload(s0), "hello", 5);
-    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 2);
+    post_frame_ready(s0, PE_ECHO, 0, big, big, 2);
     nanosleep(&settle, NULL);
     ASSERT_UEQ(__atomic_load_n(&s0->state, __ATOMIC_ACQUIRE), ARCA__SLOT_ECALL);
-    __atomic_store_n(&s0->in_ready, 5u, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&s0->in_ready, (uint32_t)big, __ATOMIC_SEQ_CST);
     arca__channel_wake_all(s0);
     ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
     ASSERT_EQ(s0->result, ARCA_OK);
-    ASSERT_UEQ(s0->out_len, 5);
+    ASSERT_UEQ(s0->out_len, big);
+    ASSERT_TRUE(wait_word(&s0->out_ready, (uint32_t)big)); /* the reply streams too */
     ASSERT_MEMEQ(arca__slot_payload(s0), "hello", 5);
+    ASSERT_UEQ(arca__slot_payload(s0)[big - 1], 'z');
     s0->state = ARCA__SLOT_IDLE;
     /* A counter past in_len, or one that goes backwards, is a bad frame. */
-    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 6);
+    post_frame_ready(s0, PE_ECHO, 0, big, big, (uint32_t)big + 1);
     ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
     ASSERT_EQ(s0->result, ARCA_ERR_BAD_FRAME);
     ASSERT_UEQ(s0->out_len, 0);
     s0->state = ARCA__SLOT_IDLE;
-    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 3);
+    post_frame_ready(s0, PE_ECHO, 0, big, big, 0xFFFFFFFFu);
+    ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s0->result, ARCA_ERR_BAD_FRAME);
+    s0->state = ARCA__SLOT_IDLE;
+    post_frame_ready(s0, PE_ECHO, 0, big, big, 3);
     nanosleep(&settle, NULL);
+    ASSERT_UEQ(__atomic_load_n(&s0->state, __ATOMIC_ACQUIRE), ARCA__SLOT_ECALL);
     __atomic_store_n(&s0->in_ready, 1u, __ATOMIC_SEQ_CST);
     arca__channel_wake_all(s0);
     ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
     ASSERT_EQ(s0->result, ARCA_ERR_BAD_FRAME);
+    s0->state = ARCA__SLOT_IDLE;
+    /* A one-chunk payload is complete when the state is posted: its counter is never read,
+     * so whatever it says changes nothing. */
+    memcpy(arca__slot_payload(s0), "hello", 5);
+    post_frame_ready(s0, PE_ECHO, 0, 5, 16, 0xFFFFFFFFu);
+    ASSERT_TRUE(wait_state(s0, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s0->result, ARCA_OK);
+    ASSERT_UEQ(s0->out_len, 5);
+    ASSERT_MEMEQ(arca__slot_payload(s0), "hello", 5);
     s0->state = ARCA__SLOT_IDLE;
 
     /* A garbage state word is ignored by the enclave. */
@@ -493,14 +523,25 @@ static void test_hostile_host_replies(void)
     ASSERT_EQ(hostile_reply(s, 16, -1, 0, &len), ARCA_ERR_BAD_HOST_REPLY);
     ASSERT_EQ(hostile_reply(s, 16, INT32_MIN, 0, &len), ARCA_ERR_BAD_HOST_REPLY);
     ASSERT_EQ(hostile_reply(s, 16, ARCA__RESULT_COUNT, 0, &len), ARCA_ERR_BAD_HOST_REPLY);
-    /* A progress counter that claims more bytes than the reply has, or any with "too small". */
-    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 8, 9, &len), ARCA_ERR_BAD_HOST_REPLY);
+    /* A progress counter that claims more bytes than the reply has (counters exist only for
+     * replies larger than one chunk). */
+    const uint32_t bigcap = ARCA__STREAM_CHUNK + 16, big = ARCA__STREAM_CHUNK + 8;
+    ASSERT_EQ(hostile_reply_ready(s, bigcap, ARCA_OK, big, big + 1, &len), ARCA_ERR_BAD_HOST_REPLY);
     ASSERT_UEQ(len, 0);
-    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 8, 0xFFFFFFFF, &len), ARCA_ERR_BAD_HOST_REPLY);
-    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_ERR_BUFFER_TOO_SMALL, 100, 16, &len),
+    ASSERT_EQ(hostile_reply_ready(s, bigcap, ARCA_OK, big, 0xFFFFFFFF, &len),
               ARCA_ERR_BAD_HOST_REPLY);
-    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 0, 1, &len), ARCA_ERR_BAD_HOST_REPLY);
     /* The honest counter with the same lengths passes. */
+    ASSERT_EQ(hostile_reply(s, bigcap, ARCA_OK, big, &len), ARCA_OK);
+    ASSERT_UEQ(len, big);
+    /* A one-chunk reply (or "too small", which carries no payload) is complete when posted:
+     * its counter is never read, so a lying one changes nothing. */
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 8, 9, &len), ARCA_OK);
+    ASSERT_UEQ(len, 8);
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_ERR_BUFFER_TOO_SMALL, 100, 16, &len),
+              ARCA_ERR_BUFFER_TOO_SMALL);
+    ASSERT_UEQ(len, 100);
+    ASSERT_EQ(hostile_reply_ready(s, 16, ARCA_OK, 0, 1, &len), ARCA_OK);
+    ASSERT_UEQ(len, 0);
     ASSERT_EQ(hostile_reply(s, 16, ARCA_OK, 8, &len), ARCA_OK);
     ASSERT_UEQ(len, 8);
 

@@ -129,12 +129,15 @@ static void serve_one(uint32_t index, struct arca__slot *slot)
         reply_raw(slot, -7, 0, 0, ARCA__SLOT_ECALL_DONE);
         return;
     case FR_READY_PAST_LENGTH: { /* out_len fits, the counter claims one byte more */
-        uint64_t n = f.out_cap < 8 ? f.out_cap : 8;
+        /* Counters exist only for payloads larger than one chunk (docs/formats.md). */
+        uint64_t n = (uint64_t)ARCA__STREAM_CHUNK + 8;
+        if (n + 1 > max || n > f.out_cap)
+            n = f.out_cap < max ? f.out_cap : max - 1;
         memset(payload, FR_JUNK, (size_t)n + 1);
         reply_raw(slot, ARCA_OK, n, (uint32_t)n + 1, ARCA__SLOT_ECALL_DONE);
         return;
     }
-    case FR_STALL: /* promises out_cap bytes, delivers a few, then goes silent */
+    case FR_STALL: /* promises out_cap bytes (more than a chunk), delivers a few, then goes silent */
         memset(payload, FR_JUNK, 1000);
         reply_raw(slot, ARCA_OK, f.out_cap, f.out_cap < 1000 ? 0 : 1000, ARCA__SLOT_ECALL_DONE);
         for (;;)
@@ -160,7 +163,7 @@ static void serve_one(uint32_t index, struct arca__slot *slot)
         host_call_raw(slot, 4, UINT64_MAX, 4, 4);
         break;
     case FR_HOST_CALL_READY_PAST:
-        host_call_raw(slot, 4, 16, 9, 9);
+        host_call_raw(slot, ARCA__STREAM_CHUNK + 4, 16, ARCA__STREAM_CHUNK + 9, ARCA__STREAM_CHUNK + 9);
         break;
     case FR_HOST_CALL_STALL:
         host_call_raw(slot, 2 * ARCA__STREAM_CHUNK, 16, ARCA__STREAM_CHUNK, ARCA__STREAM_CHUNK);

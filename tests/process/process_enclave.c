@@ -114,7 +114,7 @@ static arca_result_t host_call(const uint8_t *in, size_t in_len, uint8_t *out, s
                                size_t *out_len)
 {
     uint32_t req[2];
-    static uint8_t reply[1 << 16];
+    static uint8_t reply[1 << 20]; /* more than one channel chunk: tests/attack streams replies */
     size_t got = 0;
     if (in_len != sizeof req)
         return ARCA_ERR_INVALID_ARGUMENT;

@@ -93,7 +93,8 @@ done:
 
 static int acquire_slot(process_state *st)
 {
-    static _Thread_local unsigned hint;
+    /* initial-exec: a plain %fs-relative access, no __tls_get_addr call per ecall. */
+    static _Thread_local unsigned hint __attribute__((tls_model("initial-exec")));
     uint32_t n = st->layout.slot_count;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k = (hint + i) % n;
@@ -250,7 +251,9 @@ static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uin
         ARCA_RAISE(runner_broke(st, r, r == ARCA_ERR_TIMEOUT ? "stopped streaming its reply halfway"
                                                              : "sent a malformed reply"));
     }
-    __atomic_store_n(&slot->state, ARCA__SLOT_IDLE, __ATOMIC_RELEASE);
+    /* The slot stays in ECALL_DONE: the next request is posted straight over it (the host
+     * owns a slot in IDLE or ECALL_DONE alike), so the line the runner spins on changes once
+     * per call, not twice. */
     result = (arca_result_t)reply.result;
 done:
     return result;
