@@ -386,12 +386,43 @@ done:
     return result;
 }
 
+/*
+ * HKDF-Expand when the output fits one block, the per-blob key derivation of sealing: RFC 5869
+ * defines it as OKM = T(1) = HMAC-SHA256(PRK, info || 0x01), so it is computed by exactly one
+ * call into OpenSSL's HMAC (cached context). OpenSSL 3.0's HKDF would add a context allocation
+ * and a by-name digest fetch that cost more than the HMAC itself (~3 us vs ~1 us measured),
+ * which is ~10 % of sealing 64 KiB. The output is bit-identical to OpenSSL's HKDF: test_kat
+ * checks this path against RFC 5869's vectors and against OpenSSL's expand-only HKDF.
+ */
+static arca_result_t expand_one_block(const uint8_t prk[ARCA_SHA256_SIZE], const void *info,
+                                      size_t info_len, uint8_t *out, size_t out_len)
+{
+    arca_result_t result = ARCA_OK;
+    static const uint8_t counter = 0x01;
+    uint8_t block[ARCA_SHA256_SIZE];
+    size_t block_len = 0;
+    EVP_MAC_CTX *mac = NULL;
+
+    ARCA_CHECK(hmac_begin(prk, ARCA_SHA256_SIZE, &mac));
+    if ((info_len != 0 && EVP_MAC_update(mac, info, info_len) != 1) ||
+        EVP_MAC_update(mac, &counter, 1) != 1 ||
+        EVP_MAC_final(mac, block, &block_len, sizeof block) != 1 || block_len != sizeof block)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_CRYPTO, "HKDF-SHA256: expansion failed"));
+    memcpy(out, block, out_len);
+done:
+    EVP_MAC_CTX_free(mac);
+    arca__wipe(block, sizeof block);
+    return result;
+}
+
 arca_result_t arca__hkdf_sha256_expand(const uint8_t prk[ARCA_SHA256_SIZE], const void *info,
                                        size_t info_len, uint8_t *out, size_t out_len)
 {
     if (!prk || (!info && info_len != 0) || !out)
         return arca__error(ARCA_ERR_INVALID_ARGUMENT,
                            "hkdf_sha256_expand: NULL buffer with a length");
+    if (out_len != 0 && out_len <= ARCA_SHA256_SIZE)
+        return expand_one_block(prk, info, info_len, out, out_len);
     return hkdf_derive(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, ARCA_SHA256_SIZE, info,
                        info_len, out, out_len);
 }
