@@ -54,8 +54,10 @@ struct arca_backend_ops {
      * the image's init hook; on failure, must release everything it acquired. Required. */
     arca_result_t (*create)(arca__backend_base *state, const arca__launch *launch,
                             uint32_t *protections_out);
-    /* One ecall. Thread-safe; the host API bounds concurrency to config.threads. Required. */
-    arca_result_t (*call)(arca__backend_base *state, uint32_t fn_id, const uint8_t *in,
+    /* One ecall. Thread-safe. The host API hands out slots: 0 <= slot < config.threads, and no
+     * other call uses the same slot until this one returns (so a backend with per-thread
+     * resources needs no locking or atomics of its own to pick one). Required. */
+    arca_result_t (*call)(arca__backend_base *state, uint32_t slot, uint32_t fn_id, const uint8_t *in,
                           size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
     /* Run fini and release everything. No call is in flight when this is invoked. Required. */
     void (*destroy)(arca__backend_base *state);

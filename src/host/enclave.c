@@ -3,7 +3,7 @@
  *
  * These functions are thin wrappers over the backend ops (backend.h) and the only place
  * that validates arguments and supplies defaults. Divisions:
- *   - handle list and lifecycle bookkeeping (tombstones, in-flight counter, destroy wait)
+ *   - handle list and lifecycle bookkeeping (tombstones, slot bitmap of calls in flight, destroy wait)
  *   - backend selection (option, $ARCA_BACKEND, auto)
  *   - create: read once, verify, seal into a memfd, derive keys, start the backend
  *   - call / identity / destroy / last error
@@ -78,9 +78,10 @@ const char *arca_last_error(void)
 
 /* ---- in-flight bookkeeping ---- */
 
-static void leave(struct arca_enclave *e)
+/* Give slot back; the last call out wakes a waiting destroy. */
+static void leave(struct arca_enclave *e, uint32_t slot)
 {
-    if (__atomic_sub_fetch(&e->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
+    if (__atomic_and_fetch(&e->busy, ~(UINT64_C(1) << slot), __ATOMIC_SEQ_CST) == 0 &&
         __atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST)) {
         pthread_mutex_lock(&e->wait_lock);
         pthread_cond_broadcast(&e->wait_cond);
@@ -91,7 +92,7 @@ static void leave(struct arca_enclave *e)
 static void wait_idle(struct arca_enclave *e)
 {
     pthread_mutex_lock(&e->wait_lock);
-    while (__atomic_load_n(&e->inflight, __ATOMIC_SEQ_CST) != 0)
+    while (__atomic_load_n(&e->busy, __ATOMIC_SEQ_CST) != 0)
         pthread_cond_wait(&e->wait_cond, &e->wait_lock);
     pthread_mutex_unlock(&e->wait_lock);
 }
@@ -349,6 +350,7 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
     arca_result_t result = ARCA_OK;
     size_t got = 0;
     int entered = 0;
+    uint32_t slot = 0;
     if (!e || !out_len || (in_len && !in) || (out_cap && !out))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
                    "arca_enclave_call: NULL enclave, out_len, or buffer with a non-zero length");
@@ -360,15 +362,29 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
     /* A larger output buffer is harmless; the enclave is offered at most max_payload. */
     if (out_cap > e->max_payload)
         out_cap = e->max_payload;
-    unsigned before = __atomic_fetch_add(&e->inflight, 1, __ATOMIC_SEQ_CST);
+    /*
+     * Take the lowest free slot with one atomic operation: this both bounds concurrency to
+     * Threads and tells the backend which of its per-thread resources to use, so the hot path
+     * has a single read-modify-write on the way in and one on the way out. The load of
+     * `destroying` after taking the slot pairs with destroy's store-then-wait (SEQ_CST both).
+     */
+    uint64_t all = e->threads >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << e->threads) - 1;
+    uint64_t busy = __atomic_load_n(&e->busy, __ATOMIC_RELAXED);
+    do {
+        if ((busy & all) == all) {
+            if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
+                ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed; create it again");
+            ARCA_RAISE(ARCA_ERR_BUSY,
+                       "all %u enclave threads are busy; retry, or raise Threads in enclave.conf",
+                       e->threads);
+        }
+        slot = (uint32_t)__builtin_ctzll(~busy & all);
+    } while (!__atomic_compare_exchange_n(&e->busy, &busy, busy | (UINT64_C(1) << slot), 1,
+                                          __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
     entered = 1;
     if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
         ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed; create it again");
-    if (before >= e->threads)
-        ARCA_RAISE(ARCA_ERR_BUSY,
-                   "all %u enclave threads are busy; retry, or raise Threads in enclave.conf",
-                   e->threads);
-    result = e->ops->call(e->state, fn_id, in_len ? in : NULL, in_len, out_cap ? out : NULL,
+    result = e->ops->call(e->state, slot, fn_id, in_len ? in : NULL, in_len, out_cap ? out : NULL,
                           out_cap, &got);
     if (!arca_result_valid((int)result) || (result == ARCA_OK && got > out_cap)) {
         result = arca__error(ARCA_ERR_INTERNAL, "backend '%s' returned an inconsistent reply",
@@ -380,7 +396,7 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
         got = 0;
 done:
     if (entered)
-        leave(e);
+        leave(e, slot);
     if (out_len)
         *out_len = got;
     return result;

@@ -34,9 +34,9 @@ struct arca_enclave {
     void *host_ctx;
     size_t max_payload;
     uint32_t threads;                     /* config.threads: concurrent calls allowed */
-    unsigned inflight;                    /* calls inside (or entering) the backend; __atomic */
+    uint64_t busy;                        /* bit k: a call holds slot k (k < threads); __atomic */
     int destroying;                       /* set once by the first destroy; __atomic */
-    pthread_mutex_t wait_lock;            /* destroy waits here for inflight to reach 0 */
+    pthread_mutex_t wait_lock;            /* destroy waits here for busy to reach 0 */
     pthread_cond_t wait_cond;
     unsigned long fork_generation;        /* arca__fork_generation() when created */
     int owner_pid;                        /* the creating process, for messages */

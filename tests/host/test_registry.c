@@ -28,10 +28,10 @@ static arca_result_t fake_create(arca__backend_base *s, const arca__launch *l, u
     return ARCA_ERR_UNSUPPORTED;
 }
 
-static arca_result_t fake_call(arca__backend_base *s, uint32_t id, const uint8_t *in, size_t in_len,
-                               uint8_t *out, size_t out_cap, size_t *out_len)
+static arca_result_t fake_call(arca__backend_base *s, uint32_t slot, uint32_t id, const uint8_t *in,
+                               size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
-    (void)s, (void)id, (void)in, (void)in_len, (void)out, (void)out_cap;
+    (void)s, (void)slot, (void)id, (void)in, (void)in_len, (void)out, (void)out_cap;
     *out_len = 0;
     return ARCA_ERR_UNSUPPORTED;
 }

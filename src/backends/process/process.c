@@ -91,28 +91,6 @@ done:
 
 /* ---- slots ---- */
 
-static int acquire_slot(process_state *st)
-{
-    /* initial-exec: a plain %fs-relative access, no __tls_get_addr call per ecall. */
-    static _Thread_local unsigned hint __attribute__((tls_model("initial-exec")));
-    uint32_t n = st->layout.slot_count;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = (hint + i) % n;
-        int expected = 0;
-        if (__atomic_compare_exchange_n(&st->busy[k], &expected, 1, 0, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED)) {
-            hint = k;
-            return (int)k;
-        }
-    }
-    return -1;
-}
-
-static void release_slot(process_state *st, int k)
-{
-    __atomic_store_n(&st->busy[k], 0, __ATOMIC_RELEASE);
-}
-
 static int grow(process_buffer *b, size_t need)
 {
     if (need <= b->cap)
@@ -427,12 +405,12 @@ done:
 
 /* ---- call, destroy ---- */
 
-static arca_result_t process_call(arca__backend_base *base, uint32_t fn_id, const uint8_t *in,
-                                  size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+static arca_result_t process_call(arca__backend_base *base, uint32_t slot, uint32_t fn_id,
+                                  const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                                  size_t *out_len)
 {
     arca_result_t result = ARCA_OK;
     process_state *st = downcast(base);
-    int k = -1;
     *out_len = 0;
     if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
         ARCA_RAISE(lost_error(st));
@@ -442,13 +420,12 @@ static arca_result_t process_call(arca__backend_base *base, uint32_t fn_id, cons
                    (unsigned long long)st->layout.max_payload);
     if (out_cap > st->layout.max_payload)
         out_cap = (size_t)st->layout.max_payload;
-    k = acquire_slot(st);
-    if (k < 0)
-        ARCA_RAISE(ARCA_ERR_BUSY, "all %u enclave threads are busy", st->layout.slot_count);
-    result = transact(st, (uint32_t)k, fn_id, 0, in, in_len, out, out_cap, out_len);
+    /* The host API owns slot `slot` for this call (backend.h); it matches a channel slot. */
+    if (slot >= st->layout.slot_count)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "slot %u outside the channel's %u slots", slot,
+                   st->layout.slot_count);
+    result = transact(st, slot, fn_id, 0, in, in_len, out, out_cap, out_len);
 done:
-    if (k >= 0)
-        release_slot(st, k);
     return result;
 }
 
@@ -459,21 +436,9 @@ static void process_destroy(arca__backend_base *base)
     if (!st)
         return;
     if (!__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE)) {
-        int k = -1;
-        /* No call is in flight (the host API waited), so slot 0 is free. */
-        for (int tries = 0; tries < 1000 && k != 0; tries++) {
-            int expected = 0;
-            if (__atomic_compare_exchange_n(&st->busy[0], &expected, 1, 0, __ATOMIC_ACQUIRE,
-                                            __ATOMIC_RELAXED))
-                k = 0;
-            else
-                sched_yield();
-        }
-        if (k == 0) {
-            arca__process_fini_started(st);
-            (void)transact(st, 0, 0, ARCA__CALL_FINI, NULL, 0, NULL, 0, &ignored);
-            release_slot(st, 0);
-        }
+        /* No call is in flight (the host API waited for every slot), so slot 0 is ours. */
+        arca__process_fini_started(st);
+        (void)transact(st, 0, 0, ARCA__CALL_FINI, NULL, 0, NULL, 0, &ignored);
     }
     teardown(st);
 }

@@ -38,7 +38,6 @@ typedef struct process_state {
     pid_t pid;
     int lost;                      /* __atomic: the runner is gone */
     char lost_reason[160];         /* written before lost is set */
-    int busy[ARCA_MAX_THREADS];    /* __atomic: slot in use by a host thread */
     process_buffer ocall_in[ARCA_MAX_THREADS];
     process_buffer ocall_out[ARCA_MAX_THREADS];
 

@@ -271,9 +271,11 @@ done:
     return result;
 }
 
-static arca_result_t sim_call(arca__backend_base *base, uint32_t fn_id, const uint8_t *in,
-                              size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+static arca_result_t sim_call(arca__backend_base *base, uint32_t slot, uint32_t fn_id,
+                              const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                              size_t *out_len)
 {
+    (void)slot; /* sim keeps its scratch buffers per host thread instead */
     arca_result_t result = ARCA_OK;
     struct sim_state *s = sim(base);
     uint8_t in_stack[SMALL], out_stack[SMALL];
