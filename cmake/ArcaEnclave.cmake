@@ -11,10 +11,12 @@
 #                                    image and the directory of X_t.h is on the include path
 #       [EDL_SEARCH_PATHS dir ...])  where imported EDL files are looked for (after x.edl's dir)
 #
-#   arca_add_host(TARGET EDL x.edl [EDL_SEARCH_PATHS dir ...])
-#       adds the host side of x.edl (X_u.c, and X_u.h on the include path) to an existing host
-#       executable or library TARGET, which links Arca::arca (in tree: arca). The host passes
-#       X_host_calls / X_host_call_count in arca_enclave_options_t.
+#   arca_add_host(TARGET [EDL x.edl [EDL_SEARCH_PATHS dir ...]] [ENCLAVE NAME PATH_DEFINE MACRO])
+#       EDL: adds the host side of x.edl (X_u.c, and X_u.h on the include path) to an existing
+#       host executable or library TARGET, which links Arca::arca (in tree: arca). The host
+#       passes X_host_calls / X_host_call_count in arca_enclave_options_t.
+#       ENCLAVE: TARGET links Arca::arca, is built after the enclave NAME, and gets
+#       -DMACRO="<NAME's signed image path>" to open it with. At least one of EDL, ENCLAVE.
 #
 # Result: a target NAME whose property ARCA_SIGNED_IMAGE is the signed image path
 # (${CMAKE_CURRENT_BINARY_DIR}/NAME.signed.so). Works in-tree and through find_package(Arca).
@@ -24,6 +26,7 @@ if(ARCA_IN_TREE)
   set(ARCA_ENCLAVE_RUNTIME_TARGET arca_enclave)
   set(ARCA_ENCLAVE_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/arca_enclave.map)
   set(ARCA_EDGER_TARGET arca_edger)
+  set(ARCA_HOST_LIB_TARGET arca)
 endif()
 
 # ---- EDL (arca-edger) ----
@@ -68,14 +71,28 @@ function(arca__edl_generate target side edl)
 endfunction()
 
 function(arca_add_host target)
-  cmake_parse_arguments(H "" "EDL" "EDL_SEARCH_PATHS" ${ARGN})
+  cmake_parse_arguments(H "" "EDL;ENCLAVE;PATH_DEFINE" "EDL_SEARCH_PATHS" ${ARGN})
   if(NOT TARGET ${target})
     message(FATAL_ERROR "arca_add_host(${target}): no such target; create it first with add_executable()")
   endif()
-  if(NOT H_EDL)
-    message(FATAL_ERROR "arca_add_host(${target}): EDL is required")
+  if(NOT H_EDL AND NOT H_ENCLAVE)
+    message(FATAL_ERROR "arca_add_host(${target}): EDL or ENCLAVE is required")
   endif()
-  arca__edl_generate(${target} untrusted ${H_EDL} ${H_EDL_SEARCH_PATHS})
+  if(H_ENCLAVE AND NOT H_PATH_DEFINE)
+    message(FATAL_ERROR "arca_add_host(${target}): ENCLAVE needs PATH_DEFINE (the macro naming the image)")
+  endif()
+  if(H_EDL)
+    arca__edl_generate(${target} untrusted ${H_EDL} ${H_EDL_SEARCH_PATHS})
+  endif()
+  if(H_ENCLAVE)
+    target_link_libraries(${target} PRIVATE ${ARCA_HOST_LIB_TARGET})
+    target_compile_definitions(${target} PRIVATE
+      ${H_PATH_DEFINE}="$<TARGET_PROPERTY:${H_ENCLAVE},ARCA_SIGNED_IMAGE>")
+    add_dependencies(${target} ${H_ENCLAVE})
+    if(COMMAND arca_host_target)
+      arca_host_target(${target})
+    endif()
+  endif()
 endfunction()
 
 function(arca__dev_key out_var)

@@ -6,15 +6,19 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char detail[512];
 
 arca_result_t arca__error(arca_result_t r, const char *fmt, ...)
 {
+    /* Formatted aside first, so that the previous detail may be an argument (wrapping it). */
+    char fresh[sizeof detail];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    vsnprintf(fresh, sizeof fresh, fmt, ap);
     va_end(ap);
+    memcpy(detail, fresh, sizeof detail);
     return r;
 }
 

@@ -15,7 +15,8 @@
 
 #include "arca/result.h"
 
-/** Record a detail message for the current thread (printf-style); returns @p r. */
+/** Record a detail message for the current thread (printf-style); returns @p r. An argument
+ *  may be arca__error_detail() itself, to wrap the previous detail with more context. */
 arca_result_t arca__error(arca_result_t r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Clear the current thread's detail message. */
 void arca__error_clear(void);

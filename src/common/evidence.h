@@ -55,6 +55,12 @@
 #define ARCA_EVIDENCE_PLATFORM_DEV 1
 #define ARCA_EVIDENCE_PLATFORM_ARCAD 2
 
+/* A dev platform's certificate says so in its subject: organisation exactly ARCA_DEV_CERT_ORG,
+ * common name ARCA_DEV_CERT_CN_PREFIX + id. The dev platform writes it (dev_create.c) and the
+ * verifier recognises it (policy.c), so one definition serves both (docs/formats.md). */
+#define ARCA_DEV_CERT_ORG "Arca DEV PLATFORM - not for production"
+#define ARCA_DEV_CERT_CN_PREFIX "Arca dev platform "
+
 /* The parsed view of one evidence blob; certificate pointers borrow the input buffer. */
 typedef struct arca__evidence {
     uint16_t version;

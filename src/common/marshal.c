@@ -17,6 +17,7 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "le.h"
 
 /* ---- writer ---- */
 
@@ -89,33 +90,32 @@ static uint8_t *reserve(arca_marshal_writer_t *w, size_t n)
     return at;
 }
 
-static void put_le(arca_marshal_writer_t *w, uint64_t v, size_t width)
-{
-    uint8_t *p = reserve(w, width);
-    if (!p)
-        return;
-    for (size_t i = 0; i < width; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void arca_marshal_put_u8(arca_marshal_writer_t *w, uint8_t v)
 {
-    put_le(w, v, 1);
+    uint8_t *p = reserve(w, 1);
+    if (p)
+        *p = v;
 }
 
 void arca_marshal_put_u16(arca_marshal_writer_t *w, uint16_t v)
 {
-    put_le(w, v, 2);
+    uint8_t *p = reserve(w, 2);
+    if (p)
+        arca__put_le16(p, v);
 }
 
 void arca_marshal_put_u32(arca_marshal_writer_t *w, uint32_t v)
 {
-    put_le(w, v, 4);
+    uint8_t *p = reserve(w, 4);
+    if (p)
+        arca__put_le32(p, v);
 }
 
 void arca_marshal_put_u64(arca_marshal_writer_t *w, uint64_t v)
 {
-    put_le(w, v, 8);
+    uint8_t *p = reserve(w, 8);
+    if (p)
+        arca__put_le64(p, v);
 }
 
 void arca_marshal_put_f32(arca_marshal_writer_t *w, float v)
@@ -123,7 +123,7 @@ void arca_marshal_put_f32(arca_marshal_writer_t *w, float v)
     uint32_t bits;
     _Static_assert(sizeof bits == sizeof v, "IEEE-754 binary32");
     memcpy(&bits, &v, sizeof bits);
-    put_le(w, bits, 4);
+    arca_marshal_put_u32(w, bits);
 }
 
 void arca_marshal_put_f64(arca_marshal_writer_t *w, double v)
@@ -131,7 +131,7 @@ void arca_marshal_put_f64(arca_marshal_writer_t *w, double v)
     uint64_t bits;
     _Static_assert(sizeof bits == sizeof v, "IEEE-754 binary64");
     memcpy(&bits, &v, sizeof bits);
-    put_le(w, bits, 8);
+    arca_marshal_put_u64(w, bits);
 }
 
 void arca_marshal_put_raw(arca_marshal_writer_t *w, const void *p, size_t n)
@@ -205,40 +205,34 @@ static const uint8_t *take(arca_marshal_reader_t *r, size_t n, const char *what)
     return at;
 }
 
-static uint64_t get_le(arca_marshal_reader_t *r, size_t width)
-{
-    const uint8_t *p = take(r, width, "a value");
-    uint64_t v = 0;
-    if (!p)
-        return 0;
-    for (size_t i = 0; i < width; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 void arca_marshal_get_u8(arca_marshal_reader_t *r, uint8_t *v)
 {
-    *v = (uint8_t)get_le(r, 1);
+    const uint8_t *p = take(r, 1, "a value");
+    *v = p ? *p : 0;
 }
 
 void arca_marshal_get_u16(arca_marshal_reader_t *r, uint16_t *v)
 {
-    *v = (uint16_t)get_le(r, 2);
+    const uint8_t *p = take(r, 2, "a value");
+    *v = p ? arca__get_le16(p) : 0;
 }
 
 void arca_marshal_get_u32(arca_marshal_reader_t *r, uint32_t *v)
 {
-    *v = (uint32_t)get_le(r, 4);
+    const uint8_t *p = take(r, 4, "a value");
+    *v = p ? arca__get_le32(p) : 0;
 }
 
 void arca_marshal_get_u64(arca_marshal_reader_t *r, uint64_t *v)
 {
-    *v = get_le(r, 8);
+    const uint8_t *p = take(r, 8, "a value");
+    *v = p ? arca__get_le64(p) : 0;
 }
 
 void arca_marshal_get_size_t(arca_marshal_reader_t *r, size_t *v)
 {
-    uint64_t x = get_le(r, 8);
+    uint64_t x;
+    arca_marshal_get_u64(r, &x);
     *v = 0;
     if (r->result != ARCA_OK)
         return;
@@ -251,13 +245,15 @@ void arca_marshal_get_size_t(arca_marshal_reader_t *r, size_t *v)
 
 void arca_marshal_get_f32(arca_marshal_reader_t *r, float *v)
 {
-    uint32_t bits = (uint32_t)get_le(r, 4);
+    uint32_t bits;
+    arca_marshal_get_u32(r, &bits);
     memcpy(v, &bits, sizeof *v);
 }
 
 void arca_marshal_get_f64(arca_marshal_reader_t *r, double *v)
 {
-    uint64_t bits = get_le(r, 8);
+    uint64_t bits;
+    arca_marshal_get_u64(r, &bits);
     memcpy(v, &bits, sizeof *v);
 }
 
@@ -277,7 +273,8 @@ void arca_marshal_get_raw(arca_marshal_reader_t *r, void *dst, size_t n)
 static void get_len(arca_marshal_reader_t *r, const char *param, int bytes_follow, int *present,
                     size_t *n)
 {
-    uint64_t len = get_le(r, 8);
+    uint64_t len;
+    arca_marshal_get_u64(r, &len);
     *present = 0;
     *n = 0;
     if (r->result != ARCA_OK || len == ARCA_MARSHAL_NULL)

@@ -51,10 +51,12 @@ arca_result_t arca_get_evidence(const uint8_t report_data[ARCA_REPORT_DATA_SIZE]
         if (result != ARCA_ERR_BUFFER_TOO_SMALL)
             ARCA_RAISE(result, "arca_get_evidence: the host could not provide evidence (%s)",
                        arca_result_name(result));
-        if (attempt + 1 >= MAX_ATTEMPTS || got > ARCA_EVIDENCE_MAX_SIZE)
+        /* "Too small" must ask for more than was offered, and never more than the format allows. */
+        if (attempt + 1 >= MAX_ATTEMPTS || got <= cap || got > ARCA_EVIDENCE_MAX_SIZE)
             ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY,
-                       "arca_get_evidence: the host asked for %zu bytes (attempt %d); evidence is at "
-                       "most %u bytes", got, attempt + 1, (unsigned)ARCA_EVIDENCE_MAX_SIZE);
+                       "arca_get_evidence: the host asked for %zu bytes after %zu were offered "
+                       "(attempt %d); evidence is at most %u bytes", got, cap, attempt + 1,
+                       (unsigned)ARCA_EVIDENCE_MAX_SIZE);
         cap = got;
     }
 

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "common/error.h"
+#include "common/evidence.h"
 #include "common/image.h"
 #include "verify_internal.h"
 
@@ -179,9 +180,6 @@ done:
  * also taken from the pinned certificate: a dev platform's (dev_create.c; docs/formats.md)
  * says so in its subject, and evidence under it is dev evidence whatever it claims.
  */
-#define DEV_CERT_ORG "Arca DEV PLATFORM - not for production"
-#define DEV_CERT_CN_PREFIX "Arca dev platform "
-
 static int subject_entry_is(X509_NAME *name, int nid, const char *text, int prefix_only)
 {
     for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0;
@@ -198,8 +196,8 @@ static int subject_entry_is(X509_NAME *name, int nid, const char *text, int pref
 static int is_dev_platform_cert(X509 *x)
 {
     X509_NAME *name = X509_get_subject_name(x);
-    return name && (subject_entry_is(name, NID_organizationName, DEV_CERT_ORG, 0) ||
-                    subject_entry_is(name, NID_commonName, DEV_CERT_CN_PREFIX, 1));
+    return name && (subject_entry_is(name, NID_organizationName, ARCA_DEV_CERT_ORG, 0) ||
+                    subject_entry_is(name, NID_commonName, ARCA_DEV_CERT_CN_PREFIX, 1));
 }
 
 arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t *cert, size_t len)
@@ -264,16 +262,12 @@ arca_result_t arca_policy_add_trusted_cert_file(arca_policy_t *policy, const cha
     NEED_POLICY(policy);
     if (!path)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_add_trusted_cert_file: NULL path");
-    char why[400];
-    if (arca__read_file(path, 1u << 20, &bytes, &len) != ARCA_OK) {
-        snprintf(why, sizeof why, "%s", arca__error_detail());
-        ARCA_RAISE(ARCA_ERR_POLICY, "policy: cannot read trusted certificate %s: %s", path, why);
-    }
+    if (arca__read_file(path, 1u << 20, &bytes, &len) != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy: cannot read trusted certificate %s: %s", path,
+                   arca__error_detail());
     result = arca_policy_add_trusted_cert(policy, bytes, len);
-    if (result != ARCA_OK) {
-        snprintf(why, sizeof why, "%s", arca__error_detail());
-        ARCA_RAISE(result, "%s: %s", path, why);
-    }
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "%s: %s", path, arca__error_detail());
 done:
     free(bytes);
     return result;

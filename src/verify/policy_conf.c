@@ -178,11 +178,9 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
             n = snprintf(path, sizeof path, "%s/%s", c->base_dir, v);
         if (n < 0 || (size_t)n >= sizeof path)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: certificate path is too long", c->name, c->line);
-        if (arca_policy_add_trusted_cert_file(p, path) != ARCA_OK) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", arca__error_detail());
-            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: TrustedPlatformCert: %s", c->name, c->line, why);
-        }
+        if (arca_policy_add_trusted_cert_file(p, path) != ARCA_OK)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: TrustedPlatformCert: %s", c->name, c->line,
+                       arca__error_detail());
         break;
     case K_REPORT_DATA:
         n = parse_hex(v, buf, 64, 0);
@@ -322,11 +320,8 @@ arca_result_t arca_policy_load_file(const char *path, arca_policy_t **out)
         dir[1] = '\0';
     else
         *slash = '\0';
-    if (arca__read_file(path, POLICY_FILE_MAX, &text, &len) != ARCA_OK) {
-        char why[400];
-        snprintf(why, sizeof why, "%s", arca__error_detail());
-        ARCA_RAISE(ARCA_ERR_POLICY, "cannot read policy %s: %s", path, why);
-    }
+    if (arca__read_file(path, POLICY_FILE_MAX, &text, &len) != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_POLICY, "cannot read policy %s: %s", path, arca__error_detail());
     ARCA_CHECK(arca_policy_parse((const char *)text, len, path, dir, out));
 done:
     free(text);

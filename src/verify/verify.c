@@ -25,6 +25,13 @@ static void hex8(const uint8_t *b, char out[17])
     out[16] = '\0';
 }
 
+/* Seconds as nanoseconds, saturating: a policy's "very long" stays very long. */
+static uint64_t seconds_to_ns(uint64_t seconds)
+{
+    uint64_t ns;
+    return __builtin_mul_overflow(seconds, (uint64_t)1000000000u, &ns) ? UINT64_MAX : ns;
+}
+
 const char *arca_verify_last_error(void)
 {
     return arca__error_detail();
@@ -130,8 +137,7 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
             ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot read the clock");
         now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     }
-    if (__builtin_mul_overflow(policy->clock_skew_s, (uint64_t)1000000000u, &limit) ||
-        __builtin_add_overflow(now_ns, limit, &limit))
+    if (__builtin_add_overflow(now_ns, seconds_to_ns(policy->clock_skew_s), &limit))
         limit = UINT64_MAX;
     if (ev.timestamp_ns > limit)
         ARCA_RAISE(ARCA_ERR_VERIFY_FUTURE,
@@ -139,9 +145,8 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
                    (unsigned long long)((ev.timestamp_ns - now_ns) / 1000000000u),
                    (unsigned long long)policy->clock_skew_s);
     if (policy->max_age_s && now_ns > ev.timestamp_ns) {
-        uint64_t age_ns = now_ns - ev.timestamp_ns, max_ns;
-        if (!__builtin_mul_overflow(policy->max_age_s, (uint64_t)1000000000u, &max_ns) &&
-            age_ns > max_ns)
+        uint64_t age_ns = now_ns - ev.timestamp_ns;
+        if (age_ns > seconds_to_ns(policy->max_age_s))
             ARCA_RAISE(ARCA_ERR_VERIFY_EXPIRED, "evidence is %llu s old; the policy allows %llu s",
                        (unsigned long long)(age_ns / 1000000000u),
                        (unsigned long long)policy->max_age_s);

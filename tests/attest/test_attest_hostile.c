@@ -23,7 +23,7 @@ const struct arca__enclave_keys *arca__enclave_keys(void) { return initialised ?
 const arca_identity_t *arca__enclave_identity(void) { return initialised ? &self : NULL; }
 const struct arca__host_iface *arca__enclave_iface(void) { return NULL; }
 
-enum lie { HONEST, OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE, ALWAYS_MORE, HUGE, FAIL };
+enum lie { HONEST, OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE, ALWAYS_MORE, NOT_MORE, HUGE, FAIL };
 static enum lie mode;
 static int calls;
 
@@ -39,6 +39,10 @@ arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *o
         return ARCA_ERR_PLATFORM;
     if (mode == ALWAYS_MORE) {
         *out_len = out_cap + 1;
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    }
+    if (mode == NOT_MORE) { /* "too small", yet asks for no more than it was offered */
+        *out_len = out_cap;
         return ARCA_ERR_BUFFER_TOO_SMALL;
     }
     if (mode == HUGE) {
@@ -99,13 +103,15 @@ static void test_honest_host_is_accepted(void)
 static void test_lies_are_rejected(void)
 {
     static const enum lie lies[] = {OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE,
-                                    ALWAYS_MORE, HUGE};
+                                    ALWAYS_MORE, NOT_MORE, HUGE};
     for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
         uint8_t *ev = (uint8_t *)1;
         size_t len = 7;
         ASSERT_RESULT(get(lies[i], &ev, &len), ARCA_ERR_BAD_HOST_REPLY);
         ASSERT_TRUE(ev == NULL && len == 0);
         ASSERT_TRUE(calls <= 3); /* bounded negotiation */
+        if (lies[i] == NOT_MORE)
+            ASSERT_EQ(calls, 1); /* a request that does not grow is a lie at once, not a retry */
     }
     uint8_t *ev = NULL;
     size_t len = 0;

@@ -283,21 +283,8 @@ static void raw_report(arca_enclave_t *e, enum raw_case which, struct report *r,
 
 static uint8_t *read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
     uint8_t *buf = NULL;
-    long n;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n);
-        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-            free(buf);
-            buf = NULL;
-        }
-        *len = (size_t)n;
-    }
-    fclose(f);
-    return buf;
+    return arca__read_file(path, (size_t)1 << 30, &buf, len) == ARCA_OK ? buf : NULL;
 }
 
 static char tmp_dir[256];
@@ -483,6 +470,23 @@ static void test_payload_limit(void)
     ASSERT_OK(status);
     ASSERT_EQ(got, limit / 2);
     ASSERT_OK(arca_enclave_destroy(e));
+}
+
+/* Same behaviour on every backend: a host-call reply buffer larger than max_payload is
+ * clamped to it, not refused (sim used to refuse it while process clamped). */
+static void test_host_call_reply_buffer_over_limit(void)
+{
+    arca_enclave_t *e = NULL;
+    uint64_t r[REPORT_WORDS] = {0};
+    size_t got = 0;
+    ASSERT_EQ(ARCA_DEFAULT_MAX_PAYLOAD_FOR_TESTS, ARCA_DEFAULT_MAX_PAYLOAD);
+    reset_host_state();
+    ASSERT_OK(open_enclave(raw_image_path, &e));
+    arca_result_t rc = arca_enclave_call(e, CE_BIG_REPLY_BUFFER, NULL, 0, r, sizeof r, &got);
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_OK(rc);
+    ASSERT_RESULT((arca_result_t)r[0], ARCA_OK);
+    ASSERT_EQ(r[1], HUGE_REPLY);
 }
 
 static void test_host_call_data(void)
@@ -1141,6 +1145,7 @@ int main(int argc, char **argv)
     RUN(test_unknown_function);
     RUN(test_buggy_enclave_functions);
     RUN(test_payload_limit);
+    RUN(test_host_call_reply_buffer_over_limit);
     RUN(test_host_call_data);
     RUN(test_host_call_error);
     RUN(test_host_call_huge_reply);

@@ -31,6 +31,7 @@
 #define CE_DESTROY_INSIDE 9 /* calls HC_DESTROY; out: report, word 0 = its result */
 #define CE_BAD_OUT_LEN 13   /* buggy: returns OK with *out_len > out_cap */
 #define CE_BAD_CODE 16      /* buggy: returns an undefined result code */
+#define CE_BIG_REPLY_BUFFER 17 /* HC_RAW_HUGE with a reply buffer 64 KiB over the default max_payload */
 #define HC_DESTROY 106      /* destroys an enclave from inside a host call */
 #define HC_INIT 110
 #define HC_FINI 111
@@ -38,6 +39,8 @@
 
 /* A reply bigger than any buffer the enclave offers at first, and its bytes. */
 #define HUGE_REPLY (1024u * 1024u)
+/* host.h's ARCA_DEFAULT_MAX_PAYLOAD, which enclave code cannot include. */
+#define ARCA_DEFAULT_MAX_PAYLOAD_FOR_TESTS (4u * 1024u * 1024u)
 #define HUGE_BYTE(i) ((uint8_t)((i)*7u + 3u))
 /* The most the enclave allocates on a host's say-so (an Iago bound). */
 #define HOST_SIZE_MAX (4u * 1024u * 1024u)

@@ -8,6 +8,7 @@
  * too, serving the raw host calls of its hooks.
  * It is deliberately wrong in CE_BAD_OUT_LEN and CE_BAD_CODE and must not be copied.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "arca/enclave.h"
@@ -55,8 +56,28 @@ static arca_result_t bad_code(const uint8_t *in, size_t in_len, uint8_t *out, si
     return (arca_result_t)4711;
 }
 
+/* A host call offering a reply buffer larger than the channel's limit: every backend must
+ * offer the host at most max_payload and succeed (report: word 0 result, word 1 bytes). */
+static arca_result_t big_reply_buffer(const uint8_t *in, size_t in_len, uint8_t *out,
+                                      size_t out_cap, size_t *out_len)
+{
+    uint64_t r[REPORT_WORDS] = {0};
+    size_t cap = (size_t)ARCA_DEFAULT_MAX_PAYLOAD_FOR_TESTS + 65536, got = 0;
+    uint8_t *buf = malloc(cap);
+    (void)in, (void)in_len;
+    r[0] = buf ? (uint64_t)arca_host_call(HC_RAW_HUGE, NULL, 0, buf, cap, &got)
+               : (uint64_t)ARCA_ERR_OUT_OF_MEMORY;
+    r[1] = got;
+    free(buf);
+    *out_len = sizeof r;
+    if (out_cap < sizeof r)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, r, sizeof r);
+    return ARCA_OK;
+}
+
 ARCA_ECALLS({CE_ECHO, echo}, {CE_DESTROY_INSIDE, destroy_inside}, {CE_BAD_OUT_LEN, bad_out_len},
-            {CE_BAD_CODE, bad_code});
+            {CE_BAD_CODE, bad_code}, {CE_BIG_REPLY_BUFFER, big_reply_buffer});
 
 /* init asks the host what to return and tells it the identity the enclave sees; the host's
  * reply is checked for its exact size (the runtime has already bounded it). */

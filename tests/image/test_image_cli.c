@@ -13,6 +13,7 @@
 #include "common/image.h"
 #include "test.h"
 #include "util.h"
+#include "hex.h"
 
 static const char *arca, *fixture, *dir;
 static char out[16384], err[16384];
@@ -129,12 +130,6 @@ static const char *json_get(struct json_field *f, int n, const char *key)
 
 /* ---- helpers ---- */
 
-static void hex(const uint8_t *p, size_t n, char *outbuf)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(outbuf + 2 * i, "%02x", p[i]);
-}
-
 /* The signer id of a private key file, as hex. */
 static int signer_hex(const char *key_path, char buf[65])
 {
@@ -146,7 +141,7 @@ static int signer_hex(const char *key_path, char buf[65])
              arca__sha256(der, len, id) == ARCA_OK;
     arca__ec_free(key);
     if (ok)
-        hex(id, 32, buf);
+        hex_encode(id, 32, buf);
     return ok ? 0 : -1;
 }
 
@@ -270,7 +265,7 @@ static void test_sign_and_inspect_round_trip(void)
     ASSERT_OK(arca__image_parse(bytes, len, &image));
     ASSERT_OK(arca__image_measure(&image, lib_m));
     free(bytes);
-    hex(lib_m, 32, lib_hex);
+    hex_encode(lib_m, 32, lib_hex);
     ASSERT_STREQ(lib_hex, measurement);
 }
 

@@ -19,6 +19,7 @@
 #include "common/evidence.h"
 #include "host/platform/dev_internal.h"
 #include "test.h"
+#include "hex.h"
 
 static char base[PATH_MAX], dir1[PATH_MAX], dir2[PATH_MAX], cert1[PATH_MAX], cert2[PATH_MAX];
 static arca__platform *p1, *p2;
@@ -307,12 +308,6 @@ static void write_text(const char *path, const char *text)
     }
 }
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static void test_policy_conf_file(void)
 {
     char conf_dir[PATH_MAX], conf[PATH_MAX], text[4096], m[65], s[65], r[129], der[PATH_MAX];
@@ -327,9 +322,9 @@ static void test_policy_conf_file(void)
     ASSERT_TRUE(f != NULL);
     fwrite(p1->cert_der, 1, p1->cert_len, f);
     fclose(f);
-    hex(ident.measurement, 32, m);
-    hex(ident.signer_id, 32, s);
-    hex(rd, 64, r);
+    hex_encode(ident.measurement, 32, m);
+    hex_encode(ident.signer_id, 32, s);
+    hex_encode(rd, 64, r);
     snprintf(text, sizeof text,
              "# production-like policy for tests\n"
              "Measurement = %s\n"

@@ -16,8 +16,6 @@
 #include "common/error.h"
 #include "common/image.h"
 
-#define IMAGE_MAX ((size_t)1 << 30)
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -33,27 +31,6 @@ static void usage(FILE *out)
             "Exit status: 0 valid, 1 verification failed (the reason is printed; with --json\n"
             "also as {\"signature\": \"invalid\", \"result\": ..., \"error\": ...}), 2 usage error,\n"
             "3 file cannot be read.\n");
-}
-
-static void print_hex(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        printf("%02x", p[i]);
-}
-
-/* Prints @p s as a JSON string literal. */
-static void print_json_string(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
 }
 
 static void print_size(const char *label, uint64_t v)
@@ -74,9 +51,9 @@ static void print_text(const char *file, const arca__image_info *info)
     printf("%-15s %s\n", "file:", file);
     printf("%-15s valid\n", "signature:");
     printf("%-15s ", "measurement:");
-    print_hex(id->measurement, sizeof id->measurement);
+    cli_print_hex(id->measurement, sizeof id->measurement);
     printf("\n%-15s ", "signer id:");
-    print_hex(id->signer_id, sizeof id->signer_id);
+    cli_print_hex(id->signer_id, sizeof id->signer_id);
     printf("\n%-15s %u\n", "product id:", id->product_id);
     printf("%-15s %u\n", "svn:", id->svn);
     printf("%-15s %s\n", "debug:", (id->attributes & ARCA_ATTR_DEBUG) ? "yes" : "no");
@@ -90,11 +67,11 @@ static void print_json(const char *file, const arca__image_info *info)
 {
     const arca_identity_t *id = &info->identity;
     printf("{\n  \"file\": ");
-    print_json_string(file);
+    cli_print_json_string(file);
     printf(",\n  \"signature\": \"valid\",\n  \"measurement\": \"");
-    print_hex(id->measurement, sizeof id->measurement);
+    cli_print_hex(id->measurement, sizeof id->measurement);
     printf("\",\n  \"signer_id\": \"");
-    print_hex(id->signer_id, sizeof id->signer_id);
+    cli_print_hex(id->signer_id, sizeof id->signer_id);
     printf("\",\n  \"product_id\": %u,\n  \"svn\": %u,\n", id->product_id, id->svn);
     printf("  \"debug\": %s,\n  \"switchless\": %s,\n",
            (id->attributes & ARCA_ATTR_DEBUG) ? "true" : "false",
@@ -136,23 +113,21 @@ int cmd_inspect(int argc, char **argv)
     const char *file = argv[optind];
 
     arca__error_clear();
-    r = arca__read_file(file, IMAGE_MAX, &bytes, &size);
+    r = arca__read_file(file, ARCA_CLI_IMAGE_MAX, &bytes, &size);
     if (r == ARCA_OK)
         r = arca__image_verify(bytes, size, &info);
     if (r != ARCA_OK) {
-        const char *detail = arca__error_detail();
-        if (!detail[0])
-            detail = arca_result_str(r);
+        const char *detail = cli_detail(r);
         fprintf(stderr, "arca inspect: %s: %s (%s)\n", file, detail, arca_result_name(r));
         if (json) {
             printf("{\n  \"file\": ");
-            print_json_string(file);
+            cli_print_json_string(file);
             printf(",\n  \"signature\": \"invalid\",\n  \"result\": \"%s\",\n  \"error\": ",
                    arca_result_name(r));
-            print_json_string(detail);
+            cli_print_json_string(detail);
             printf("\n}\n");
         }
-        status = r == ARCA_ERR_IO ? ARCA_EXIT_IO : ARCA_EXIT_FAILURE;
+        status = cli_exit_status(r);
         goto done;
     }
     if (json)

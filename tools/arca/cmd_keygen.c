@@ -94,9 +94,8 @@ int cmd_keygen(int argc, char **argv)
             unlink(out); /* all or nothing */
     }
     if (r != ARCA_OK) {
-        const char *detail = arca__error_detail();
-        fprintf(stderr, "arca keygen: %s\n", detail[0] ? detail : arca_result_str(r));
-        status = r == ARCA_ERR_IO ? ARCA_EXIT_IO : ARCA_EXIT_FAILURE;
+        fprintf(stderr, "arca keygen: %s\n", cli_detail(r));
+        status = cli_exit_status(r);
         goto done;
     }
     printf("arca keygen: wrote private key %s%s%s\n", out, pub ? " and public key " : "",

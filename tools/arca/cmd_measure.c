@@ -13,8 +13,6 @@
 #include "common/error.h"
 #include "common/image.h"
 
-#define IMAGE_MAX ((size_t)1 << 30)
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -48,19 +46,17 @@ int cmd_measure(int argc, char **argv)
         return ARCA_EXIT_USAGE;
     }
     arca__error_clear();
-    r = arca__read_file(argv[1], IMAGE_MAX, &bytes, &size);
+    r = arca__read_file(argv[1], ARCA_CLI_IMAGE_MAX, &bytes, &size);
     if (r == ARCA_OK)
         r = arca__image_parse(bytes, size, &image);
     if (r == ARCA_OK)
         r = arca__image_measure(&image, m);
     if (r != ARCA_OK) {
-        const char *detail = arca__error_detail();
-        fprintf(stderr, "arca measure: %s: %s\n", argv[1], detail[0] ? detail : arca_result_str(r));
-        status = r == ARCA_ERR_IO ? ARCA_EXIT_IO : ARCA_EXIT_FAILURE;
+        fprintf(stderr, "arca measure: %s: %s\n", argv[1], cli_detail(r));
+        status = cli_exit_status(r);
         goto done;
     }
-    for (size_t i = 0; i < sizeof m; i++)
-        printf("%02x", m[i]);
+    cli_print_hex(m, sizeof m);
     printf("\n");
     status = ARCA_EXIT_OK;
 done:

@@ -39,8 +39,7 @@ static void usage(FILE *out)
 static void print_hex(const char *label, const uint8_t *b, size_t n)
 {
     printf("%-22s ", label);
-    for (size_t i = 0; i < n; i++)
-        printf("%02x", b[i]);
+    cli_print_hex(b, n);
     printf("\n");
 }
 

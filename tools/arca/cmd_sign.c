@@ -21,8 +21,6 @@
 #include "common/error.h"
 #include "common/image.h"
 
-#define IMAGE_MAX ((size_t)1 << 30)
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -50,10 +48,8 @@ static void usage(FILE *out)
 
 static int fail(const char *what, arca_result_t r)
 {
-    const char *detail = arca__error_detail();
-    fprintf(stderr, "arca sign: %s%s%s\n", what ? what : "", what ? ": " : "",
-            detail[0] ? detail : arca_result_str(r));
-    return r == ARCA_ERR_IO ? ARCA_EXIT_IO : ARCA_EXIT_FAILURE;
+    fprintf(stderr, "arca sign: %s%s%s\n", what ? what : "", what ? ": " : "", cli_detail(r));
+    return cli_exit_status(r);
 }
 
 /* Writes @p bytes to a temporary file next to @p path and renames it over @p path. */
@@ -170,7 +166,7 @@ int cmd_sign(int argc, char **argv)
         status = fail(key_path, r);
         goto done;
     }
-    if ((r = arca__read_file(in, IMAGE_MAX, &bytes, &size)) != ARCA_OK) {
+    if ((r = arca__read_file(in, ARCA_CLI_IMAGE_MAX, &bytes, &size)) != ARCA_OK) {
         status = fail(NULL, r);
         goto done;
     }
@@ -187,10 +183,9 @@ int cmd_sign(int argc, char **argv)
     status = write_atomically(out, bytes, size);
     if (status != ARCA_EXIT_OK)
         goto done;
-    printf("arca sign: wrote %s (%s, measurement ", out, 
+    printf("arca sign: wrote %s (%s, measurement ", out,
            (config.flags & ARCA_CONFIG_FLAG_DEBUG) ? "debug" : "production");
-    for (size_t i = 0; i < sizeof m; i++)
-        printf("%02x", m[i]);
+    cli_print_hex(m, sizeof m);
     printf(")\n");
 done:
     arca__ec_free(key);

@@ -34,42 +34,23 @@ static void usage(FILE *out)
             "2 usage error, 3 the evidence file cannot be read.\n");
 }
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 static void print_claims(const arca_claims_t *c)
 {
     char prot[256];
     arca_protections_str(c->identity.protections, prot, sizeof prot);
     printf("%-14s %s\n", "platform", c->platform_kind == ARCA_PLATFORM_DEV ? "dev" : "arcad");
     printf("%-14s ", "platform id");
-    for (int i = 0; i < 32; i++)
-        printf("%02x", c->platform_id[i]);
+    cli_print_hex(c->platform_id, sizeof c->platform_id);
     printf("\n%-14s ", "measurement");
-    for (int i = 0; i < 32; i++)
-        printf("%02x", c->identity.measurement[i]);
+    cli_print_hex(c->identity.measurement, sizeof c->identity.measurement);
     printf("\n%-14s ", "signer id");
-    for (int i = 0; i < 32; i++)
-        printf("%02x", c->identity.signer_id[i]);
+    cli_print_hex(c->identity.signer_id, sizeof c->identity.signer_id);
     printf("\n%-14s %u\n%-14s %u\n%-14s %s\n", "product id", c->identity.product_id, "svn",
-           c->identity.svn, "debug", (c->identity.attributes & 1) ? "yes" : "no");
+           c->identity.svn, "debug", (c->identity.attributes & ARCA_ATTR_DEBUG) ? "yes" : "no");
     printf("%-14s %s\n%-14s %s\n", "backend", arca_backend_id_name(c->identity.backend),
            "protections", prot);
     printf("%-14s ", "report data");
-    for (int i = 0; i < 64; i++)
-        printf("%02x", c->report_data[i]);
+    cli_print_hex(c->report_data, sizeof c->report_data);
     printf("\n%-14s %llu (unix ns)\n", "timestamp", (unsigned long long)c->timestamp_ns);
 }
 
@@ -134,9 +115,9 @@ int cmd_verify(int argc, char **argv)
     } else {
         if (json) {
             printf("{\"verified\":false,\"result\":\"%s\",\"message\":", arca_result_name(r));
-            json_string(arca_result_str(r));
+            cli_print_json_string(arca_result_str(r));
             printf(",\"detail\":");
-            json_string(arca_verify_last_error());
+            cli_print_json_string(arca_verify_last_error());
             printf("}\n");
         }
         fprintf(stderr, "arca verify: FAILED: %s: %s\n  %s\n", arca_result_name(r), arca_result_str(r),

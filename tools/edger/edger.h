@@ -40,6 +40,16 @@ void *edl_alloc(edl_ctx *ctx, size_t size); /* zeroed; aborts the process only i
 char *edl_strndup(edl_ctx *ctx, const char *s, size_t n);
 char *edl_strdup(edl_ctx *ctx, const char *s);
 char *edl_printf(edl_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Room for one more item in an arena array holding @p count items of @p size bytes: returns
+ * @p items, or a copy in a larger block when @p count is a power of two (capacity doubles). */
+void *edl_grow(edl_ctx *ctx, void *items, size_t count, size_t size);
+
+/* Appends @p value to the arena array @p arr of @p count items (see edl_grow). */
+#define EDL_PUSH(ctx, arr, count, value)                                                         \
+    do {                                                                                         \
+        (arr) = edl_grow((ctx), (arr), (count), sizeof *(arr));                                  \
+        (arr)[(count)++] = (value);                                                              \
+    } while (0)
 
 /** Print "file:line:col: error: ..." and return ARCA_ERR_BAD_FORMAT. */
 arca_result_t edl_error(edl_ctx *ctx, edl_loc loc, const char *fmt, ...)

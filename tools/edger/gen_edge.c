@@ -69,14 +69,19 @@ static const edl_usertype *cleaned_def(const edl_type *t)
     return NULL;
 }
 
+static const char *tag_of(const edl_usertype *u)
+{
+    return u->kind == TY_STRUCT ? "struct" : "union";
+}
+
 static const char *clean_type(edl_ctx *ctx, const edl_usertype *u)
 {
-    return edl_printf(ctx, "%s %s", u->kind == TY_STRUCT ? "struct" : "union", u->name);
+    return edl_printf(ctx, "%s %s", tag_of(u), u->name);
 }
 
 static const char *clean_fn(edl_ctx *ctx, const edl_usertype *u)
 {
-    return edl_printf(ctx, "arca_clean_%s_%s", u->kind == TY_STRUCT ? "struct" : "union", u->name);
+    return edl_printf(ctx, "arca_clean_%s_%s", tag_of(u), u->name);
 }
 
 static void gen_clean_helper(edl_ctx *ctx, const edl_usertype *u, edl_out *o)
@@ -120,7 +125,7 @@ static void gen_clean_helper(edl_ctx *ctx, const edl_usertype *u, edl_out *o)
 
 typedef struct clean_set {
     const edl_usertype **items;
-    size_t count, cap;
+    size_t count;
 } clean_set;
 
 static int clean_seen(const clean_set *s, const edl_usertype *u)
@@ -133,15 +138,7 @@ static int clean_seen(const clean_set *s, const edl_usertype *u)
 
 static void clean_add(edl_ctx *ctx, clean_set *s, const edl_usertype *u)
 {
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 8;
-        const edl_usertype **grown = edl_alloc(ctx, cap * sizeof *grown);
-        if (s->count)
-            memcpy(grown, s->items, s->count * sizeof *grown);
-        s->items = grown;
-        s->cap = cap;
-    }
-    s->items[s->count++] = u;
+    EDL_PUSH(ctx, s->items, s->count, u);
 }
 
 /* Post-order, so a helper follows the helpers it calls; `seen` also stops (invalid) cycles. */

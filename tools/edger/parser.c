@@ -74,25 +74,6 @@ static arca_result_t expect_ident(parser *p, const char *what, edl_token **out)
     return ARCA_OK;
 }
 
-/* A growing array in the arena. */
-static void *grow(edl_ctx *ctx, void *items, size_t count, size_t size)
-{
-    /* capacity doubles at powers of two; count is the number already stored */
-    if (count && (count & (count - 1)) != 0)
-        return items;
-    size_t cap = count ? count * 2 : 4;
-    void *n = edl_alloc(ctx, cap * size);
-    if (count)
-        memcpy(n, items, count * size);
-    return n;
-}
-
-#define APPEND(ctx, arr, count, value)                                                           \
-    do {                                                                                         \
-        (arr) = grow((ctx), (arr), (count), sizeof *(arr));                                      \
-        (arr)[(count)++] = (value);                                                              \
-    } while (0)
-
 /* type := ('const' | int-specifier | float | double | void | struct X | union X | enum X | name)+ '*'* */
 static arca_result_t parse_type(parser *p, edl_type *ty)
 {
@@ -216,7 +197,7 @@ static arca_result_t parse_dims(parser *p, edl_dims *dims)
             goto done;
         }
         next_tok(p);
-        APPEND(p->ctx, dims->items, dims->count, t->number);
+        EDL_PUSH(p->ctx, dims->items, dims->count, t->number);
         result = expect_punct(p, "]", "after the array dimension");
         if (result != ARCA_OK)
             goto done;
@@ -264,7 +245,7 @@ static arca_result_t parse_attrs(parser *p, edl_attr **attrs, size_t *count)
                                "attribute '%s(...)' is not supported by arca-edger", a.name);
             goto done;
         }
-        APPEND(p->ctx, *attrs, *count, a);
+        EDL_PUSH(p->ctx, *attrs, *count, a);
         if (is_punct(cur(p), ",")) {
             next_tok(p);
             continue;
@@ -377,7 +358,7 @@ static arca_result_t parse_func(parser *p, int trusted, edl_func **out)
             result = parse_param(p, &prm);
             if (result != ARCA_OK)
                 goto done;
-            APPEND(p->ctx, f->params, f->param_count, prm);
+            EDL_PUSH(p->ctx, f->params, f->param_count, prm);
             if (!is_punct(cur(p), ","))
                 break;
             next_tok(p);
@@ -413,7 +394,7 @@ static arca_result_t parse_block(parser *p, int trusted, edl_module *m)
         result = parse_func(p, trusted, &it.func);
         if (result != ARCA_OK)
             goto done;
-        APPEND(p->ctx, m->items, m->item_count, it);
+        EDL_PUSH(p->ctx, m->items, m->item_count, it);
     }
     next_tok(p);
     if (is_punct(cur(p), ";"))
@@ -465,7 +446,7 @@ static arca_result_t parse_struct(parser *p, edl_usertype *ut)
         result = expect_punct(p, ";", edl_printf(p->ctx, "after the member '%s'", mem.name));
         if (result != ARCA_OK)
             goto done;
-        APPEND(p->ctx, ut->members, ut->member_count, mem);
+        EDL_PUSH(p->ctx, ut->members, ut->member_count, mem);
     }
     next_tok(p);
     if (ut->member_count == 0) {
@@ -513,7 +494,7 @@ static arca_result_t parse_enum(parser *p, edl_usertype *ut)
             e.value = edl_printf(p->ctx, "%s%s", neg ? "-" : "", v->text);
             next_tok(p);
         }
-        APPEND(p->ctx, ut->enumerators, ut->enumerator_count, e);
+        EDL_PUSH(p->ctx, ut->enumerators, ut->enumerator_count, e);
         if (is_punct(cur(p), ",")) {
             next_tok(p);
             if (is_punct(cur(p), "}"))
@@ -551,7 +532,7 @@ static arca_result_t parse_typedef(parser *p, edl_module *m)
     if (result != ARCA_OK)
         goto done;
     edl_item it = {.kind = IT_TYPE, .type = ut, .loc = ut->loc};
-    APPEND(p->ctx, m->items, m->item_count, it);
+    EDL_PUSH(p->ctx, m->items, m->item_count, it);
 done:
     return result;
 }
@@ -584,9 +565,9 @@ static arca_result_t parse_import(parser *p, edl_module *m)
             result = expect_ident(p, "a function name or '*' to import", &name);
             if (result != ARCA_OK)
                 goto done;
-            APPEND(p->ctx, it.import_name_locs, it.import_name_count, name->loc);
+            EDL_PUSH(p->ctx, it.import_name_locs, it.import_name_count, name->loc);
             it.import_name_count--;
-            APPEND(p->ctx, it.import_names, it.import_name_count, name->text);
+            EDL_PUSH(p->ctx, it.import_names, it.import_name_count, name->text);
             if (!is_punct(cur(p), ","))
                 break;
             next_tok(p);
@@ -595,7 +576,7 @@ static arca_result_t parse_import(parser *p, edl_module *m)
     result = expect_punct(p, ";", "after the import list");
     if (result != ARCA_OK)
         goto done;
-    APPEND(p->ctx, m->items, m->item_count, it);
+    EDL_PUSH(p->ctx, m->items, m->item_count, it);
 done:
     return result;
 }
@@ -632,7 +613,7 @@ arca_result_t edl_parse_module(edl_ctx *ctx, const edl_token_list *tokens, edl_m
             if (is_punct(cur(p), ";"))
                 next_tok(p);
             edl_item it = {.kind = IT_INCLUDE, .include = h->text, .loc = h->loc};
-            APPEND(ctx, m->items, m->item_count, it);
+            EDL_PUSH(ctx, m->items, m->item_count, it);
         } else if (is_word(t, "from")) {
             result = parse_import(p, m);
         } else if (is_word(t, "struct") || is_word(t, "union") || is_word(t, "enum")) {

@@ -32,23 +32,6 @@ typedef struct state {
     int has_includes;
 } state;
 
-static void *grow_array(edl_ctx *ctx, void *items, size_t count, size_t size)
-{
-    if (count && (count & (count - 1)) != 0)
-        return items;
-    size_t cap = count ? count * 2 : 4;
-    void *n = edl_alloc(ctx, cap * size);
-    if (count)
-        memcpy(n, items, count * size);
-    return n;
-}
-
-#define PUSH(ctx, arr, count, value)                                                             \
-    do {                                                                                         \
-        (arr) = grow_array((ctx), (arr), (count), sizeof *(arr));                                \
-        (arr)[(count)++] = (value);                                                              \
-    } while (0)
-
 static const char *loc_str(edl_ctx *ctx, edl_loc l)
 {
     return edl_printf(ctx, "%s:%d:%d", l.file, l.line, l.col);
@@ -153,8 +136,8 @@ static arca_result_t load_module(state *s, const char *path, edl_loc from, edl_m
     edl_module *m = edl_alloc(s->ctx, sizeof *m);
     m->path = edl_strdup(s->ctx, path);
     m->realpath = canon;
-    PUSH(s->ctx, s->modules, s->module_count, m);
-    PUSH(s->ctx, s->prog->files, s->prog->file_count, m->path);
+    EDL_PUSH(s->ctx, s->modules, s->module_count, m);
+    EDL_PUSH(s->ctx, s->prog->files, s->prog->file_count, m->path);
     char *text = NULL;
     size_t len = 0;
     result = read_text(s->ctx, path, from, &text, &len);
@@ -184,7 +167,7 @@ static arca_result_t add_func(state *s, edl_module *m, edl_func *f)
     if (other)
         return edl_error(s->ctx, f->loc, "duplicate function '%s' (first declared at %s)", f->name,
                          loc_str(s->ctx, other->loc));
-    PUSH(s->ctx, m->funcs, m->func_count, f);
+    EDL_PUSH(s->ctx, m->funcs, m->func_count, f);
     return ARCA_OK;
 }
 
@@ -193,7 +176,7 @@ static arca_result_t parse_text(state *s, edl_module *m, const char *text, size_
     arca_result_t result = ARCA_OK;
     edl_token_list tokens;
     m->state = 1;
-    PUSH(s->ctx, s->stack, s->depth, m);
+    EDL_PUSH(s->ctx, s->stack, s->depth, m);
     result = edl_lex(s->ctx, m->path, text, len, &tokens);
     if (result != ARCA_OK)
         goto done;
@@ -364,7 +347,7 @@ static arca_result_t add_type(state *s, edl_usertype *ut)
             goto done;
     }
     ut->emitted = 1;
-    PUSH(s->ctx, s->prog->types, s->prog->type_count, ut);
+    EDL_PUSH(s->ctx, s->prog->types, s->prog->type_count, ut);
 done:
     return result;
 }
@@ -376,7 +359,7 @@ static arca_result_t collect_types(state *s, edl_module *m, edl_module ***seen, 
     for (size_t i = 0; i < *seen_count; i++)
         if ((*seen)[i] == m)
             return ARCA_OK;
-    PUSH(s->ctx, *seen, *seen_count, m);
+    EDL_PUSH(s->ctx, *seen, *seen_count, m);
     for (size_t i = 0; i < m->item_count && result == ARCA_OK; i++) {
         edl_item *it = &m->items[i];
         if (it->kind == IT_IMPORT) {
@@ -388,7 +371,7 @@ static arca_result_t collect_types(state *s, edl_module *m, edl_module ***seen, 
             for (size_t k = 0; k < s->prog->include_count; k++)
                 dup |= strcmp(s->prog->includes[k], it->include) == 0;
             if (!dup)
-                PUSH(s->ctx, s->prog->includes, s->prog->include_count, it->include);
+                EDL_PUSH(s->ctx, s->prog->includes, s->prog->include_count, it->include);
         }
     }
     return result;
@@ -670,9 +653,9 @@ static arca_result_t build(state *s, edl_module *root, const char *name)
     for (size_t i = 0; i < root->func_count; i++) {
         edl_func *f = root->funcs[i];
         if (f->trusted)
-            PUSH(s->ctx, p->ecalls, p->ecall_count, f);
+            EDL_PUSH(s->ctx, p->ecalls, p->ecall_count, f);
         else
-            PUSH(s->ctx, p->ocalls, p->ocall_count, f);
+            EDL_PUSH(s->ctx, p->ocalls, p->ocall_count, f);
     }
     for (size_t i = 0; i < p->ecall_count; i++)
         p->ecalls[i]->id = (uint32_t)(i + 1);
@@ -714,7 +697,7 @@ arca_result_t edl_compile_text(edl_ctx *ctx, const char *name, const char *text,
     edl_module *m = edl_alloc(ctx, sizeof *m);
     m->path = name;
     m->realpath = NULL;
-    PUSH(ctx, s.modules, s.module_count, m);
+    EDL_PUSH(ctx, s.modules, s.module_count, m);
     m->realpath = name;
     result = parse_text(&s, m, text, len);
     if (result != ARCA_OK)

@@ -51,6 +51,22 @@ void *edl_alloc(edl_ctx *ctx, size_t size)
     return b->data;
 }
 
+void *edl_grow(edl_ctx *ctx, void *items, size_t count, size_t size)
+{
+    /* count is the number already stored; the capacity is the next power of two (at least 4) */
+    if (count && (count & (count - 1)) != 0)
+        return items;
+    size_t cap = count ? count * 2 : 4, bytes;
+    if (__builtin_mul_overflow(cap, size, &bytes)) {
+        fprintf(stderr, "arca-edger: out of memory\n");
+        exit(2);
+    }
+    void *n = edl_alloc(ctx, bytes);
+    if (count)
+        memcpy(n, items, count * size);
+    return n;
+}
+
 char *edl_strndup(edl_ctx *ctx, const char *s, size_t n)
 {
     char *d = edl_alloc(ctx, n + 1);

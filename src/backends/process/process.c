@@ -105,8 +105,11 @@ static int grow(process_buffer *b, size_t need)
 
 static arca_result_t lost_error(process_state *st)
 {
+    /* lost is 2 while arca__process_mark_lost() is still writing the reason, 1 once the
+     * reason is complete (release): read it only then. */
+    int complete = __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE) == 1;
     return arca__error(ARCA_ERR_ENCLAVE_LOST, "the enclave is lost: %s; create it again",
-                       st->lost_reason[0] ? st->lost_reason : "arca-runner is gone");
+                       complete && st->lost_reason[0] ? st->lost_reason : "arca-runner is gone");
 }
 
 /* The runner broke the channel protocol (the detail of the check that failed is this
@@ -158,14 +161,12 @@ static arca_result_t serve_host_call(process_state *st, uint32_t k, struct arca_
         r = ARCA_ERR_OUT_OF_MEMORY;
     } else {
         /* Private copies: the runner cannot change the request under the host function,
-         * nor read or change the reply while it is being built. */
+         * nor read or change the reply while it is being built. arca__host_dispatch() holds
+         * every host function to the reply contract (a defined code, written <= out_cap on
+         * success, 0 on any error but BUFFER_TOO_SMALL): nothing to re-check here. */
         r = arca__host_dispatch(st->base.enclave, frame.fn_id, frame.in_len ? in : NULL,
                                 (size_t)frame.in_len, frame.out_cap ? out : NULL,
                                 (size_t)frame.out_cap, &written);
-        if (!arca_result_valid((int)r) || (r != ARCA_ERR_BUFFER_TOO_SMALL && written > frame.out_cap)) {
-            r = ARCA_ERR_INTERNAL;
-            written = 0;
-        }
     }
     ARCA__SHARED_STORE(&slot->result, (int32_t)r);
     ARCA__SHARED_STORE(&slot->out_len, (uint64_t)written);
@@ -350,9 +351,7 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     st->spin_ns = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                 : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__process_runner_path(launch->options, st->runner_path, sizeof st->runner_path));
-    if (config->threads == 0 || config->threads > ARCA_MAX_THREADS)
-        ARCA_RAISE(ARCA_ERR_CONFIG, "Threads = %u is outside 1..%u", config->threads,
-                   ARCA_MAX_THREADS);
+    /* config->threads is in 1..ARCA_MAX_THREADS: the host API checked it before create. */
     ARCA_CHECK(make_channel(st, config->threads, launch->max_payload, &channel_fd));
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
         pipe2(st->wake_fd, O_CLOEXEC) != 0)
@@ -409,24 +408,10 @@ static arca_result_t process_call(arca__backend_base *base, uint32_t slot, uint3
                                   const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                                   size_t *out_len)
 {
-    arca_result_t result = ARCA_OK;
-    process_state *st = downcast(base);
-    *out_len = 0;
-    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
-        ARCA_RAISE(lost_error(st));
-    if (in_len > st->layout.max_payload)
-        ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE,
-                   "request of %zu bytes exceeds the channel's max_payload (%llu)", in_len,
-                   (unsigned long long)st->layout.max_payload);
-    if (out_cap > st->layout.max_payload)
-        out_cap = (size_t)st->layout.max_payload;
-    /* The host API owns slot `slot` for this call (backend.h); it matches a channel slot. */
-    if (slot >= st->layout.slot_count)
-        ARCA_RAISE(ARCA_ERR_INTERNAL, "slot %u outside the channel's %u slots", slot,
-                   st->layout.slot_count);
-    result = transact(st, slot, fn_id, 0, in, in_len, out, out_cap, out_len);
-done:
-    return result;
+    /* The host API checked everything (backend.h): in_len <= max_payload, out_cap clamped to
+     * it (= layout.max_payload), and slot < config.threads (= layout.slot_count), held by this
+     * call alone. transact() checks for a lost runner. */
+    return transact(downcast(base), slot, fn_id, 0, in, in_len, out, out_cap, out_len);
 }
 
 static void process_destroy(arca__backend_base *base)

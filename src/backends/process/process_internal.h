@@ -36,8 +36,8 @@ typedef struct process_state {
     int control_fd; /* host end of the control socket */
     int wake_fd[2]; /* pipe: destroy -> monitor ('f' fini started, 's' stop) */
     pid_t pid;
-    int lost;                      /* __atomic: the runner is gone */
-    char lost_reason[160];         /* written before lost is set */
+    int lost;                      /* __atomic: runner gone (2: reason being written, 1: set) */
+    char lost_reason[160];         /* complete once lost is 1 (release); read it only then */
     process_buffer ocall_in[ARCA_MAX_THREADS];
     process_buffer ocall_out[ARCA_MAX_THREADS];
 

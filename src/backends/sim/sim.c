@@ -147,8 +147,12 @@ static arca_result_t sim_host_call(void *ctx, uint32_t id, const uint8_t *in, si
     size_t got = 0;
     if ((in_len && !in) || (out_cap && !out) || !out_len)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
-    if (in_len > s->max_payload || out_cap > s->max_payload)
+    if (in_len > s->max_payload)
         ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE);
+    /* A larger reply buffer is harmless: offer the host at most max_payload, exactly as the
+     * process backend's runner does, so enclave code behaves the same on both backends. */
+    if (out_cap > s->max_payload)
+        out_cap = s->max_payload;
     req = acquire(in_stack, in_len);
     reply = acquire(out_stack, out_cap);
     if (!req.p || !reply.p)

@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "../../common/error.h"
+#include "../../common/evidence.h"
 
 int arca__dev_path(char out[PATH_MAX], const char *dir, const char *file)
 {
@@ -167,7 +168,7 @@ static arca_result_t make_certificate(const arca__ec_key *key, const char *path)
     ARCA_CHECK(arca__random(serial_bytes, sizeof serial_bytes));
     serial_bytes[0] &= 0x7f; /* positive */
     serial_bytes[0] |= 0x01; /* and exactly 16 bytes long */
-    snprintf(cn, sizeof cn, "Arca dev platform %02x%02x%02x%02x%02x%02x%02x%02x", id[0], id[1],
+    snprintf(cn, sizeof cn, ARCA_DEV_CERT_CN_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", id[0], id[1],
              id[2], id[3], id[4], id[5], id[6], id[7]);
     serial = BN_bin2bn(serial_bytes, sizeof serial_bytes, NULL);
     X509_NAME *name = X509_get_subject_name(cert);
@@ -177,7 +178,7 @@ static arca_result_t make_certificate(const arca__ec_key *key, const char *path)
         !X509_time_adj_ex(X509_getm_notAfter(cert), 36500, 0, NULL) ||
         !X509_set_pubkey(cert, pkey) ||
         !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                                    (const unsigned char *)"Arca DEV PLATFORM - not for production",
+                                    (const unsigned char *)ARCA_DEV_CERT_ORG,
                                     -1, -1, 0) ||
         !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) ||
         !X509_set_issuer_name(cert, name) ||

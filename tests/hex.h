@@ -1,14 +1,16 @@
 /*
- * hex.h — hex decoding for the crypto tests' known-answer vectors (test-only helper).
+ * hex.h — hex encoding and decoding for tests (test-only helper): known-answer vectors in,
+ * measurements and ids out for comparison with the CLI's and the verifier's text.
  */
-#ifndef ARCA_TESTS_CRYPTO_HEX_H
-#define ARCA_TESTS_CRYPTO_HEX_H
+#ifndef ARCA_TESTS_HEX_H
+#define ARCA_TESTS_HEX_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-static int hex__nibble(char c)
+static inline int hex__nibble(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -21,7 +23,7 @@ static int hex__nibble(char c)
 
 /* Decode @p hex into @p out (capacity @p cap); returns the byte count. Aborts on bad input,
  * since a malformed vector is a bug in the test itself. */
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+static inline size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
     size_t n = 0;
     while (hex[0] && hex[1]) {
@@ -34,6 +36,14 @@ static size_t unhex(const char *hex, uint8_t *out, size_t cap)
     if (hex[0])
         abort();
     return n;
+}
+
+/* Encode @p n bytes as lower-case hex into @p out (room for 2 * n + 1 characters). */
+static inline void hex_encode(const uint8_t *bytes, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", bytes[i]);
+    out[2 * n] = '\0';
 }
 
 #endif
