@@ -2,7 +2,13 @@
  * bench_calls.c — call latency and payload throughput of the sim, process and
  * process+switchless backends, each beside a baseline measured in the same run:
  *   raw spin   a shared-memory round trip between two processes (store, spin until the
- *              peer's store lands; the peer spins likewise), no system call;
+ *              peer's store lands; the peer spins likewise), no system call: each side
+ *              writes its own flag on its own cache line (the classic two-mailbox ping-pong,
+ *              what the issue's target is judged against);
+ *   one-line   the same round trip on ONE cache line that both sides write (what
+ *              core-to-core latency tools such as c2clat measure; the call channel uses one
+ *              line per slot too). On some machines (the AMD EPYC VMs measured) it is much
+ *              faster than two flags: printed beside the target so that nobody has to guess;
  *   raw futex  the same round trip where both sides sleep in FUTEX_WAIT and wake each other;
  *   socketpair one byte written and echoed back over an AF_UNIX stream socketpair;
  *   memcpy     single-thread memcpy of 1 MiB between two private, warm 1 MiB buffers.
@@ -18,7 +24,9 @@
  * backends interleaved; BENCH_ROUNDS rounds (default 5) are run. A figure is the median of
  * its per-round medians (each a median over BATCHES batches); a target is judged on the
  * median over rounds of the ratio measured within each round (baseline and call seconds
- * apart, under the same load). The load average is printed before and after.
+ * apart, under the same load), except the switchless one, judged on the median of
+ * PAIRS x rounds ratios each measured within milliseconds (measure_pairs() says why). The
+ * load average is printed before and after.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -65,22 +73,29 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Median over BATCHES of the time per operation, each batch `iters` operations. */
+/* Median over `batches` (at most BATCHES) of the time per operation, each batch `iters`
+ * operations, after a warm-up. */
 typedef int (*op_fn)(void *ctx);
-static double median_ns(op_fn op, void *ctx, int iters)
+static double median_batches(op_fn op, void *ctx, int iters, int batches)
 {
     double t[BATCHES];
     for (int w = 0; w < iters / 4 + 2; w++) /* warm up */
         if (op(ctx) != 0)
             return -1;
-    for (int b = 0; b < BATCHES; b++) {
+    for (int b = 0; b < batches; b++) {
         double t0 = now_ns();
         for (int i = 0; i < iters; i++)
             if (op(ctx) != 0)
                 return -1;
         t[b] = (now_ns() - t0) / iters;
     }
-    return median(t, BATCHES);
+    return median(t, batches);
+}
+
+/* Median over BATCHES batches: every figure of the table. */
+static double median_ns(op_fn op, void *ctx, int iters)
+{
+    return median_batches(op, ctx, iters, BATCHES);
 }
 
 static inline void cpu_relax(void)
@@ -154,6 +169,7 @@ static void pin_runners(int cpu)
 struct shared {
     _Alignas(64) uint32_t ping;
     _Alignas(64) uint32_t pong;
+    _Alignas(64) uint32_t line; /* one-line ping-pong: host writes odd values, peer even */
 };
 
 static struct shared *sh;
@@ -175,6 +191,16 @@ static int spin_op(void *ctx)
     uint32_t s = ++seq;
     __atomic_store_n(&sh->ping, s, __ATOMIC_RELEASE);
     while (__atomic_load_n(&sh->pong, __ATOMIC_ACQUIRE) != s)
+        cpu_relax();
+    return 0;
+}
+
+static int line_op(void *ctx)
+{
+    (void)ctx;
+    seq += 2;
+    __atomic_store_n(&sh->line, seq - 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&sh->line, __ATOMIC_ACQUIRE) != seq)
         cpu_relax();
     return 0;
 }
@@ -208,6 +234,15 @@ static pid_t start_peer(int kind)
     uint32_t last = 0;
     for (;;) {
         uint32_t v;
+        if (kind == 3) {
+            while ((v = __atomic_load_n(&sh->line, __ATOMIC_ACQUIRE)) == last || !(v & 1u))
+                cpu_relax();
+            if (v == UINT32_MAX)
+                _exit(0);
+            last = v + 1;
+            __atomic_store_n(&sh->line, last, __ATOMIC_RELEASE);
+            continue;
+        }
         if (kind == 0) {
             while ((v = __atomic_load_n(&sh->ping, __ATOMIC_ACQUIRE)) == last)
                 cpu_relax();
@@ -232,19 +267,28 @@ static pid_t start_peer(int kind)
 static void stop_peer(pid_t pid)
 {
     __atomic_store_n(&sh->ping, UINT32_MAX, __ATOMIC_RELEASE);
+    __atomic_store_n(&sh->line, UINT32_MAX, __ATOMIC_RELEASE);
     futex_wake(&sh->ping);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    sh->ping = sh->pong = 0;
+    sh->ping = sh->pong = sh->line = 0;
     seq = 0;
+}
+
+/* A baseline round trip (kind: 0 raw spin, 1 futex, 2 socketpair, 3 one-line spin) over
+ * `batches` batches, with its peer process started for it and stopped after. */
+static double baseline_batches(int kind, int batches)
+{
+    pid_t pid = start_peer(kind);
+    static const op_fn ops[] = {spin_op, futex_op, socket_op, line_op};
+    double ns = median_batches(ops[kind], NULL, LAT_ITERS, batches);
+    stop_peer(pid);
+    return ns;
 }
 
 static double baseline(int kind)
 {
-    pid_t pid = start_peer(kind);
-    double ns = median_ns(kind == 0 ? spin_op : kind == 1 ? futex_op : socket_op, NULL, LAT_ITERS);
-    stop_peer(pid);
-    return ns;
+    return baseline_batches(kind, BATCHES);
 }
 
 struct copy_ctx {
@@ -331,15 +375,43 @@ static void settle(void)
     nanosleep(&ts, NULL);
 }
 
+/*
+ * The switchless target, measured in pairs. On the machines measured, where the hypervisor
+ * places the two vCPUs changes every few seconds and moves every cross-core figure by up to
+ * 5x at once; a baseline and a call measured a second apart can straddle such a change. So
+ * the target's ratio is taken from pairs measured milliseconds apart: raw spin, one-line
+ * spin, then the call, each over PAIR_BATCHES batches. settle() first, so that the runner's
+ * switchless spin (2 ms) has ended before a baseline's peer takes CPU 1 (a spinning runner
+ * on that CPU would slow the baseline and flatter the ratio). Appends one ratio per pair.
+ */
+#define PAIRS 7
+#define PAIR_BATCHES 5
+static int measure_pairs(arca_enclave_t *e, double *vs_spin, double *vs_line, int *count)
+{
+    struct call_ctx c = {e, 1, NULL, 0};
+    for (int p = 0; p < PAIRS; p++) {
+        settle();
+        double spin = baseline_batches(0, PAIR_BATCHES);
+        double line = baseline_batches(3, PAIR_BATCHES);
+        double call = median_batches(call_op, &c, LAT_ITERS, PAIR_BATCHES);
+        if (call < 0)
+            return -1;
+        vs_spin[*count] = call / spin;
+        vs_line[*count] = call / line;
+        (*count)++;
+    }
+    return 0;
+}
+
 /* ---- the table ---- */
 
-enum { B_SPIN, B_FUTEX, B_SOCKET, B_COPY, B_COUNT };
+enum { B_SPIN, B_FUTEX, B_SOCKET, B_COPY, B_LINE, B_COUNT };
 #define SETS 3
 
 static void row(const char *name, double value, const char *unit, const char *base_name,
                 double ratio, const char *target, int pass)
 {
-    printf("%-38s %10.1f %-5s", name, value, unit);
+    printf("%-42s %10.1f %-5s", name, value, unit);
     if (base_name)
         printf("  %-11s %6.2fx", base_name, ratio);
     else
@@ -400,7 +472,9 @@ int main(void)
         pin_runners(1);
 
     static double base[B_COUNT][MAX_ROUNDS], calls[SETS][M_COUNT][MAX_ROUNDS];
-    static double ratio_sl[MAX_ROUNDS], ratio_futex[MAX_ROUNDS], ratio_sock[MAX_ROUNDS],
+    static double pair_spin[MAX_ROUNDS * PAIRS], pair_line[MAX_ROUNDS * PAIRS];
+    int pairs = 0;
+    static double ratio_futex[MAX_ROUNDS], ratio_sock[MAX_ROUNDS],
         ratio_copy[2][MAX_ROUNDS];
     int have[SETS];
     for (int s = 0; s < SETS; s++)
@@ -411,6 +485,7 @@ int main(void)
         base[B_FUTEX][k] = baseline(1);
         base[B_SOCKET][k] = baseline(2);
         base[B_COPY][k] = median_ns(copy_op, &cc, MIB_ITERS);
+        base[B_LINE][k] = baseline(3);
         for (int s = 0; s < SETS; s++) {
             double r[M_COUNT];
             settle();
@@ -423,7 +498,10 @@ int main(void)
         }
         ratio_futex[k] = calls[1][M_ECALL][k] / base[B_FUTEX][k];
         ratio_sock[k] = calls[1][M_ECALL][k] / base[B_SOCKET][k];
-        ratio_sl[k] = calls[2][M_ECALL][k] / base[B_SPIN][k];
+        if (have[2] && measure_pairs(enclaves[2], pair_spin, pair_line, &pairs) != 0) {
+            fprintf(stderr, "bench: a %s call failed: %s\n", names[2], arca_last_error());
+            have[2] = 0;
+        }
         for (int s = 1; s < SETS; s++) /* throughput relative to memcpy = time ratio inverted */
             ratio_copy[s - 1][k] = base[B_COPY][k] / calls[s][M_P1M][k];
         fprintf(stderr, "bench: round %d/%d done\n", k + 1, rounds);
@@ -438,9 +516,11 @@ int main(void)
         b[i] = median(base[i], rounds);
     double copy_gbs = (double)MIB / b[B_COPY]; /* bytes per ns = GB/s */
 
-    printf("%-38s %10s %-5s  %-11s %7s  %-26s %s\n", "measure", "median", "unit", "baseline",
+    printf("%-42s %10s %-5s  %-11s %7s  %-26s %s\n", "measure", "median", "unit", "baseline",
            "ratio", "target", "");
     row("raw spin round trip (2 procs)", b[B_SPIN], "ns", NULL, 0, NULL, 0);
+    row("  one-line spin round trip (2 procs)", b[B_LINE], "ns", "raw spin", b[B_LINE] / b[B_SPIN],
+        NULL, 0);
     row("raw futex round trip (2 procs)", b[B_FUTEX], "ns", NULL, 0, NULL, 0);
     row("socketpair request/response", b[B_SOCKET], "ns", NULL, 0, NULL, 0);
     row("memcpy 1 MiB, one thread", copy_gbs, "GB/s", NULL, 0, NULL, 0);
@@ -456,8 +536,9 @@ int main(void)
         int is_proc = s == 1, is_sl = s == 2;
         snprintf(name, sizeof name, "%s empty ecall", names[s]);
         if (is_sl) {
-            double q = median(ratio_sl, rounds);
+            double q = median(pair_spin, pairs), ql = median(pair_line, pairs);
             row(name, r[M_ECALL], "ns", "raw spin", q, "<= 1.5x raw spin", q <= 1.5);
+            row("  (same, against one-line spin)", r[M_ECALL], "ns", "one-line", ql, NULL, 0);
         } else if (is_proc) {
             double q = median(ratio_futex, rounds), qs = median(ratio_sock, rounds);
             row(name, r[M_ECALL], "ns", "raw futex", q, "<= 1.3x futex", q <= 1.3);
@@ -486,10 +567,11 @@ int main(void)
     }
     printf("\n%d rounds; each figure is the median of its per-round medians (%d batches of %d "
            "operations, %d for 1 MiB);\ntargets use the median over rounds of the ratio measured "
-           "within each round. ocall = (ecall with one\nempty ocall) - (empty ecall). Host on "
+           "within each round (switchless: of %d baseline/call pairs measured milliseconds "
+           "apart).\nocall = (ecall with one empty ocall) - (empty ecall). Host on "
            "CPU 0, peer (baseline child, every arca-runner thread) on CPU 1: %s.\n"
            "load average before: %s\nload average after:  %s\n",
-           rounds, BATCHES, LAT_ITERS, MIB_ITERS, pin ? "yes" : "no (BENCH_PIN=0 or 1 CPU)",
+           rounds, BATCHES, LAT_ITERS, MIB_ITERS, pairs, pin ? "yes" : "no (BENCH_PIN=0 or 1 CPU)",
            load_before, load_after);
     free(payload);
     free(cc.a);

@@ -52,17 +52,6 @@ done:
     return result;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -110,7 +99,7 @@ static uint32_t wait_word(uint32_t *word, uint32_t *my_waiting, uint32_t from, u
             return s;
         if (aborted(abort_flag))
             return from;
-        cpu_relax();
+        arca__cpu_relax();
         if ((i & 63u) == 0) {
             uint64_t t = now_ns();
             if (start == 0) {

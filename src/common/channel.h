@@ -30,6 +30,7 @@
 
 #include "arca/identity.h"
 #include "arca/result.h"
+#include "error.h"
 #include "runtime_abi.h"
 
 #define ARCA__CHANNEL_MAGIC UINT64_C(0x314C4E4843414352) /* "RCACHNL1" little-endian */
@@ -143,6 +144,18 @@ static inline void arca__channel_post(struct arca__slot *slot, uint32_t *peer_wa
     arca__channel_post_word(&slot->state, peer_waiting, state);
 }
 
+/** One pause of a spin-wait: tells the CPU (and a hypervisor) that this thread is polling. */
+static inline void arca__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 /**
  * Wait until the slot's state differs from @p from, and return the new state (acquire).
  * Spins (with a CPU pause) for about @p spin_ns, yields a few times, then sleeps in
@@ -151,6 +164,27 @@ static inline void arca__channel_post(struct arca__slot *slot, uint32_t *peer_wa
  */
 uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint32_t from,
                             uint64_t spin_ns, const int *abort_flag);
+
+/* Polls arca__channel_await() makes inline before it calls arca__channel_wait(). */
+#define ARCA__AWAIT_INLINE_POLLS 64u
+
+/**
+ * arca__channel_wait(), with its first ARCA__AWAIT_INLINE_POLLS polls (a few microseconds)
+ * made inline: a switchless reply usually lands within a few polls, and on the machines
+ * measured the call into the out-of-line wait lengthened the round trip. @p abort_flag is
+ * first looked at by the out-of-line wait, so an abort is seen a few microseconds later.
+ */
+static inline uint32_t arca__channel_await(struct arca__slot *slot, uint32_t *my_waiting,
+                                           uint32_t from, uint64_t spin_ns, const int *abort_flag)
+{
+    for (unsigned i = 0; i < ARCA__AWAIT_INLINE_POLLS; i++) {
+        uint32_t s = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+        if (s != from)
+            return s;
+        arca__cpu_relax();
+    }
+    return arca__channel_wait(slot, my_waiting, from, spin_ns, abort_flag);
+}
 
 /** Wake every waiter on the slot's state word and progress counters (after the runner died). */
 void arca__channel_wake_all(struct arca__slot *slot);
@@ -261,7 +295,7 @@ static inline arca_result_t arca__channel_check_reply(const arca__reply *reply, 
 {
     arca_result_t result = ARCA_OK;
     /* Defined codes are 0 .. ARCA__RESULT_COUNT-1 (include/arca/result.h). */
-    int defined = reply->result >= 0 && reply->result < (int32_t)ARCA__RESULT_COUNT;
+    int defined = arca__result_defined(reply->result);
     int too_small = reply->result == ARCA_ERR_BUFFER_TOO_SMALL;
     *payload_len = 0;
     if (__builtin_expect(!defined || (!too_small && reply->out_len > out_cap), 0))

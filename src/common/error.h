@@ -23,6 +23,13 @@ void arca__error_clear(void);
 /** The current thread's detail message, or "". */
 const char *arca__error_detail(void);
 
+/** Non-zero when @p r is a defined arca_result_t: the inline twin of arca_result_valid() for
+ *  the call path (one unsigned comparison, no call through the PLT). */
+static inline int arca__result_defined(int r)
+{
+    return (unsigned)r < (unsigned)ARCA__RESULT_COUNT;
+}
+
 #define ARCA_CHECK(expr)                                                                         \
     do {                                                                                         \
         arca_result_t arca__r_ = (expr);                                                         \

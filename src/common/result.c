@@ -3,6 +3,7 @@
  * Must never return NULL: callers print the result without checking.
  */
 #include "arca/result.h"
+#include "error.h"
 
 static const char *const messages[] = {
 #define MESSAGE(name, msg) msg,
@@ -18,7 +19,7 @@ static const char *const names[] = {
 
 int arca_result_valid(int r)
 {
-    return r >= 0 && r < (int)ARCA__RESULT_COUNT;
+    return arca__result_defined(r);
 }
 
 const char *arca_result_str(arca_result_t r)

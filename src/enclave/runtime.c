@@ -14,6 +14,7 @@
 
 #include "arca/enclave.h"
 #include "common/crypto.h"
+#include "common/error.h"
 #include "common/image.h"
 #include "common/runtime_abi.h"
 #include "runtime.h"
@@ -125,7 +126,7 @@ static arca_result_t runtime_dispatch(uint32_t fn_id, const uint8_t *in, size_t 
         goto done;
     }
     result = fn(in, in_len, out, out_cap, &written);
-    if (!arca_result_valid((int)result)) {
+    if (!arca__result_defined((int)result)) {
         result = ARCA_ERR_APP; /* an undefined code from the function: still an error */
         written = 0;
     } else if (result == ARCA_OK && written > out_cap) {

@@ -386,7 +386,7 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
         ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed; create it again");
     result = e->ops->call(e->state, slot, fn_id, in_len ? in : NULL, in_len, out_cap ? out : NULL,
                           out_cap, &got);
-    if (!arca_result_valid((int)result) || (result == ARCA_OK && got > out_cap)) {
+    if (!arca__result_defined((int)result) || (result == ARCA_OK && got > out_cap)) {
         result = arca__error(ARCA_ERR_INTERNAL, "backend '%s' returned an inconsistent reply",
                              e->ops->name);
         got = 0;

@@ -70,7 +70,7 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
     arca__channel_send(slot, &slot->in_ready, &slot->host_waiting, ARCA__SLOT_OCALL, in,
                        in_len);
 
-    uint32_t s = arca__channel_wait(slot, &slot->runner_waiting, ARCA__SLOT_OCALL,
+    uint32_t s = arca__channel_await(slot, &slot->runner_waiting, ARCA__SLOT_OCALL,
                                     config->spin_ns, NULL);
     if (s != ARCA__SLOT_OCALL_DONE)
         return ARCA_ERR_BAD_HOST_REPLY;
@@ -184,7 +184,7 @@ static void *slot_main(void *arg)
     uint32_t s = __atomic_load_n(&t->slot->state, __ATOMIC_ACQUIRE);
     for (;;) {
         while (s != ARCA__SLOT_ECALL)
-            s = arca__channel_wait(t->slot, &t->slot->runner_waiting, s, config->spin_ns, NULL);
+            s = arca__channel_await(t->slot, &t->slot->runner_waiting, s, config->spin_ns, NULL);
         serve(t);
         s = ARCA__SLOT_ECALL_DONE;
     }

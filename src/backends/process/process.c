@@ -118,7 +118,7 @@ static arca_result_t lost_error(process_state *st)
  * ENCLAVE_LOST. If the runner simply died meanwhile, that is what the call reports. */
 static arca_result_t runner_broke(process_state *st, arca_result_t r, const char *what)
 {
-    char detail[96], reason[sizeof st->lost_reason];
+    char detail[80], reason[sizeof st->lost_reason]; /* sized so that no reason is cut */
     if (r == ARCA_ERR_TIMEOUT && __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
         return lost_error(st);
     snprintf(detail, sizeof detail, "%s", arca__error_detail());
@@ -176,7 +176,49 @@ done:
     return result;
 }
 
-/* One ecall frame on slot k (held by the caller), serving host calls until the reply. */
+/*
+ * The slot left the ECALL state for something other than the reply: a host call to serve
+ * (then the wait goes on from OCALL_DONE), a lost runner, or an undefined state. Out of line:
+ * an empty ecall never comes here. @return ARCA_OK to keep waiting from *s, else the error.
+ */
+static __attribute__((noinline)) arca_result_t on_other_state(process_state *st, uint32_t k,
+                                                              struct arca__slot *slot, uint32_t *s)
+{
+    arca_result_t result = ARCA_OK;
+    arca_result_t r;
+    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+        ARCA_RAISE(lost_error(st));
+    if (*s == ARCA__SLOT_OCALL) {
+        r = serve_host_call(st, k, slot);
+        if (r != ARCA_OK)
+            ARCA_RAISE(runner_broke(st, r, r == ARCA_ERR_TIMEOUT
+                                               ? "stopped streaming a host-call request halfway"
+                                               : "sent a malformed host-call request"));
+        *s = ARCA__SLOT_OCALL_DONE;
+    } else {
+        /* An undefined state: the runner is compromised or corrupt. Stop it. */
+        char reason[96];
+        snprintf(reason, sizeof reason,
+                 "arca-runner wrote the undefined slot state %u and was stopped", *s);
+        arca__process_kill(st, reason);
+        ARCA_RAISE(lost_error(st));
+    }
+done:
+    return result;
+}
+
+/* The reply could not be taken (malformed, or its streaming stalled). Out of line. */
+static __attribute__((noinline)) arca_result_t bad_reply(process_state *st, arca_result_t r)
+{
+    return runner_broke(st, r, r == ARCA_ERR_TIMEOUT ? "stopped streaming its reply halfway"
+                                                     : "sent a malformed reply");
+}
+
+/*
+ * One ecall frame on slot k (held by the caller), serving host calls until the reply. The
+ * path of an ecall that makes no host call is straight-line code (bench/calls): post, poll,
+ * take the reply; everything else is out of line.
+ */
 static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uint32_t flags,
                               const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                               size_t *out_len)
@@ -188,7 +230,7 @@ static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uin
     arca_result_t r;
     *out_len = 0;
 
-    if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
+    if (__builtin_expect(__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE) != 0, 0))
         ARCA_RAISE(lost_error(st));
     ARCA__SHARED_STORE(&slot->fn_id, fn_id);
     ARCA__SHARED_STORE(&slot->flags, flags);
@@ -199,36 +241,20 @@ static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uin
     /* Posts ECALL, streaming a large request while the runner copies it in. */
     arca__channel_send(slot, &slot->in_ready, &slot->runner_waiting, ARCA__SLOT_ECALL, in, in_len);
 
+    /* A dead runner's slots are set to LOST (arca__process_mark_lost), so the wait ends. */
     for (;;) {
-        s = arca__channel_wait(slot, &slot->host_waiting, s, st->spin_ns, &st->lost);
-        if (__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
-            ARCA_RAISE(lost_error(st));
-        if (s == ARCA__SLOT_OCALL) {
-            r = serve_host_call(st, k, slot);
-            if (r != ARCA_OK)
-                ARCA_RAISE(runner_broke(st, r, r == ARCA_ERR_TIMEOUT
-                                                   ? "stopped streaming a host-call request halfway"
-                                                   : "sent a malformed host-call request"));
-            s = ARCA__SLOT_OCALL_DONE;
-        } else if (s == ARCA__SLOT_ECALL_DONE) {
+        s = arca__channel_await(slot, &slot->host_waiting, s, st->spin_ns, &st->lost);
+        if (__builtin_expect(s == ARCA__SLOT_ECALL_DONE, 1))
             break;
-        } else {
-            /* An undefined state: the runner is compromised or corrupt. Stop it. */
-            char reason[96];
-            snprintf(reason, sizeof reason,
-                     "arca-runner wrote the undefined slot state %u and was stopped", s);
-            arca__process_kill(st, reason);
-            ARCA_RAISE(lost_error(st));
-        }
+        ARCA_CHECK(on_other_state(st, k, slot, &s));
     }
     /* Result and length read once and checked against out_cap; then the reply streams into
      * the caller's buffer, never past out_cap. */
     r = arca__channel_take_reply(slot, &slot->host_waiting, out, out_cap, &reply, out_len,
                                  st->spin_ns, &st->lost, ARCA__STREAM_STALL_NS);
-    if (r != ARCA_OK) {
+    if (__builtin_expect(r != ARCA_OK, 0)) {
         *out_len = 0;
-        ARCA_RAISE(runner_broke(st, r, r == ARCA_ERR_TIMEOUT ? "stopped streaming its reply halfway"
-                                                             : "sent a malformed reply"));
+        ARCA_RAISE(bad_reply(st, r));
     }
     /* The slot stays in ECALL_DONE: the next request is posted straight over it (the host
      * owns a slot in IDLE or ECALL_DONE alike), so the line the runner spins on changes once

@@ -295,7 +295,7 @@ static arca_result_t sim_call(arca__backend_base *base, uint32_t slot, uint32_t 
     if (in_len)
         memcpy(req.p, in, in_len);
     result = s->runtime->dispatch(fn_id, req.p, in_len, reply.p, out_cap, &got);
-    if (!arca_result_valid((int)result) || (result == ARCA_OK && got > out_cap)) {
+    if (!arca__result_defined((int)result) || (result == ARCA_OK && got > out_cap)) {
         result = ARCA_ERR_INTERNAL;
         got = 0;
     }
