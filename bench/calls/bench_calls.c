@@ -11,7 +11,10 @@
  *              faster than two flags: printed beside the target so that nobody has to guess;
  *   raw futex  the same round trip where both sides sleep in FUTEX_WAIT and wake each other;
  *   socketpair one byte written and echoed back over an AF_UNIX stream socketpair;
- *   memcpy     single-thread memcpy of 1 MiB between two private, warm 1 MiB buffers.
+ *   memcpy     single-thread memcpy of 1 MiB between two private, warm 1 MiB buffers;
+ *   channel    the call channel alone (channel_floor.c): an empty ecall over one slot with
+ *              the channel code the process backend and arca-runner use, and no layer
+ *              around it — what a switchless call would cost if Arca added nothing.
  *
  * Fairness: every latency figure (baselines and calls) uses the same number of operations
  * per batch and of batches; the 1 MiB memcpy and the 1 MiB ecall use the same count too.
@@ -47,6 +50,7 @@
 #include <unistd.h>
 
 #include "arca/host.h"
+#include "channel_floor.h"
 
 #define BATCHES 15
 #define MAX_ROUNDS 21
@@ -386,19 +390,43 @@ static void settle(void)
  */
 #define PAIRS 7
 #define PAIR_BATCHES 5
-static int measure_pairs(arca_enclave_t *e, double *vs_spin, double *vs_line, int *count)
+struct pair_ratios {
+    double vs_spin[MAX_ROUNDS * PAIRS];     /* call / raw spin: the target */
+    double vs_line[MAX_ROUNDS * PAIRS];     /* call / one-line spin */
+    double vs_channel[MAX_ROUNDS * PAIRS];  /* call / the channel alone */
+    double channel_vs_line[MAX_ROUNDS * PAIRS];
+    double channel_ns[MAX_ROUNDS * PAIRS];
+    int count;
+};
+
+static void place_peer(void)
+{
+    if (pin)
+        pin_tid(0, 1);
+}
+
+static int measure_pairs(arca_enclave_t *e, struct pair_ratios *out)
 {
     struct call_ctx c = {e, 1, NULL, 0};
     for (int p = 0; p < PAIRS; p++) {
         settle();
         double spin = baseline_batches(0, PAIR_BATCHES);
         double line = baseline_batches(3, PAIR_BATCHES);
-        double call = median_batches(call_op, &c, LAT_ITERS, PAIR_BATCHES);
-        if (call < 0)
+        pid_t floor_pid = channel_floor_start(place_peer);
+        if (floor_pid < 0)
             return -1;
-        vs_spin[*count] = call / spin;
-        vs_line[*count] = call / line;
-        (*count)++;
+        double channel = median_batches(channel_floor_call, NULL, LAT_ITERS, PAIR_BATCHES);
+        channel_floor_stop(floor_pid);
+        settle(); /* the channel's peer is gone; let the runner's CPU cool like before */
+        double call = median_batches(call_op, &c, LAT_ITERS, PAIR_BATCHES);
+        if (call < 0 || channel < 0)
+            return -1;
+        int k = out->count++;
+        out->vs_spin[k] = call / spin;
+        out->vs_line[k] = call / line;
+        out->vs_channel[k] = call / channel;
+        out->channel_vs_line[k] = channel / line;
+        out->channel_ns[k] = channel;
     }
     return 0;
 }
@@ -472,8 +500,7 @@ int main(void)
         pin_runners(1);
 
     static double base[B_COUNT][MAX_ROUNDS], calls[SETS][M_COUNT][MAX_ROUNDS];
-    static double pair_spin[MAX_ROUNDS * PAIRS], pair_line[MAX_ROUNDS * PAIRS];
-    int pairs = 0;
+    static struct pair_ratios pairs;
     static double ratio_futex[MAX_ROUNDS], ratio_sock[MAX_ROUNDS],
         ratio_copy[2][MAX_ROUNDS];
     int have[SETS];
@@ -498,7 +525,7 @@ int main(void)
         }
         ratio_futex[k] = calls[1][M_ECALL][k] / base[B_FUTEX][k];
         ratio_sock[k] = calls[1][M_ECALL][k] / base[B_SOCKET][k];
-        if (have[2] && measure_pairs(enclaves[2], pair_spin, pair_line, &pairs) != 0) {
+        if (have[2] && measure_pairs(enclaves[2], &pairs) != 0) {
             fprintf(stderr, "bench: a %s call failed: %s\n", names[2], arca_last_error());
             have[2] = 0;
         }
@@ -536,9 +563,14 @@ int main(void)
         int is_proc = s == 1, is_sl = s == 2;
         snprintf(name, sizeof name, "%s empty ecall", names[s]);
         if (is_sl) {
-            double q = median(pair_spin, pairs), ql = median(pair_line, pairs);
+            double q = median(pairs.vs_spin, pairs.count);
             row(name, r[M_ECALL], "ns", "raw spin", q, "<= 1.5x raw spin", q <= 1.5);
-            row("  (same, against one-line spin)", r[M_ECALL], "ns", "one-line", ql, NULL, 0);
+            row("  (same, against one-line spin)", r[M_ECALL], "ns", "one-line",
+                median(pairs.vs_line, pairs.count), NULL, 0);
+            row("  (same, against the channel alone)", r[M_ECALL], "ns", "channel",
+                median(pairs.vs_channel, pairs.count), NULL, 0);
+            row("  channel alone, empty ecall (2 procs)", median(pairs.channel_ns, pairs.count),
+                "ns", "one-line", median(pairs.channel_vs_line, pairs.count), NULL, 0);
         } else if (is_proc) {
             double q = median(ratio_futex, rounds), qs = median(ratio_sock, rounds);
             row(name, r[M_ECALL], "ns", "raw futex", q, "<= 1.3x futex", q <= 1.3);
@@ -571,7 +603,7 @@ int main(void)
            "apart).\nocall = (ecall with one empty ocall) - (empty ecall). Host on "
            "CPU 0, peer (baseline child, every arca-runner thread) on CPU 1: %s.\n"
            "load average before: %s\nload average after:  %s\n",
-           rounds, BATCHES, LAT_ITERS, MIB_ITERS, pairs, pin ? "yes" : "no (BENCH_PIN=0 or 1 CPU)",
+           rounds, BATCHES, LAT_ITERS, MIB_ITERS, pairs.count, pin ? "yes" : "no (BENCH_PIN=0 or 1 CPU)",
            load_before, load_after);
     free(payload);
     free(cc.a);

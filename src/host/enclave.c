@@ -344,13 +344,16 @@ done:
 
 /* ---- call, identity, destroy ---- */
 
-arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *in, size_t in_len,
-                                void *out, size_t out_cap, size_t *out_len)
+/* arca_enclave_call() refuses the call: each check again, in order, with its detail. Out of
+ * line, so that the call path tests every condition with one branch. */
+static __attribute__((noinline, cold)) arca_result_t call_refused(const arca_enclave_t *e,
+                                                                  const void *in, size_t in_len,
+                                                                  const void *out, size_t out_cap,
+                                                                  size_t *out_len)
 {
-    arca_result_t result = ARCA_OK;
-    size_t got = 0;
-    int entered = 0;
-    uint32_t slot = 0;
+    arca_result_t result = ARCA_ERR_INTERNAL;
+    if (out_len)
+        *out_len = 0;
     if (!e || !out_len || (in_len && !in) || (out_cap && !out))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
                    "arca_enclave_call: NULL enclave, out_len, or buffer with a non-zero length");
@@ -359,6 +362,23 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
         ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE,
                    "request of %zu bytes exceeds max_payload (%zu); raise it in the options",
                    in_len, e->max_payload);
+done:
+    return result;
+}
+
+arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *in, size_t in_len,
+                                void *out, size_t out_cap, size_t *out_len)
+{
+    arca_result_t result = ARCA_OK;
+    size_t got = 0;
+    int entered = 0;
+    uint32_t slot = 0;
+    if (__builtin_expect(!e || !out_len || (in_len && !in) || (out_cap && !out) ||
+                             e->fork_generation != __atomic_load_n(&fork_generation,
+                                                                   __ATOMIC_RELAXED) ||
+                             in_len > e->max_payload,
+                         0))
+        return call_refused(e, in, in_len, out, out_cap, out_len);
     /* A larger output buffer is harmless; the enclave is offered at most max_payload. */
     if (out_cap > e->max_payload)
         out_cap = e->max_payload;

@@ -219,7 +219,7 @@ static __attribute__((noinline)) arca_result_t bad_reply(process_state *st, arca
  * path of an ecall that makes no host call is straight-line code (bench/calls): post, poll,
  * take the reply; everything else is out of line.
  */
-static arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uint32_t flags,
+static inline __attribute__((always_inline)) arca_result_t transact(process_state *st, uint32_t k, uint32_t fn_id, uint32_t flags,
                               const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                               size_t *out_len)
 {
