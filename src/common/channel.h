@@ -167,16 +167,30 @@ uint32_t arca__channel_wait(struct arca__slot *slot, uint32_t *my_waiting, uint3
 
 /* Polls arca__channel_await() makes inline before it calls arca__channel_wait(). */
 #define ARCA__AWAIT_INLINE_POLLS 64u
+/* Pauses arca__channel_await() holds off before its first poll (see there). */
+#define ARCA__AWAIT_HOLDOFF 2u
 
 /**
- * arca__channel_wait(), with its first ARCA__AWAIT_INLINE_POLLS polls (a few microseconds)
- * made inline: a switchless reply usually lands within a few polls, and on the machines
- * measured the call into the out-of-line wait lengthened the round trip. @p abort_flag is
- * first looked at by the out-of-line wait, so an abort is seen a few microseconds later.
+ * arca__channel_wait() for a waiter that has just posted to its peer, with two refinements for
+ * the call path (bench/calls, docs/performance.md):
+ *  - It holds off for ARCA__AWAIT_HOLDOFF pauses before the first poll. The peer cannot answer
+ *    sooner than one cache-line round trip plus its own work, and a poll in that window only
+ *    takes the slot's line away from the peer while it reads the request and writes its
+ *    answer, so that its stores must fetch the line back. On the machines measured, this
+ *    shortened an empty switchless ecall by a fifth (one pause is ~30 ns there); one pause
+ *    gained nothing, three or four lost again (the first poll came after the answer), and a
+ *    holdoff learnt per waiter settled too short. Where a pause is short (a few cycles on
+ *    older CPUs) the holdoff costs nothing and gains nothing.
+ *  - Its first ARCA__AWAIT_INLINE_POLLS polls (a few microseconds) are inline: the call into
+ *    the out-of-line wait lengthened the round trip.
+ * @p abort_flag is first looked at by the out-of-line wait, so an abort is seen a few
+ * microseconds later.
  */
 static inline uint32_t arca__channel_await(struct arca__slot *slot, uint32_t *my_waiting,
                                            uint32_t from, uint64_t spin_ns, const int *abort_flag)
 {
+    for (unsigned i = 0; i < ARCA__AWAIT_HOLDOFF; i++)
+        arca__cpu_relax();
     for (unsigned i = 0; i < ARCA__AWAIT_INLINE_POLLS; i++) {
         uint32_t s = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
         if (s != from)
