@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -233,6 +234,10 @@ static pid_t start_peer(int kind)
     pid_t pid = fork();
     if (pid != 0)
         return pid;
+    /* A spinning orphan would disturb every later measurement on the machine. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        _exit(0);
     if (pin)
         pin_tid(0, 1);
     uint32_t last = 0;
@@ -413,14 +418,22 @@ static int measure_pairs(arca_enclave_t *e, struct pair_ratios *out)
         double spin = baseline_batches(0, PAIR_BATCHES);
         double line = baseline_batches(3, PAIR_BATCHES);
         pid_t floor_pid = channel_floor_start(place_peer);
-        if (floor_pid < 0)
+        if (floor_pid < 0) {
+            fprintf(stderr, "bench: cannot start the channel-alone peer: %s\n", strerror(errno));
             return -1;
+        }
         double channel = median_batches(channel_floor_call, NULL, LAT_ITERS, PAIR_BATCHES);
         channel_floor_stop(floor_pid);
+        if (channel < 0) {
+            fprintf(stderr, "bench: the channel-alone peer gave a wrong reply\n");
+            return -1;
+        }
         settle(); /* the channel's peer is gone; let the runner's CPU cool like before */
         double call = median_batches(call_op, &c, LAT_ITERS, PAIR_BATCHES);
-        if (call < 0 || channel < 0)
+        if (call < 0) {
+            fprintf(stderr, "bench: a process+switchless call failed: %s\n", arca_last_error());
             return -1;
+        }
         int k = out->count++;
         out->vs_spin[k] = call / spin;
         out->vs_line[k] = call / line;
@@ -508,6 +521,7 @@ int main(void)
         have[s] = enclaves[s] != NULL;
 
     for (int k = 0; k < rounds; k++) {
+        settle(); /* the previous round ended with switchless calls: let the runner sleep */
         base[B_SPIN][k] = baseline(0);
         base[B_FUTEX][k] = baseline(1);
         base[B_SOCKET][k] = baseline(2);
@@ -525,10 +539,8 @@ int main(void)
         }
         ratio_futex[k] = calls[1][M_ECALL][k] / base[B_FUTEX][k];
         ratio_sock[k] = calls[1][M_ECALL][k] / base[B_SOCKET][k];
-        if (have[2] && measure_pairs(enclaves[2], &pairs) != 0) {
-            fprintf(stderr, "bench: a %s call failed: %s\n", names[2], arca_last_error());
-            have[2] = 0;
-        }
+        if (have[2] && measure_pairs(enclaves[2], &pairs) != 0)
+            have[2] = 0; /* measure_pairs said why */
         for (int s = 1; s < SETS; s++) /* throughput relative to memcpy = time ratio inverted */
             ratio_copy[s - 1][k] = base[B_COPY][k] / calls[s][M_P1M][k];
         fprintf(stderr, "bench: round %d/%d done\n", k + 1, rounds);

@@ -13,6 +13,7 @@
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,9 +50,17 @@ pid_t channel_floor_start(void (*place_peer)(void))
             return -1;
         slot = page;
     }
+    /* A peer killed while asleep may have left its waiting word raised: start clean. */
     __atomic_store_n(&slot->state, ARCA__SLOT_IDLE, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&slot->runner_waiting, 0u, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&slot->host_waiting, 0u, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&slot->in_ready, 0u, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&slot->out_ready, 0u, __ATOMIC_SEQ_CST);
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the bench */
+        if (getppid() == 1)
+            _exit(0);
         if (place_peer)
             place_peer();
         serve_forever();

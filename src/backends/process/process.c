@@ -118,12 +118,12 @@ static arca_result_t lost_error(process_state *st)
  * ENCLAVE_LOST. If the runner simply died meanwhile, that is what the call reports. */
 static arca_result_t runner_broke(process_state *st, arca_result_t r, const char *what)
 {
-    char detail[80], reason[sizeof st->lost_reason]; /* sized so that no reason is cut */
+    char detail[128], reason[sizeof st->lost_reason];
     if (r == ARCA_ERR_TIMEOUT && __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE))
         return lost_error(st);
     snprintf(detail, sizeof detail, "%s", arca__error_detail());
     if (r == ARCA_ERR_TIMEOUT)
-        snprintf(reason, sizeof reason, "arca-runner %s (%s) and was stopped", what, detail);
+        snprintf(reason, sizeof reason, "arca-runner %s (%.79s) and was stopped", what, detail);
     else
         snprintf(reason, sizeof reason, "arca-runner %s and was stopped", what);
     arca__process_kill(st, reason);
@@ -177,9 +177,10 @@ done:
 }
 
 /*
- * The slot left the ECALL state for something other than the reply: a host call to serve
- * (then the wait goes on from OCALL_DONE), a lost runner, or an undefined state. Out of line:
- * an empty ecall never comes here. @return ARCA_OK to keep waiting from *s, else the error.
+ * The slot left the ECALL state for something other than a reply to take: a host call to
+ * serve (then the wait goes on from OCALL_DONE), a lost runner (whatever the slot says), or
+ * an undefined state. Out of line: an empty ecall never comes here.
+ * @return ARCA_OK to keep waiting from *s, else the error.
  */
 static __attribute__((noinline)) arca_result_t on_other_state(process_state *st, uint32_t k,
                                                               struct arca__slot *slot, uint32_t *s)
@@ -244,7 +245,11 @@ static inline __attribute__((always_inline)) arca_result_t transact(process_stat
     /* A dead runner's slots are set to LOST (arca__process_mark_lost), so the wait ends. */
     for (;;) {
         s = arca__channel_await(slot, &slot->host_waiting, s, st->spin_ns, &st->lost);
-        if (__builtin_expect(s == ARCA__SLOT_ECALL_DONE, 1))
+        /* A runner judged lost (dead, or stopped for breaking the protocol on another slot)
+         * answers nothing more, even a reply that raced with the verdict. */
+        if (__builtin_expect(s == ARCA__SLOT_ECALL_DONE &&
+                                 !__atomic_load_n(&st->lost, __ATOMIC_ACQUIRE),
+                             1))
             break;
         ARCA_CHECK(on_other_state(st, k, slot, &s));
     }
