@@ -29,7 +29,7 @@ struct arca_enclave {
     arca__backend_base *state;            /* released by destroy */
     arca__platform *platform;             /* serves evidence; closed by destroy */
     arca_identity_t identity;             /* computed by the host from the verified image */
-    arca_host_call_t *host_calls;         /* private copy of the options' table */
+    arca_host_call_t *host_calls;         /* private copy of the options' table, sorted by id */
     size_t host_call_count;
     void *host_ctx;
     size_t max_payload;
@@ -53,5 +53,11 @@ typedef struct arca__host_frame {
 
 /** @return non-zero if this thread is serving a host call of @p enclave (at any depth). */
 int arca__inside_host_call(const struct arca_enclave *enclave);
+
+/** Install a private copy of the application's host-call table in @p enclave, sorted by id
+ *  for dispatch. @return ARCA_ERR_INVALID_ARGUMENT (naming both entries) when two entries share
+ *  an id, ARCA_ERR_OUT_OF_MEMORY; nothing is installed on error. */
+arca_result_t arca__host_calls_install(struct arca_enclave *enclave, const arca_host_call_t *calls,
+                                       size_t count);
 
 #endif

@@ -104,6 +104,47 @@ done:
     return result;
 }
 
+/* ---- the application's table ---- */
+
+static int by_id(const void *a, const void *b)
+{
+    uint32_t x = ((const arca_host_call_t *)a)->id, y = ((const arca_host_call_t *)b)->id;
+    return (x > y) - (x < y);
+}
+
+arca_result_t arca__host_calls_install(struct arca_enclave *enclave, const arca_host_call_t *calls,
+                                       size_t count)
+{
+    arca_result_t result = ARCA_OK;
+    arca_host_call_t *table = NULL;
+    if (count == 0)
+        goto done;
+    table = calloc(count, sizeof *table);
+    if (!table)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory for the host-call table");
+    memcpy(table, calls, count * sizeof *table);
+    /* Sorted once here: dispatch is a binary search, and duplicates are neighbours. */
+    qsort(table, count, sizeof *table, by_id);
+    for (size_t i = 1; i < count; i++) {
+        if (table[i].id != table[i - 1].id)
+            continue;
+        size_t first = 0, second = 0;
+        while (calls[first].id != table[i].id)
+            first++;
+        second = first + 1;
+        while (calls[second].id != table[i].id)
+            second++;
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "host_calls[%zu] and [%zu] share id %u", first,
+                   second, table[i].id);
+    }
+    enclave->host_calls = table;
+    enclave->host_call_count = count;
+    table = NULL;
+done:
+    free(table);
+    return result;
+}
+
 /* ---- dispatch ---- */
 
 arca_result_t arca__host_dispatch(struct arca_enclave *enclave, uint32_t id, const uint8_t *in,
@@ -119,9 +160,13 @@ arca_result_t arca__host_dispatch(struct arca_enclave *enclave, uint32_t id, con
     } else if (id == ARCA__HOSTCALL_EVIDENCE) {
         result = serve_evidence(enclave, in, in_len, out, out_cap, &written);
     } else {
-        for (size_t i = 0; i < enclave->host_call_count && !fn; i++)
-            if (enclave->host_calls[i].id == id)
-                fn = enclave->host_calls[i].fn;
+        const arca_host_call_t key = {.id = id};
+        const arca_host_call_t *hc = enclave->host_call_count
+                                         ? bsearch(&key, enclave->host_calls,
+                                                   enclave->host_call_count,
+                                                   sizeof *enclave->host_calls, by_id)
+                                         : NULL;
+        fn = hc ? hc->fn : NULL;
         if (!fn)
             ARCA_RAISE(ARCA_ERR_UNKNOWN_FUNCTION);
         arca__host_frame frame = {.enclave = enclave, .outer = frames};

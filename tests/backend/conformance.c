@@ -507,6 +507,44 @@ static void test_host_call_data(void)
     ASSERT_OK(arca_enclave_destroy(e));
 }
 
+/* A table of the largest allowed size, the enclave's own host calls at its end: dispatch finds
+ * them (a binary search over the sorted copy), and a duplicate id deep inside it is refused
+ * with both positions named. */
+static void test_host_call_large_table(void)
+{
+    enum { N = 65536 };
+    arca_host_call_t *big = calloc(N, sizeof *big);
+    arca_enclave_options_t o;
+    arca_enclave_t *e = NULL;
+    char out[64];
+    size_t needed = 0;
+    arca_result_t status = ARCA_ERR_INTERNAL;
+    ASSERT_TRUE(big != NULL);
+    if (!big)
+        return;
+    size_t fill = N - host_call_count;
+    for (size_t k = 0; k < fill; k++)
+        big[k] = (arca_host_call_t){UINT32_C(0x10000) + (uint32_t)(fill - k), hc_error};
+    memcpy(big + fill, host_calls, host_call_count * sizeof *big);
+    options(&o);
+    o.host_calls = big;
+    o.host_call_count = N;
+    reset_host_state();
+    ASSERT_OK(arca_enclave_create(image_path, &o, &e));
+    ASSERT_OK(ce_host_data(e, &status, "ping", out, sizeof out, &needed));
+    ASSERT_OK(status);
+    ASSERT_EQ(needed, 9);
+    ASSERT_MEMEQ(out, "host:ping", 9);
+    ASSERT_OK(arca_enclave_destroy(e));
+
+    big[65530].id = big[7].id;
+    e = NULL;
+    ASSERT_RESULT(arca_enclave_create(image_path, &o, &e), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_CONTAINS(arca_last_error(), "host_calls[7] and [65530] share id");
+    ASSERT_TRUE(e == NULL);
+    free(big);
+}
+
 static void test_host_call_error(void)
 {
     arca_enclave_t *e = NULL;
@@ -1147,6 +1185,7 @@ int main(int argc, char **argv)
     RUN(test_payload_limit);
     RUN(test_host_call_reply_buffer_over_limit);
     RUN(test_host_call_data);
+    RUN(test_host_call_large_table);
     RUN(test_host_call_error);
     RUN(test_host_call_huge_reply);
     RUN(test_host_call_hostile_reply);
