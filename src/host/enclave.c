@@ -207,8 +207,7 @@ done:
 /* Re-raise a failure with the image path in front of the detail its cause recorded. */
 static arca_result_t with_path(arca_result_t r, const char *path)
 {
-    char detail[384];
-    snprintf(detail, sizeof detail, "%s", arca__error_detail());
+    const char *detail = arca__error_detail(); /* arca__error may take it as an argument */
     if (strstr(detail, path))
         return r;
     return arca__error(r, "%s: %s", path, detail[0] ? detail : arca_result_str(r));
