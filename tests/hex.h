@@ -7,33 +7,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static inline int hex__nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "common/hex.h" /* every test that includes this links arca_common */
 
-/* Decode @p hex into @p out (capacity @p cap); returns the byte count. Aborts on bad input,
- * since a malformed vector is a bug in the test itself. */
+/* Decode the hex string @p hex into @p out (capacity @p cap); returns the byte count. Aborts on
+ * bad input, since a malformed vector is a bug in the test itself. */
 static inline size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
     size_t n = 0;
-    while (hex[0] && hex[1]) {
-        int hi = hex__nibble(hex[0]), lo = hex__nibble(hex[1]);
-        if (hi < 0 || lo < 0 || n >= cap)
-            abort();
-        out[n++] = (uint8_t)(hi << 4 | lo);
-        hex += 2;
-    }
-    if (hex[0])
+    if (arca__hex_decode(hex, strlen(hex), out, cap, &n) != ARCA_OK)
         abort();
     return n;
 }
@@ -41,9 +25,7 @@ static inline size_t unhex(const char *hex, uint8_t *out, size_t cap)
 /* Encode @p n bytes as lower-case hex into @p out (room for 2 * n + 1 characters). */
 static inline void hex_encode(const uint8_t *bytes, size_t n, char *out)
 {
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", bytes[i]);
-    out[2 * n] = '\0';
+    arca__hex_encode(bytes, n, out);
 }
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf_line.h"
 #include "error.h"
 #include "image.h"
 
@@ -91,22 +92,6 @@ done:
 
 /* ---- the parser ---- */
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* Trims [*s, *s + *n) of surrounding whitespace. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n > 0 && is_space(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && is_space((*s)[*n - 1]))
-        (*n)--;
-}
-
 static int show_len(size_t n)
 {
     return n > SHOW_MAX ? SHOW_MAX : (int)n;
@@ -181,29 +166,21 @@ static arca_result_t parse_line(const char *name, unsigned line_no, const char *
                                 enum key_id *id, uint64_t *value)
 {
     arca_result_t result = ARCA_OK;
-    const char *hash, *eq, *key, *val;
-    size_t key_len, val_len;
+    struct arca__conf_line split;
 
     *id = KEY_COUNT;
     if (memchr(line, '\0', n))
         ARCA_RAISE(ARCA_ERR_CONFIG, "%s:%u: NUL byte in the line (allowed: text 'Key = value' "
                    "lines)", name, line_no);
-    hash = memchr(line, '#', n);
-    if (hash)
-        n = (size_t)(hash - line);
-    trim(&line, &n);
-    if (n == 0)
+    enum arca__conf_kind kind = arca__conf_split(line, n, &split);
+    if (kind == ARCA__CONF_BLANK)
         goto done;
-    eq = memchr(line, '=', n);
-    if (!eq)
+    if (kind == ARCA__CONF_NO_EQUALS)
         ARCA_RAISE(ARCA_ERR_CONFIG, "%s:%u: missing '=' in '%.*s' (allowed: 'Key = value', "
-                   "'# comment' or a blank line)", name, line_no, show_len(n), line);
-    key = line;
-    key_len = (size_t)(eq - line);
-    val = eq + 1;
-    val_len = n - key_len - 1;
-    trim(&key, &key_len);
-    trim(&val, &val_len);
+                   "'# comment' or a blank line)", name, line_no, show_len(split.text_len),
+                   split.text);
+    const char *key = split.key, *val = split.value;
+    size_t key_len = split.key_len, val_len = split.value_len;
     if (key_len == 0)
         ARCA_RAISE(ARCA_ERR_CONFIG, "%s:%u: missing key before '=' (allowed: %s)", name, line_no,
                    ALL_KEYS);
@@ -264,10 +241,9 @@ arca_result_t arca__config_parse(const char *text, size_t len, const char *name,
     if (!name)
         name = "enclave.conf";
     work = *config; /* applied only when the whole text parses */
-    while (pos < len) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - line) : len - pos;
+    const char *line;
+    size_t n;
+    while (arca__conf_next_line(text, len, &pos, &line, &n)) {
         enum key_id id;
         uint64_t value = 0;
 
@@ -283,7 +259,6 @@ arca_result_t arca__config_parse(const char *text, size_t len, const char *name,
             seen_line[id] = line_no;
             apply(&work, id, value);
         }
-        pos += n + (nl ? 1 : 0);
     }
     *config = work;
 done:

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/conf_line.h"
 #include "common/error.h"
+#include "common/hex.h"
 #include "common/image.h"
 #include "verify_internal.h"
 
@@ -46,30 +48,13 @@ struct ctx {
     char value[PATH_MAX]; /* the current value, NUL-terminated */
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Parse hex into out; exact: exactly n bytes; else 1..n bytes. @return bytes, or -1. */
+/* Parse the hex value s into out; exact: exactly n bytes; else 1..n bytes. @return bytes, or -1. */
 static int parse_hex(const char *s, uint8_t *out, size_t n, int exact)
 {
-    size_t len = strlen(s);
-    if (len % 2 || len == 0 || len / 2 > n || (exact && len / 2 != n))
+    size_t len = strlen(s), got = 0;
+    if (len == 0 || (exact && len != 2 * n) || arca__hex_decode(s, len, out, n, &got) != ARCA_OK)
         return -1;
-    for (size_t i = 0; i < len / 2; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return (int)(len / 2);
+    return (int)got;
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -220,14 +205,6 @@ done:
     return result;
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t' || **s == '\r'))
-        (*s)++, (*n)--;
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r'))
-        (*n)--;
-}
-
 arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, const char *base_dir,
                                 arca_policy_t **out)
 {
@@ -245,26 +222,18 @@ arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, 
         ARCA_RAISE(ARCA_ERR_POLICY, "%s: contains a NUL byte (not a text file)", c.name);
     ARCA_CHECK(arca_policy_create(&p));
 
-    size_t pos = 0;
-    while (pos < len) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - line) : len - pos;
-        pos += n + (nl ? 1 : 0);
+    size_t pos = 0, n;
+    const char *line;
+    while (arca__conf_next_line(text, len, &pos, &line, &n)) {
+        struct arca__conf_line split;
         c.line++;
-        const char *hash = memchr(line, '#', n);
-        if (hash)
-            n = (size_t)(hash - line);
-        trim(&line, &n);
-        if (n == 0)
+        enum arca__conf_kind kind = arca__conf_split(line, n, &split);
+        if (kind == ARCA__CONF_BLANK)
             continue;
-        const char *eq = memchr(line, '=', n);
-        if (!eq)
+        if (kind == ARCA__CONF_NO_EQUALS)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: expected 'Key = value'", c.name, c.line);
-        const char *key = line, *val = eq + 1;
-        size_t kn = (size_t)(eq - line), vn = n - kn - 1;
-        trim(&key, &kn);
-        trim(&val, &vn);
+        const char *key = split.key, *val = split.value;
+        size_t kn = split.key_len, vn = split.value_len;
         int k = -1;
         for (int i = 0; i < K_COUNT && k < 0; i++)
             if (strlen(keys[i].name) == kn && !memcmp(keys[i].name, key, kn))

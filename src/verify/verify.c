@@ -13,16 +13,13 @@
 
 #include "common/error.h"
 #include "common/evidence.h"
+#include "common/hex.h"
 #include "verify_internal.h"
 
+/* The first 8 bytes of an id as 16 hex digits, for messages. */
 static void hex8(const uint8_t *b, char out[17])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 8; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[16] = '\0';
+    arca__hex_encode(b, 8, out);
 }
 
 /* Seconds as nanoseconds, saturating: a policy's "very long" stays very long. */

@@ -553,6 +553,48 @@ static void test_ct_equal_and_wipe(void)
     ASSERT_EQ(a[10], 10 * 7 + 1);
 }
 
+/* The one hex codec (common/hex.c): round trip, both cases, and every rejection, with the
+ * output buffer never written past its capacity. */
+static void test_hex_codec(void)
+{
+    uint8_t out[5] = {0xEE, 0xEE, 0xEE, 0xEE, 0xEE};
+    char text[2 * 256 + 1];
+    uint8_t all[256], back[256];
+    size_t n = 99;
+
+    ASSERT_OK(arca__hex_decode("00fFa5", 6, out, 4, &n));
+    ASSERT_UEQ(n, 3);
+    ASSERT_MEMEQ(out, "\x00\xff\xa5\xee\xee", 5);
+    ASSERT_OK(arca__hex_decode("0102030405", 8, out, 4, &n)); /* only len characters are read */
+    ASSERT_UEQ(n, 4);
+    ASSERT_OK(arca__hex_decode("", 0, NULL, 0, &n));
+    ASSERT_UEQ(n, 0);
+
+    n = 99;
+    ASSERT_RESULT(arca__hex_decode("abc", 3, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT); /* odd */
+    ASSERT_RESULT(arca__hex_decode("0g", 2, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hex_decode("g0", 2, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hex_decode("0x", 2, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hex_decode(" 1", 2, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_RESULT(arca__hex_decode("0\0", 2, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT);
+    out[4] = 0xEE;
+    ASSERT_RESULT(arca__hex_decode("0102030405", 10, out, 4, &n), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_UEQ(out[4], 0xEE); /* too long: refused before anything is written */
+    ASSERT_UEQ(n, 99);        /* and *out_len is never written on failure */
+    ASSERT_RESULT(arca__hex_decode("00", 2, out, 1, NULL), ARCA_ERR_INVALID_ARGUMENT);
+
+    for (int i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
+    arca__hex_encode(all, 256, text);
+    ASSERT_UEQ(strlen(text), 512);
+    ASSERT_TRUE(!strncmp(text, "000102", 6) && !strcmp(text + 506, "fdfeff"));
+    ASSERT_OK(arca__hex_decode(text, strlen(text), back, sizeof back, &n));
+    ASSERT_UEQ(n, 256);
+    ASSERT_MEMEQ(back, all, 256);
+    arca__hex_encode(all, 0, text);
+    ASSERT_STREQ(text, "");
+}
+
 int main(void)
 {
     RUN(test_concurrent_first_use); /* first: it is the first use of the algorithm cache */
@@ -571,5 +613,6 @@ int main(void)
     RUN(test_gcm_bad_arguments);
     RUN(test_random);
     RUN(test_ct_equal_and_wipe);
+    RUN(test_hex_codec);
     return TEST_SUMMARY();
 }
