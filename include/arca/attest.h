@@ -19,14 +19,6 @@
 extern "C" {
 #endif
 
-#ifndef ARCA_MUST_CHECK
-#if defined(__GNUC__)
-#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
-#else
-#define ARCA_MUST_CHECK
-#endif
-#endif
-
 /** Bytes of report data an enclave binds into its evidence. */
 #define ARCA_REPORT_DATA_SIZE 64
 

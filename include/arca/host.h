@@ -23,12 +23,6 @@
 extern "C" {
 #endif
 
-#if defined(__GNUC__)
-#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
-#else
-#define ARCA_MUST_CHECK
-#endif
-
 /** An enclave loaded by this host; opaque. */
 typedef struct arca_enclave arca_enclave_t;
 

@@ -13,6 +13,15 @@
 extern "C" {
 #endif
 
+/** Marks a function whose arca_result_t must not be ignored (every fallible public call). */
+#ifndef ARCA_MUST_CHECK
+#if defined(__GNUC__)
+#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define ARCA_MUST_CHECK
+#endif
+#endif
+
 #define ARCA_RESULT_MAP(X)                                                                        \
     X(OK, "success")                                                                              \
     X(ERR_INVALID_ARGUMENT, "invalid argument")                                                   \

@@ -19,14 +19,6 @@
 extern "C" {
 #endif
 
-#ifndef ARCA_MUST_CHECK
-#if defined(__GNUC__)
-#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
-#else
-#define ARCA_MUST_CHECK
-#endif
-#endif
-
 /** Seal to this enclave's measurement: only the identical image (same debug bit) can unseal. */
 #define ARCA_SEAL_ENCLAVE 1
 /** Seal to signer id + product id at this SVN: the same or a higher SVN can unseal. */

@@ -25,14 +25,6 @@
 extern "C" {
 #endif
 
-#ifndef ARCA_MUST_CHECK
-#if defined(__GNUC__)
-#define ARCA_MUST_CHECK __attribute__((warn_unused_result))
-#else
-#define ARCA_MUST_CHECK
-#endif
-#endif
-
 /** Platform kinds, as carried in evidence and claims. */
 #define ARCA_PLATFORM_DEV 1
 #define ARCA_PLATFORM_ARCAD 2

@@ -10,6 +10,7 @@
  * This file must never hand the loader a length larger than the buffer it was given, never
  * return an undefined result code, and never keep keys after fini.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "arca/enclave.h"
@@ -52,7 +53,9 @@ __attribute__((weak)) void arca_enclave_fini(void);
 extern const arca_ecall_t arca_enclave_ecalls[] __attribute__((weak));
 extern const size_t arca_enclave_ecall_count __attribute__((weak));
 
-static struct arca__host_iface iface;
+/* The loader's interface, keys included, copied onto the heap at init: in arca-runner the heap
+ * is the secretmem (or mlocked) arena, whereas this image's .bss is ordinary memory. */
+static struct arca__host_iface *iface;
 static int initialized; /* written by init/fini, read by dispatch (atomics: acquire/release) */
 
 static int is_initialized(void)
@@ -62,17 +65,25 @@ static int is_initialized(void)
 
 const struct arca__enclave_keys *arca__enclave_keys(void)
 {
-    return is_initialized() ? &iface.keys : NULL;
+    return is_initialized() ? &iface->keys : NULL;
 }
 
 const arca_identity_t *arca__enclave_identity(void)
 {
-    return is_initialized() ? &iface.identity : NULL;
+    return is_initialized() ? &iface->identity : NULL;
 }
 
 const struct arca__host_iface *arca__enclave_iface(void)
 {
-    return is_initialized() ? &iface : NULL;
+    return is_initialized() ? iface : NULL;
+}
+
+/* Wipe the keys and free the interface copy (after initialized went back to 0). */
+static void release_iface(void)
+{
+    arca__wipe(iface, sizeof *iface);
+    free(iface);
+    iface = NULL;
 }
 
 static arca_result_t runtime_init(const struct arca__host_iface *from)
@@ -87,7 +98,12 @@ static arca_result_t runtime_init(const struct arca__host_iface *from)
         result = ARCA_ERR_INTERNAL; /* a loader initialises an image once */
         goto done;
     }
-    memcpy(&iface, from, sizeof iface);
+    iface = malloc(sizeof *iface);
+    if (!iface) {
+        result = ARCA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    memcpy(iface, from, sizeof *iface);
     copied = 1;
     __atomic_store_n(&initialized, 1, __ATOMIC_RELEASE);
     if (arca_enclave_init) {
@@ -98,7 +114,7 @@ static arca_result_t runtime_init(const struct arca__host_iface *from)
 done:
     if (result != ARCA_OK && copied) {
         __atomic_store_n(&initialized, 0, __ATOMIC_RELEASE);
-        arca__wipe(&iface, sizeof iface);
+        release_iface();
     }
     return result;
 }
@@ -148,7 +164,7 @@ static void runtime_fini(void)
     if (arca_enclave_fini)
         arca_enclave_fini();
     __atomic_store_n(&initialized, 0, __ATOMIC_RELEASE);
-    arca__wipe(&iface, sizeof iface);
+    release_iface();
 }
 
 __attribute__((visibility("default"))) const struct arca__runtime arca__runtime_v1 = {

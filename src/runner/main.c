@@ -28,6 +28,7 @@
 
 #include "common/crypto.h"
 #include "common/error.h"
+#include "common/evidence.h"
 #include "common/image.h"
 #include "runner.h"
 
@@ -80,13 +81,6 @@ done:
     return result;
 }
 
-static int same_identity(const arca_identity_t *a, const arca_identity_t *b)
-{
-    return memcmp(a->measurement, b->measurement, sizeof a->measurement) == 0 &&
-           memcmp(a->signer_id, b->signer_id, sizeof a->signer_id) == 0 &&
-           a->product_id == b->product_id && a->svn == b->svn && a->attributes == b->attributes;
-}
-
 /* Verify the image bytes ourselves, then load exactly those (sealed) bytes. */
 static arca_result_t load_image(const struct arca__start_msg *start, arca__image_info *info,
                                 const struct arca__runtime **runtime)
@@ -102,7 +96,7 @@ static arca_result_t load_image(const struct arca__start_msg *start, arca__image
     if (bytes == MAP_FAILED)
         ARCA_RAISE(ARCA_ERR_IO, "arca-runner: cannot map the image: %s", strerror(errno));
     ARCA_CHECK(arca__image_verify(bytes, (size_t)size, info));
-    if (!same_identity(&info->identity, &start->identity))
+    if (!arca__identity_equal(&info->identity, &start->identity))
         ARCA_RAISE(ARCA_ERR_MEASUREMENT_MISMATCH,
                    "arca-runner: the identity computed by the runner differs from the host's");
     if (info->config.heap_size != start->heap_size || info->config.threads != start->threads ||

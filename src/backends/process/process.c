@@ -441,8 +441,9 @@ static arca_result_t process_call(arca__backend_base *base, uint32_t slot, uint3
 {
     /* The host API checked everything (backend.h): in_len <= max_payload, out_cap clamped to
      * it (= layout.max_payload), and slot < config.threads (= layout.slot_count), held by this
-     * call alone. transact() checks for a lost runner. */
-    return transact(downcast(base), slot, fn_id, 0, in, in_len, out, out_cap, out_len);
+     * call alone. transact() checks for a lost runner. The state is this backend's own (the
+     * host API calls e->ops->call(e->state)): a plain cast, no downcast check per call. */
+    return transact((process_state *)base, slot, fn_id, 0, in, in_len, out, out_cap, out_len);
 }
 
 static void process_destroy(arca__backend_base *base)

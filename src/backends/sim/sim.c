@@ -295,11 +295,9 @@ static arca_result_t sim_call(arca__backend_base *base, uint32_t slot, uint32_t 
     if (in_len)
         memcpy(req.p, in, in_len);
     result = s->runtime->dispatch(fn_id, req.p, in_len, reply.p, out_cap, &got);
-    if (!arca__result_defined((int)result) || (result == ARCA_OK && got > out_cap)) {
-        result = ARCA_ERR_INTERNAL;
-        got = 0;
-    }
-    if (result == ARCA_OK && got)
+    /* Copy only what fits. The reply contract (a defined code, got <= out_cap on success) is
+     * the host API's to enforce, for every backend (arca_enclave_call): not re-checked here. */
+    if (result == ARCA_OK && got && got <= out_cap)
         memcpy(out, reply.p, got);
 done:
     release(&req);
