@@ -126,4 +126,20 @@ static void run_free_list(char **names)
     free(names);
 }
 
+/* Run @p check on one corpus file as a named test case (the RUN() of tests/test.h, which
+ * takes no argument). Needs tests/test.h included first. */
+static void run_case(void (*check)(const char *), const char *file)
+{
+    test__current_failed = 0;
+    fprintf(stderr, "[ RUN  ] %s\n", file);
+    check(file);
+    if (test__current_failed) {
+        test__failed++;
+        fprintf(stderr, "[ FAIL ] %s\n", file);
+    } else {
+        test__passed++;
+        fprintf(stderr, "[  OK  ] %s\n", file);
+    }
+}
+
 #endif

@@ -50,6 +50,31 @@ static void check_one(const char *edl)
     ASSERT_TRUE(found);
 }
 
+/* An EDL file one byte over the 16 MiB cap is refused with a diagnostic, never read whole. */
+static void test_file_too_large(void)
+{
+    char path[4096], err[4096];
+    char *dir = run_scratch_dir();
+    ASSERT_TRUE(dir != NULL);
+    snprintf(path, sizeof path, "%s/big.edl", dir);
+    snprintf(err, sizeof err, "%s/stderr", dir);
+    FILE *f = fopen(path, "wb");
+    ASSERT_TRUE(f != NULL);
+    ASSERT_EQ(fseek(f, (16L << 20), SEEK_SET), 0); /* a sparse file of (16 << 20) + 1 bytes */
+    ASSERT_EQ(fputc(' ', f), ' ');
+    ASSERT_EQ(fclose(f), 0);
+    char *argv[] = {(char *)edger, "--trusted-dir", dir, "--untrusted-dir", dir, path, NULL};
+    int rc = run_command(argv, err);
+    char *out = run_read_file(err, NULL);
+    unlink(err);
+    unlink(path);
+    run_remove_dir(dir);
+    free(dir);
+    ASSERT_EQ(rc, 1);
+    ASSERT_TRUE(out && strstr(out, "big.edl' is larger than 16777216 bytes") != NULL);
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -69,21 +94,13 @@ int main(int argc, char **argv)
         if (!is_test)
             continue;
         tests++;
-        test__current_failed = 0;
-        fprintf(stderr, "[ RUN  ] %s\n", files[i]);
-        check_one(files[i]);
-        if (test__current_failed) {
-            test__failed++;
-            fprintf(stderr, "[ FAIL ] %s\n", files[i]);
-        } else {
-            test__passed++;
-            fprintf(stderr, "[  OK  ] %s\n", files[i]);
-        }
+        run_case(check_one, files[i]);
     }
     if (tests < 20) {
         fprintf(stderr, "  FAIL: expected the diagnostic corpus in %s, found %zu tests\n", diag, tests);
         test__failed++;
     }
     run_free_list(files);
+    RUN(test_file_too_large);
     return TEST_SUMMARY();
 }

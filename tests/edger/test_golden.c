@@ -81,16 +81,7 @@ int main(int argc, char **argv)
     size_t n;
     char **files = run_list(golden, ".edl", &n);
     for (size_t i = 0; i < n; i++) {
-        test__current_failed = 0;
-        fprintf(stderr, "[ RUN  ] %s\n", files[i]);
-        check_one(files[i]);
-        if (test__current_failed) {
-            test__failed++;
-            fprintf(stderr, "[ FAIL ] %s\n", files[i]);
-        } else {
-            test__passed++;
-            fprintf(stderr, "[  OK  ] %s\n", files[i]);
-        }
+        run_case(check_one, files[i]);
     }
     if (n < 5) {
         fprintf(stderr, "  FAIL: expected the golden corpus in %s, found %zu files\n", golden, n);

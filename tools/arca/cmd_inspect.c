@@ -100,9 +100,7 @@ int cmd_inspect(int argc, char **argv)
         case 'j': json = 1; break;
         case 'h': usage(stdout); return ARCA_EXIT_OK;
         default:
-            fprintf(stderr, "arca inspect: unknown option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
+            return cli_option_error("inspect", c, argv, usage);
         }
     }
     if (optind != argc - 1) {

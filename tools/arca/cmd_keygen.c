@@ -58,14 +58,8 @@ int cmd_keygen(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'p': pub = optarg; break;
         case 'h': usage(stdout); return ARCA_EXIT_OK;
-        case ':':
-            fprintf(stderr, "arca keygen: option '%s' needs a file name\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
         default:
-            fprintf(stderr, "arca keygen: unknown option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
+            return cli_option_error("keygen", c, argv, usage);
         }
     }
     if (!out || optind != argc) {

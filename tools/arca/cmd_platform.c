@@ -60,13 +60,8 @@ int cmd_platform(int argc, char **argv)
         switch (c) {
         case 'd': dir = optarg; break;
         case 'h': usage(stdout); return ARCA_EXIT_OK;
-        case ':':
-            fprintf(stderr, "arca platform: option '%s' needs a value\n", argv[optind - 1]);
-            return ARCA_EXIT_USAGE;
         default:
-            fprintf(stderr, "arca platform: unknown option '%s'\n\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
+            return cli_option_error("platform", c, argv, usage);
         }
     }
     if (optind != argc - 1) {

@@ -129,14 +129,8 @@ int cmd_sign(int argc, char **argv)
         case 'd': debug = 1; break;
         case 'o': out = optarg; break;
         case 'h': usage(stdout); return ARCA_EXIT_OK;
-        case ':':
-            fprintf(stderr, "arca sign: option '%s' needs a file name\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
         default:
-            fprintf(stderr, "arca sign: unknown option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
+            return cli_option_error("sign", c, argv, usage);
         }
     }
     if (optind == argc - 1)

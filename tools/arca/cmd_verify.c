@@ -77,13 +77,8 @@ int cmd_verify(int argc, char **argv)
         case 'p': policy_path = optarg; break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return ARCA_EXIT_OK;
-        case ':':
-            fprintf(stderr, "arca verify: option '%s' needs a value\n", argv[optind - 1]);
-            return ARCA_EXIT_USAGE;
         default:
-            fprintf(stderr, "arca verify: unknown option '%s'\n\n", argv[optind - 1]);
-            usage(stderr);
-            return ARCA_EXIT_USAGE;
+            return cli_option_error("verify", c, argv, usage);
         }
     }
     if (!policy_path || optind != argc - 1) {

@@ -6,6 +6,7 @@
 #define ARCA_TOOLS_COMMANDS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "arca/result.h"
@@ -24,6 +25,9 @@ void cli_print_hex(const uint8_t *bytes, size_t n);  /* lower-case hex on stdout
 void cli_print_json_string(const char *s);           /* a JSON string literal on stdout */
 const char *cli_detail(arca_result_t r);             /* the recorded detail, else r's text */
 int cli_exit_status(arca_result_t r);                /* ARCA_EXIT_IO for ARCA_ERR_IO, else FAILURE */
+/* After getopt_long returned @p c (':' = missing value, else unknown option): say which option
+ * was wrong on stderr, print @p usage there and return ARCA_EXIT_USAGE. */
+int cli_option_error(const char *cmd, int c, char *const *argv, void (*usage)(FILE *));
 
 int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

@@ -103,14 +103,23 @@ static void file_comment(const edl_program *p, int trusted, edl_out *o)
     edl_emit(o, "#include \"%s_%s.h\"\n\n#include \"arca/marshal.h\"\n", p->base, trusted ? "t" : "u");
 }
 
+/* Each function of @p funcs under a "ecall N: name" / "host call N: name" comment, as the
+ * caller-side proxy or the callee-side bridge of the given side. */
+static void emit_calls(edl_ctx *ctx, edl_out *o, edl_func *const *funcs, size_t count, int bridge,
+                       int host_side)
+{
+    for (size_t i = 0; i < count; i++) {
+        edl_emit(o, "\n/* %s %u: %s */\n", funcs[i]->trusted ? "ecall" : "host call", funcs[i]->id,
+                 funcs[i]->name);
+        (bridge ? edl_gen_bridge : edl_gen_proxy)(ctx, funcs[i], host_side, o);
+    }
+}
+
 void edl_gen_trusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
 {
     file_comment(p, 1, o);
     edl_gen_clean_helpers(ctx, p, 1, o);
-    for (size_t i = 0; i < p->ecall_count; i++) {
-        edl_emit(o, "\n/* ecall %u: %s */\n", p->ecalls[i]->id, p->ecalls[i]->name);
-        edl_gen_bridge(ctx, p->ecalls[i], 0, o);
-    }
+    emit_calls(ctx, o, p->ecalls, p->ecall_count, 1, 0);
     if (p->ecall_count) {
         edl_emit(o, "\nARCA_ECALLS(");
         for (size_t i = 0; i < p->ecall_count; i++)
@@ -121,24 +130,15 @@ void edl_gen_trusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
         edl_emit(o, "\n/* This EDL declares no ecalls. */\nconst arca_ecall_t arca_enclave_ecalls[1] = {{0, NULL}};\n"
                     "const size_t arca_enclave_ecall_count = 0;\n");
     }
-    for (size_t i = 0; i < p->ocall_count; i++) {
-        edl_emit(o, "\n/* host call %u: %s */\n", p->ocalls[i]->id, p->ocalls[i]->name);
-        edl_gen_proxy(ctx, p->ocalls[i], 0, o);
-    }
+    emit_calls(ctx, o, p->ocalls, p->ocall_count, 0, 0);
 }
 
 void edl_gen_untrusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
 {
     file_comment(p, 0, o);
     edl_gen_clean_helpers(ctx, p, 0, o);
-    for (size_t i = 0; i < p->ecall_count; i++) {
-        edl_emit(o, "\n/* ecall %u: %s */\n", p->ecalls[i]->id, p->ecalls[i]->name);
-        edl_gen_proxy(ctx, p->ecalls[i], 1, o);
-    }
-    for (size_t i = 0; i < p->ocall_count; i++) {
-        edl_emit(o, "\n/* host call %u: %s */\n", p->ocalls[i]->id, p->ocalls[i]->name);
-        edl_gen_bridge(ctx, p->ocalls[i], 1, o);
-    }
+    emit_calls(ctx, o, p->ecalls, p->ecall_count, 0, 1);
+    emit_calls(ctx, o, p->ocalls, p->ocall_count, 1, 1);
     if (p->ocall_count) {
         edl_emit(o, "\nconst arca_host_call_t %s_host_calls[] = {", p->base);
         for (size_t i = 0; i < p->ocall_count; i++)

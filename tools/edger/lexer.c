@@ -72,19 +72,6 @@ static arca_result_t skip_space(lexer *l)
     return ARCA_OK;
 }
 
-static void push(edl_ctx *ctx, edl_token_list *out, size_t *cap, edl_token tok)
-{
-    if (out->count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 256;
-        edl_token *items = edl_alloc(ctx, ncap * sizeof *items);
-        if (out->count)
-            memcpy(items, out->items, out->count * sizeof *items);
-        out->items = items;
-        *cap = ncap;
-    }
-    out->items[out->count++] = tok;
-}
-
 /* An integer literal: decimal, 0x hex or 0 octal, with optional u/l suffixes. */
 static arca_result_t lex_number(lexer *l, edl_token *tok)
 {
@@ -133,7 +120,6 @@ arca_result_t edl_lex(edl_ctx *ctx, const char *file, const char *text, size_t l
 {
     arca_result_t result = ARCA_OK;
     lexer l = {ctx, file, text, len, 0, 1, 1};
-    size_t cap = 0;
     out->items = NULL;
     out->count = 0;
     for (;;) {
@@ -144,7 +130,7 @@ arca_result_t edl_lex(edl_ctx *ctx, const char *file, const char *text, size_t l
         if (l.pos >= l.len) {
             tok.kind = TOK_EOF;
             tok.text = "end of file";
-            push(ctx, out, &cap, tok);
+            EDL_PUSH(ctx, out->items, out->count, tok);
             break;
         }
         char c = l.s[l.pos];
@@ -193,7 +179,7 @@ arca_result_t edl_lex(edl_ctx *ctx, const char *file, const char *text, size_t l
                 result = edl_error(ctx, tok.loc, "unexpected byte 0x%02x", (unsigned char)c);
             goto done;
         }
-        push(ctx, out, &cap, tok);
+        EDL_PUSH(ctx, out->items, out->count, tok);
     }
 done:
     return result;

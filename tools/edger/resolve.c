@@ -48,25 +48,44 @@ static arca_result_t read_text(edl_ctx *ctx, const char *path, edl_loc from, cha
 {
     arca_result_t result = ARCA_OK;
     FILE *f = fopen(path, "rb");
-    char *buf = NULL;
+    char *buf = NULL, *bigger;
+    size_t n = 0, cap = 0;
     if (!f) {
         result = edl_error(ctx, from, "cannot open '%s': %s", path, strerror(errno));
         goto done;
     }
-    buf = edl_alloc(ctx, EDL_MAX_FILE + 1);
-    size_t n = fread(buf, 1, EDL_MAX_FILE + 1, f);
+    /* Grow a heap buffer to the real size (not the cap): an import chain holds every file at
+     * once in the arena, so reserving EDL_MAX_FILE per file would cost up to 64 x 16 MiB. */
+    for (;;) {
+        if (n == cap) {
+            if (cap > EDL_MAX_FILE) { /* n == cap == EDL_MAX_FILE + 1 */
+                result = edl_error(ctx, from, "'%s' is larger than %u bytes", path, EDL_MAX_FILE);
+                goto done;
+            }
+            cap = cap ? cap * 2 : 4096;
+            if (cap > EDL_MAX_FILE + 1)
+                cap = EDL_MAX_FILE + 1; /* one byte beyond the cap tells "too big" */
+            bigger = realloc(buf, cap);
+            if (!bigger) {
+                result = edl_error(ctx, from, "cannot read '%s': out of memory", path);
+                goto done;
+            }
+            buf = bigger;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
     if (ferror(f)) {
         result = edl_error(ctx, from, "cannot read '%s'", path);
         goto done;
     }
-    if (n > EDL_MAX_FILE) {
-        result = edl_error(ctx, from, "'%s' is larger than %u bytes", path, EDL_MAX_FILE);
-        goto done;
-    }
-    buf[n] = '\0';
-    *text = buf;
+    *text = edl_alloc(ctx, n + 1); /* zeroed: text[n] is the terminating NUL */
+    memcpy(*text, buf, n);
     *len = n;
 done:
+    free(buf);
     if (f)
         fclose(f);
     return result;

@@ -54,7 +54,7 @@ void *edl_alloc(edl_ctx *ctx, size_t size)
 void *edl_grow(edl_ctx *ctx, void *items, size_t count, size_t size)
 {
     /* count is the number already stored; the capacity is the next power of two (at least 4) */
-    if (count && (count & (count - 1)) != 0)
+    if (count && (count < 4 || (count & (count - 1)) != 0))
         return items;
     size_t cap = count ? count * 2 : 4, bytes;
     if (__builtin_mul_overflow(cap, size, &bytes)) {
