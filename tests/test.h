@@ -101,6 +101,36 @@ static int test__passed, test__failed, test__current_failed;
         }                                                                                        \
     } while (0)
 
+/* A host call that takes anything and replies with nothing: for tables that need one entry. */
+static inline arca_result_t test_hc_nothing(void *ctx, const uint8_t *in, size_t in_len,
+                                            uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    return ARCA_OK;
+}
+
+/*
+ * A fresh private directory /tmp/arca-<name>-XXXXXX for a test's files, written into dir;
+ * 1 on success (0 after printing why not).
+ */
+static inline int test_make_scratch_dir(char *dir, size_t cap, const char *name)
+{
+    if ((size_t)snprintf(dir, cap, "/tmp/arca-%s-XXXXXX", name) >= cap || !mkdtemp(dir)) {
+        perror("test scratch directory");
+        return 0;
+    }
+    return 1;
+}
+
+/* Remove a scratch directory and everything in it (a warning, not a failure, if that fails). */
+static inline void test_remove_scratch_dir(const char *dir)
+{
+    char cmd[4200];
+    if ((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= sizeof cmd || system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
 #define TEST_SUMMARY()                                                                           \
     (fprintf(stderr, "%d passed, %d failed\n", test__passed, test__failed), test__failed ? 1 : 0)
 

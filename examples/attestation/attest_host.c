@@ -5,6 +5,7 @@
  * expects and `arca platform info` of the platform it trusts).
  * usage: attest_host NONCE_HEX EVIDENCE_OUT POLICY_OUT
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,9 @@ static int unhex(const char *s, uint8_t *out, size_t cap, size_t *len)
     size_t n = strlen(s);
     if (n % 2 || n / 2 > cap)
         return -1;
+    for (size_t i = 0; i < n; i++) /* hex digits only: sscanf's %x would take " 1", "-1", "0x" */
+        if (!isxdigit((unsigned char)s[i]))
+            return -1;
     for (size_t i = 0; i < n / 2; i++)
         if (sscanf(s + 2 * i, "%2hhx", &out[i]) != 1)
             return -1;

@@ -19,6 +19,16 @@
  * version of this format) fails to unseal even under the same key. */
 static const char seal_aad[] = "arca-demo secret v1";
 
+/* Hand a result to the host: report its size, copy it only when the host's buffer holds it. */
+static arca_result_t copy_out(const void *data, size_t len, void *out, size_t cap, size_t *out_len)
+{
+    *out_len = len;
+    if (len > cap)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, data, len);
+    return ARCA_OK;
+}
+
 int demo_greet(const char *name, char *greeting, size_t cap)
 {
     char host[128] = {0};
@@ -57,11 +67,7 @@ int demo_seal(const char *secret, size_t len, uint8_t *blob, size_t cap, size_t 
                                 &sealed, &sealed_len);
     if (r != ARCA_OK)
         return r;
-    *blob_len = sealed_len;
-    if (sealed_len > cap)
-        r = ARCA_ERR_BUFFER_TOO_SMALL;
-    else
-        memcpy(blob, sealed, sealed_len);
+    r = copy_out(sealed, sealed_len, blob, cap, blob_len);
     arca_free_sealed(sealed);
     return r;
 }
@@ -76,11 +82,7 @@ int demo_unseal(const uint8_t *blob, size_t len, char *secret, size_t cap, size_
     arca_result_t r = arca_unseal(blob, len, seal_aad, sizeof seal_aad - 1, &plain, &plain_len);
     if (r != ARCA_OK)
         return r; /* tampered, or sealed by another enclave: say so, never return garbage */
-    *secret_len = plain_len;
-    if (plain_len > cap)
-        r = ARCA_ERR_BUFFER_TOO_SMALL;
-    else
-        memcpy(secret, plain, plain_len);
+    r = copy_out(plain, plain_len, secret, cap, secret_len);
     arca_free_secret(plain, plain_len);
     return r;
 }
@@ -97,11 +99,7 @@ int demo_evidence(const uint8_t *nonce, uint8_t *evidence, size_t cap, size_t *e
     arca_result_t r = arca_get_evidence(report_data, &ev, &len);
     if (r != ARCA_OK)
         return r;
-    *evidence_len = len;
-    if (len > cap)
-        r = ARCA_ERR_BUFFER_TOO_SMALL;
-    else
-        memcpy(evidence, ev, len);
+    r = copy_out(ev, len, evidence, cap, evidence_len);
     arca_free_evidence(ev);
     return r;
 }

@@ -12,6 +12,7 @@
  * enclave's return values as data to check, not to trust blindly.
  * Exit status: 0 done, 1 the enclave or Arca refused (reason printed), 2 usage error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,9 @@ static int unhex32(const char *s, uint8_t out[32])
 {
     if (strlen(s) != 64)
         return -1;
+    for (size_t i = 0; i < 64; i++) /* hex digits only: sscanf's %x would take " 1", "-1", "0x" */
+        if (!isxdigit((unsigned char)s[i]))
+            return -1;
     for (size_t i = 0; i < 32; i++) {
         unsigned v;
         if (sscanf(s + 2 * i, "%2x", &v) != 1)

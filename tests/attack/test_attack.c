@@ -44,28 +44,11 @@
 
 static char image[4096];
 
-static arca_result_t hc_any(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
-                            size_t out_cap, size_t *out_len)
-{
-    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
-    *out_len = 0;
-    return ARCA_OK;
-}
-
-static const arca_host_call_t host_calls[] = {{HC_ANY, hc_any}};
+static const arca_host_call_t host_calls[] = {{HC_ANY, test_hc_nothing}};
 
 static arca_result_t open_enclave(arca_enclave_t **e, pid_t *runner)
 {
-    arca_enclave_options_t o;
-    pid_t before[64];
-    int nb = runner_children(before, 64);
-    arca_enclave_options_init(&o);
-    o.backend = "process";
-    o.host_calls = host_calls;
-    o.host_call_count = 1;
-    arca_result_t r = arca_enclave_create(image, &o, e);
-    *runner = r == ARCA_OK ? newest_runner(before, nb) : -1;
-    return r;
+    return open_process_enclave(image, host_calls, 1, e, runner);
 }
 
 /* A plain child of the same user, holding the secret pattern: the control experiment. */

@@ -1173,11 +1173,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "conformance: host-call table too small\n");
         return 1;
     }
-    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/arca-conformance-XXXXXX");
-    if (!mkdtemp(tmp_dir)) {
-        perror("mkdtemp");
+    if (!test_make_scratch_dir(tmp_dir, sizeof tmp_dir, "conformance"))
         return 1;
-    }
     RUN(test_echo_sizes);
     RUN(test_buffer_too_small);
     RUN(test_unknown_function);
@@ -1207,9 +1204,6 @@ int main(int argc, char **argv)
     RUN(test_wrong_key);
     RUN(test_bad_files);
     RUN(test_arguments);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_dir);
+    test_remove_scratch_dir(tmp_dir);
     return TEST_SUMMARY();
 }

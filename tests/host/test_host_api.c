@@ -32,14 +32,6 @@ static arca_result_t hc_init(void *ctx, const uint8_t *in, size_t in_len, uint8_
     return ARCA_OK;
 }
 
-static arca_result_t hc_nothing(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
-                                size_t out_cap, size_t *out_len)
-{
-    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
-    *out_len = 0;
-    return ARCA_OK;
-}
-
 static arca_result_t hc_destroy_other(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
                                       size_t out_cap, size_t *out_len)
 {
@@ -50,7 +42,7 @@ static arca_result_t hc_destroy_other(void *ctx, const uint8_t *in, size_t in_le
 }
 
 static const arca_host_call_t calls[] = {
-    {HC_INIT, hc_init}, {HC_FINI, hc_nothing}, {HC_DESTROY, hc_destroy_other}};
+    {HC_INIT, hc_init}, {HC_FINI, test_hc_nothing}, {HC_DESTROY, hc_destroy_other}};
 
 static void opts(arca_enclave_options_t *o, const char *backend)
 {

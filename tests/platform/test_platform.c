@@ -37,14 +37,6 @@ static const char *fresh_dir(char out[PATH_MAX])
     return out;
 }
 
-static void rm_rf(const char *dir)
-{
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
-}
-
 static arca_identity_t sample_identity(void)
 {
     arca_identity_t id;
@@ -523,11 +515,8 @@ static void test_evidence_is_signed_by_platform(void)
 
 int main(void)
 {
-    snprintf(base, sizeof base, "/tmp/arca-test-platform-XXXXXX");
-    if (!mkdtemp(base)) {
-        perror("mkdtemp");
+    if (!test_make_scratch_dir(base, sizeof base, "test-platform"))
         return 1;
-    }
     RUN(test_first_use_creates_private_directory);
     RUN(test_platform_object_holds_no_root_secret);
     RUN(test_certificate_is_marked_dev_and_id_is_spki_hash);
@@ -541,6 +530,6 @@ int main(void)
     RUN(test_resolve_dir_order);
     RUN(test_concurrent_first_use);
     RUN(test_evidence_is_signed_by_platform);
-    rm_rf(base);
+    test_remove_scratch_dir(base);
     return TEST_SUMMARY();
 }

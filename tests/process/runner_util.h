@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arca/host.h"
+
 /* Parse /proc/PID/stat: comm and state and ppid. 0 on success. */
 static inline int proc_stat(pid_t pid, char comm[64], char *state, pid_t *ppid)
 {
@@ -41,8 +43,8 @@ static inline int proc_stat(pid_t pid, char comm[64], char *state, pid_t *ppid)
     return 0;
 }
 
-/* The arca-runner children of this process, newest (highest pid) last; returns the count. */
-static inline int runner_children(pid_t *out, int max)
+/* This process's live (non-zombie) children whose comm is `comm`; returns the count. */
+static inline int children_named(const char *comm_want, pid_t *out, int max)
 {
     int n = 0;
     DIR *d = opendir("/proc");
@@ -54,11 +56,17 @@ static inline int runner_children(pid_t *out, int max)
         char comm[64], state;
         pid_t ppid;
         if (pid > 0 && proc_stat(pid, comm, &state, &ppid) == 0 && ppid == getpid() &&
-            !strcmp(comm, "arca-runner") && state != 'Z')
+            !strcmp(comm, comm_want) && state != 'Z')
             out[n++] = pid;
     }
     closedir(d);
     return n;
+}
+
+/* The arca-runner children of this process; returns the count. */
+static inline int runner_children(pid_t *out, int max)
+{
+    return children_named("arca-runner", out, max);
 }
 
 /* The runner started most recently (the one not in before[]), or -1. */
@@ -74,6 +82,27 @@ static inline pid_t newest_runner(const pid_t *before, int nbefore)
             return now[i];
     }
     return -1;
+}
+
+/*
+ * Create a process-backend enclave from `path` with these host calls and, when `runner` is
+ * not NULL, report the arca-runner it started (-1 when creation failed).
+ */
+static inline arca_result_t open_process_enclave(const char *path, const arca_host_call_t *calls,
+                                                 size_t call_count, arca_enclave_t **e,
+                                                 pid_t *runner)
+{
+    arca_enclave_options_t o;
+    pid_t before[64];
+    int nb = runner_children(before, 64);
+    arca_enclave_options_init(&o);
+    o.backend = "process";
+    o.host_calls = calls;
+    o.host_call_count = call_count;
+    arca_result_t r = arca_enclave_create(path, &o, e);
+    if (runner)
+        *runner = r == ARCA_OK ? newest_runner(before, nb) : -1;
+    return r;
 }
 
 /* 1 when pid no longer exists (or is a zombie that is not our child), polling up to ms. */

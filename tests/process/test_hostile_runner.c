@@ -58,26 +58,6 @@ static arca_result_t open_fake(size_t max_payload, arca_enclave_t **e)
     return arca_enclave_create(image, &o, e);
 }
 
-/* This process's live fake-runner children. */
-static int fake_children(pid_t *out, int max)
-{
-    int n = 0;
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    if (!d)
-        return 0;
-    while ((de = readdir(d)) != NULL && n < max) {
-        pid_t pid = (pid_t)atoi(de->d_name);
-        char comm[64], state;
-        pid_t ppid;
-        if (pid > 0 && proc_stat(pid, comm, &state, &ppid) == 0 && ppid == getpid() &&
-            !strcmp(comm, "fake-runner") && state != 'Z')
-            out[n++] = pid;
-    }
-    closedir(d);
-    return n;
-}
-
 static int guard_intact(const uint8_t *buf, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++)
@@ -101,7 +81,7 @@ static void expect_hostile(uint32_t fn, size_t out_cap, arca_result_t want, cons
     memset(buf, 0xCC, out_cap + GUARD);
     host_calls_served = 0;
     ASSERT_OK(open_fake(0, &e));
-    ASSERT_EQ(fake_children(kids, 8), 1);
+    ASSERT_EQ(children_named("fake-runner", kids, 8), 1);
     pid_t runner = kids[0];
 
     ASSERT_RESULT(arca_enclave_call(e, fn, "in", 2, buf, out_cap, &got), want);
@@ -229,7 +209,7 @@ static void expect_refused(size_t mode, arca_result_t want, const char *detail_p
     ASSERT_RESULT(open_fake(mode, &e), want);
     ASSERT_TRUE(e == NULL);
     ASSERT_CONTAINS(arca_last_error(), detail_part);
-    ASSERT_EQ(fake_children(kids, 8), 0);
+    ASSERT_EQ(children_named("fake-runner", kids, 8), 0);
 }
 
 static void test_bad_start_up(void)

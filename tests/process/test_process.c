@@ -27,14 +27,6 @@
 
 static const char *image, *image_switchless;
 
-static arca_result_t hc_empty(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
-                              size_t out_cap, size_t *out_len)
-{
-    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
-    *out_len = 0;
-    return ARCA_OK;
-}
-
 static arca_result_t hc_echo(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
                              size_t out_cap, size_t *out_len)
 {
@@ -47,21 +39,12 @@ static arca_result_t hc_echo(void *ctx, const uint8_t *in, size_t in_len, uint8_
     return ARCA_OK;
 }
 
-static const arca_host_call_t host_calls[] = {{HC_EMPTY, hc_empty}, {HC_ECHO, hc_echo}};
+static const arca_host_call_t host_calls[] = {{HC_EMPTY, test_hc_nothing},
+                                             {HC_ECHO, hc_echo}};
 
 static arca_result_t open_process(const char *path, arca_enclave_t **e, pid_t *runner)
 {
-    arca_enclave_options_t o;
-    pid_t before[64];
-    int nb = runner_children(before, 64);
-    arca_enclave_options_init(&o);
-    o.backend = "process";
-    o.host_calls = host_calls;
-    o.host_call_count = 2;
-    arca_result_t r = arca_enclave_create(path, &o, e);
-    if (runner)
-        *runner = r == ARCA_OK ? newest_runner(before, nb) : -1;
-    return r;
+    return open_process_enclave(path, host_calls, 2, e, runner);
 }
 
 static arca_result_t call_u32(arca_enclave_t *e, uint32_t fn, uint32_t arg)

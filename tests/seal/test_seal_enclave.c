@@ -14,6 +14,7 @@
 
 #include "arca/host.h"
 #include "arca/seal.h"
+#include "common/le.h"
 #include "seal_ids.h"
 #include "test.h"
 
@@ -34,19 +35,15 @@ static arca_enclave_t *open_enclave(int which)
     return e;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static arca_result_t seal_in(arca_enclave_t *e, int policy, const char *aad, const void *pt, size_t len,
                              uint8_t *blob, size_t cap, size_t *blob_len)
 {
     size_t aad_len = aad ? strlen(aad) : 0;
     uint8_t *in = malloc(8 + aad_len + len);
-    put32(in, (uint32_t)policy);
-    put32(in + 4, (uint32_t)aad_len);
+    if (!in)
+        return ARCA_ERR_OUT_OF_MEMORY;
+    arca__put_le32(in, (uint32_t)policy);
+    arca__put_le32(in + 4, (uint32_t)aad_len);
     if (aad_len)
         memcpy(in + 8, aad, aad_len);
     if (len)
@@ -61,7 +58,9 @@ static arca_result_t unseal_in(arca_enclave_t *e, const char *aad, const uint8_t
 {
     size_t aad_len = aad ? strlen(aad) : 0;
     uint8_t *in = malloc(4 + aad_len + len);
-    put32(in, (uint32_t)aad_len);
+    if (!in)
+        return ARCA_ERR_OUT_OF_MEMORY;
+    arca__put_le32(in, (uint32_t)aad_len);
     if (aad_len)
         memcpy(in + 4, aad, aad_len);
     if (len)
