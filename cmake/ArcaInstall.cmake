@@ -3,6 +3,10 @@
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/arca DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The real Intel SGX Root CA and AMD ARKs (pinned by default) and AMD ASKs/ASVKs (intermediates)
+# for hardware evidence; the verifier's default roots directory (ARCA_HW_ROOTS_DIR).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/share/roots/ DESTINATION ${CMAKE_INSTALL_DATADIR}/arca/roots
+  FILES_MATCHING PATTERN "*.pem")
 
 set(ARCA_INSTALL_TARGETS)
 foreach(t arca arca_verify arca_enclave arca_cli arca_runner arca_edger)

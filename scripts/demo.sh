@@ -171,6 +171,9 @@ say "  measurement:          $measurement"
     echo "ReportData = $nonce"
     echo "MaxAgeSeconds = 60"
     echo "Backend = $backend"
+    if [ "$backend" = sim ]; then
+        echo "AllowSimulation = 1   # sim isolates nothing: only because this machine cannot run process"
+    fi
     if [ "$backend" = process ]; then
         echo "RequireProtections = separate-process,nodump,no-new-privs"
     fi

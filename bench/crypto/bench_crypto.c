@@ -189,15 +189,23 @@ int main(void)
     }
     arca_identity_t id;
     memset(&id, 0, sizeof id);
+    id.backend = ARCA_BACKEND_ID_PROCESS; /* evidence an ordinary policy accepts */
+    id.protections = ARCA_PROT_SEPARATE_PROCESS;
     uint8_t rd[64] = {0}, sig[64], *ev = NULL;
+    static const uint8_t runtime[32] = {1};
     size_t ev_len = 0;
-    if (arca__dev_platform.evidence(p, &id, rd, &ev, &ev_len))
+    if (arca__dev_platform.evidence(p, &id, runtime, rd, &ev, &ev_len))
         return 1;
     arca_policy_t *pol = NULL;
     if (arca_policy_create(&pol) || arca_policy_add_measurement(pol, id.measurement) ||
-        arca_policy_add_trusted_cert(pol, p->cert_der, p->cert_len) || arca_policy_set_allow_dev_platform(pol, 1))
+        arca_policy_add_trusted_cert(pol, p->cert_der, p->cert_len) || arca_policy_set_allow_dev_platform(pol, 1) ||
+        arca_policy_set_report_data(pol, rd, sizeof rd))
         return 1;
-    EVP_PKEY *pkey = arca__ec_evp(p->attestation_key);
+    /* The platform loads its key per request (issue 11, item 7); the raw baseline keeps one. */
+    arca__ec_key *attestation_key = NULL;
+    if (arca__dev_load_attestation_key(p, &attestation_key))
+        return 1;
+    EVP_PKEY *pkey = arca__ec_evp(attestation_key);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     uint8_t der_sig[80];
     size_t der_len = sizeof der_sig;
@@ -205,7 +213,7 @@ int main(void)
     COMPARE(create, 1.0, {
         uint8_t *e2 = NULL;
         size_t l2;
-        if (arca__dev_platform.evidence(p, &id, rd, &e2, &l2))
+        if (arca__dev_platform.evidence(p, &id, runtime, rd, &e2, &l2))
             return 1;
         free(e2);
     }, {
@@ -236,6 +244,7 @@ int main(void)
         failed = 1;
     printf("targets %s\n", failed ? "MISSED (see ratios above)" : "met");
     EVP_MD_CTX_free(md);
+    arca__ec_free(attestation_key);
     arca_policy_free(pol);
     free(ev);
     arca__dev_platform.close(p);

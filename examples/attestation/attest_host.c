@@ -79,6 +79,8 @@ int main(int argc, char **argv)
             (id.attributes & ARCA_ATTR_DEBUG) ? 1 : 0);
     fprintf(f, "AllowDevPlatform = 1\nTrustedPlatformCert = %s\nReportData = %s\nMaxAgeSeconds = 300\n",
             platform.cert_path, argv[1]);
+    if (id.backend == ARCA_BACKEND_ID_SIM) /* sim isolates nothing: refused unless allowed */
+        fprintf(f, "AllowSimulation = 1  # the demo ran on sim\n");
     if (fclose(f) != 0) {
         perror(argv[3]);
         return 1;

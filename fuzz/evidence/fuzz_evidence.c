@@ -1,8 +1,10 @@
 /*
- * fuzz_evidence.c — libFuzzer target for the evidence parser and arca_verify_evidence.
- * A dev platform is created once in a private temporary directory and pinned by a
- * permissive policy, so inputs near real evidence reach the signature and claim checks.
- * Seeds: fuzz/corpus/fuzz_evidence/ (evidence from a dev platform).
+ * fuzz_evidence.c — libFuzzer target for the evidence v2 parser and arca_verify_evidence
+ * (chain, signature and claim checks). A dev platform is created once in a private temporary
+ * directory and pinned by a permissive policy (dev, debug and simulation allowed, a long
+ * maximum age), so inputs near real evidence reach the signature and claim checks; chains
+ * longer than one reach the X.509 path validation.
+ * Seeds: fuzz/corpus/fuzz_evidence/ (evidence v2 from a dev platform, one and two certificates).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +29,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         arca_policy_add_trusted_cert(policy, p->cert_der, p->cert_len) != ARCA_OK ||
         arca_policy_add_measurement(policy, m) != ARCA_OK ||
         arca_policy_set_allow_dev_platform(policy, 1) != ARCA_OK ||
-        arca_policy_set_allow_debug(policy, 1) != ARCA_OK)
+        arca_policy_set_allow_debug(policy, 1) != ARCA_OK ||
+        arca_policy_set_allow_simulation(policy, 1) != ARCA_OK ||
+        arca_policy_set_max_age(policy, UINT64_MAX / 1000000000u) != ARCA_OK)
         abort();
     arca__dev_platform.close(p);
     /* The policy holds what it needs; leave nothing behind in /tmp. */

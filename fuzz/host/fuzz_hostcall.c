@@ -13,9 +13,10 @@
 
 /* A stand-in platform: evidence is 300 bytes derived from the report data. */
 static arca_result_t fake_evidence(arca__platform *p, const arca_identity_t *id,
-                                   const uint8_t report_data[64], uint8_t **ev, size_t *len)
+                                   const uint8_t runtime_digest[32], const uint8_t report_data[64],
+                                   uint8_t **ev, size_t *len)
 {
-    (void)p, (void)id;
+    (void)p, (void)id, (void)runtime_digest;
     *ev = malloc(300);
     if (!*ev)
         return ARCA_ERR_OUT_OF_MEMORY;

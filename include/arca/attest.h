@@ -28,7 +28,7 @@ extern "C" {
  * enclave's own before it is returned. The signature is not checked here (that is the
  * relying party's job, and keeps this call cheap).
  * @param[in]  report_data  64 bytes to bind into the evidence
- * @param[out] evidence     new buffer with evidence v1 (docs/formats.md); free with
+ * @param[out] evidence     new buffer with evidence v2 (docs/formats.md); free with
  *                          arca_free_evidence()
  * @param[out] len          its size
  * @return ARCA_OK; ARCA_ERR_BAD_HOST_REPLY (the host returned something that is not evidence

@@ -52,13 +52,18 @@ typedef struct arca_host_call {
 /** Options for arca_enclave_create(); initialise with arca_enclave_options_init(). */
 typedef struct arca_enclave_options {
     uint32_t version;                   /**< ARCA_ENCLAVE_OPTIONS_VERSION */
-    const char *backend;                /**< "sim", "process", "auto" or NULL (= $ARCA_BACKEND, else auto) */
+    const char *backend;                /**< "sim", "process", "auto" or NULL (= $ARCA_BACKEND, else auto);
+                                             auto picks an isolating backend, and sim only for a
+                                             debug image (ARCA_ERR_BACKEND_UNAVAILABLE otherwise) */
     const arca_host_call_t *host_calls; /**< host-call table, may be NULL */
     size_t host_call_count;             /**< entries in host_calls */
     void *host_ctx;                     /**< passed to every host call */
     int refuse_debug;                   /**< non-zero: refuse images signed as debug */
     size_t max_payload;                 /**< per-call payload limit; 0 = ARCA_DEFAULT_MAX_PAYLOAD */
-    const char *platform_dir;           /**< dev platform key directory; NULL = $ARCA_PLATFORM_DIR or default */
+    const char *platform_dir;           /**< dev platform key directory; NULL = $ARCA_PLATFORM_DIR or default.
+                                             Used only if it and its files are the effective
+                                             user's, mode 0700/0600 or stricter, no symbolic
+                                             links (ARCA_ERR_PERMISSION otherwise) */
     const char *runner_path;            /**< process backend: arca-runner path; NULL = $ARCA_RUNNER or installed */
 } arca_enclave_options_t;
 
@@ -95,6 +100,14 @@ arca_result_t arca_enclave_identity(const arca_enclave_t *enclave, arca_identity
 
 /** @return the name of the backend running @p enclave ("sim", "process", ...). */
 const char *arca_enclave_backend(const arca_enclave_t *enclave);
+
+/**
+ * Why the enclave runs with fewer protections than the backend can give on this kernel, as
+ * the loader found it at start-up (e.g. "the launcher is in a user namespace it owns ..."),
+ * or "" when nothing was reduced. The text stays valid as long as the handle (never freed).
+ * @return "" for NULL.
+ */
+const char *arca_enclave_caveats(const arca_enclave_t *enclave);
 
 /**
  * Run the fini hook and release the enclave. Calls made afterwards with the same handle

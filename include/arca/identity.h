@@ -33,10 +33,10 @@ extern "C" {
 #define ARCA_PROT_NODUMP (1u << 1)           /**< PR_SET_DUMPABLE 0: no ptrace, no /proc/PID/mem */
 #define ARCA_PROT_NOCORE (1u << 2)           /**< RLIMIT_CORE 0 */
 #define ARCA_PROT_NO_NEW_PRIVS (1u << 3)     /**< PR_SET_NO_NEW_PRIVS */
-#define ARCA_PROT_NAMESPACES (1u << 4)       /**< new user/pid/net/ipc/uts/mount namespaces */
+#define ARCA_PROT_NAMESPACES (1u << 4)       /**< new user/net/ipc/uts/mount namespaces (no pid namespace) */
 #define ARCA_PROT_LANDLOCK (1u << 5)         /**< Landlock ruleset denying file access */
-#define ARCA_PROT_SECRETMEM (1u << 6)        /**< heap in memfd_secret memory (off the direct map) */
-#define ARCA_PROT_MLOCK (1u << 7)            /**< heap mlocked + MADV_DONTDUMP (secretmem fallback) */
+#define ARCA_PROT_SECRETMEM (1u << 6)        /**< heap, thread stacks, call buffers in memfd_secret memory (off the direct map) */
+#define ARCA_PROT_MLOCK (1u << 7)            /**< the same mlocked + MADV_DONTDUMP (secretmem fallback) */
 #define ARCA_PROT_SECCOMP (1u << 8)          /**< seccomp allowlist enforced */
 
 /** The identity of one running enclave. */

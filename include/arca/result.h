@@ -72,7 +72,28 @@ extern "C" {
     X(ERR_VERIFY_FUTURE, "evidence timestamp lies in the future")                                 \
     X(ERR_VERIFY_BACKEND, "backend or protections do not meet the policy")                        \
     X(ERR_POLICY, "invalid verification policy")                                                  \
-    X(ERR_APP, "the enclave function reported an application error")
+    X(ERR_APP, "the enclave function reported an application error")                              \
+    X(ERR_CERT_EXPIRED, "a certificate has expired at the verification time")                     \
+    X(ERR_CERT_NOT_YET_VALID, "a certificate is not yet valid at the verification time")          \
+    X(ERR_CERT_REVOKED, "a certificate is revoked by its issuer's revocation list")               \
+    X(ERR_BAD_CHAIN, "certificate chain does not verify (signature, issuer or CA constraints)")   \
+    X(ERR_UNTRUSTED_ROOT, "certificate chain ends at a root the policy does not trust")           \
+    X(ERR_COLLATERAL_MISSING, "needed collateral was not supplied (see --collateral)")            \
+    X(ERR_COLLATERAL_EXPIRED, "collateral is outside its validity period at verification time")   \
+    X(ERR_COLLATERAL_SIGNATURE, "collateral signature does not verify under its issuer")          \
+    X(ERR_COLLATERAL_MISMATCH, "collateral is for another platform or TEE (FMSPC, type)")         \
+    X(ERR_QE_REPORT_SIGNATURE, "quoting enclave report signature does not verify under the PCK")  \
+    X(ERR_QE_BINDING, "quoting enclave report does not bind the quote's attestation key")         \
+    X(ERR_QE_IDENTITY, "quoting enclave does not match its identity collateral")                  \
+    X(ERR_TCB_LEVEL_NOT_FOUND, "no TCB level of the TCB info matches the platform")               \
+    X(ERR_TCB_STATUS, "platform TCB status is not acceptable (for example Revoked)")              \
+    X(ERR_TCB_MISMATCH, "report TCB does not match its certificate's TCB extensions")             \
+    X(ERR_CHIP_MISMATCH, "report chip id does not match its certificate's hardware id")           \
+    X(ERR_TDX_MODULE, "TDX module identity does not match the TCB info")                          \
+    X(ERR_WRAPPER_BINDING, "wrapper data is not bound into the hardware report's report data")    \
+    X(ERR_VERIFY_SIMULATION, "enclave ran on sim (no isolation), which the policy refuses")       \
+    X(ERR_VERIFY_PROTECTIONS, "evidence reports protections that cannot hold together")           \
+    X(ERR_VERIFY_RUNTIME, "runtime digest is not among the policy's accepted runtimes")
 
 /** Result of every fallible Arca call. ARCA_OK (0) is success. */
 typedef enum arca_result {

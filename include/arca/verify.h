@@ -7,10 +7,15 @@
  * arca_verify_last_error() says why in words. On success the claims — what the platform
  * vouches for — can be exported as JSON.
  *
- * Trust: evidence is accepted only under a platform certificate the policy pins
- * (TrustedPlatformCert); dev platforms are refused unless AllowDevPlatform, debug enclaves
- * unless AllowDebug. A policy must name the enclave: Measurement(s) or SignerID, and a
- * SignerID always with a ProductID (a signer alone would accept every product it signed).
+ * Trust: evidence is accepted only when its certificate chain ends at a root the policy pins,
+ * and each pin says which kind of platform it vouches for (TrustedPlatformCert pins a dev
+ * platform's certificate). The platform kind is decided by that pin and by the signed
+ * evidence, never by a certificate's subject text: dev platforms are refused unless
+ * AllowDevPlatform, debug enclaves unless AllowDebug, enclaves on a backend that does not
+ * isolate them (sim) unless AllowSimulation, and protection sets that cannot hold together
+ * always. A policy must name the enclave: Measurement(s) or SignerID, and a SignerID always
+ * with a ProductID (a signer alone would accept every product it signed); and it must demand
+ * freshness: ReportData (a nonce) or MaxAgeSeconds, or both.
  */
 #ifndef ARCA_VERIFY_H
 #define ARCA_VERIFY_H
@@ -39,6 +44,8 @@ typedef struct arca_claims {
     uint8_t platform_id[32];    /**< SHA-256 of the platform certificate's SubjectPublicKeyInfo */
     uint8_t report_data[64];    /**< what the enclave bound into the evidence */
     uint64_t timestamp_ns;      /**< when the platform signed, unix nanoseconds */
+    uint8_t runtime_digest[32]; /**< SHA-256 naming the runtime that ran the image (the loader
+                                     and the shared libraries it mapped); all zero = not said */
 } arca_claims_t;
 
 /** Create an empty policy (accepts nothing until it names an enclave and a trusted platform). */
@@ -62,21 +69,50 @@ arca_result_t arca_policy_set_allow_debug(arca_policy_t *policy, int allow);
 /** Accept dev platforms (default: refuse, ARCA_ERR_VERIFY_DEV_PLATFORM). */
 arca_result_t arca_policy_set_allow_dev_platform(arca_policy_t *policy, int allow);
 /**
- * Pin a platform certificate (PEM or DER; repeatable). It is parsed and hashed now, so
- * verification matches the evidence's certificate by hash and runs one ECDSA verify.
+ * Accept enclaves that ran on a backend that does not isolate them from their host (sim, or
+ * a backend id this build does not know). Default: refuse, ARCA_ERR_VERIFY_SIMULATION.
+ */
+arca_result_t arca_policy_set_allow_simulation(arca_policy_t *policy, int allow);
+/**
+ * Pin a root certificate (PEM or DER; repeatable) for one kind of platform: evidence is
+ * accepted only when its certificate chain (leaf first) ends at a pinned root, and only when
+ * the evidence's platform kind is the kind the root was pinned for. A chain of one is the
+ * root itself (the dev platform's self-signed certificate). The root is parsed and hashed
+ * now, so a chain of one costs a hash and one ECDSA verify.
+ * @param[in] platform_kind  ARCA_PLATFORM_DEV or ARCA_PLATFORM_ARCAD
+ * @return ARCA_ERR_POLICY if it is not a P-256 X.509 certificate or the kind is unknown.
+ */
+arca_result_t arca_policy_add_trusted_root(arca_policy_t *policy, uint16_t platform_kind,
+                                           const uint8_t *cert, size_t len);
+/**
+ * Pin a dev platform's certificate (PEM or DER; repeatable), as `arca platform info` prints
+ * its path: arca_policy_add_trusted_root(policy, ARCA_PLATFORM_DEV, cert, len).
  * @return ARCA_ERR_POLICY if it is not a P-256 X.509 certificate.
  */
 arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t *cert, size_t len);
-/** Pin a platform certificate from a file (PEM or DER). */
+/** Pin a dev platform's certificate from a file (PEM or DER). */
 arca_result_t arca_policy_add_trusted_cert_file(arca_policy_t *policy, const char *path);
+/**
+ * Accept this runtime digest (repeatable: any listed one is accepted). Without any, the
+ * runtime is not checked. An all-zero digest (evidence whose launcher did not name its
+ * runtime) cannot be pinned. @return ARCA_ERR_POLICY for an all-zero digest.
+ */
+arca_result_t arca_policy_add_runtime_digest(arca_policy_t *policy, const uint8_t digest[32]);
 /**
  * Require this report data. @p len ≤ 64; shorter values are compared zero-padded to 64
  * bytes (so a 32-byte nonce or hash matches report data that holds it followed by zeros).
  */
 arca_result_t arca_policy_set_report_data(arca_policy_t *policy, const uint8_t *data, size_t len);
-/** Refuse evidence older than @p seconds (0 = no limit, the default). */
+/**
+ * Refuse evidence older than @p seconds (0 = no limit, the default). A policy needs this or
+ * arca_policy_set_report_data() (a nonce): with neither, verification fails with
+ * ARCA_ERR_POLICY, since evidence of any age (a replay, or a timestamp of 1970) would pass.
+ */
 arca_result_t arca_policy_set_max_age(arca_policy_t *policy, uint64_t seconds);
-/** Tolerated clock skew for timestamps in the future (default 300 s). */
+/**
+ * Tolerated clock skew for timestamps in the future (default 300 s, at most 3600 s).
+ * @return ARCA_ERR_POLICY above 3600 s.
+ */
 arca_result_t arca_policy_set_clock_skew(arca_policy_t *policy, uint64_t seconds);
 /** Require this backend (ARCA_BACKEND_ID_*; 0 = any, the default). */
 arca_result_t arca_policy_set_backend(arca_policy_t *policy, uint16_t backend);
@@ -91,9 +127,12 @@ arca_result_t arca_policy_set_time(arca_policy_t *policy, uint64_t now_ns);
 /**
  * Parse policy.conf text: `Key = value` lines, '#' comments, keys Measurement (hex,
  * repeatable), SignerID (hex), ProductID, MinSVN, AllowDebug (0/1), AllowDevPlatform (0/1),
- * TrustedPlatformCert (path, repeatable; relative paths resolve against @p base_dir),
- * ReportData (hex, ≤ 64 bytes), MaxAgeSeconds, ClockSkewSeconds, Backend (sim, process, ...),
- * RequireProtections (comma-separated names as `arca inspect` prints them).
+ * AllowSimulation (0/1), TrustedPlatformCert (a dev platform's certificate: path, repeatable;
+ * relative paths resolve against @p base_dir), ReportData (hex, ≤ 64 bytes), MaxAgeSeconds,
+ * ClockSkewSeconds, Backend (sim, process, ...), RequireProtections (comma-separated names
+ * as `arca inspect` prints them), RuntimeDigest (hex, repeatable). The text must name the
+ * enclave and demand freshness (ReportData or MaxAgeSeconds); `Backend = sim` needs
+ * `AllowSimulation = 1`.
  * @param[in] name      file name used in error messages ("NAME:LINE: ...")
  * @param[in] base_dir  directory for relative certificate paths (NULL = current directory)
  * @return ARCA_OK or ARCA_ERR_POLICY with the detail "NAME:LINE: what is wrong".
@@ -102,13 +141,28 @@ ARCA_MUST_CHECK arca_result_t arca_policy_parse(const char *text, size_t len, co
                                                 const char *base_dir, arca_policy_t **out);
 /** Load a policy.conf file; relative certificate paths resolve against the file's directory. */
 ARCA_MUST_CHECK arca_result_t arca_policy_load_file(const char *path, arca_policy_t **out);
+/**
+ * Load a policy.conf file whose expected report data comes from the caller — typically the
+ * nonce it just sent to the enclave (`arca verify --nonce`) — instead of a ReportData line,
+ * which the file must then not have. The nonce counts as the policy's freshness.
+ * @param[in] nonce  1 to 64 bytes, compared zero-padded to 64 (as ReportData)
+ * @return ARCA_ERR_POLICY also when the file sets ReportData itself.
+ */
+ARCA_MUST_CHECK arca_result_t arca_policy_load_file_with_nonce(const char *path,
+                                                               const uint8_t *nonce,
+                                                               size_t nonce_len,
+                                                               arca_policy_t **out);
 
 /**
- * Verify evidence. Checks, in this order: format (ARCA_ERR_BAD_EVIDENCE), the policy is
- * complete (ARCA_ERR_POLICY), platform certificate pinned (…_PLATFORM_UNTRUSTED), signature
- * (…_SIGNATURE), dev platform (…_DEV_PLATFORM), debug (…_DEBUG), measurement
- * (…_MEASUREMENT), signer (…_SIGNER), product (…_PRODUCT), svn (…_SVN), report data
- * (…_REPORT_DATA), timestamp (…_FUTURE, …_EXPIRED), backend and protections (…_BACKEND).
+ * Verify evidence. Checks, in this order: format (ARCA_ERR_BAD_EVIDENCE; evidence v1 is
+ * refused), the policy is complete (ARCA_ERR_POLICY: names an enclave, pairs a signer with a
+ * product, demands freshness), the certificate chain ends at a pinned root and verifies
+ * (…_PLATFORM_UNTRUSTED), signature (…_SIGNATURE), dev platform (…_DEV_PLATFORM; a platform
+ * kind other than the root's is ARCA_ERR_BAD_EVIDENCE), non-isolating backend
+ * (…_SIMULATION), contradictory protections (…_PROTECTIONS), debug (…_DEBUG), measurement
+ * (…_MEASUREMENT), signer (…_SIGNER), product (…_PRODUCT), svn (…_SVN), runtime digest
+ * (…_RUNTIME), report data (…_REPORT_DATA), timestamp (…_FUTURE, …_EXPIRED), backend and
+ * required protections (…_BACKEND).
  * @param[out] claims  filled on success only (zeroed on failure); may be NULL
  */
 ARCA_MUST_CHECK arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len,

@@ -464,7 +464,8 @@ struct arca__ready_msg {
     uint32_t version;     /* ARCA__CONTROL_VERSION */
     int32_t result;       /* arca_result_t */
     uint32_t protections; /* ARCA_PROT_* really in force */
-    char detail[240];     /* NUL-terminated detail message on failure */
+    uint8_t runtime_digest[32]; /* arca__runtime_digest() of the runner (src/loader) */
+    char detail[240];     /* NUL-terminated: the failure on error; on success the caveats ("" none) */
 };
 
 #endif

@@ -51,7 +51,9 @@ void arca__config_defaults(struct arca_enclave_config *config)
     memcpy(config->magic, ARCA_CONFIG_MAGIC, sizeof config->magic);
     config->version = ARCA_CONFIG_VERSION;
     config->flags = 0;
-    config->heap_size = UINT64_C(32) << 20;
+    /* 6 MiB: heap + 4 stacks of 256 KiB + guards (7.02 MiB of secretmem) fit the usual 8 MiB
+     * RLIMIT_MEMLOCK of an ordinary user (docs/architecture.md). Same as src/enclave/runtime.c. */
+    config->heap_size = UINT64_C(6) << 20;
     config->stack_size = UINT64_C(256) << 10;
     config->threads = 4;
     config->product_id = 0;

@@ -1,7 +1,8 @@
 /*
- * evidence.c — serializer and parser of attestation evidence v1 (layout in evidence.h and
+ * evidence.c — serializer and parser of attestation evidence v2 (layout in evidence.h and
  * docs/formats.md). Shared by the platforms (build), the verifier and the enclave runtime
- * (parse).
+ * (parse), with the two facts about backends and protection bits that both the platform and
+ * the verifier rely on (which backends isolate; which protection sets are contradictory).
  *
  * The parser must never read outside its input, never trust a length before checking it
  * against what remains, and never accept trailing bytes or non-zero reserved fields: any
@@ -41,6 +42,11 @@ arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evide
     if (memcmp(bytes, ARCA_EVIDENCE_MAGIC, 8) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: bad magic (not Arca evidence)");
     out->version = arca__get_le16(bytes + 8);
+    if (out->version == 1)
+        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
+                   "evidence: version 1 (from an Arca release before runtime digests) is no longer "
+                   "accepted: it cannot say which runtime ran the enclave; produce new evidence "
+                   "with this release");
     if (out->version != ARCA_EVIDENCE_VERSION)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: unsupported version %u (this build reads %u)",
                    out->version, ARCA_EVIDENCE_VERSION);
@@ -60,7 +66,8 @@ arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evide
     out->identity.protections = arca__get_le32(bytes + 128);
     memcpy(out->report_data, bytes + 136, ARCA_REPORT_DATA_SIZE);
     out->timestamp_ns = arca__get_le64(bytes + 200);
-    out->cert_count = arca__get_le32(bytes + 208);
+    memcpy(out->runtime_digest, bytes + ARCA_EVIDENCE_RUNTIME_OFFSET, 32);
+    out->cert_count = arca__get_le32(bytes + ARCA_EVIDENCE_RUNTIME_OFFSET + 32);
     if (out->cert_count < 1 || out->cert_count > ARCA_EVIDENCE_MAX_CERTS)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: certificate count %u is outside 1..%u",
                    out->cert_count, (unsigned)ARCA_EVIDENCE_MAX_CERTS);
@@ -98,6 +105,7 @@ done:
 
 arca_result_t arca__evidence_build(uint16_t platform_kind, const uint8_t platform_id[32],
                                    const arca_identity_t *identity,
+                                   const uint8_t runtime_digest[32],
                                    const uint8_t report_data[ARCA_REPORT_DATA_SIZE],
                                    uint64_t timestamp_ns, const uint8_t *const *certs,
                                    const size_t *cert_lens, uint32_t cert_count, uint8_t **out,
@@ -107,7 +115,8 @@ arca_result_t arca__evidence_build(uint16_t platform_kind, const uint8_t platfor
     uint8_t *buf = NULL;
     size_t total = ARCA_EVIDENCE_FIXED_SIZE + ARCA_EVIDENCE_SIG_SIZE;
 
-    if (!platform_id || !identity || !report_data || !certs || !cert_lens || !out || !out_len)
+    if (!platform_id || !identity || !runtime_digest || !report_data || !certs || !cert_lens ||
+        !out || !out_len)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "evidence: NULL argument");
     *out = NULL;
     *out_len = 0;
@@ -136,7 +145,8 @@ arca_result_t arca__evidence_build(uint16_t platform_kind, const uint8_t platfor
     arca__put_le32(buf + 128, identity->protections);
     memcpy(buf + 136, report_data, ARCA_REPORT_DATA_SIZE);
     arca__put_le64(buf + 200, timestamp_ns);
-    arca__put_le32(buf + 208, cert_count);
+    memcpy(buf + ARCA_EVIDENCE_RUNTIME_OFFSET, runtime_digest, 32);
+    arca__put_le32(buf + ARCA_EVIDENCE_RUNTIME_OFFSET + 32, cert_count);
     size_t off = ARCA_EVIDENCE_FIXED_SIZE;
     for (uint32_t i = 0; i < cert_count; i++) {
         arca__put_le32(buf + off, (uint32_t)cert_lens[i]);
@@ -150,6 +160,30 @@ arca_result_t arca__evidence_build(uint16_t platform_kind, const uint8_t platfor
 done:
     free(buf);
     return result;
+}
+
+int arca__backend_isolates(uint16_t backend)
+{
+    return backend == ARCA_BACKEND_ID_PROCESS || backend == ARCA_BACKEND_ID_SGX ||
+           backend == ARCA_BACKEND_ID_CVM;
+}
+
+const char *arca__protections_contradiction(uint16_t backend, uint32_t protections)
+{
+    const char *why = NULL;
+    if ((protections & ARCA_PROT_SECRETMEM) && (protections & ARCA_PROT_MLOCK))
+        why = "secretmem and mlock together: the enclave heap is either in memfd_secret memory or "
+              "in its mlock fallback, never both";
+    else if (backend == ARCA_BACKEND_ID_SIM && protections != 0)
+        why = "protections on backend sim: sim loads the enclave into the host process, which "
+              "protects nothing";
+    else if (protections != 0 && !(protections & ARCA_PROT_SEPARATE_PROCESS))
+        why = "protections without separate-process: every protection bit describes the process "
+              "the enclave runs in, and none holds for an enclave inside its host's process";
+    else if ((backend == ARCA_BACKEND_ID_PROCESS || backend == ARCA_BACKEND_ID_CVM) &&
+             !(protections & ARCA_PROT_SEPARATE_PROCESS))
+        why = "no separate-process on a backend that always runs the enclave in its own process";
+    return why;
 }
 
 int arca__identity_equal(const arca_identity_t *a, const arca_identity_t *b)

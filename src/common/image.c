@@ -7,16 +7,22 @@
  * The image bytes are hostile. This file must never read a byte before checking its offset
  * and length against the buffer with overflow-safe arithmetic, must never index with a
  * header field it has not range-checked, and must never report success for an image whose
- * measurement, configuration or signature does not check out.
+ * measurement, configuration or signature does not check out — or that a loader must not
+ * run: one that imports a library outside ARCA_IMAGE_ALLOWED_NEEDED, carries a library search
+ * path or text relocations, or asks for memory that is writable and executable. Those
+ * checks read measured bytes only, never section headers.
  *
- * Divisions: small helpers; ELF header; program headers (PT_LOAD); section headers and the
- * two Arca sections; measurement; signing; verification.
+ * Divisions: the import allowlist; small helpers; ELF header; program headers (PT_LOAD);
+ * section headers and the two Arca sections; what an image may contain (W^X, the stack, the
+ * dynamic section: imports, search paths, text relocations, bounds of every DT_ value);
+ * measurement; signing; verification.
  */
 #include "image.h"
 
 #include <elf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -54,6 +60,23 @@ struct loads {
     size_t count;
     Elf64_Phdr seg[MAX_LOADS]; /* small: loaders may run this on a small stack */
 };
+
+const struct arca__image_library arca__image_allowed_needed[ARCA_IMAGE_ALLOWED_NEEDED_COUNT] = {
+#define X(name, machine) {name, machine},
+    ARCA_IMAGE_ALLOWED_NEEDED(X)
+#undef X
+};
+
+int arca__image_needed_index(const char *name, uint16_t machine)
+{
+    int found = -1;
+    for (size_t i = 0; name && found < 0 && i < ARCA_IMAGE_ALLOWED_NEEDED_COUNT; i++)
+        if ((arca__image_allowed_needed[i].machine == 0 ||
+             arca__image_allowed_needed[i].machine == machine) &&
+            !strcmp(arca__image_allowed_needed[i].name, name))
+            found = (int)i;
+    return found;
+}
 
 /* ---- small helpers ---- */
 
@@ -399,6 +422,438 @@ done:
     return result;
 }
 
+/* ---- what an image may contain: memory permissions and the dynamic section ---- */
+
+/*
+ * Everything below is read from measured bytes only: the program headers (inside a PT_LOAD,
+ * checked above) and PT_LOAD file contents, found by address through the PT_LOAD table, the
+ * way a loader finds them in memory. Section headers are not measured and are never used
+ * here. Bytes the measurement does not fix — the ELF header's section-table fields and
+ * .arca.sig (replaced by zeros) and .arca.config (rewritten by signing) — are never read
+ * either: a range that touches the ELF header or an Arca section is refused, so the verdict
+ * cannot change after signing.
+ */
+
+#define MAX_NEEDED 16u    /* DT_NEEDED entries looked at; the allowlist has four per machine */
+#define LOW_TAGS 40u      /* tags 0..39 (up to DT_RELRENT) have a slot by number */
+
+/* Tags above LOW_TAGS that the checks read, each with a slot after the low ones. */
+static const int64_t high_tags[] = {DT_GNU_HASH, DT_VERSYM,    DT_VERDEF, DT_VERNEED, DT_FLAGS_1,
+                                    DT_AUDIT,    DT_DEPAUDIT, DT_AUXILIARY, DT_FILTER};
+#define TAG_SLOTS (LOW_TAGS + sizeof high_tags / sizeof high_tags[0])
+
+/* (address, size) pairs of the dynamic section: the table must lie in one PT_LOAD's file
+ * bytes, and its size must be a multiple of the entry size (the ENT tag's value if it has one,
+ * which must then be exactly @c ent). */
+static const struct {
+    int64_t addr, size, ent_tag;
+    uint64_t ent;
+    const char *name;
+} dyn_tables[] = {
+    {DT_RELA, DT_RELASZ, DT_RELAENT, sizeof(Elf64_Rela), "DT_RELA"},
+    {DT_REL, DT_RELSZ, DT_RELENT, sizeof(Elf64_Rel), "DT_REL"},
+    {DT_RELR, DT_RELRSZ, DT_RELRENT, sizeof(Elf64_Addr), "DT_RELR"},
+    {DT_JMPREL, DT_PLTRELSZ, 0, 0 /* by DT_PLTREL */, "DT_JMPREL"},
+    {DT_INIT_ARRAY, DT_INIT_ARRAYSZ, 0, sizeof(Elf64_Addr), "DT_INIT_ARRAY"},
+    {DT_FINI_ARRAY, DT_FINI_ARRAYSZ, 0, sizeof(Elf64_Addr), "DT_FINI_ARRAY"},
+    {DT_PREINIT_ARRAY, DT_PREINIT_ARRAYSZ, 0, sizeof(Elf64_Addr), "DT_PREINIT_ARRAY"},
+};
+
+/* Single addresses: @c len bytes there must be loaded (in file bytes when @c file), and in an
+ * executable segment when @c code. */
+static const struct {
+    int64_t tag;
+    uint64_t len;
+    bool file, code;
+    const char *name;
+} dyn_pointers[] = {
+    {DT_SYMTAB, sizeof(Elf64_Sym), true, false, "DT_SYMTAB"},
+    {DT_HASH, 8, true, false, "DT_HASH"},
+    {DT_GNU_HASH, 16, true, false, "DT_GNU_HASH"},
+    {DT_VERSYM, 2, true, false, "DT_VERSYM"},
+    {DT_VERDEF, sizeof(Elf64_Verdef), true, false, "DT_VERDEF"},
+    {DT_VERNEED, sizeof(Elf64_Verneed), true, false, "DT_VERNEED"},
+    {DT_PLTGOT, sizeof(Elf64_Addr), false, false, "DT_PLTGOT"},
+    {DT_INIT, 1, true, true, "DT_INIT"},
+    {DT_FINI, 1, true, true, "DT_FINI"},
+};
+
+/* The image being checked: its loads and the file ranges that are not fixed by the measurement. */
+struct contents {
+    const uint8_t *bytes;
+    const struct loads *l;
+    uint64_t unfixed_off[3], unfixed_len[3]; /* ELF header, .arca.config, .arca.sig */
+};
+
+/* What the dynamic section says, by tag. */
+struct dyn {
+    uint64_t val[TAG_SLOTS];
+    bool seen[TAG_SLOTS];
+    unsigned needed_count;
+    uint64_t needed[MAX_NEEDED]; /* string offsets, in order */
+};
+
+static int tag_slot(int64_t tag)
+{
+    if (tag >= 0 && tag < (int64_t)LOW_TAGS)
+        return (int)tag;
+    for (size_t i = 0; i < sizeof high_tags / sizeof high_tags[0]; i++)
+        if (high_tags[i] == tag)
+            return (int)(LOW_TAGS + i);
+    return -1;
+}
+
+static bool has(const struct dyn *d, int64_t tag)
+{
+    int slot = tag_slot(tag);
+    return slot >= 0 && d->seen[slot];
+}
+
+static uint64_t value(const struct dyn *d, int64_t tag)
+{
+    int slot = tag_slot(tag);
+    return slot >= 0 ? d->val[slot] : 0;
+}
+
+/*
+ * Translates the address range [vaddr, vaddr + len) into file offset *off. NULL when it lies
+ * inside the file bytes of one PT_LOAD (not a zero-filled tail) and touches no byte the
+ * measurement leaves open; otherwise why not.
+ */
+static const char *file_range(const struct contents *c, uint64_t vaddr, uint64_t len,
+                              uint64_t *off)
+{
+    for (size_t i = 0; i < c->l->count; i++) {
+        const Elf64_Phdr *ph = &c->l->seg[i];
+        if (vaddr < ph->p_vaddr || vaddr - ph->p_vaddr > ph->p_filesz ||
+            len > ph->p_filesz - (vaddr - ph->p_vaddr))
+            continue;
+        *off = ph->p_offset + (vaddr - ph->p_vaddr); /* check_loads: inside the file */
+        for (int k = 0; k < 3; k++)
+            if (overlap(*off, len, c->unfixed_off[k], c->unfixed_len[k]))
+                return "overlaps the ELF header, .arca.config or .arca.sig, which the "
+                       "measurement does not fix";
+        return NULL;
+    }
+    return "does not lie inside the file bytes of one PT_LOAD segment";
+}
+
+/* True when [vaddr, vaddr + len) lies in the memory of one PT_LOAD (executable if @p code). */
+static bool in_memory(const struct loads *l, uint64_t vaddr, uint64_t len, bool code)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        const Elf64_Phdr *ph = &l->seg[i];
+        if (vaddr >= ph->p_vaddr && vaddr - ph->p_vaddr <= ph->p_memsz &&
+            len <= ph->p_memsz - (vaddr - ph->p_vaddr))
+            return !code || (ph->p_flags & PF_X);
+    }
+    return false;
+}
+
+/* Copies @p s into @p buf (cap ≥ 4) for a message: at most cap - 4 bytes, anything but
+ * printable ASCII as '?', "..." when cut. Image strings are hostile; terminals are not. */
+static const char *printable(const char *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (; s[n] && n + 4 < cap; n++)
+        buf[n] = (s[n] >= 0x20 && s[n] < 0x7f) ? s[n] : '?';
+    if (s[n]) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* W^X for every PT_LOAD, a non-executable stack, exactly one PT_DYNAMIC (copied to @p dyn_ph). */
+static arca_result_t check_segments(const uint8_t *bytes, const struct loads *l, Elf64_Phdr *dyn_ph)
+{
+    arca_result_t result = ARCA_OK;
+    unsigned stacks = 0, dynamics = 0;
+    Elf64_Phdr stack = {0};
+
+    for (unsigned i = 0; i < l->eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, bytes + l->eh.e_phoff + (uint64_t)i * sizeof ph, sizeof ph);
+        if (ph.p_type == PT_LOAD && (ph.p_flags & (PF_W | PF_X)) == (PF_W | PF_X))
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                       "PT_LOAD segment %u (file offset 0x%llx, address 0x%llx) is both writable "
+                       "and executable: the image was linked with -N/--omagic or a linker script "
+                       "that puts code and writable data in one segment, or its flags were "
+                       "patched. Enclave memory is never writable and executable at once: link "
+                       "with the default GNU ld layout (arca_add_enclave() does)",
+                       i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_vaddr);
+        if (ph.p_type == PT_GNU_STACK) {
+            stacks++;
+            stack = ph;
+        } else if (ph.p_type == PT_DYNAMIC) {
+            dynamics++;
+            *dyn_ph = ph;
+        }
+    }
+    if (stacks == 0)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the image has no PT_GNU_STACK program header, so loaders would give it an "
+                   "executable stack; link with -z noexecstack (arca_add_enclave() does)");
+    if (stacks > 1)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the image has %u PT_GNU_STACK program headers (loaders obey only one); a "
+                   "linker writes exactly one", stacks);
+    if (stack.p_flags & PF_X)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "PT_GNU_STACK asks for an executable stack: the image was linked with -z "
+                   "execstack, or an object in it lacks a .note.GNU-stack section (hand-written "
+                   "assembly). Enclave stacks are never executable: link with -z noexecstack "
+                   "(arca_add_enclave() does) and add '.section .note.GNU-stack,\"\",@progbits' "
+                   "to assembly sources");
+    if (dynamics != 1)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the image has %u PT_DYNAMIC program headers, expected exactly one (a shared "
+                   "object built with -shared has one)", dynamics);
+done:
+    return result;
+}
+
+/* Reads the dynamic section up to DT_NULL, as a loader does, into @p d. */
+static arca_result_t read_dynamic(const struct contents *c, const Elf64_Phdr *ph, struct dyn *d)
+{
+    arca_result_t result = ARCA_OK;
+    const char *why;
+    uint64_t off = 0;
+    bool terminated = false;
+
+    memset(d, 0, sizeof *d);
+    if ((why = file_range(c, ph->p_vaddr, ph->p_filesz, &off)) != NULL)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "PT_DYNAMIC (address 0x%llx, %llu bytes) %s; the dynamic section must be "
+                   "loaded and measured", (unsigned long long)ph->p_vaddr,
+                   (unsigned long long)ph->p_filesz, why);
+    if (off != ph->p_offset || ph->p_vaddr % sizeof(Elf64_Addr) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "PT_DYNAMIC: file offset 0x%llx does not match its address 0x%llx in its "
+                   "PT_LOAD segment, or the address is not 8-byte aligned",
+                   (unsigned long long)ph->p_offset, (unsigned long long)ph->p_vaddr);
+    for (uint64_t i = 0; !terminated && i < ph->p_filesz / sizeof(Elf64_Dyn); i++) {
+        Elf64_Dyn e;
+        memcpy(&e, c->bytes + off + i * sizeof e, sizeof e);
+        if (e.d_tag == DT_NULL) {
+            terminated = true;
+        } else if (e.d_tag == DT_NEEDED) {
+            if (d->needed_count == MAX_NEEDED)
+                ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "the image has more than %u DT_NEEDED entries",
+                           MAX_NEEDED);
+            d->needed[d->needed_count++] = e.d_un.d_val;
+        } else {
+            int slot = tag_slot(e.d_tag);
+            if (slot < 0)
+                continue; /* a tag no check here depends on */
+            if (d->seen[slot])
+                ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                           "the dynamic section has dynamic tag 0x%llx twice; loaders would obey "
+                           "only one of them", (unsigned long long)e.d_tag);
+            d->seen[slot] = true;
+            d->val[slot] = e.d_un.d_val;
+        }
+    }
+    if (!terminated)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the dynamic section (PT_DYNAMIC, %llu bytes) has no DT_NULL entry, so a "
+                   "loader would read past its end", (unsigned long long)ph->p_filesz);
+done:
+    return result;
+}
+
+/* The string at offset @p at of the string table [strtab, strtab + strsz) in the file. */
+static arca_result_t dyn_string(const struct contents *c, uint64_t strtab, uint64_t strsz,
+                                uint64_t at, const char *tag, const char **out)
+{
+    arca_result_t result = ARCA_OK;
+    if (at >= strsz || !memchr(c->bytes + strtab + at, '\0', (size_t)(strsz - at)))
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "%s: string offset %llu is not a NUL-terminated string inside the dynamic "
+                   "string table (DT_STRSZ %llu)", tag, (unsigned long long)at,
+                   (unsigned long long)strsz);
+    *out = (const char *)c->bytes + strtab + at;
+done:
+    return result;
+}
+
+/* Refuses library search paths, filters, audit libraries and imports outside the allowlist;
+ * fills @p imports. */
+static arca_result_t check_imports(const struct contents *c, const struct dyn *d,
+                                   arca__image_imports *imports)
+{
+    /* The string-valued tags besides DT_NEEDED; from FIRST_LOADING on, each names a library
+     * the loader would load (filters and audit libraries). */
+    enum { FIRST_LOADING = 3 };
+    static const struct {
+        int64_t tag;
+        const char *name;
+    } strings[] = {{DT_SONAME, "DT_SONAME"},       {DT_RPATH, "DT_RPATH"},
+                   {DT_RUNPATH, "DT_RUNPATH"},     {DT_AUXILIARY, "DT_AUXILIARY"},
+                   {DT_FILTER, "DT_FILTER"},       {DT_AUDIT, "DT_AUDIT"},
+                   {DT_DEPAUDIT, "DT_DEPAUDIT"}};
+    arca_result_t result = ARCA_OK;
+    uint64_t strtab = 0, strsz = value(d, DT_STRSZ);
+    const char *s = "", *why;
+    char shown[80], allowed[160];
+    bool any_string = d->needed_count > 0;
+
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        any_string = any_string || has(d, strings[i].tag);
+    if (has(d, DT_STRTAB) != has(d, DT_STRSZ) || (any_string && !has(d, DT_STRTAB)))
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the dynamic section has %s without %s; a linker writes both",
+                   has(d, DT_STRTAB) ? "DT_STRTAB" : any_string ? "strings" : "DT_STRSZ",
+                   has(d, DT_STRTAB) ? "DT_STRSZ" : "DT_STRTAB");
+    if (has(d, DT_STRTAB) && (why = file_range(c, value(d, DT_STRTAB), strsz, &strtab)) != NULL)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the dynamic string table (DT_STRTAB 0x%llx, DT_STRSZ %llu) %s",
+                   (unsigned long long)value(d, DT_STRTAB), (unsigned long long)strsz, why);
+
+    /* Every string first, so a hostile offset is named as such; then what they say. */
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (has(d, strings[i].tag))
+            ARCA_CHECK(dyn_string(c, strtab, strsz, value(d, strings[i].tag), strings[i].name, &s));
+    for (unsigned i = 0; i < d->needed_count; i++)
+        ARCA_CHECK(dyn_string(c, strtab, strsz, d->needed[i], "DT_NEEDED", &s));
+
+    for (int k = 0; k < 2; k++) {
+        int64_t tag = k == 0 ? DT_RUNPATH : DT_RPATH;
+        if (!has(d, tag))
+            continue;
+        ARCA_CHECK(dyn_string(c, strtab, strsz, value(d, tag), "", &s));
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the image has a library search path (%s '%s'): the loader would look for "
+                   "libraries there, so whoever controls that directory could swap code into the "
+                   "enclave without changing its measurement. Do not link enclaves with "
+                   "-Wl,-rpath; link everything the enclave needs beyond the C library and "
+                   "libcrypto statically (arca_add_enclave LIBS with static .a libraries)",
+                   k == 0 ? "DT_RUNPATH" : "DT_RPATH", printable(s, shown, sizeof shown));
+    }
+    for (size_t i = FIRST_LOADING; i < sizeof strings / sizeof strings[0]; i++)
+        if (has(d, strings[i].tag)) {
+            ARCA_CHECK(dyn_string(c, strtab, strsz, value(d, strings[i].tag), "", &s));
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                       "the image names a filter or audit library (%s '%s'), which the loader "
+                       "would load into the enclave without measuring it; link with neither "
+                       "-f/-F (--auxiliary/--filter) nor --audit/--depaudit", strings[i].name,
+                       printable(s, shown, sizeof shown));
+        }
+
+    memset(imports, 0, sizeof *imports);
+    for (unsigned i = 0; i < d->needed_count; i++) {
+        ARCA_CHECK(dyn_string(c, strtab, strsz, d->needed[i], "DT_NEEDED", &s));
+        int lib = arca__image_needed_index(s, c->l->eh.e_machine);
+        if (lib < 0) {
+            size_t n = 0;
+            allowed[0] = '\0';
+            for (size_t j = 0; j < ARCA_IMAGE_ALLOWED_NEEDED_COUNT; j++)
+                if (arca__image_allowed_needed[j].machine == 0 ||
+                    arca__image_allowed_needed[j].machine == c->l->eh.e_machine) {
+                    int w = snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? ", " : "",
+                                     arca__image_allowed_needed[j].name);
+                    n += w > 0 && (size_t)w < sizeof allowed - n ? (size_t)w : 0;
+                }
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                       "the image needs the shared library '%s' (DT_NEEDED), which is not part of "
+                       "the Arca runtime (allowed: %s); its code would run inside the enclave "
+                       "without being measured. Link it statically into the enclave: "
+                       "arca_add_enclave(... LIBS /path/to/its .a file, or a STATIC library "
+                       "target)", printable(s, shown, sizeof shown), allowed);
+        }
+        for (unsigned j = 0; j < imports->count; j++)
+            if (imports->lib[j] == (uint8_t)lib)
+                ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "the image names '%s' twice in DT_NEEDED; a "
+                           "linker writes each library once", s);
+        imports->lib[imports->count++] = (uint8_t)lib;
+    }
+done:
+    return result;
+}
+
+/* Text relocations, and every address and size of the dynamic section a loader uses. */
+static arca_result_t check_dynamic_values(const struct contents *c, const struct dyn *d)
+{
+    arca_result_t result = ARCA_OK;
+    const char *why;
+    uint64_t off;
+
+    if (has(d, DT_TEXTREL) || (value(d, DT_FLAGS) & DF_TEXTREL))
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the image has text relocations (%s): code that is not position-independent "
+                   "was linked in (an object or static library compiled without -fPIC, or the "
+                   "link used -z notext), so a loader would have to make code writable. Rebuild "
+                   "that code with -fPIC", has(d, DT_TEXTREL) ? "DT_TEXTREL" : "DF_TEXTREL");
+    if (has(d, DT_PLTREL) && value(d, DT_PLTREL) != DT_RELA && value(d, DT_PLTREL) != DT_REL)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "DT_PLTREL is %llu, neither DT_RELA nor DT_REL",
+                   (unsigned long long)value(d, DT_PLTREL));
+    if (has(d, DT_SYMENT) && value(d, DT_SYMENT) != sizeof(Elf64_Sym))
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "DT_SYMENT is %llu, not %zu",
+                   (unsigned long long)value(d, DT_SYMENT), sizeof(Elf64_Sym));
+    for (size_t i = 0; i < sizeof dyn_tables / sizeof dyn_tables[0]; i++) {
+        uint64_t ent = dyn_tables[i].ent, addr = value(d, dyn_tables[i].addr),
+                 size = value(d, dyn_tables[i].size);
+        if (!has(d, dyn_tables[i].addr) && !has(d, dyn_tables[i].size))
+            continue;
+        if (!has(d, dyn_tables[i].addr) || !has(d, dyn_tables[i].size))
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "%s: the dynamic section has its address or its size "
+                       "but not both", dyn_tables[i].name);
+        if (dyn_tables[i].addr == DT_JMPREL)
+            ent = value(d, DT_PLTREL) == DT_REL ? sizeof(Elf64_Rel) : sizeof(Elf64_Rela);
+        if (dyn_tables[i].ent_tag && has(d, dyn_tables[i].ent_tag) &&
+            value(d, dyn_tables[i].ent_tag) != ent)
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "%s: entry size %llu, expected %llu",
+                       dyn_tables[i].name, (unsigned long long)value(d, dyn_tables[i].ent_tag),
+                       (unsigned long long)ent);
+        if (size % ent != 0)
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "%s: size %llu is not a multiple of the entry size %llu",
+                       dyn_tables[i].name, (unsigned long long)size, (unsigned long long)ent);
+        if (size != 0 && (why = file_range(c, addr, size, &off)) != NULL)
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "%s (address 0x%llx, %llu bytes) %s",
+                       dyn_tables[i].name, (unsigned long long)addr, (unsigned long long)size, why);
+    }
+    for (size_t i = 0; i < sizeof dyn_pointers / sizeof dyn_pointers[0]; i++) {
+        uint64_t addr = value(d, dyn_pointers[i].tag);
+        if (!has(d, dyn_pointers[i].tag))
+            continue;
+        why = dyn_pointers[i].file ? file_range(c, addr, dyn_pointers[i].len, &off)
+              : in_memory(c->l, addr, dyn_pointers[i].len, false)
+                  ? NULL
+                  : "does not lie inside a PT_LOAD segment";
+        if (!why && dyn_pointers[i].code && !in_memory(c->l, addr, dyn_pointers[i].len, true))
+            why = "is not in an executable PT_LOAD segment";
+        if (why)
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "%s (address 0x%llx) %s", dyn_pointers[i].name,
+                       (unsigned long long)addr, why);
+    }
+done:
+    return result;
+}
+
+static arca_result_t check_contents(const uint8_t *bytes, const struct loads *l,
+                                    const Elf64_Shdr *config_sh, const Elf64_Shdr *sig_sh,
+                                    arca__image_imports *imports)
+{
+    arca_result_t result = ARCA_OK;
+    struct contents c = {
+        .bytes = bytes,
+        .l = l,
+        .unfixed_off = {0, config_sh->sh_offset, sig_sh->sh_offset},
+        .unfixed_len = {sizeof(Elf64_Ehdr), sizeof(struct arca_enclave_config),
+                        sizeof(struct arca_signature)},
+    };
+    Elf64_Phdr dyn_ph = {0};
+    struct dyn d;
+
+    ARCA_CHECK(check_segments(bytes, l, &dyn_ph));
+    ARCA_CHECK(read_dynamic(&c, &dyn_ph, &d));
+    ARCA_CHECK(check_imports(&c, &d, imports));
+    ARCA_CHECK(check_dynamic_values(&c, &d));
+done:
+    return result;
+}
+
 arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *out)
 {
     arca_result_t result = ARCA_OK;
@@ -412,6 +867,7 @@ arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "image_parse: NULL image");
     ARCA_CHECK(check_loads(bytes, size, &loads));
     ARCA_CHECK(find_sections(bytes, size, &loads, &config_sh, &sig_sh));
+    ARCA_CHECK(check_contents(bytes, &loads, &config_sh, &sig_sh, &out->imports));
 
     out->bytes = bytes;
     out->size = size;
@@ -419,6 +875,7 @@ arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *
     out->sig_offset = (size_t)sig_sh.sh_offset;
     out->config_vaddr = config_sh.sh_addr;
     out->sig_vaddr = sig_sh.sh_addr;
+    out->machine = loads.eh.e_machine;
     memcpy(&out->config, bytes + out->config_offset, sizeof out->config);
     memcpy(&out->sig, bytes + out->sig_offset, sizeof out->sig);
 done:
@@ -610,6 +1067,8 @@ arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_
     info->identity.backend = ARCA_BACKEND_ID_NONE;
     info->identity.protections = 0;
     info->config = image.config;
+    info->machine = image.machine;
+    info->imports = image.imports;
 done:
     arca__ec_free(signer);
     if (result != ARCA_OK && info)

@@ -9,12 +9,20 @@
  * the ELF header's section-header fields zeroed (section headers are not loaded, so
  * stripping must not change identity). Exact definition: docs/formats.md.
  *
+ * What an image may contain beyond that (checked by arca__image_parse(), hence by signing
+ * and by every verification): no writable+executable PT_LOAD, a PT_GNU_STACK without PF_X,
+ * exactly one PT_DYNAMIC inside a PT_LOAD, no DT_RPATH/DT_RUNPATH/DT_TEXTREL (or DF_TEXTREL),
+ * no DT_AUXILIARY/DT_FILTER/DT_AUDIT/DT_DEPAUDIT, and DT_NEEDED only from
+ * ARCA_IMAGE_ALLOWED_NEEDED. All of it is read from measured bytes only (program headers and
+ * PT_LOAD contents), never from section headers.
+ *
  * Every function here treats the image bytes as hostile: offsets and sizes are checked
  * for overflow and bounds before use. Internal header: never installed.
  */
 #ifndef ARCA_COMMON_IMAGE_H
 #define ARCA_COMMON_IMAGE_H
 
+#include <elf.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +80,46 @@ struct arca_signature {
 };
 _Static_assert(sizeof(struct arca_signature) == 8 + 4 + 4 + 32 + 64 + 128 + 64, "sig layout");
 
+/*
+ * The shared libraries an enclave image may import (DT_NEEDED): the runtime's own C library,
+ * libm and OpenSSL's libcrypto, and the dynamic linker of the image's machine (it provides
+ * __tls_get_addr, which Arca's loader binds itself). They belong to the runtime, which
+ * evidence names by digest; everything else is linked into the image and so measured.
+ * X(name, machine): the exact DT_NEEDED string, and the ELF e_machine it is allowed for
+ * (0: every machine). This is the only list: the signer, the verifier and every loader use
+ * it (through the X-macro, arca__image_allowed_needed[] or arca__image_needed_index()).
+ */
+#define ARCA_IMAGE_ALLOWED_NEEDED(X)                                                             \
+    X("libc.so.6", 0)                                                                            \
+    X("libm.so.6", 0)                                                                            \
+    X("libcrypto.so.3", 0)                                                                       \
+    X("ld-linux-x86-64.so.2", EM_X86_64)                                                         \
+    X("ld-linux-aarch64.so.1", EM_AARCH64)
+#define ARCA__IMAGE_COUNT_ONE(name, machine) +1
+#define ARCA_IMAGE_ALLOWED_NEEDED_COUNT (0 ARCA_IMAGE_ALLOWED_NEEDED(ARCA__IMAGE_COUNT_ONE))
+
+/** One entry of ARCA_IMAGE_ALLOWED_NEEDED. */
+struct arca__image_library {
+    const char *name;  /* the DT_NEEDED string, e.g. "libc.so.6" */
+    uint16_t machine;  /* EM_X86_64, EM_AARCH64, or 0 for every machine */
+};
+/** ARCA_IMAGE_ALLOWED_NEEDED as a table, in list order. */
+extern const struct arca__image_library arca__image_allowed_needed[ARCA_IMAGE_ALLOWED_NEEDED_COUNT];
+
+/**
+ * The index in arca__image_allowed_needed[] of @p name (a NUL-terminated DT_NEEDED string)
+ * for an image of ELF machine @p machine, or -1 when that library may not be imported.
+ * Exact comparison: a path, another version or another machine's dynamic linker is -1.
+ */
+int arca__image_needed_index(const char *name, uint16_t machine);
+
+/** What an image imports: its DT_NEEDED entries in file order, as indices into
+ *  arca__image_allowed_needed[] (each at most once: duplicates are refused). */
+typedef struct arca__image_imports {
+    uint8_t count;
+    uint8_t lib[ARCA_IMAGE_ALLOWED_NEEDED_COUNT];
+} arca__image_imports;
+
 /* Where things are in one image buffer, as found by arca__image_parse(). */
 typedef struct arca__image {
     const uint8_t *bytes;
@@ -82,15 +130,25 @@ typedef struct arca__image {
     struct arca_signature sig;         /* copied out of the image */
     uint64_t config_vaddr;             /* sh_addr of .arca.config (bound into the measurement) */
     uint64_t sig_vaddr;                /* sh_addr of .arca.sig (bound into the measurement) */
+    uint16_t machine;                  /* e_machine: EM_X86_64 or EM_AARCH64 */
+    arca__image_imports imports;       /* DT_NEEDED, all on ARCA_IMAGE_ALLOWED_NEEDED */
 } arca__image;
 
 /** What verification established about an image. */
 typedef struct arca__image_info {
     arca_identity_t identity; /* backend = NONE, protections = 0: loaders fill those */
     struct arca_enclave_config config;
+    uint16_t machine;            /* e_machine: EM_X86_64 or EM_AARCH64 */
+    arca__image_imports imports; /* the runtime libraries the image imports (DT_NEEDED) */
 } arca__image_info;
 
-/** Parse and bounds-check an ELF image and locate its Arca sections. Copies both sections. */
+/**
+ * Parse and bounds-check an ELF image, locate its Arca sections (copies both) and check
+ * what it may contain: memory permissions (W^X, non-executable stack) and its dynamic
+ * section (imports only from ARCA_IMAGE_ALLOWED_NEEDED, no search paths, no text
+ * relocations, every DT_ value in bounds). Signing and verification both start here, so an
+ * image that fails cannot be signed and is never loaded.
+ */
 arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *out)
     __attribute__((warn_unused_result));
 
@@ -119,7 +177,7 @@ arca_result_t arca__image_sign(uint8_t *bytes, size_t size, const struct arca_en
 arca_result_t arca__config_validate(const struct arca_enclave_config *config)
     __attribute__((warn_unused_result));
 
-/** Defaults: heap 32 MiB, stack 256 KiB, 4 threads, product 0, svn 0, debug off. */
+/** Defaults: heap 6 MiB, stack 256 KiB, 4 threads, product 0, svn 0, debug off. */
 void arca__config_defaults(struct arca_enclave_config *config);
 
 /**

@@ -1,6 +1,6 @@
 /*
  * attest.c — arca_get_evidence inside the enclave: ask the host (which asks the platform)
- * for evidence v1 about this enclave and these report data.
+ * for evidence v2 about this enclave and these report data.
  *
  * The host is hostile. Its reply has already been copied into enclave memory by
  * arca_host_call (with its length checked); here it is parsed and must describe exactly
@@ -61,7 +61,7 @@ arca_result_t arca_get_evidence(const uint8_t report_data[ARCA_REPORT_DATA_SIZE]
     }
 
     if (arca__evidence_parse(buf, got, &parsed) != ARCA_OK)
-        ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY, "arca_get_evidence: the host's reply is not evidence v1");
+        ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY, "arca_get_evidence: the host's reply is not evidence v2");
     if (!arca__identity_equal(&parsed.identity, self))
         ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY,
                    "arca_get_evidence: the host returned evidence about another identity");

@@ -37,7 +37,7 @@ __attribute__((section(".arca.config"), used, aligned(8))) const struct arca_enc
         .magic = ARCA_CONFIG_MAGIC,
         .version = ARCA_CONFIG_VERSION,
         .flags = 0,
-        .heap_size = UINT64_C(32) << 20,
+        .heap_size = UINT64_C(6) << 20, /* = arca__config_defaults(): fits 8 MiB of memlock */
         .stack_size = UINT64_C(256) << 10,
         .threads = 4,
         .product_id = 0,

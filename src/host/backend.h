@@ -70,6 +70,14 @@ const struct arca_backend_ops *arca__backend_find(const char *name);
 /** Register an extra backend (tests); ARCA_ERR_INVALID_ARGUMENT if the name is taken. */
 arca_result_t arca__backend_register(const struct arca_backend_ops *ops);
 
+/**
+ * What a backend learnt at launch about the runtime it started, kept with the handle: the
+ * runtime digest (signed into evidence) and the caveats (why protections are reduced; ""
+ * none; arca_enclave_caveats()). Called from create, before the enclave's init runs.
+ */
+void arca__enclave_set_runtime(struct arca_enclave *enclave, const uint8_t digest[32],
+                               const char *caveats);
+
 /*
  * Serve a host call for the enclave that owns @p base: Arca's reserved calls (log,
  * evidence) and then the user's table. Backends call this; it never trusts its inputs

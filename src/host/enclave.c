@@ -4,8 +4,8 @@
  * These functions are thin wrappers over the backend ops (backend.h) and the only place
  * that validates arguments and supplies defaults. Divisions:
  *   - handle list and lifecycle bookkeeping (tombstones, slot bitmap of calls in flight, destroy wait)
- *   - backend selection (option, $ARCA_BACKEND, auto)
- *   - create: read once, verify, seal into a memfd, derive keys, start the backend
+ *   - backend selection (option, $ARCA_BACKEND, auto: never sim for a production image)
+ *   - create: read once, verify, choose the backend, seal into a memfd, derive keys, start it
  *   - call / identity / destroy / last error
  * This file must never load bytes other than the ones it verified, never free a handle
  * (stale handles must stay safe to pass in), never call into backend state after destroy
@@ -18,6 +18,7 @@
 
 #include "common/crypto.h"
 #include "common/error.h"
+#include "common/evidence.h"
 #include "handle.h"
 
 /* Largest image file accepted; real enclaves are a few MiB. */
@@ -128,26 +129,43 @@ done:
     return result;
 }
 
-static arca_result_t choose_backend(const arca_enclave_options_t *opts,
-                                    const struct arca_backend_ops **chosen)
+/* The image is verified first: auto needs to know whether it is a debug image. */
+static arca_result_t choose_backend(const arca_enclave_options_t *opts, const char *image_path,
+                                    int debug_image, const struct arca_backend_ops **chosen)
 {
     arca_result_t result = ARCA_OK;
     const char *name = opts->backend;
     const struct arca_backend_ops *ops = NULL;
     size_t n = arca__backend_count();
+    char why[320] = "";
     if (!name || !name[0])
         name = getenv("ARCA_BACKEND");
     if (!name || !name[0])
         name = "auto";
     if (!strcmp(name, "auto")) {
-        /* Prefer any isolating backend over sim, in registration order; sim last. */
+        /* Any isolating backend, in registration order; a non-isolating one (sim) only for a
+         * debug image: a production image must not end up unprotected without anyone asking. */
         for (int pass = 0; pass < 2 && !ops; pass++) {
             for (size_t i = 0; i < n && !ops; i++) {
                 const struct arca_backend_ops *b = arca__backend_at(i);
-                if ((pass == 0) == (strcmp(b->name, "sim") != 0) && probe(b) == ARCA_OK)
+                if ((pass == 0) != (arca__backend_isolates(b->backend_id) != 0))
+                    continue;
+                if (pass == 1 && !debug_image)
+                    continue;
+                if (probe(b) == ARCA_OK)
                     ops = b;
+                else if (pass == 0 && !why[0])
+                    snprintf(why, sizeof why, "%s", arca__error_detail());
             }
         }
+        if (!ops && !debug_image)
+            ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
+                       "%s is a production image (Debug = 0) and no isolating backend can run "
+                       "here; 'auto' never picks sim for it, since sim loads the enclave into the "
+                       "host process and protects nothing. Choose sim yourself with "
+                       "ARCA_BACKEND=sim (its keys are its own), or fix the isolating backend "
+                       "('arca backends'): %s",
+                       image_path, why[0] ? why : "none is registered");
         if (!ops)
             ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
                        "no backend can run here; run 'arca backends' to see why");
@@ -240,7 +258,6 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
         opts = &defaults;
     }
     ARCA_CHECK(check_options(opts, &max_payload));
-    ARCA_CHECK(choose_backend(opts, &ops));
     pthread_once(&atfork_once, register_atfork);
 
     /* Read once, verify those bytes, and load exactly those bytes. */
@@ -258,6 +275,8 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
                    "%s is signed as a debug enclave and the host set refuse_debug; sign a "
                    "production build (Debug = 0) with your release key",
                    image_path);
+    ARCA_CHECK(choose_backend(opts, image_path, (info.identity.attributes & ARCA_ATTR_DEBUG) != 0,
+                              &ops));
     ARCA_CHECK(arca__sealed_memfd("arca-enclave", image, image_size, &fd));
 
     e = calloc(1, sizeof *e);
@@ -283,7 +302,8 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     e->identity.protections = 0; /* until the backend reports what it put in force */
 
     ARCA_CHECK(arca__dev_platform.open(opts->platform_dir, &e->platform));
-    ARCA_CHECK(arca__dev_platform.derive_keys(e->platform, &info.identity, &keys));
+    /* e->identity names the backend: sim and isolating backends never share a key. */
+    ARCA_CHECK(arca__dev_platform.derive_keys(e->platform, &e->identity, &keys));
 
     e->state = calloc(1, ops->state_size);
     if (!e->state)
@@ -428,6 +448,17 @@ done:
 const char *arca_enclave_backend(const arca_enclave_t *e)
 {
     return e ? e->ops->name : NULL;
+}
+
+void arca__enclave_set_runtime(struct arca_enclave *e, const uint8_t digest[32], const char *caveats)
+{
+    memcpy(e->runtime_digest, digest, sizeof e->runtime_digest);
+    snprintf(e->caveats, sizeof e->caveats, "%s", caveats ? caveats : "");
+}
+
+const char *arca_enclave_caveats(const arca_enclave_t *e)
+{
+    return e ? e->caveats : "";
 }
 
 arca_result_t arca_enclave_destroy(arca_enclave_t *e)

@@ -29,6 +29,11 @@ struct arca_enclave {
     arca__backend_base *state;            /* released by destroy */
     arca__platform *platform;             /* serves evidence; closed by destroy */
     arca_identity_t identity;             /* computed by the host from the verified image */
+    /* SHA-256 naming the runtime that runs the image (the loader and the shared libraries it
+     * mapped), signed into evidence. The backend fills it in create; all zero (calloc) means
+     * the backend did not say, and a policy pinning RuntimeDigest then refuses the evidence. */
+    uint8_t runtime_digest[32];
+    char caveats[240];                    /* why protections are reduced ("" none); by create */
     arca_host_call_t *host_calls;         /* private copy of the options' table, sorted by id */
     size_t host_call_count;
     void *host_ctx;

@@ -92,9 +92,10 @@ static arca_result_t serve_evidence(struct arca_enclave *enclave, const uint8_t 
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT); /* report data is exactly 64 bytes */
     if (!enclave->platform)
         ARCA_RAISE(ARCA_ERR_PLATFORM);
-    /* The identity is the host's own record, never anything the enclave sent. */
-    ARCA_CHECK(arca__dev_platform.evidence(enclave->platform, &enclave->identity, in, &evidence,
-                                           &len));
+    /* The identity and runtime digest are the host's own record, never anything the enclave
+     * sent. */
+    ARCA_CHECK(arca__dev_platform.evidence(enclave->platform, &enclave->identity,
+                                           enclave->runtime_digest, in, &evidence, &len));
     *written = len;
     if (len > out_cap)
         ARCA_RAISE(ARCA_ERR_BUFFER_TOO_SMALL);

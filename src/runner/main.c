@@ -4,16 +4,21 @@
  * 4 the sealed memfd with the image bytes, 5 the sealed channel memfd.
  *
  * Order, each step checked and reported in `protections`, all before any call is served:
- * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check, START message, secure
- * heap, OpenSSL init, image re-verification (the runner trusts no verdict of the host) and
- * dlopen, channel mapping, namespaces, Landlock, slot threads, seccomp, READY message. Then
- * the main thread waits for EOF on the control socket (the host closed it or died) and exits.
+ * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check, the check of what the
+ * launcher left (a tracer refuses the start; an inherited seccomp filter or a non-initial user
+ * namespace reduces the reported bits to separate-process), START message, protected memory
+ * (secure heap and the slot threads' stacks), OpenSSL init, runtime digest, image
+ * re-verification (the runner trusts no verdict of the host) and stage 1 of loading (the
+ * verified bytes mapped and relocated by src/loader, no image code run), channel mapping,
+ * namespaces, Landlock, slot threads, seccomp, stage 2 of loading (IFUNC resolvers, RELRO,
+ * TLS, the image's initialisers: the first image code to run, inside the complete sandbox),
+ * READY message. Then the main thread waits for EOF on the control socket (the host closed it
+ * or died) and exits.
  *
  * This file must never serve a call before the sandbox is complete, never load bytes other
  * than the ones it verified, and never keep the platform keys beyond the runtime's init.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -30,9 +35,11 @@
 #include "common/error.h"
 #include "common/evidence.h"
 #include "common/image.h"
+#include "loader/loader.h"
 #include "runner.h"
 
 static arca__server_config server;
+static uint8_t runtime_digest[32]; /* the runner and its libraries (src/loader) */
 
 static void send_ready(arca_result_t r, uint32_t protections)
 {
@@ -42,8 +49,11 @@ static void send_ready(arca_result_t r, uint32_t protections)
     msg.version = ARCA__CONTROL_VERSION;
     msg.result = (int32_t)r;
     msg.protections = protections;
-    if (r != ARCA_OK)
-        snprintf(msg.detail, sizeof msg.detail, "%s", arca__error_detail());
+    memcpy(msg.runtime_digest, runtime_digest, sizeof runtime_digest);
+    /* On failure the detail says why; on success, the caveats (why protections this kernel
+     * could give are missing: an untrusted launcher, too little locked memory), or "". */
+    snprintf(msg.detail, sizeof msg.detail, "%s",
+             r != ARCA_OK ? arca__error_detail() : arca__caveats());
     /* write(), not send(): it is the one call the seccomp filter allows on this socket. */
     (void)!write(ARCA__RUNNER_FD_CONTROL, &msg, sizeof msg);
 }
@@ -81,14 +91,17 @@ done:
     return result;
 }
 
-/* Verify the image bytes ourselves, then load exactly those (sealed) bytes. */
+/*
+ * Verify the image bytes ourselves, then map exactly those bytes with the loader (src/loader):
+ * never a path, which the launcher's mount namespace could point at other code. Stage 1 only:
+ * nothing of the image runs until arca__runtime_start(), after the sandbox is complete.
+ */
 static arca_result_t load_image(const struct arca__start_msg *start, arca__image_info *info,
-                                const struct arca__runtime **runtime)
+                                arca__loaded_image **loaded)
 {
     arca_result_t result = ARCA_OK;
     uint64_t size = 0;
     void *bytes = MAP_FAILED;
-    void *handle = NULL;
 
     ARCA_CHECK(check_sealed(ARCA__RUNNER_FD_IMAGE, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW,
                             "image", &size));
@@ -104,25 +117,12 @@ static arca_result_t load_image(const struct arca__start_msg *start, arca__image
         !!(info->config.flags & ARCA_CONFIG_FLAG_SWITCHLESS) !=
             !!(start->flags & ARCA__START_FLAG_SWITCHLESS))
         ARCA_RAISE(ARCA_ERR_CONFIG, "arca-runner: the host's START does not match the image config");
-
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", ARCA__RUNNER_FD_IMAGE);
-    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!handle)
-        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "arca-runner: dlopen of the verified image failed: %s",
-                   dlerror());
-    const struct arca__runtime *rt = dlsym(handle, ARCA_RUNTIME_SYMBOL);
-    if (!rt || rt->abi_version != ARCA_RUNTIME_ABI_VERSION || !rt->init || !rt->dispatch ||
-        !rt->fini)
-        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "arca-runner: the image has no usable %s (runtime ABI %d)",
-                   ARCA_RUNTIME_SYMBOL, ARCA_RUNTIME_ABI_VERSION);
-    *runtime = rt;
-    handle = NULL; /* stays loaded for the life of the process */
+    result = arca__runtime_load(bytes, (size_t)size, loaded);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "arca-runner: %s", arca__error_detail());
 done:
     if (bytes != MAP_FAILED)
         munmap(bytes, (size_t)size);
-    if (handle)
-        dlclose(handle);
     return result;
 }
 
@@ -149,7 +149,9 @@ int main(int argc, char **argv)
     struct arca__start_msg start;
     arca__image_info info;
     const struct arca__runtime *runtime = NULL;
+    arca__loaded_image *image = NULL;
     uint32_t prot = ARCA_PROT_SEPARATE_PROCESS;
+    uint32_t keep = 0; /* the bits the launcher leaves us able to vouch for */
     struct ucred peer;
     socklen_t peer_len = sizeof peer;
     unsigned char seed[32];
@@ -168,24 +170,31 @@ int main(int argc, char **argv)
         return 2;
     }
     ARCA_CHECK(arca__sandbox_deathsig((int)peer.pid));
+    ARCA_CHECK(arca__sandbox_inherited(&keep));
     ARCA_CHECK(read_start(&start));
-    ARCA_CHECK(arca__heap_init(start.heap_size, &prot));
+    ARCA_CHECK(arca__heap_init(start.heap_size, start.threads, start.stack_size, &prot));
     if (OPENSSL_init_crypto(0, NULL) != 1 || RAND_bytes(seed, sizeof seed) != 1)
         ARCA_RAISE(ARCA_ERR_CRYPTO, "arca-runner: OpenSSL initialisation failed");
     arca__wipe(seed, sizeof seed);
-    ARCA_CHECK(load_image(&start, &info, &runtime));
+    ARCA_CHECK(arca__runtime_digest(runtime_digest));
+    ARCA_CHECK(load_image(&start, &info, &image));
     close(ARCA__RUNNER_FD_IMAGE);
     ARCA_CHECK(map_channel(&start));
     close(ARCA__RUNNER_FD_CHANNEL);
 
     prot |= arca__sandbox_namespaces();
     prot |= arca__sandbox_landlock();
-    server.runtime = runtime;
-    server.stack_size = start.stack_size;
     server.spin_ns = (start.flags & ARCA__START_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                   : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__server_prepare(&server));
     prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL);
+    /* The sandbox is complete: only now may code of the image run (IFUNC resolvers,
+     * initialisers). A forbidden system call in them ends the runner, like one in an ecall. */
+    result = arca__runtime_start(image, &runtime);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "arca-runner: %s", arca__error_detail());
+    server.runtime = runtime;
+    prot &= keep; /* after an untrusted launcher: separate-process only (caveat says why) */
 
     server.iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
     server.iface.ctx = NULL;

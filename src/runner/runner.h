@@ -16,14 +16,39 @@
 /* ---- secure heap (secure_heap.c) ---- */
 
 /**
- * Create the enclave heap arena of @p size bytes: memfd_secret memory when the kernel
- * allows it (sets ARCA_PROT_SECRETMEM in *prot), else mlock()ed MADV_DONTDUMP memory
- * (ARCA_PROT_MLOCK), else plain MADV_DONTDUMP memory (no bit). From then on malloc and
- * friends serve from it; allocations made earlier stay in the static bootstrap arena.
+ * Create the enclave's protected memory: one mapping holding, from low to high addresses, a
+ * guard page and the stack of each of @p threads enclave threads (@p stack_size bytes each),
+ * a guard page, and the heap arena of @p heap_size bytes (arca__protected_bytes() in all).
+ * memfd_secret memory when the kernel and RLIMIT_MEMLOCK allow it (sets ARCA_PROT_SECRETMEM
+ * in *prot), else mlock()ed MADV_DONTDUMP memory (ARCA_PROT_MLOCK), else plain MADV_DONTDUMP
+ * memory (no bit, and a caveat saying why). From then on malloc and friends serve from the
+ * arena; allocations made earlier stay in the static bootstrap arena.
  */
-arca_result_t arca__heap_init(uint64_t size, uint32_t *prot);
+arca_result_t arca__heap_init(uint64_t heap_size, uint32_t threads, uint64_t stack_size,
+                              uint32_t *prot);
+
+/** The stack of enclave thread @p index (< threads of arca__heap_init), inside the mapping. */
+void arca__heap_stack(uint32_t index, void **base, size_t *size);
+
+/* ---- caveats (sandbox.c) ---- */
+
+/* Room for the caveats: they travel in the READY message's detail field. */
+#define ARCA__CAVEATS_MAX sizeof(((struct arca__ready_msg *)0)->detail)
+
+/** Add a caveat: why a protection is missing that this kernel could give ("; "-separated). */
+void arca__caveat(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** The caveats so far ("" if none), for the READY message. */
+const char *arca__caveats(void);
 
 /* ---- sandbox steps (sandbox.c); each returns the ARCA_PROT_* bit it achieved or 0 ---- */
+
+/**
+ * Check what the runner inherited (call after arca__sandbox_nodump()): a tracer refuses the
+ * start (ARCA_ERR_PERMISSION); an inherited seccomp filter, a user namespace other than the
+ * initial one, or state that cannot be read sets *keep to ARCA_PROT_SEPARATE_PROCESS (the
+ * bits that may be reported) with a caveat; otherwise *keep has every bit.
+ */
+arca_result_t arca__sandbox_inherited(uint32_t *keep);
 
 uint32_t arca__sandbox_nodump(void);
 uint32_t arca__sandbox_nocore(void);
@@ -41,7 +66,6 @@ typedef struct arca__server_config {
     const struct arca__runtime *runtime;
     void *channel;                   /* mapped channel */
     arca__channel_layout layout;
-    uint64_t stack_size;
     uint64_t spin_ns;
     struct arca__host_iface iface; /* handed to runtime init; keys wiped after init */
 } arca__server_config;

@@ -2,7 +2,10 @@
  * sandbox.c — arca-runner's hardening steps, each checked at run time and reported as
  * the ARCA_PROT_* bit it achieved: no core dumps and no ptrace/proc access (dumpable 0),
  * no new privileges, death with the host, new namespaces, a Landlock ruleset that grants
- * no file access, and a seccomp allowlist (default: kill the whole process).
+ * no file access, and a seccomp allowlist (default and foreign architectures: kill the
+ * whole process). Also the check of what the runner inherited from its launcher (tracer,
+ * seccomp filters, user namespace), which decides whether any bit may be reported at all,
+ * and the caveats: the short text READY carries to the host when protections are reduced.
  *
  * main.c calls these in the documented order. A step the kernel refuses leaves its bit
  * clear and the enclave still runs; nothing here may ever widen what the process can do.
@@ -14,8 +17,10 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -24,8 +29,55 @@
 #include <unistd.h>
 
 #include "arca/identity.h"
+#include "backends/process/launch_checks.h"
 #include "common/error.h"
 #include "runner.h"
+
+/* ---- caveats: why protections are fewer than this kernel could give ---- */
+
+static char caveats[ARCA__CAVEATS_MAX];
+
+void arca__caveat(const char *fmt, ...)
+{
+    char text[ARCA__CAVEATS_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    arca__append_caveat(caveats, sizeof caveats, text);
+}
+
+const char *arca__caveats(void)
+{
+    return caveats;
+}
+
+/* ---- what the launcher left us ---- */
+
+arca_result_t arca__sandbox_inherited(uint32_t *keep)
+{
+    arca_result_t result = ARCA_OK;
+    arca__inherited in;
+    arca__inherited_read(&in);
+    *keep = ~UINT32_C(0);
+    /* dumpable is 0 already, so no new tracer of our user can attach; one attached before
+     * (strace -f, gdb following forks) sees and changes everything, including these checks. */
+    if (in.status_ok && in.tracer_pid != 0)
+        ARCA_RAISE(ARCA_ERR_PERMISSION,
+                   "arca-runner: a tracer (pid %ld) is attached, which could read and change the "
+                   "enclave; start the host without a debugger or tracer that follows its children",
+                   in.tracer_pid);
+    /* A seccomp filter of the launcher can answer our system calls (PR_SET_DUMPABLE, ...) and
+     * the owner of a non-initial user namespace holds CAP_SYS_PTRACE over our memory: no check
+     * below could stand against either, so only the separate address space is claimed. */
+    char text[ARCA__CAVEATS_MAX] = "";
+    if (arca__inherited_caveats(&in, text, sizeof text)) {
+        arca__caveat("%s; only separate-process is reported", text);
+        *keep = ARCA_PROT_SEPARATE_PROCESS;
+    }
+done:
+    return result;
+}
 
 uint32_t arca__sandbox_nodump(void)
 {
@@ -133,15 +185,23 @@ uint32_t arca__sandbox_seccomp(int control_fd)
     if (!ctx)
         return 0;
     int rc = 0;
-    /* Memory: never executable. */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-                           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    /* An x32-ABI call (nr | __X32_SYSCALL_BIT) or a foreign architecture ends the process,
+     * not only the calling thread (libseccomp's default), so the host sees the enclave lost
+     * instead of a call that never returns. */
+    rc |= seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    /* Memory: never executable, and only anonymous: a descriptor mapped MAP_SHARED (stderr,
+     * when it is a regular file) would let the enclave rewrite the file. The loader maps the
+     * image anonymously before this filter; after it only the heap's and TLS's own do. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 2,
+                           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),
+                           SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, MAP_ANONYMOUS));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
                            SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
     rc |= allow(ctx, SCMP_SYS(munmap));
     rc |= allow(ctx, SCMP_SYS(madvise));
     rc |= allow(ctx, SCMP_SYS(brk));
-    /* The control socket (the main thread waits for EOF on it) and stderr. */
+    /* The control socket (the main thread waits for EOF on it) and stderr (a pipe libarca
+     * reads, escapes and prefixes line by line). */
     const struct scmp_arg_cmp on_control = {0, SCMP_CMP_EQ, (scmp_datum_t)control_fd, 0};
     const struct scmp_arg_cmp on_stderr = {0, SCMP_CMP_EQ, (scmp_datum_t)STDERR_FILENO, 0};
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, on_control);

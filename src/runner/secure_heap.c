@@ -5,13 +5,17 @@
  * libcrypto and libc itself all allocate here).
  *
  * Memory comes from one arena of config.heap_size bytes in memfd_secret memory (off the
- * kernel's direct map), or, where that is unavailable, mlock()ed MADV_DONTDUMP memory.
+ * kernel's direct map), or, where that is unavailable, mlock()ed MADV_DONTDUMP memory. The
+ * same protected mapping also holds the enclave threads' stacks (below the arena, each over
+ * a guard page), and the per-call buffers are allocated from the arena: everything an ecall
+ * touches but the image's own .data/.bss is protected memory, under one accounting bit.
  * Before the arena exists (dynamic loader, libc start-up) a small static bootstrap arena
  * serves. The allocator is a boundary-tag, coalescing, segregated-fit allocator under one
  * mutex. It must never return memory twice, never grow past its arena (out of memory is
  * NULL), and never make a system call after start-up (it runs under seccomp).
  *
- * Divisions: chunk layout and bins; arena operations; the public malloc family; setup.
+ * Divisions: chunk layout and bins; arena operations; the public malloc family; setup (the
+ * protected mapping: stacks and arena).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,7 +28,9 @@
 #include <unistd.h>
 
 #include "arca/identity.h"
+#include "backends/process/launch_checks.h"
 #include "common/error.h"
+#include "common/image.h"
 #include "runner.h"
 
 /* ---- chunk layout and bins ----
@@ -444,15 +450,55 @@ void *pvalloc(size_t n)
 #define SYS_memfd_secret 447
 #endif
 
-arca_result_t arca__heap_init(uint64_t size, uint32_t *prot)
+/* The enclave threads' stacks, inside the protected mapping (fixed once set up). */
+static uint8_t *stacks_base;
+static size_t stack_guard, stack_bytes;
+static uint32_t stack_count;
+
+void arca__heap_stack(uint32_t index, void **base, size_t *size)
+{
+    *base = NULL;
+    *size = 0;
+    if (index < stack_count) {
+        *base = stacks_base + (size_t)index * (stack_guard + stack_bytes) + stack_guard;
+        *size = stack_bytes;
+    }
+}
+
+/* Say why the mapping is not protected: the limit (the usual case) or the kernel's answer. */
+static void explain_unprotected(uint64_t total, int secret_errno, int lock_errno)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+        total > (uint64_t)lim.rlim_cur)
+        arca__caveat("heap+stacks (%llu KiB) exceed RLIMIT_MEMLOCK (%llu KiB): ordinary memory; "
+                     "lower HeapSize/StackSize/Threads or raise the limit",
+                     (unsigned long long)(total >> 10), (unsigned long long)(lim.rlim_cur >> 10));
+    else
+        arca__caveat("heap+stacks (%llu KiB) are ordinary memory: memfd_secret: %s; mlock: %s",
+                     (unsigned long long)(total >> 10), strerror(secret_errno),
+                     strerror(lock_errno));
+}
+
+arca_result_t arca__heap_init(uint64_t heap_size, uint32_t threads, uint64_t stack_size,
+                              uint32_t *prot)
 {
     arca_result_t result = ARCA_OK;
     void *mem = MAP_FAILED;
-    int fd = -1;
+    int fd = -1, secret_errno = 0, lock_errno = 0;
     uint32_t bits = 0;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t total = 0;
 
-    if (size == 0 || size > (uint64_t)SIZE_MAX / 2)
-        ARCA_RAISE(ARCA_ERR_CONFIG, "heap size %llu is not usable", (unsigned long long)size);
+    if (heap_size < ARCA_MIN_HEAP || heap_size > ARCA_MAX_HEAP)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "heap size %llu is not usable", (unsigned long long)heap_size);
+    if (stack_size < ARCA_MIN_STACK || stack_size > ARCA_MAX_STACK || threads == 0 ||
+        threads > ARCA_MAX_THREADS)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "%u threads of %llu-byte stacks are not usable", threads,
+                   (unsigned long long)stack_size);
+    total = arca__protected_bytes(heap_size, threads, stack_size, page);
+    if (total == 0 || total > (uint64_t)SIZE_MAX / 2)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "heap and stacks do not fit the address space");
 
     /* Locked memory counts against RLIMIT_MEMLOCK: use the whole allowance we have. */
     struct rlimit lim;
@@ -462,27 +508,52 @@ arca_result_t arca__heap_init(uint64_t size, uint32_t *prot)
     }
 
     fd = (int)syscall(SYS_memfd_secret, 0);
-    if (fd >= 0 && ftruncate(fd, (off_t)size) == 0) {
-        mem = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (mem != MAP_FAILED)
-            bits = ARCA_PROT_SECRETMEM;
-    }
+    if (fd < 0 || ftruncate(fd, (off_t)total) != 0)
+        secret_errno = errno;
+    else if ((mem = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) !=
+             MAP_FAILED)
+        bits = ARCA_PROT_SECRETMEM;
+    else
+        secret_errno = errno;
     if (mem == MAP_FAILED) {
-        mem = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        mem = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (mem == MAP_FAILED)
-            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot map a %llu-byte enclave heap: %s",
-                       (unsigned long long)size, strerror(errno));
-        (void)madvise(mem, (size_t)size, MADV_DONTDUMP);
-        if (mlock(mem, (size_t)size) == 0)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY,
+                       "cannot map %llu bytes of enclave heap and stacks: %s",
+                       (unsigned long long)total, strerror(errno));
+        (void)madvise(mem, (size_t)total, MADV_DONTDUMP);
+        if (mlock(mem, (size_t)total) == 0)
             bits = ARCA_PROT_MLOCK;
+        else
+            lock_errno = errno;
     }
+    if (!bits)
+        explain_unprotected(total, secret_errno, lock_errno);
+
+    /* [guard][stack 0]...[guard][stack n-1][guard][heap]: a stack that overflows faults on
+     * its guard instead of running into its neighbour; nothing sits right below the heap. */
+    uint64_t guard = ARCA__STACK_GUARD_PAGES * page;
+    uint64_t stack = (stack_size + page - 1) / page * page;
+    uint8_t *base = mem;
+    for (uint32_t i = 0; i <= threads; i++) {
+        if (mprotect(base + i * (stack + guard), (size_t)guard, PROT_NONE) != 0)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot place a stack guard page: %s",
+                       strerror(errno));
+    }
+    stacks_base = base;
+    stack_guard = (size_t)guard;
+    stack_bytes = (size_t)stack;
+    stack_count = threads;
+    uint8_t *heap = base + threads * (stack + guard) + guard;
     pthread_mutex_lock(&heap_lock);
-    arena_setup(&secure, mem, (size_t)size);
+    arena_setup(&secure, heap, (size_t)(total - (uint64_t)(heap - base)));
     secure_ready = 1;
     pthread_mutex_unlock(&heap_lock);
     mem = MAP_FAILED; /* owned by the heap now, for the life of the process */
     *prot |= bits;
 done:
+    if (mem != MAP_FAILED)
+        munmap(mem, (size_t)total);
     if (fd >= 0)
         close(fd); /* the mapping keeps the secret memory alive */
     return result;

@@ -9,14 +9,21 @@
  * buffer before the runtime sees it. Host-call replies are checked (result code defined,
  * length <= what was asked for, progress counter consistent) before one byte reaches
  * enclave memory. This file must never read a shared field twice, never
- * hand the runtime a pointer into shared memory, and never allocate on the call path.
+ * hand the runtime a pointer into shared memory, and never make a system call on the call path.
+ *
+ * Where enclave data lives: each slot thread runs on a stack inside the protected mapping
+ * (arca__heap_stack), and its private request and reply buffers come from the protected heap:
+ * a pair of CALL_BUFFER_KEEP bytes each, allocated once, serves every call that fits; a larger
+ * call gets buffers of exactly its size from the heap for its duration (no system call: the
+ * arena is mapped already), and a heap too small for them fails the call with
+ * ARCA_ERR_OUT_OF_MEMORY, never with ordinary memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "common/crypto.h"
 #include "common/image.h"
@@ -29,11 +36,15 @@
 #define LIFE_READY 2
 #define LIFE_FINISHED 3
 
+/* Bytes of request and of reply buffer each slot thread keeps for the calls that fit. */
+#define CALL_BUFFER_KEEP ((size_t)16 * 1024)
+
 typedef struct slot_thread {
     uint32_t index;
     struct arca__slot *slot;
-    uint8_t *in_buf;  /* private copy of the request (max_payload bytes) */
-    uint8_t *out_buf; /* private reply buffer (max_payload bytes) */
+    uint8_t *in_buf;  /* kept private request buffer (keep bytes, protected heap) */
+    uint8_t *out_buf; /* kept private reply buffer (keep bytes, protected heap) */
+    size_t keep;      /* min(CALL_BUFFER_KEEP, max_payload) */
     int in_ecall;     /* __atomic: inside run_ecall (Dekker pair with run_fini) */
     pthread_t thread;
 } slot_thread;
@@ -114,8 +125,8 @@ static arca_result_t run_fini(slot_thread *t)
     return ARCA_OK;
 }
 
-static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, uint64_t out_cap,
-                               uint64_t *out_len)
+static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, const uint8_t *in, uint64_t in_len,
+                               uint8_t *out, uint64_t out_cap, uint64_t *out_len)
 {
     arca_result_t r;
     size_t produced = 0;
@@ -128,17 +139,26 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, uint64_t in_len, 
         r = life == LIFE_FINISHED ? ARCA_ERR_ENCLAVE_DESTROYED : ARCA_ERR_BAD_FRAME;
         goto out;
     }
-    /* The request is entirely in t->in_buf (private): it cannot change under the enclave.
+    /* The request is entirely in `in` (private): it cannot change under the enclave.
      * The runtime holds the ecall to the reply contract (runtime_dispatch, src/enclave/
      * runtime.c): a defined code, produced <= out_cap unless BUFFER_TOO_SMALL, 0 on other
      * errors. The host checks the reply again as it crosses the channel; the runner, in the
      * enclave's own process, has nothing to defend against its runtime and does not re-check. */
-    r = config->runtime->dispatch(fn_id, in_len ? t->in_buf : NULL, (size_t)in_len,
-                                  out_cap ? t->out_buf : NULL, (size_t)out_cap, &produced);
+    r = config->runtime->dispatch(fn_id, in_len ? in : NULL, (size_t)in_len,
+                                  out_cap ? out : NULL, (size_t)out_cap, &produced);
     *out_len = produced;
 out:
     __atomic_store_n(&t->in_ecall, 0, __ATOMIC_RELEASE);
     return r;
+}
+
+/* A private buffer of @p need bytes: the kept one when it fits, else one from the protected
+ * heap (NULL when the heap cannot hold it). */
+static uint8_t *call_buffer(uint8_t *kept, size_t keep, uint64_t need)
+{
+    if (need <= keep)
+        return kept;
+    return malloc((size_t)need);
 }
 
 /* Serve the ecall frame now in t's slot. */
@@ -148,26 +168,41 @@ static void serve(slot_thread *t)
     arca__frame frame;
     uint64_t out_len = 0;
     arca_result_t r;
+    uint8_t *in = NULL, *out = NULL;
 
     /* Each header field read exactly once and checked; then the one copy in: the request
      * streams into private memory, and nothing parses it before all of it is there. */
-    r = arca__channel_take_request(slot, config->layout.max_payload, t->in_buf, &frame,
-                                   config->spin_ns, NULL);
+    arca__frame_load(slot, &frame);
+    r = arca__channel_check_ecall(&frame, config->layout.max_payload);
+    if (__builtin_expect(r == ARCA_OK, 1)) {
+        in = call_buffer(t->in_buf, t->keep, frame.in_len);
+        out = call_buffer(t->out_buf, t->keep, frame.out_cap);
+        /* Without room for the request it is still received (and dropped), so the host has
+         * stopped writing the slot before the reply goes in. */
+        r = arca__channel_receive(slot, &slot->in_ready, &slot->runner_waiting,
+                                  in && out ? in : NULL, frame.in_len, config->spin_ns, NULL, 0);
+    }
     if (r != ARCA_OK)
         r = ARCA_ERR_BAD_FRAME;
+    else if (!in || !out)
+        r = ARCA_ERR_OUT_OF_MEMORY; /* the protected heap cannot hold this call's buffers */
     else if (frame.flags == ARCA__CALL_INIT)
         r = run_init(t);
     else if (frame.flags == ARCA__CALL_FINI)
         r = run_fini(t);
     else
-        r = run_ecall(t, frame.fn_id, frame.in_len, frame.out_cap, &out_len);
+        r = run_ecall(t, frame.fn_id, in, frame.in_len, out, frame.out_cap, &out_len);
 
     /* The one copy out (no payload with BUFFER_TOO_SMALL: out_len is the size needed). It
      * streams, so the host copies the first chunks while later ones are written. */
     ARCA__SHARED_STORE(&slot->result, (int32_t)r);
     ARCA__SHARED_STORE(&slot->out_len, out_len);
     arca__channel_send(slot, &slot->out_ready, &slot->host_waiting, ARCA__SLOT_ECALL_DONE,
-                       t->out_buf, r == ARCA_ERR_BUFFER_TOO_SMALL ? 0 : (size_t)out_len);
+                       out, r == ARCA_ERR_BUFFER_TOO_SMALL || !out ? 0 : (size_t)out_len);
+    if (in != t->in_buf)
+        free(in);
+    if (out != t->out_buf)
+        free(out);
 }
 
 static void *slot_main(void *arg)
@@ -199,6 +234,7 @@ arca_result_t arca__server_prepare(arca__server_config *cfg)
     config = cfg;
     uint32_t count = cfg->layout.slot_count;
     size_t max = (size_t)cfg->layout.max_payload;
+    size_t keep = max < CALL_BUFFER_KEEP ? max : CALL_BUFFER_KEEP;
 
     if (count == 0 || count > ARCA_MAX_THREADS)
         ARCA_RAISE(ARCA_ERR_CONFIG, "%u enclave threads is outside 1..%u", count,
@@ -206,26 +242,31 @@ arca_result_t arca__server_prepare(arca__server_config *cfg)
     if (pthread_attr_init(&attr) != 0)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "pthread_attr_init failed");
     attr_ready = 1;
-    if (pthread_attr_setstacksize(&attr, (size_t)cfg->stack_size) != 0)
-        ARCA_RAISE(ARCA_ERR_CONFIG, "stack size %llu refused by pthreads",
-                   (unsigned long long)cfg->stack_size);
     for (uint32_t i = 0; i < count; i++) {
         slot_thread *t = &threads[i];
+        void *stack = NULL;
+        size_t stack_size = 0;
         t->index = i;
         t->slot = arca__channel_slot(cfg->channel, &cfg->layout, i);
-        /* Private buffers, reserved now (before seccomp), committed on first touch. */
-        uint8_t *bufs = mmap(NULL, 2 * max, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (bufs == MAP_FAILED)
-            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot reserve %zu bytes of call buffers: %s",
-                       2 * max, strerror(errno));
-        (void)madvise(bufs, 2 * max, MADV_DONTDUMP);
-        t->in_buf = bufs;
-        t->out_buf = bufs + max;
+        t->keep = keep;
+        /* The kept buffers, from the protected heap (a zero-byte request still gets a
+         * pointer, so the kept buffer is never NULL). */
+        t->in_buf = malloc(keep);
+        t->out_buf = malloc(keep);
+        if (!t->in_buf || !t->out_buf)
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY,
+                       "the enclave heap cannot hold the call buffers of thread %u (%zu bytes); "
+                       "raise HeapSize", i, 2 * keep);
+        /* The thread's stack (and glibc's thread descriptor and static TLS at its top) lies
+         * in the protected mapping, not in memory glibc would map for it. */
+        arca__heap_stack(i, &stack, &stack_size);
+        if (!stack || pthread_attr_setstack(&attr, stack, stack_size) != 0)
+            ARCA_RAISE(ARCA_ERR_CONFIG, "the %zu-byte stack of enclave thread %u is refused by "
+                       "pthreads", stack_size, i);
         int rc = pthread_create(&t->thread, &attr, slot_main, t);
         if (rc != 0)
-            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot create enclave thread %u (stack %llu): %s", i, (unsigned long long)cfg->stack_size,
-                       strerror(rc));
+            ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot create enclave thread %u (stack %zu): %s "
+                       "(raise StackSize)", i, stack_size, strerror(rc));
     }
     /* Every thread must have finished starting before the seccomp filter goes in. */
     pthread_mutex_lock(&go_lock);

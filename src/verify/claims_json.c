@@ -65,6 +65,7 @@ arca_result_t arca_claims_to_json(const arca_claims_t *claims, char *buf, size_t
     emit(&o, "\"backend\":\"%s\",\"protections\":\"%s\",\"protections_mask\":%u,",
          arca_backend_id_name(claims->identity.backend), prot, claims->identity.protections);
     emit_hex(&o, "report_data", claims->report_data, 64);
+    emit_hex(&o, "runtime_digest", claims->runtime_digest, 32);
     emit(&o, "\"timestamp_ns\":%llu,\"timestamp\":\"%s\"}",
          (unsigned long long)claims->timestamp_ns, when);
     if (needed)

@@ -1,11 +1,14 @@
 /*
- * policy.c — the verification policy object: creation, setters and pinned platform
+ * policy.c — the verification policy object: creation, setters and pinned root
  * certificates.
  *
- * Certificates are parsed, checked (X.509 with a P-256 key) and hashed here, once, so that
- * verification needs no X.509 work at all: it matches the evidence's certificate by the
- * hash of its DER and runs a single ECDSA verify. This file makes no trust decision itself
- * and never accepts a certificate it cannot fully parse.
+ * Roots are parsed, checked (X.509 with a P-256 key) and hashed here, once, so that
+ * verifying a chain of one (the dev platform's self-signed certificate) needs no X.509 work:
+ * it matches the evidence's certificate by the hash of its DER and runs a single ECDSA
+ * verify. Each root is pinned for one platform kind, given by the caller; nothing here reads
+ * a certificate's subject to decide what kind of platform it belongs to (a subject is text
+ * its key holder writes). This file makes no trust decision itself and never accepts a
+ * certificate it cannot fully parse.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +39,13 @@ void arca_policy_free(arca_policy_t *policy)
 {
     if (!policy)
         return;
-    for (size_t i = 0; i < policy->cert_count; i++)
+    for (size_t i = 0; i < policy->cert_count; i++) {
         arca__ec_free(policy->certs[i].key);
+        free(policy->certs[i].der);
+    }
     free(policy->certs);
     free(policy->measurements);
+    free(policy->runtimes);
     free(policy);
 }
 
@@ -115,6 +121,37 @@ done:
     return result;
 }
 
+arca_result_t arca_policy_set_allow_simulation(arca_policy_t *policy, int allow)
+{
+    arca_result_t result = ARCA_OK;
+    NEED_POLICY(policy);
+    policy->allow_simulation = allow != 0;
+done:
+    return result;
+}
+
+arca_result_t arca_policy_add_runtime_digest(arca_policy_t *policy, const uint8_t digest[32])
+{
+    arca_result_t result = ARCA_OK;
+    static const uint8_t zero[32] = {0};
+    NEED_POLICY(policy);
+    if (!digest)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_add_runtime_digest: NULL digest");
+    if (memcmp(digest, zero, sizeof zero) == 0)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy: an all-zero runtime digest means 'the launcher did not "
+                   "say which runtime ran the enclave' and cannot be pinned; pin the digest the "
+                   "evidence of the runtime you trust carries");
+    if (policy->runtime_count >= ARCA__POLICY_MAX_RUNTIMES)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy: more than %u runtime digests", ARCA__POLICY_MAX_RUNTIMES);
+    uint8_t(*grown)[32] = realloc(policy->runtimes, (policy->runtime_count + 1) * 32);
+    if (!grown)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "policy: out of memory");
+    policy->runtimes = grown;
+    memcpy(policy->runtimes[policy->runtime_count++], digest, 32);
+done:
+    return result;
+}
+
 arca_result_t arca_policy_set_report_data(arca_policy_t *policy, const uint8_t *data, size_t len)
 {
     arca_result_t result = ARCA_OK;
@@ -142,6 +179,11 @@ arca_result_t arca_policy_set_clock_skew(arca_policy_t *policy, uint64_t seconds
 {
     arca_result_t result = ARCA_OK;
     NEED_POLICY(policy);
+    /* A large tolerance would accept evidence dated far ahead, which stays "fresh" for long. */
+    if (seconds > ARCA__POLICY_MAX_SKEW)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy: a clock skew of %llu s is too large (at most %u s); "
+                   "synchronise the clocks instead", (unsigned long long)seconds,
+                   ARCA__POLICY_MAX_SKEW);
     policy->clock_skew_s = seconds;
 done:
     return result;
@@ -174,33 +216,13 @@ done:
     return result;
 }
 
-/*
- * The platform kind in evidence is a claim of whoever holds the platform key — for a dev
- * platform, the host user, the very party AllowDevPlatform = 0 must keep out. So the kind is
- * also taken from the pinned certificate: a dev platform's (dev_create.c; docs/formats.md)
- * says so in its subject, and evidence under it is dev evidence whatever it claims.
- */
-static int subject_entry_is(X509_NAME *name, int nid, const char *text, int prefix_only)
+const char *arca__platform_kind_name(uint16_t kind)
 {
-    for (int i = X509_NAME_get_index_by_NID(name, nid, -1); i >= 0;
-         i = X509_NAME_get_index_by_NID(name, nid, i)) {
-        const ASN1_STRING *v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
-        size_t want = strlen(text), have = v ? (size_t)ASN1_STRING_length(v) : 0;
-        if (v && (prefix_only ? have >= want : have == want) &&
-            memcmp(ASN1_STRING_get0_data(v), text, want) == 0)
-            return 1;
-    }
-    return 0;
+    return kind == ARCA_PLATFORM_DEV ? "dev" : kind == ARCA_PLATFORM_ARCAD ? "arcad" : "unknown";
 }
 
-static int is_dev_platform_cert(X509 *x)
-{
-    X509_NAME *name = X509_get_subject_name(x);
-    return name && (subject_entry_is(name, NID_organizationName, ARCA_DEV_CERT_ORG, 0) ||
-                    subject_entry_is(name, NID_commonName, ARCA_DEV_CERT_CN_PREFIX, 1));
-}
-
-arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t *cert, size_t len)
+arca_result_t arca_policy_add_trusted_root(arca_policy_t *policy, uint16_t platform_kind,
+                                           const uint8_t *cert, size_t len)
 {
     arca_result_t result = ARCA_OK;
     X509 *x = NULL;
@@ -210,6 +232,9 @@ arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t 
     struct arca__trusted_cert entry = {0};
 
     NEED_POLICY(policy);
+    if (platform_kind != ARCA_PLATFORM_DEV && platform_kind != ARCA_PLATFORM_ARCAD)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy: unknown platform kind %u for a trusted root (dev = %d, "
+                   "arcad = %d)", platform_kind, ARCA_PLATFORM_DEV, ARCA_PLATFORM_ARCAD);
     if (!cert || len == 0 || len > INT32_MAX)
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: empty or oversized trusted certificate");
     if (policy->cert_count >= ARCA__POLICY_MAX_CERTS)
@@ -236,7 +261,19 @@ arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t 
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: trusted certificate's key is not an ECDSA P-256 key");
     ARCA_CHECK(arca__sha256(der, (size_t)der_len, entry.der_sha256));
     ARCA_CHECK(arca__sha256(spki, (size_t)spki_len, entry.spki_sha256));
-    entry.is_dev = is_dev_platform_cert(x);
+    entry.kind = platform_kind;
+    /* One root, one kind: a root pinned for two kinds would let its key holder choose. */
+    for (size_t i = 0; i < policy->cert_count; i++)
+        if (memcmp(policy->certs[i].der_sha256, entry.der_sha256, 32) == 0 &&
+            policy->certs[i].kind != platform_kind)
+            ARCA_RAISE(ARCA_ERR_POLICY, "policy: this certificate is already pinned as a root of %s "
+                       "platforms; a root vouches for one kind of platform",
+                       arca__platform_kind_name(policy->certs[i].kind));
+    entry.der = malloc((size_t)der_len);
+    if (!entry.der)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "policy: out of memory");
+    memcpy(entry.der, der, (size_t)der_len);
+    entry.der_len = (size_t)der_len;
     struct arca__trusted_cert *grown =
         realloc(policy->certs, (policy->cert_count + 1) * sizeof *policy->certs);
     if (!grown)
@@ -244,13 +281,20 @@ arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t 
     policy->certs = grown;
     policy->certs[policy->cert_count++] = entry;
     entry.key = NULL;
+    entry.der = NULL;
 done:
     arca__ec_free(entry.key);
+    free(entry.der);
     OPENSSL_free(der);
     OPENSSL_free(spki);
     X509_free(x);
     BIO_free(bio);
     return result;
+}
+
+arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t *cert, size_t len)
+{
+    return arca_policy_add_trusted_root(policy, ARCA_PLATFORM_DEV, cert, len);
 }
 
 arca_result_t arca_policy_add_trusted_cert_file(arca_policy_t *policy, const char *path)

@@ -5,7 +5,9 @@
  * it is read with explicit lengths (no NUL terminator is assumed and an embedded NUL is an
  * error), every number is range-checked, every hex value must have exactly the expected
  * length, and any error stops parsing with ARCA_ERR_POLICY and "NAME:LINE: what, and what
- * to write instead". A partially parsed policy is never returned.
+ * to write instead". A partially parsed policy is never returned, nor one that names no
+ * enclave, demands no freshness (neither ReportData, nor a nonce from the caller, nor
+ * MaxAgeSeconds) or names the sim backend without AllowSimulation.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -20,13 +22,13 @@
 
 #define POLICY_FILE_MAX (1u << 20)
 #define KEYS_HELP                                                                                \
-    "Measurement, SignerID, ProductID, MinSVN, AllowDebug, AllowDevPlatform, "                   \
+    "Measurement, SignerID, ProductID, MinSVN, AllowDebug, AllowDevPlatform, AllowSimulation, "  \
     "TrustedPlatformCert, ReportData, MaxAgeSeconds, ClockSkewSeconds, Backend, "               \
-    "RequireProtections"
+    "RequireProtections, RuntimeDigest"
 
 enum key {
-    K_MEASUREMENT, K_SIGNER, K_PRODUCT, K_MIN_SVN, K_ALLOW_DEBUG, K_ALLOW_DEV, K_CERT,
-    K_REPORT_DATA, K_MAX_AGE, K_SKEW, K_BACKEND, K_PROTECTIONS, K_COUNT
+    K_MEASUREMENT, K_SIGNER, K_PRODUCT, K_MIN_SVN, K_ALLOW_DEBUG, K_ALLOW_DEV, K_ALLOW_SIM, K_CERT,
+    K_REPORT_DATA, K_MAX_AGE, K_SKEW, K_BACKEND, K_PROTECTIONS, K_RUNTIME, K_COUNT
 };
 
 static const struct {
@@ -36,9 +38,10 @@ static const struct {
     [K_MEASUREMENT] = {"Measurement", 1},   [K_SIGNER] = {"SignerID", 0},
     [K_PRODUCT] = {"ProductID", 0},         [K_MIN_SVN] = {"MinSVN", 0},
     [K_ALLOW_DEBUG] = {"AllowDebug", 0},    [K_ALLOW_DEV] = {"AllowDevPlatform", 0},
-    [K_CERT] = {"TrustedPlatformCert", 1},  [K_REPORT_DATA] = {"ReportData", 0},
-    [K_MAX_AGE] = {"MaxAgeSeconds", 0},     [K_SKEW] = {"ClockSkewSeconds", 0},
-    [K_BACKEND] = {"Backend", 0},           [K_PROTECTIONS] = {"RequireProtections", 0},
+    [K_ALLOW_SIM] = {"AllowSimulation", 0}, [K_CERT] = {"TrustedPlatformCert", 1},
+    [K_REPORT_DATA] = {"ReportData", 0},    [K_MAX_AGE] = {"MaxAgeSeconds", 0},
+    [K_SKEW] = {"ClockSkewSeconds", 0},     [K_BACKEND] = {"Backend", 0},
+    [K_PROTECTIONS] = {"RequireProtections", 0}, [K_RUNTIME] = {"RuntimeDigest", 1},
 };
 
 struct ctx {
@@ -141,6 +144,13 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
                        c->name, c->line, keys[k].name);
         ARCA_CHECK(k == K_MEASUREMENT ? arca_policy_add_measurement(p, buf) : arca_policy_set_signer(p, buf));
         break;
+    case K_RUNTIME:
+        if (parse_hex(v, buf, 32, 1) < 0)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: RuntimeDigest must be 64 hex digits (as 'arca verify' "
+                       "prints the runtime of verified evidence)", c->name, c->line);
+        if (arca_policy_add_runtime_digest(p, buf) != ARCA_OK)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s", c->name, c->line, arca__error_detail());
+        break;
     case K_PRODUCT:
     case K_MIN_SVN:
         if (parse_u64(v, UINT16_MAX, &u) < 0)
@@ -151,10 +161,12 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
         break;
     case K_ALLOW_DEBUG:
     case K_ALLOW_DEV:
+    case K_ALLOW_SIM:
         if (parse_bool(v, &b) < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be 0 or 1", c->name, c->line, keys[k].name);
         ARCA_CHECK(k == K_ALLOW_DEBUG ? arca_policy_set_allow_debug(p, b)
-                                      : arca_policy_set_allow_dev_platform(p, b));
+                   : k == K_ALLOW_DEV ? arca_policy_set_allow_dev_platform(p, b)
+                                      : arca_policy_set_allow_simulation(p, b));
         break;
     case K_CERT:
         if (v[0] == '/' || !c->base_dir)
@@ -179,7 +191,11 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
         if (parse_u64(v, UINT64_MAX / 1000000000u, &u) < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be a number of seconds", c->name, c->line,
                        keys[k].name);
-        ARCA_CHECK(k == K_MAX_AGE ? arca_policy_set_max_age(p, u) : arca_policy_set_clock_skew(p, u));
+        if (k == K_SKEW && arca_policy_set_clock_skew(p, u) != ARCA_OK)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: ClockSkewSeconds: %s", c->name, c->line,
+                       arca__error_detail());
+        if (k == K_MAX_AGE)
+            ARCA_CHECK(arca_policy_set_max_age(p, u));
         break;
     case K_BACKEND: {
         uint16_t id = 0;
@@ -205,17 +221,20 @@ done:
     return result;
 }
 
-arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, const char *base_dir,
-                                arca_policy_t **out)
+/* The parser; @p nonce (may be NULL) is expected report data given instead of ReportData. */
+static arca_result_t parse(const char *text, size_t len, const char *name, const char *base_dir,
+                           const uint8_t *nonce, size_t nonce_len, arca_policy_t **out)
 {
     arca_result_t result = ARCA_OK;
     arca_policy_t *p = NULL;
     struct ctx c = {name ? name : "policy", base_dir, 0, ""};
     unsigned seen[K_COUNT] = {0};
 
-    if (!out || (!text && len))
+    if (!out || (!text && len) || (!nonce && nonce_len))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_parse: NULL argument");
     *out = NULL;
+    if (nonce && (nonce_len == 0 || nonce_len > 64))
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the nonce must be 1 to 64 bytes (got %zu)", c.name, nonce_len);
     if (len > POLICY_FILE_MAX)
         ARCA_RAISE(ARCA_ERR_POLICY, "%s: %zu bytes is too large for a policy", c.name, len);
     if (len && memchr(text, '\0', len))
@@ -246,8 +265,9 @@ arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, 
         if (vn >= sizeof c.value)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: the value of %s is too long", c.name, c.line, keys[k].name);
         if (seen[k]++ && !keys[k].repeatable)
-            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s is given twice (only Measurement and "
-                       "TrustedPlatformCert may repeat)", c.name, c.line, keys[k].name);
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s is given twice (only Measurement, "
+                       "TrustedPlatformCert and RuntimeDigest may repeat)", c.name, c.line,
+                       keys[k].name);
         memcpy(c.value, val, vn);
         c.value[vn] = '\0';
         ARCA_CHECK(apply(&c, p, (enum key)k));
@@ -263,6 +283,22 @@ arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, 
         ARCA_RAISE(ARCA_ERR_POLICY, "%s: SignerID without ProductID would accept every product of that "
                    "signer: add 'ProductID = N' (the enclave.conf ProductID, as 'arca inspect' prints it)",
                    c.name);
+    if (nonce && seen[K_REPORT_DATA])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: sets ReportData, and a nonce was given as well (arca verify "
+                   "--nonce): keep one of the two", c.name);
+    if (nonce)
+        ARCA_CHECK(arca_policy_set_report_data(p, nonce, nonce_len));
+    /* Without either, evidence of any age would pass: a replay, or a timestamp of 1970. */
+    if (!p->has_report_data && p->max_age_s == 0)
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the policy demands no freshness: add 'ReportData = HEX' (the "
+                   "nonce the enclave bound into its evidence; or pass it with 'arca verify --nonce "
+                   "HEX') or 'MaxAgeSeconds = N', or both; with neither, evidence of any age (a "
+                   "replay, or one dated 1970) would pass", c.name);
+    if (p->backend && !arca__backend_isolates(p->backend) && !p->allow_simulation)
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: Backend = %s needs 'AllowSimulation = 1': %s does not isolate "
+                   "the enclave from its host, and evidence from it is refused unless the policy "
+                   "says so", c.name, arca_backend_id_name(p->backend),
+                   arca_backend_id_name(p->backend));
     *out = p;
     p = NULL;
 done:
@@ -270,7 +306,14 @@ done:
     return result;
 }
 
-arca_result_t arca_policy_load_file(const char *path, arca_policy_t **out)
+arca_result_t arca_policy_parse(const char *text, size_t len, const char *name, const char *base_dir,
+                                arca_policy_t **out)
+{
+    return parse(text, len, name, base_dir, NULL, 0, out);
+}
+
+static arca_result_t load_file(const char *path, const uint8_t *nonce, size_t nonce_len,
+                               arca_policy_t **out)
 {
     arca_result_t result = ARCA_OK;
     uint8_t *text = NULL;
@@ -291,8 +334,24 @@ arca_result_t arca_policy_load_file(const char *path, arca_policy_t **out)
         *slash = '\0';
     if (arca__read_file(path, POLICY_FILE_MAX, &text, &len) != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_POLICY, "cannot read policy %s: %s", path, arca__error_detail());
-    ARCA_CHECK(arca_policy_parse((const char *)text, len, path, dir, out));
+    ARCA_CHECK(parse((const char *)text, len, path, dir, nonce, nonce_len, out));
 done:
     free(text);
+    return result;
+}
+
+arca_result_t arca_policy_load_file(const char *path, arca_policy_t **out)
+{
+    return load_file(path, NULL, 0, out);
+}
+
+arca_result_t arca_policy_load_file_with_nonce(const char *path, const uint8_t *nonce,
+                                               size_t nonce_len, arca_policy_t **out)
+{
+    arca_result_t result = ARCA_OK;
+    if (!nonce)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_load_file_with_nonce: NULL nonce");
+    ARCA_CHECK(load_file(path, nonce, nonce_len, out));
+done:
     return result;
 }

@@ -1,11 +1,13 @@
 /*
- * verify.c — arca_verify_evidence: evidence v1 checked against a policy.
+ * verify.c — arca_verify_evidence: evidence v2 checked against a policy.
  *
- * The order of checks is part of the API (verify.h): format, policy completeness, pinned
- * platform certificate, signature, then the claims. Nothing read from the evidence is
- * believed before the signature verified under a certificate the policy pinned, and each
- * failure returns its own result code with a detail that names the values involved.
- * Exactly one ECDSA verify runs per call; no X.509 parsing happens here (policy.c did it).
+ * The order of checks is part of the API (verify.h): format, policy completeness, a chain
+ * that ends at a pinned root (chain.c), signature, then the claims. Nothing read from the
+ * evidence is believed before the signature verified under that chain, and each failure
+ * returns its own result code with a detail that names the values involved. Trust decisions
+ * come from the pinned root (the kind it was pinned for) and the signed evidence, never from
+ * certificate text. For a chain of one, exactly one ECDSA verify runs per call and no X.509
+ * parsing happens (policy.c did it when the root was pinned).
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,15 +36,36 @@ const char *arca_verify_last_error(void)
     return arca__error_detail();
 }
 
+/* The policy is complete: it names an enclave and demands freshness. */
+static arca_result_t check_policy(const arca_policy_t *policy)
+{
+    arca_result_t result = ARCA_OK;
+    if (policy->measurement_count == 0 && !policy->has_signer)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy names no enclave: set Measurement or SignerID");
+    /* SignerID alone would accept every product of that signer (SGX: MRSIGNER needs ISVPRODID). */
+    if (policy->has_signer && !policy->has_product)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy sets a signer id but no product id, so it would accept every "
+                   "product of that signer: call arca_policy_set_product_id() (ProductID in policy.conf)");
+    if (!policy->has_report_data && policy->max_age_s == 0)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy demands no freshness, so evidence of any age (a replay, "
+                   "or one dated 1970) would pass: expect a nonce (ReportData, "
+                   "arca_policy_set_report_data(), arca verify --nonce) or bound the age "
+                   "(MaxAgeSeconds, arca_policy_set_max_age()), or both");
+done:
+    return result;
+}
+
 arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const arca_policy_t *policy,
                                    arca_claims_t *claims)
 {
     arca_result_t result = ARCA_OK;
     arca__evidence ev;
-    const struct arca__trusted_cert *trusted = NULL;
-    uint8_t cert_hash[32];
+    const struct arca__trusted_cert *root = NULL;
+    arca__ec_key *owned_leaf = NULL;
+    uint8_t leaf_spki[32];
     char a[17], b[17];
     uint64_t now_ns, limit;
+    const char *contradiction;
 
     arca__error_clear();
     if (claims)
@@ -50,51 +73,66 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
     if (!evidence || !policy)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_verify_evidence: NULL evidence or policy");
     ARCA_CHECK(arca__evidence_parse(evidence, len, &ev));
-    if (policy->measurement_count == 0 && !policy->has_signer)
-        ARCA_RAISE(ARCA_ERR_POLICY, "policy names no enclave: set Measurement or SignerID");
-    /* SignerID alone would accept every product of that signer (SGX: MRSIGNER needs ISVPRODID). */
-    if (policy->has_signer && !policy->has_product)
-        ARCA_RAISE(ARCA_ERR_POLICY, "policy sets a signer id but no product id, so it would accept every "
-                   "product of that signer: call arca_policy_set_product_id() (ProductID in policy.conf)");
-
-    /* 1. The platform: its certificate must be one the policy pinned. */
-    ARCA_CHECK(arca__sha256(ev.cert[0], ev.cert_len[0], cert_hash));
-    for (size_t i = 0; i < policy->cert_count && !trusted; i++)
-        if (memcmp(policy->certs[i].der_sha256, cert_hash, 32) == 0)
-            trusted = &policy->certs[i];
-    if (!trusted) {
-        hex8(ev.platform_id, a);
-        ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
-                   "the evidence's platform certificate (platform id %s...) is not pinned by the "
-                   "policy%s; add it with TrustedPlatformCert", a,
-                   policy->cert_count ? "" : " (the policy pins no certificate)");
+    ARCA_CHECK(check_policy(policy));
+    if (policy->now_ns) {
+        now_ns = policy->now_ns;
+    } else {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
+            ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot read the clock");
+        now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     }
 
-    /* 2. The signature, under the pinned key. */
-    if (arca__ec_verify(trusted->key, evidence, ev.signed_len, ev.signature) != ARCA_OK)
+    /* 1. The platform: its chain must end at a root the policy pinned. */
+    ARCA_CHECK(arca__verify_chain(policy, &ev, (int64_t)(now_ns / 1000000000u), &root, &owned_leaf,
+                                  leaf_spki));
+
+    /* 2. The signature, under the chain's leaf. */
+    if (arca__ec_verify(owned_leaf ? owned_leaf : root->key, evidence, ev.signed_len,
+                        ev.signature) != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_VERIFY_SIGNATURE,
                    "the evidence signature does not verify under its platform certificate: the "
                    "evidence was modified or forged");
-    if (memcmp(ev.platform_id, trusted->spki_sha256, 32) != 0)
+    if (memcmp(ev.platform_id, leaf_spki, 32) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
                    "the evidence's platform id does not match its certificate's key");
 
-    /* 3. What the platform vouches for, against the policy. A dev platform's key holder
-     * (the host user) could claim any platform kind: its certificate decides. */
-    if ((ev.platform_kind == ARCA_EVIDENCE_PLATFORM_DEV || trusted->is_dev) &&
+    /* 3. What kind of platform vouches: the kind the root was pinned for, and the kind the
+     * evidence states, must agree. A dev platform's key holder (the host user) can state any
+     * kind, so either one saying dev makes it dev evidence. */
+    if ((ev.platform_kind == ARCA_PLATFORM_DEV || root->kind == ARCA_PLATFORM_DEV) &&
         !policy->allow_dev_platform)
         ARCA_RAISE(ARCA_ERR_VERIFY_DEV_PLATFORM,
                    "the evidence comes from a dev platform (%s), whose keys the host user holds; "
                    "set AllowDevPlatform = 1 only for development",
-                   ev.platform_kind == ARCA_EVIDENCE_PLATFORM_DEV
+                   ev.platform_kind == ARCA_PLATFORM_DEV
                        ? "it says so"
-                       : "its certificate is a dev platform's, although the evidence claims another "
-                         "platform kind");
-    if (trusted->is_dev && ev.platform_kind != ARCA_EVIDENCE_PLATFORM_DEV)
+                       : "its chain ends at a root the policy pinned as a dev platform's, although "
+                         "the evidence claims another platform kind");
+    if (ev.platform_kind != root->kind)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
-                   "the evidence claims platform kind %u but is signed under a dev platform "
-                   "certificate: it was forged by the holder of the dev platform's key",
-                   ev.platform_kind);
+                   "the evidence claims platform kind %s but its chain ends at a root pinned for %s "
+                   "platforms: it was forged by the holder of that platform's key",
+                   arca__platform_kind_name(ev.platform_kind), arca__platform_kind_name(root->kind));
+
+    /* 4. Where and how the enclave ran, as far as it decides whether anything isolated it. */
+    if (!arca__backend_isolates(ev.identity.backend) && !policy->allow_simulation)
+        ARCA_RAISE(ARCA_ERR_VERIFY_SIMULATION,
+                   "the enclave ran on backend '%s', which does not isolate it from its host (the "
+                   "host reads and changes its memory and keys); set AllowSimulation = 1 only for "
+                   "development and tests",
+                   arca_backend_id_name(ev.identity.backend));
+    contradiction = arca__protections_contradiction(ev.identity.backend, ev.identity.protections);
+    if (contradiction) {
+        char prot[256];
+        arca_protections_str(ev.identity.protections, prot, sizeof prot);
+        ARCA_RAISE(ARCA_ERR_VERIFY_PROTECTIONS,
+                   "the evidence reports protections that cannot hold together on backend '%s' "
+                   "(%s): %s; whoever launched the enclave misreported them",
+                   arca_backend_id_name(ev.identity.backend), prot, contradiction);
+    }
+
+    /* 5. What the platform vouches for, against the policy. */
     if ((ev.identity.attributes & ARCA_ATTR_DEBUG) && !policy->allow_debug)
         ARCA_RAISE(ARCA_ERR_VERIFY_DEBUG,
                    "the enclave is a debug enclave; set AllowDebug = 1 only for development");
@@ -120,20 +158,28 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
     if (ev.identity.svn < policy->min_svn)
         ARCA_RAISE(ARCA_ERR_VERIFY_SVN, "security version %u is below the policy's minimum %u",
                    ev.identity.svn, policy->min_svn);
+    if (policy->runtime_count) {
+        int found = 0;
+        for (size_t i = 0; i < policy->runtime_count; i++)
+            found |= memcmp(policy->runtimes[i], ev.runtime_digest, 32) == 0;
+        if (!found) {
+            static const uint8_t zero[32] = {0};
+            hex8(ev.runtime_digest, a);
+            ARCA_RAISE(ARCA_ERR_VERIFY_RUNTIME,
+                       "runtime digest %s... is not among the policy's %zu accepted runtimes%s", a,
+                       policy->runtime_count,
+                       memcmp(ev.runtime_digest, zero, 32) == 0
+                           ? " (the evidence names no runtime: its launcher did not say which "
+                             "loader and libraries ran the enclave)"
+                           : "");
+        }
+    }
     if (policy->has_report_data && !arca__ct_equal(policy->report_data, ev.report_data, 64))
         ARCA_RAISE(ARCA_ERR_VERIFY_REPORT_DATA,
                    "report data differs from the expected value (a stale or replayed evidence, or "
                    "a different nonce)");
 
-    /* 4. Freshness. */
-    if (policy->now_ns) {
-        now_ns = policy->now_ns;
-    } else {
-        struct timespec ts;
-        if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
-            ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot read the clock");
-        now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    }
+    /* 6. Freshness. */
     if (__builtin_add_overflow(now_ns, seconds_to_ns(policy->clock_skew_s), &limit))
         limit = UINT64_MAX;
     if (ev.timestamp_ns > limit)
@@ -149,7 +195,7 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
                        (unsigned long long)policy->max_age_s);
     }
 
-    /* 5. How the enclave ran. */
+    /* 7. How the enclave ran. */
     if (policy->backend && policy->backend != ev.identity.backend)
         ARCA_RAISE(ARCA_ERR_VERIFY_BACKEND, "the enclave ran on backend '%s'; the policy requires '%s'",
                    arca_backend_id_name(ev.identity.backend), arca_backend_id_name(policy->backend));
@@ -166,7 +212,9 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
         memcpy(claims->platform_id, ev.platform_id, 32);
         memcpy(claims->report_data, ev.report_data, 64);
         claims->timestamp_ns = ev.timestamp_ns;
+        memcpy(claims->runtime_digest, ev.runtime_digest, 32);
     }
 done:
+    arca__ec_free(owned_leaf);
     return result;
 }

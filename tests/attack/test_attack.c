@@ -6,10 +6,8 @@
  * (lengths past the slot, overflowing sizes, bad flags and ids, a header that changes while
  * the enclave reads it) and answer host calls with hostile replies.
  *
- * Root bypasses dumpable, so when started as root (CI) the test forks a child that drops to
- * uid/gid 65534 with a private platform directory and runs everything there. The image and
- * arca-runner ($ARCA_RUNNER) are copied into that directory first: uid 65534 may not be able
- * to traverse the directory the build tree lives in (a CI checkout under a 0700 home). Each "must
+ * Root bypasses dumpable, so when started as root (CI) the test drops to uid/gid 65534 with a
+ * private platform directory and runs everything there (tests/unprivileged.h). Each "must
  * fail" attack is paired with the same attack on an ordinary child process, which must
  * succeed: the denial comes from the enclave's protections, not from the test setup.
  *
@@ -17,7 +15,13 @@
  * the host's own address space (found in /proc/self/maps), laid out as src/common/channel.h
  * documents. No test-only hook is needed.
  *
- * argv: process-enclave.signed.so
+ * The launcher itself is attacked too: a host in its own user namespace, or with a seccomp
+ * filter that answers the runner's system calls, must not get protections reported that it
+ * can bypass; an x32-ABI call must end the enclave at once; the runner's stderr must not be the
+ * host's file (no mapping it) nor pass raw bytes; a default-config enclave must get protected
+ * memory under the usual 8 MiB locked-memory limit, and say so when it cannot.
+ *
+ * argv: process-enclave.signed.so process-enclave-default.signed.so (no enclave.conf)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,11 +33,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arca/host.h"
@@ -41,8 +49,9 @@
 #include "process_ids.h"
 #include "runner_util.h"
 #include "test.h"
+#include "unprivileged.h"
 
-static char image[4096];
+static const char *image, *image_default;
 
 static const arca_host_call_t host_calls[] = {{HC_ANY, test_hc_nothing}};
 
@@ -533,6 +542,500 @@ static void test_hostile_host_replies(void)
     ASSERT_OK(arca_enclave_destroy(e));
 }
 
+/* ---- scenarios in a child process ---- */
+
+static const char *workdir;            /* writable by the user the tests run as */
+static char child_stderr_path[1100];  /* where in_child() puts a child's stderr */
+
+/* Read a whole (small) file into buf, NUL-terminated; the length read, or -1. */
+static long read_text(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return (long)n;
+}
+
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text);
+}
+
+/*
+ * Run fn in a child process, killed after timeout_s seconds; 1 if it passed. With capture,
+ * the child's stderr is a fresh read-write regular file (child_stderr_path), which is what the
+ * host's stderr often is (a log file), and which the scenario can read back; it is copied to
+ * our stderr when the child failed.
+ */
+static int in_child(void (*fn)(void), int capture, int timeout_s)
+{
+    int status = 0, timed_out = 0;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        if (capture) {
+            int fd = open(child_stderr_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+            if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+                _exit(3);
+            close(fd);
+        }
+        test__current_failed = 0;
+        fn();
+        fflush(NULL);
+        _exit(test__current_failed ? 1 : 0);
+    }
+    for (int waited = 0;; waited += 10) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            break;
+        if (waited >= timeout_s * 1000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = 1;
+            break;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    int ok = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    static char text[1 << 16];
+    if (capture && read_text(child_stderr_path, text, sizeof text) >= 0) {
+        if (!ok) {
+            fprintf(stderr, "  --- the child's stderr ---\n%s  ---\n", text);
+        } else {
+            /* The scenario's own notes (indented lines), so a passing run still shows them. */
+            for (char *line = text; line && *line;) {
+                char *end = strchr(line, '\n');
+                if (!strncmp(line, "  ", 2))
+                    fprintf(stderr, "%.*s\n", end ? (int)(end - line) : (int)strlen(line), line);
+                line = end ? end + 1 : NULL;
+            }
+        }
+    }
+    if (timed_out)
+        fprintf(stderr, "  the child did not finish within %d s\n", timeout_s);
+    return ok;
+}
+
+/* What the process backend's probe says here (`arca backends`). */
+static void process_probe_why(char *why, size_t cap)
+{
+    why[0] = '\0';
+    for (size_t i = 0; i < arca_backend_count(); i++) {
+        arca_backend_info_t info;
+        if (arca_backend_info(i, &info) == ARCA_OK && !strcmp(info.name, "process"))
+            snprintf(why, cap, "%s", info.why);
+    }
+}
+
+/* ---- an x32-ABI system call ---- */
+
+struct watchdog {
+    pid_t runner;
+    int done; /* __atomic */
+};
+
+/* Kill the runner if the call has not returned within 10 s: the call then returns (lost),
+ * late, instead of hanging the test. */
+static void *watchdog_main(void *arg)
+{
+    struct watchdog *w = arg;
+    for (int i = 0; i < 1000 && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
+        kill(w->runner, SIGKILL);
+    return NULL;
+}
+
+static void test_x32_syscall_ends_enclave(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    size_t got = 0;
+    pthread_t t;
+    ASSERT_OK(open_enclave(&e, &runner));
+    struct watchdog w = {runner, 0};
+    ASSERT_EQ(pthread_create(&t, NULL, watchdog_main, &w), 0);
+    double t0 = now_seconds();
+    arca_result_t r = arca_enclave_call(e, PE_X32, NULL, 0, NULL, 0, &got);
+    double seconds = now_seconds() - t0;
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s", arca_last_error());
+    __atomic_store_n(&w.done, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    ASSERT_RESULT(r, ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_TRUE(seconds < 5.0); /* promptly, not when the watchdog stepped in */
+    ASSERT_CONTAINS(reason, "seccomp");
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_TRUE(pid_gone_within(runner, 2000));
+}
+
+/* ---- the runner's stderr ---- */
+
+/* The host's stderr is a read-write regular file: the enclave maps fd 2 shared and writable
+ * (to rewrite the host's log). Only anonymous mappings are allowed: the runner is killed. */
+static void mmap_stderr_scenario(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    struct stat st;
+    size_t got = 0;
+    ASSERT_EQ(fstat(STDERR_FILENO, &st), 0);
+    ASSERT_TRUE(S_ISREG(st.st_mode));
+    ASSERT_EQ(fcntl(STDERR_FILENO, F_GETFL) & O_ACCMODE, O_RDWR);
+    ASSERT_OK(open_enclave(&e, &runner));
+    ASSERT_RESULT(arca_enclave_call(e, PE_MMAP_FD, NULL, 0, NULL, 0, &got), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_CONTAINS(arca_last_error(), "seccomp");
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_mmap_of_stderr_killed(void)
+{
+    ASSERT_TRUE(in_child(mmap_stderr_scenario, 1, 60));
+}
+
+/* Raw bytes on the runner's stderr reach the host's stderr escaped, prefixed, cut and
+ * rate-limited: they can neither drive the terminal nor flood the log. */
+static void raw_stderr_scenario(void)
+{
+    static const char attack[] = "\x1b[2J\x1b[31mred\x07 \\ tail\n";
+    static char text[1 << 16], line[1200], spam[500 * 5];
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    size_t got = 0;
+    ASSERT_OK(open_enclave(&e, &runner));
+    ASSERT_OK(arca_enclave_call(e, PE_RAW_STDERR, attack, sizeof attack - 1, NULL, 0, &got));
+    memset(line, 'L', sizeof line - 1);
+    line[sizeof line - 1] = '\n';
+    ASSERT_OK(arca_enclave_call(e, PE_RAW_STDERR, line, sizeof line, NULL, 0, &got));
+    for (size_t i = 0; i < sizeof spam; i += 5)
+        memcpy(spam + i, "spam\n", 5);
+    ASSERT_OK(arca_enclave_call(e, PE_RAW_STDERR, spam, sizeof spam, NULL, 0, &got));
+    ASSERT_OK(arca_enclave_destroy(e)); /* the monitor has forwarded everything by now */
+
+    long n = read_text(child_stderr_path, text, sizeof text);
+    ASSERT_TRUE(n > 0);
+    ASSERT_TRUE(memchr(text, 0x1b, (size_t)n) == NULL); /* no raw escape byte ... */
+    ASSERT_TRUE(memchr(text, 0x07, (size_t)n) == NULL); /* ... nor bell */
+    char expect[128];
+    snprintf(expect, sizeof expect, "arca-runner[%d]: \\x1b[2J\\x1b[31mred\\x07 \\x5c tail\n",
+             (int)runner);
+    ASSERT_CONTAINS(text, expect);
+    /* The long line is cut at 400 bytes. */
+    char cut[440];
+    memset(cut, 'L', 400);
+    snprintf(cut + 400, sizeof cut - 400, " [cut]\n");
+    ASSERT_CONTAINS(text, cut);
+    /* 500 lines at once: the burst passes, the rest is counted, not printed. */
+    int lines = 0;
+    for (const char *p = text; (p = strstr(p, "]: spam\n")) != NULL; p++)
+        lines++;
+    fprintf(stderr, "  %d of 500 spam lines forwarded\n", lines);
+    if (lines < 150 || lines > 260)
+        ASSERT_EQ(lines, 200);
+    /* Every dropped line is counted, in the forwarder's own words (no runner text can look
+     * like "arca-runner[PID] dropped"). */
+    long dropped = 0;
+    snprintf(expect, sizeof expect, "arca-runner[%d] dropped ", (int)runner);
+    for (const char *p = text; (p = strstr(p, expect)) != NULL; p++)
+        dropped += strtol(p + strlen(expect), NULL, 10);
+    ASSERT_EQ(dropped + lines, 500);
+}
+
+static void test_raw_stderr_escaped(void)
+{
+    ASSERT_TRUE(in_child(raw_stderr_scenario, 1, 60));
+}
+
+/* ---- a launcher the runner cannot trust ---- */
+
+struct leak {
+    int mem, vm, ptrace_seize; /* which attack read or attached */
+};
+
+/* The attacks of test_memory_reads_denied and test_debugger_denied, recorded, not asserted. */
+static void try_attacks(arca_enclave_t *e, pid_t runner, struct leak *leak)
+{
+    uint64_t where[2] = {0, 0};
+    uint8_t buf[64];
+    size_t got = 0;
+    char path[64];
+    memset(leak, 0, sizeof *leak);
+    if (arca_enclave_call(e, PE_SECRET, NULL, 0, where, sizeof where, &got) != ARCA_OK)
+        return;
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)runner);
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        memset(buf, 0, sizeof buf);
+        leak->mem = pread(fd, buf, sizeof buf, (off_t)where[0]) == (ssize_t)sizeof buf &&
+                    buf[0] == SECRET_BYTE;
+        close(fd);
+    }
+    struct iovec local = {buf, sizeof buf};
+    struct iovec remote = {(void *)(uintptr_t)where[0], sizeof buf};
+    memset(buf, 0, sizeof buf);
+    leak->vm = process_vm_readv(runner, &local, 1, &remote, 1, 0) == (ssize_t)sizeof buf &&
+               buf[0] == SECRET_BYTE;
+    if (ptrace(PTRACE_SEIZE, runner, NULL, NULL) == 0) {
+        int status;
+        leak->ptrace_seize = 1;
+        /* Stop it to detach it (a seized tracee detaches only from a stop). */
+        if (ptrace(PTRACE_INTERRUPT, runner, NULL, NULL) == 0 &&
+            waitpid(runner, &status, __WALL) == runner)
+            ptrace(PTRACE_DETACH, runner, NULL, NULL);
+    }
+    fprintf(stderr, "  /proc/PID/mem %s, process_vm_readv %s, PTRACE_SEIZE %s\n",
+            leak->mem ? "read the secret" : "denied", leak->vm ? "read the secret" : "denied",
+            leak->ptrace_seize ? "attached" : "denied");
+}
+
+/* `unshare -Ur`: the host in a user namespace of its own, mapping its uid to root there, as
+ * every rootless container, bubblewrap or flatpak does. The namespace owns the runner's
+ * memory, so nothing but separate-process may be reported, and the reason must be said. */
+static void userns_scenario(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    arca_identity_t id;
+    struct leak leak;
+    char map[64], why[256];
+    static char text[1 << 16];
+    size_t got = 0;
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    ASSERT_EQ(unshare(CLONE_NEWUSER), 0);
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
+    ASSERT_TRUE(write_text("/proc/self/uid_map", map));
+    ASSERT_TRUE(write_text("/proc/self/setgroups", "deny"));
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
+    ASSERT_TRUE(write_text("/proc/self/gid_map", map));
+    ASSERT_EQ(getuid(), 0);
+
+    ASSERT_OK(open_enclave(&e, &runner));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    try_attacks(e, runner, &leak);
+    /* What the namespace's owner can do contradicts no reported bit. */
+    if (leak.mem || leak.vm || leak.ptrace_seize)
+        ASSERT_TRUE((id.protections & ARCA_PROT_NODUMP) == 0);
+    ASSERT_UEQ(id.protections, ARCA_PROT_SEPARATE_PROCESS);
+    /* And the host is told why, once, on stderr; `arca backends` says it too. */
+    ASSERT_TRUE(read_text(child_stderr_path, text, sizeof text) > 0);
+    ASSERT_CONTAINS(text, "not in the initial user namespace");
+    ASSERT_CONTAINS(text, "only separate-process is reported");
+    process_probe_why(why, sizeof why);
+    ASSERT_CONTAINS(why, "not in the initial user namespace");
+    ASSERT_OK(arca_enclave_call(e, PE_EMPTY, NULL, 0, NULL, 0, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_user_namespace_launcher(void)
+{
+    ASSERT_TRUE(in_child(userns_scenario, 1, 60));
+}
+
+/* A launcher with a seccomp user-notification filter answers the runner's
+ * prctl(PR_SET_DUMPABLE, 0) and prctl(PR_GET_DUMPABLE) itself: the runner stays dumpable. */
+static int supervisor_pipe[2];
+static int supervisor_answered; /* __atomic */
+
+static void *supervisor_main(void *arg)
+{
+    (void)arg;
+    int fd = -1;
+    struct seccomp_notif *req = NULL;
+    struct seccomp_notif_resp *resp = NULL;
+    if (read(supervisor_pipe[0], &fd, sizeof fd) != (ssize_t)sizeof fd ||
+        seccomp_notify_alloc(&req, &resp) != 0)
+        return NULL;
+    for (;;) {
+        /* The kernel wants a zeroed request (libseccomp 2.5 does not clear it). */
+        memset(req, 0, sizeof *req);
+        if (seccomp_notify_receive(fd, req) != 0) {
+            struct timespec ts = {0, 1000 * 1000};
+            nanosleep(&ts, NULL);
+            continue; /* interrupted, or the caller died meanwhile */
+        }
+        memset(resp, 0, sizeof *resp);
+        resp->id = req->id;
+        resp->val = 0;   /* "done" for SET, "not dumpable" for GET */
+        resp->error = 0;
+        __atomic_add_fetch(&supervisor_answered, 1, __ATOMIC_RELEASE);
+        (void)seccomp_notify_respond(fd, resp);
+    }
+    return NULL;
+}
+
+static void seccomp_notify_scenario(void)
+{
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    arca_identity_t id;
+    struct leak leak;
+    char why[256];
+    static char text[1 << 16];
+    pthread_t t;
+    /* The supervisor thread exists before the filter: it is not filtered itself. */
+    ASSERT_EQ(pipe(supervisor_pipe), 0);
+    ASSERT_EQ(pthread_create(&t, NULL, supervisor_main, NULL), 0);
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    const struct scmp_arg_cmp set = {0, SCMP_CMP_EQ, PR_SET_DUMPABLE, 0};
+    const struct scmp_arg_cmp get = {0, SCMP_CMP_EQ, PR_GET_DUMPABLE, 0};
+    ASSERT_TRUE(ctx != NULL);
+    ASSERT_EQ(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(prctl), 1, set), 0);
+    ASSERT_EQ(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(prctl), 1, get), 0);
+    ASSERT_EQ(seccomp_load(ctx), 0);
+    int fd = seccomp_notify_fd(ctx);
+    ASSERT_TRUE(fd >= 0);
+    ASSERT_EQ(write(supervisor_pipe[1], &fd, sizeof fd), (long)sizeof fd);
+    ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0); /* the lie works: this host is dumpable */
+
+    int before = __atomic_load_n(&supervisor_answered, __ATOMIC_ACQUIRE);
+    ASSERT_OK(open_enclave(&e, &runner));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    /* The runner's PR_SET_DUMPABLE and PR_GET_DUMPABLE were answered by the supervisor. */
+    ASSERT_TRUE(__atomic_load_n(&supervisor_answered, __ATOMIC_ACQUIRE) >= before + 2);
+    try_attacks(e, runner, &leak);
+    ASSERT_TRUE((id.protections & ARCA_PROT_NODUMP) == 0);
+    ASSERT_UEQ(id.protections, ARCA_PROT_SEPARATE_PROCESS);
+    ASSERT_TRUE(read_text(child_stderr_path, text, sizeof text) > 0);
+    ASSERT_CONTAINS(text, "inherited seccomp filter");
+    ASSERT_CONTAINS(text, "only separate-process is reported");
+    process_probe_why(why, sizeof why);
+    ASSERT_CONTAINS(why, "inherited seccomp filter");
+    ASSERT_OK(arca_enclave_destroy(e));
+    /* The child exits with the supervisor still blocked in its receive. */
+}
+
+static void test_seccomp_notify_launcher(void)
+{
+    ASSERT_TRUE(in_child(seccomp_notify_scenario, 1, 60));
+}
+
+/* A launcher traced by a debugger that follows forks (strace -f, gdb with follow-fork): the
+ * runner would be traced from its first instruction, and a tracer sees and changes everything.
+ * The runner refuses to start and says why. Here the tracer is this scenario's process, and the
+ * host (its child) creates the enclave. */
+static void traced_host(void)
+{
+    arca_enclave_t *e = NULL;
+    ASSERT_RESULT(open_enclave(&e, NULL), ARCA_ERR_PERMISSION);
+    ASSERT_CONTAINS(arca_last_error(), "tracer");
+    ASSERT_TRUE(e == NULL);
+}
+
+static void traced_scenario(void)
+{
+    int status = 0, host_status = -1;
+    fflush(NULL);
+    pid_t host = fork();
+    ASSERT_TRUE(host >= 0);
+    if (host == 0) {
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
+            _exit(4);
+        raise(SIGSTOP);
+        test__current_failed = 0;
+        traced_host();
+        fflush(NULL);
+        _exit(test__current_failed ? 1 : 0);
+    }
+    ASSERT_EQ(waitpid(host, &status, 0), host);
+    ASSERT_TRUE(WIFSTOPPED(status));
+    ASSERT_EQ(ptrace(PTRACE_SETOPTIONS, host, NULL,
+                     (void *)(uintptr_t)(PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                                         PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)),
+              0);
+    ASSERT_EQ(ptrace(PTRACE_CONT, host, NULL, NULL), 0);
+    /* Follow every thread and child (the runner too) until the host has exited. */
+    double end = now_seconds() + 50;
+    while (host_status < 0 && now_seconds() < end) {
+        pid_t w = waitpid(-1, &status, __WALL);
+        if (w < 0)
+            break;
+        if (w == host && (WIFEXITED(status) || WIFSIGNALED(status))) {
+            host_status = status;
+        } else if (WIFSTOPPED(status)) {
+            int sig = WSTOPSIG(status), event = status >> 16;
+            /* Pass on real signals; swallow the stops ptrace itself causes. */
+            int inject = event == 0 && sig != SIGTRAP && sig != SIGSTOP ? sig : 0;
+            ptrace(PTRACE_CONT, w, NULL, (void *)(uintptr_t)inject);
+        }
+    }
+    ASSERT_TRUE(host_status >= 0);
+    ASSERT_TRUE(WIFEXITED(host_status));
+    ASSERT_EQ(WEXITSTATUS(host_status), 0);
+}
+
+static void test_traced_launcher_refused(void)
+{
+    ASSERT_TRUE(in_child(traced_scenario, 1, 60));
+}
+
+/* ---- protected memory under the usual locked-memory limit ---- */
+
+static uint64_t memlock_limit;
+
+/* A default-config enclave under RLIMIT_MEMLOCK = memlock_limit: with 8 MiB its heap, stacks
+ * and call buffers are protected memory; with 1 MiB it still starts, without the bits, and
+ * says why. */
+static void memlock_scenario(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_identity_t id;
+    uint64_t small[WHERE_COUNT], large[WHERE_COUNT];
+    static uint8_t in[64 * 1024];
+    static char text[1 << 16];
+    size_t got = 0;
+    struct rlimit lim = {(rlim_t)memlock_limit, (rlim_t)memlock_limit};
+    ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &lim), 0);
+    ASSERT_OK(open_process_enclave(image_default, host_calls, 1, &e, NULL));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    /* A call that fits the kept buffers, and one that gets buffers of its own. */
+    ASSERT_OK(arca_enclave_call(e, PE_WHERE, in, 100, small, sizeof small, &got));
+    ASSERT_OK(arca_enclave_call(e, PE_WHERE, in, sizeof in, large, sizeof in, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_TRUE(read_text(child_stderr_path, text, sizeof text) >= 0);
+    if (memlock_limit >= (8u << 20)) {
+        ASSERT_TRUE(id.protections & (ARCA_PROT_SECRETMEM | ARCA_PROT_MLOCK));
+        ASSERT_TRUE(strstr(text, "RLIMIT_MEMLOCK") == NULL);
+        /* In secretmem, the kernel cannot pin the stack or either buffer (futex EFAULT):
+         * they are not ordinary memory. tests/process checks /proc/PID/maps as root. */
+        if (id.protections & ARCA_PROT_SECRETMEM)
+            for (int i = 3; i < WHERE_COUNT; i++) {
+                ASSERT_UEQ(small[i], EFAULT);
+                ASSERT_UEQ(large[i], EFAULT);
+            }
+    } else {
+        ASSERT_TRUE((id.protections & (ARCA_PROT_SECRETMEM | ARCA_PROT_MLOCK)) == 0);
+        ASSERT_TRUE(id.protections & ARCA_PROT_SECCOMP); /* the rest still holds */
+        ASSERT_CONTAINS(text, "exceed RLIMIT_MEMLOCK");
+        for (int i = 3; i < WHERE_COUNT; i++)
+            ASSERT_UEQ(small[i], 0); /* ordinary memory, as said */
+    }
+}
+
+static void test_default_fits_usual_memlock(void)
+{
+    memlock_limit = 8u << 20; /* prlimit --memlock=8388608 */
+    ASSERT_TRUE(in_child(memlock_scenario, 1, 60));
+}
+
+static void test_memlock_too_small_says_so(void)
+{
+    memlock_limit = 1u << 20;
+    ASSERT_TRUE(in_child(memlock_scenario, 1, 60));
+}
+
 /* ---- running as an unprivileged user ---- */
 
 static int run_all(void)
@@ -548,76 +1051,38 @@ static int run_all(void)
     RUN(test_hostile_frames);
     RUN(test_header_changes_while_read);
     RUN(test_hostile_host_replies);
+    RUN(test_x32_syscall_ends_enclave);
+    RUN(test_mmap_of_stderr_killed);
+    RUN(test_raw_stderr_escaped);
+    RUN(test_user_namespace_launcher);
+    RUN(test_seccomp_notify_launcher);
+    RUN(test_traced_launcher_refused);
+    RUN(test_default_fits_usual_memlock);
+    RUN(test_memlock_too_small_says_so);
     return TEST_SUMMARY();
 }
 
-static int copy_file(const char *from, const char *to)
+static unprivileged_file files[2];
+
+/* Every path the tests use, then the tests (tests/unprivileged.h dropped to 65534 when root). */
+static int run_unprivileged(void)
 {
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    char buf[65536];
-    size_t n;
-    int ok = in && out;
-    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        ok = fwrite(buf, 1, n, out) == n;
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0)
-        ok = 0;
-    return ok;
+    image = files[0].path;
+    image_default = files[1].path;
+    workdir = unprivileged_workdir;
+    snprintf(child_stderr_path, sizeof child_stderr_path, "%s/child-stderr", workdir);
+    return run_all();
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s process-enclave.signed.so\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s process-enclave.signed.so process-enclave-default.signed.so\n",
+                argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    if (geteuid() != 0) {
-        snprintf(image, sizeof image, "%s", argv[1]);
-        return run_all();
-    }
-    /* Root: drop to nobody in a child, with a private writable directory. */
-    char dir[] = "/tmp/arca-attack-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    snprintf(image, sizeof image, "%s/enclave.signed.so", dir);
-    char platform[512], runner[512];
-    snprintf(platform, sizeof platform, "%s/platform", dir);
-    snprintf(runner, sizeof runner, "%s/arca-runner", dir);
-    const char *build_runner = getenv("ARCA_RUNNER");
-    if (!build_runner || !build_runner[0]) {
-        fprintf(stderr, "test_attack: as root, set ARCA_RUNNER to the arca-runner to test (ctest does)\n");
-        return 1;
-    }
-    /* The runner stays root-owned, mode 0755: nobody can run it but not replace it. */
-    if (!copy_file(argv[1], image) || !copy_file(build_runner, runner) || chmod(runner, 0755) != 0 ||
-        chown(dir, 65534, 65534) != 0 || chown(image, 65534, 65534) != 0 ||
-        setenv("ARCA_RUNNER", runner, 1) != 0) {
-        perror("preparing the unprivileged directory");
-        return 1;
-    }
-    fflush(NULL);
-    pid_t child = fork();
-    if (child == 0) {
-        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
-            perror("dropping privileges");
-            _exit(1);
-        }
-        /* setuid() left this process non-dumpable; an ordinary host process is dumpable
-         * (and the control experiments need ordinary children). */
-        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-        setenv("ARCA_PLATFORM_DIR", platform, 1);
-        fprintf(stderr, "running as uid %d\n", (int)getuid());
-        _exit(run_all());
-    }
-    int status = 0;
-    waitpid(child, &status, 0);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    files[0].source = argv[1];
+    files[1].source = argv[2];
+    return unprivileged_run("attack", files, 2, run_unprivileged);
 }

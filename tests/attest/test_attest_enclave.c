@@ -47,7 +47,8 @@ static arca_policy_t *policy_for(const arca_identity_t *id, const uint8_t rd[64]
         arca_policy_set_product_id(p, id->product_id) || arca_policy_set_min_svn(p, id->svn) ||
         arca_policy_add_trusted_cert_file(p, info.cert_path) || arca_policy_set_allow_dev_platform(p, 1) ||
         arca_policy_set_allow_debug(p, allow_debug) || arca_policy_set_report_data(p, rd, 64) ||
-        arca_policy_set_max_age(p, 60)) {
+        arca_policy_set_max_age(p, 60) ||
+        arca_policy_set_allow_simulation(p, !strcmp(backend, "sim"))) {
         arca_policy_free(p);
         return NULL;
     }
@@ -78,6 +79,11 @@ static void test_enclave_evidence_verifies(void)
     /* the dev platform is refused unless allowed */
     ASSERT_OK(arca_policy_set_allow_dev_platform(p, 0));
     ASSERT_RESULT(arca_verify_evidence(ev, len, p, &claims), ARCA_ERR_VERIFY_DEV_PLATFORM);
+    ASSERT_OK(arca_policy_set_allow_dev_platform(p, 1));
+    /* sim isolates nothing: its evidence needs AllowSimulation; process evidence does not */
+    ASSERT_OK(arca_policy_set_allow_simulation(p, 0));
+    ASSERT_RESULT(arca_verify_evidence(ev, len, p, &claims),
+                  !strcmp(backend, "sim") ? ARCA_ERR_VERIFY_SIMULATION : ARCA_OK);
     arca_policy_free(p);
     arca_policy_free(q);
 }

@@ -23,7 +23,7 @@ const struct arca__enclave_keys *arca__enclave_keys(void) { return initialised ?
 const arca_identity_t *arca__enclave_identity(void) { return initialised ? &self : NULL; }
 const struct arca__host_iface *arca__enclave_iface(void) { return NULL; }
 
-enum lie { HONEST, OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE, ALWAYS_MORE, NOT_MORE, HUGE, FAIL };
+enum lie { HONEST, OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE, OLD_VERSION, ALWAYS_MORE, NOT_MORE, HUGE, FAIL };
 static enum lie mode;
 static int calls;
 
@@ -64,10 +64,13 @@ arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *o
     size_t lens[1] = {sizeof cert};
     uint8_t *ev = NULL;
     size_t len = 0;
-    if (arca__evidence_build(1, platform_id, &id2, rd, 1, certs, lens, 1, &ev, &len) != ARCA_OK)
+    static const uint8_t runtime[32] = {7};
+    if (arca__evidence_build(1, platform_id, &id2, runtime, rd, 1, certs, lens, 1, &ev, &len) != ARCA_OK)
         return ARCA_ERR_INTERNAL;
     if (mode == GARBAGE)
         memset(ev, 0xEE, 16);
+    if (mode == OLD_VERSION) /* evidence v1 (no runtime digest) is not accepted */
+        ev[8] = 1;
     arca_result_t r = ARCA_OK;
     *out_len = len;
     if (len > out_cap)
@@ -103,7 +106,7 @@ static void test_honest_host_is_accepted(void)
 static void test_lies_are_rejected(void)
 {
     static const enum lie lies[] = {OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE,
-                                    ALWAYS_MORE, NOT_MORE, HUGE};
+                                    OLD_VERSION, ALWAYS_MORE, NOT_MORE, HUGE};
     for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
         uint8_t *ev = (uint8_t *)1;
         size_t len = 7;

@@ -13,7 +13,7 @@ __attribute__((section(".arca.config"), used, aligned(8))) const struct arca_enc
         .magic = ARCA_CONFIG_MAGIC,
         .version = ARCA_CONFIG_VERSION,
         .flags = 0,
-        .heap_size = UINT64_C(32) << 20,
+        .heap_size = UINT64_C(6) << 20, /* the default (src/common/config.c) */
         .stack_size = UINT64_C(256) << 10,
         .threads = 4,
         .product_id = 0,

@@ -29,8 +29,9 @@ static char out[16384], err[16384];
 
 struct json_field {
     char key[64];
-    char value[256]; /* strings unescaped; numbers and literals as written */
-    int is_string;
+    char value[256]; /* strings unescaped; numbers and literals as written; arrays of strings
+                        as their elements joined by ", " */
+    int is_string;   /* 1 string, 2 array of strings, 0 otherwise */
 };
 
 static const char *ws(const char *p)
@@ -88,10 +89,28 @@ static int json_parse(const char *text, struct json_field *f, int cap)
         if (*p++ != ':')
             return -1;
         p = ws(p);
-        f[n].is_string = *p == '"';
-        if (f[n].is_string) {
+        f[n].is_string = *p == '"' ? 1 : *p == '[' ? 2 : 0;
+        if (f[n].is_string == 1) {
             if (!(p = json_string(p, f[n].value, sizeof f[n].value)))
                 return -1;
+        } else if (f[n].is_string == 2) {
+            size_t used = 0;
+            f[n].value[0] = '\0';
+            p = ws(p + 1);
+            while (*p != ']') {
+                char item[256];
+                if (used && *p++ != ',')
+                    return -1;
+                if (!(p = json_string(ws(p), item, sizeof item)))
+                    return -1;
+                int w = snprintf(f[n].value + used, sizeof f[n].value - used, "%s%s",
+                                 used ? ", " : "", item);
+                if (w < 0 || (size_t)w >= sizeof f[n].value - used)
+                    return -1;
+                used += (size_t)w;
+                p = ws(p);
+            }
+            p++;
         } else {
             size_t len = 0;
             if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
@@ -231,13 +250,28 @@ static void test_sign_and_inspect_round_trip(void)
     ASSERT_CONTAINS(out, "heap size:      8388608 (8 MiB)");
     ASSERT_CONTAINS(out, "stack size:     131072 (128 KiB)");
     ASSERT_CONTAINS(out, "threads:        6");
+    /* What the fixture imports depends on the compiler (gcc links it with --as-needed and it
+     * imports nothing; clang's build imports libc.so.6): compare with the library's answer. */
+    char imports[200] = "";
+    arca__image_info info;
+    size_t image_len = 0;
+    uint8_t *image_bytes = util_read(signed_so, &image_len);
+    ASSERT_TRUE(image_bytes != NULL);
+    arca_result_t vr = arca__image_verify(image_bytes, image_len, &info);
+    free(image_bytes);
+    ASSERT_OK(vr);
+    for (unsigned i = 0; i < info.imports.count; i++)
+        snprintf(imports + strlen(imports), sizeof imports - strlen(imports), "%s%s",
+                 i ? ", " : "", arca__image_allowed_needed[info.imports.lib[i]].name);
+    snprintf(line, sizeof line, "imports:        %s\n", info.imports.count ? imports : "none");
+    ASSERT_CONTAINS(out, line);
 
     ASSERT_EQ(ARCA("inspect", "--json", signed_so), 0);
     struct json_field f[32];
     int n = json_parse(out, f, 32);
     if (n < 0)
         TEST__FAIL("inspect --json output is not a JSON object:\n%s", out);
-    ASSERT_EQ(n, 11);
+    ASSERT_EQ(n, 12);
     ASSERT_STREQ(json_get(f, n, "file"), signed_so);
     ASSERT_STREQ(json_get(f, n, "signature"), "valid");
     ASSERT_STREQ(json_get(f, n, "signer_id"), signer);
@@ -248,6 +282,8 @@ static void test_sign_and_inspect_round_trip(void)
     ASSERT_STREQ(json_get(f, n, "heap_size"), "8388608");
     ASSERT_STREQ(json_get(f, n, "stack_size"), "131072");
     ASSERT_STREQ(json_get(f, n, "threads"), "6");
+    ASSERT_STREQ(json_get(f, n, "imports"), imports);
+    ASSERT_EQ(f[n - 1].is_string, 2);
     const char *m = json_get(f, n, "measurement");
     ASSERT_TRUE(m && strlen(m) == 64);
     char measurement[65];

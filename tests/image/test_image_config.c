@@ -27,7 +27,7 @@ static void test_defaults_are_valid(void)
     ASSERT_MEMEQ(c.magic, ARCA_CONFIG_MAGIC, 8);
     ASSERT_EQ(c.version, ARCA_CONFIG_VERSION);
     ASSERT_EQ(c.flags, 0);
-    ASSERT_UEQ(c.heap_size, 32u << 20);
+    ASSERT_UEQ(c.heap_size, 6u << 20);
     ASSERT_UEQ(c.stack_size, 256u << 10);
     ASSERT_EQ(c.threads, 4);
     ASSERT_EQ(c.product_id, 0);

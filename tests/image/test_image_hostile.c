@@ -5,6 +5,13 @@
  * overlapping or unsorted segments, filesz > memsz, overflowing sizes, sections out of
  * bounds or misplaced, names without NUL), every truncation of a real signed image, and
  * random garbage — each must give a clean ARCA_ERR_BAD_IMAGE with a detail naming the cause.
+ * Then what an image may contain (issue 11 items 4 and 11), on the synthetic image with its
+ * hand-made dynamic section: W+X segments and executable or missing stacks, a PT_DYNAMIC
+ * outside the loads or over unmeasured bytes or without DT_NULL, string tables and strings out
+ * of range or unterminated, imports outside the allowlist, search paths, filters, text
+ * relocations, and every DT_ address and size out of bounds — each refused by parse and sign,
+ * and, signed anyway by a signer without these checks, by verification; the accepted variants
+ * beside them; and section headers that lie about the dynamic section, ignored.
  *
  * usage: test_image_hostile FIXTURE.so
  */
@@ -16,12 +23,20 @@
 #include "test.h"
 #include "util.h"
 
-/* Layout of the synthetic image (see build()). */
+/* Layout of the synthetic image (see build()). Room for a fifth program header before the
+ * "code" at SYN_CODE; the dynamic section and its strings are in segment 1. */
 #define SYN_PHOFF 0x40
-#define SYN_PHNUM 3
+#define SYN_PHNUM 4
+#define SYN_CODE 0x180
 #define SYN_CONFIG 0x200
 #define SYN_SIG 0x280
 #define SYN_SEG1 0x400
+#define SYN_SEG1_VADDR 0x1400
+#define SYN_DYN 0x500 /* 8 entries, address 0x1500 */
+#define SYN_DYN_VADDR 0x1500
+#define SYN_DYN_SLOTS 8
+#define SYN_DYNSTR 0x580 /* address 0x1580 */
+#define SYN_DYNSTR_VADDR 0x1580
 #define SYN_STRTAB 0x600
 #define SYN_SHOFF 0x640
 #define SYN_SHNUM 5
@@ -48,7 +63,28 @@ static void put_shdr(unsigned i, Elf64_Shdr sh)
     memcpy(img + SYN_SHOFF + i * sizeof sh, &sh, sizeof sh);
 }
 
-/* A minimal but complete enclave image: two PT_LOADs, the Arca sections inside the first. */
+/* The dynamic string table of the synthetic image, and the offset of a string in it. */
+static const char dynstr[] = "\0libc.so.6\0libevil.so\0/opt/evil\0ld-linux-x86-64.so.2\0"
+                             "ld-linux-aarch64.so.1\0libcrypto.so.3\0libm.so.6";
+_Static_assert(SYN_DYNSTR + sizeof dynstr <= SYN_SEG1 + 0x200, "dynstr fits segment 1");
+static uint64_t str(const char *s)
+{
+    for (size_t i = 1; i < sizeof dynstr; i += strlen(dynstr + i) + 1)
+        if (!strcmp(dynstr + i, s))
+            return i;
+    fprintf(stderr, "test bug: '%s' is not in dynstr\n", s);
+    abort();
+}
+
+/* Sets dynamic entry @p i (0 ≤ i < SYN_DYN_SLOTS) of the synthetic image. */
+static void put_dyn(unsigned i, int64_t tag, uint64_t val)
+{
+    Elf64_Dyn d = {.d_tag = tag, .d_un.d_val = val};
+    memcpy(img + SYN_DYN + i * sizeof d, &d, sizeof d);
+}
+
+/* A minimal but complete enclave image: two PT_LOADs, the Arca sections inside the first, a
+ * dynamic section (DT_NEEDED libc.so.6, DT_STRTAB, DT_STRSZ, DT_NULL) in the second. */
 static void build(uint16_t machine)
 {
     Elf64_Ehdr eh = {0};
@@ -78,13 +114,20 @@ static void build(uint16_t machine)
     put_phdr(0, (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0,
                              .p_vaddr = 0, .p_filesz = 0x400, .p_memsz = 0x480, .p_align = 0x1000});
     put_phdr(1, (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = SYN_SEG1,
-                             .p_vaddr = 0x1400, .p_filesz = 0x200, .p_memsz = 0x300,
+                             .p_vaddr = SYN_SEG1_VADDR, .p_filesz = 0x200, .p_memsz = 0x300,
                              .p_align = 0x1000});
     put_phdr(2, (Elf64_Phdr){.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W});
-    for (int i = 0x100; i < 0x180; i++)
+    put_phdr(3, (Elf64_Phdr){.p_type = PT_DYNAMIC, .p_flags = PF_R | PF_W, .p_offset = SYN_DYN,
+                             .p_vaddr = SYN_DYN_VADDR, .p_filesz = SYN_DYN_SLOTS * 16,
+                             .p_memsz = SYN_DYN_SLOTS * 16, .p_align = 8});
+    for (int i = SYN_CODE; i < SYN_CODE + 0x80; i++)
         img[i] = (uint8_t)(i * 7); /* "code" */
-    for (int i = SYN_SEG1; i < SYN_SEG1 + 0x200; i++)
+    for (int i = SYN_SEG1; i < SYN_DYN; i++)
         img[i] = (uint8_t)(i * 13 + 1); /* "data" */
+    put_dyn(0, DT_NEEDED, str("libc.so.6"));
+    put_dyn(1, DT_STRTAB, SYN_DYNSTR_VADDR);
+    put_dyn(2, DT_STRSZ, sizeof dynstr);
+    memcpy(img + SYN_DYNSTR, dynstr, sizeof dynstr);
     arca__config_defaults(&config);
     memcpy(img + SYN_CONFIG, &config, sizeof config);
     memcpy(img + SYN_STRTAB, names, sizeof names);
@@ -97,7 +140,7 @@ static void build(uint16_t machine)
     put_shdr(3, (Elf64_Shdr){.sh_name = NAME_STRTAB, .sh_type = SHT_STRTAB,
                              .sh_offset = SYN_STRTAB, .sh_size = sizeof names});
     put_shdr(4, (Elf64_Shdr){.sh_name = NAME_DATA, .sh_type = SHT_PROGBITS,
-                             .sh_flags = SHF_ALLOC | SHF_WRITE, .sh_addr = 0x1400,
+                             .sh_flags = SHF_ALLOC | SHF_WRITE, .sh_addr = SYN_SEG1_VADDR,
                              .sh_offset = SYN_SEG1, .sh_size = 0x200});
 }
 
@@ -409,36 +452,8 @@ static void test_garbage_and_random_damage(void)
 static void measure_by_definition(const uint8_t *b, size_t len, const arca__image *parsed,
                                   uint8_t out[32])
 {
-    arca__sha256_ctx ctx;
-    Elf64_Ehdr eh;
-    uint8_t rec[32], *copy = malloc(len);
-    ASSERT_TRUE(copy != NULL);
-    memcpy(copy, b, len);
-    memset(copy + 0x28, 0, 8);
-    memset(copy + 0x3A, 0, 6);
-    memset(copy + parsed->sig_offset, 0, sizeof(struct arca_signature));
-    memcpy(&eh, b, sizeof eh);
-    ASSERT_OK(arca__sha256_init(&ctx));
-    ASSERT_OK(arca__sha256_update(&ctx, "ARCA-MEASURE-v1", 16));
-    uint8_t *p = rec;
-    put64(&p, parsed->config_vaddr);
-    put64(&p, parsed->sig_vaddr);
-    ASSERT_OK(arca__sha256_update(&ctx, rec, 16));
-    for (unsigned i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        memcpy(&ph, b + eh.e_phoff + i * sizeof ph, sizeof ph);
-        if (ph.p_type != PT_LOAD)
-            continue;
-        p = rec;
-        put64(&p, ph.p_vaddr);
-        put64(&p, ph.p_memsz);
-        put64(&p, ph.p_filesz);
-        put64(&p, ph.p_flags);
-        ASSERT_OK(arca__sha256_update(&ctx, rec, 32));
-        ASSERT_OK(arca__sha256_update(&ctx, copy + ph.p_offset, ph.p_filesz));
-    }
-    ASSERT_OK(arca__sha256_final(&ctx, out));
-    free(copy);
+    ASSERT_TRUE(util_measure(b, len, parsed->sig_offset, parsed->config_vaddr, parsed->sig_vaddr,
+                             out) == 0);
 }
 
 /*
@@ -504,6 +519,362 @@ static void test_unmeasured_mapped_bytes_refused(void)
     free(real);
 }
 
+/* ---- what an image may contain: W^X, the stack, the dynamic section ---- */
+
+/* Signs the synthetic image the way a signer without the content checks would (util.h). */
+static void sign_without_checks(void)
+{
+    arca__ec_key *pub = NULL;
+    struct arca_signature sig;
+    ASSERT_TRUE(util_sign_without_checks(img, img_len, key) == 0);
+    memcpy(&sig, img + SYN_SIG, sizeof sig); /* really a valid signature */
+    ASSERT_OK(arca__ec_from_public_der(sig.pubkey_der, sig.pubkey_len, &pub));
+    arca_result_t r = arca__ec_verify(pub, &sig, offsetof(struct arca_signature, signature),
+                                      sig.signature);
+    arca__ec_free(pub);
+    ASSERT_OK(r);
+}
+
+/* Build, apply the edits: parse and sign refuse with @p needle in the detail; signed without
+ * those checks, verification refuses it the same way. */
+#define REFUSED_ON(machine, needle, ...)                                                         \
+    do {                                                                                         \
+        arca__image image_;                                                                      \
+        arca__image_info info_;                                                                  \
+        build(machine);                                                                          \
+        __VA_ARGS__;                                                                             \
+        ASSERT_RESULT(arca__image_parse(img, img_len, &image_), ARCA_ERR_BAD_IMAGE);             \
+        ASSERT_CONTAINS(arca__error_detail(), needle);                                           \
+        ASSERT_RESULT(arca__image_sign(img, img_len, &config_, key), ARCA_ERR_BAD_IMAGE);        \
+        ASSERT_CONTAINS(arca__error_detail(), needle);                                           \
+        sign_without_checks();                                                                   \
+        ASSERT_RESULT(arca__image_verify(img, img_len, &info_), ARCA_ERR_BAD_IMAGE);             \
+        ASSERT_CONTAINS(arca__error_detail(), needle);                                           \
+        cases++;                                                                                 \
+    } while (0)
+#define REFUSED(needle, ...) REFUSED_ON(EM_X86_64, needle, __VA_ARGS__)
+
+/* Build, apply the edits: the image parses, signs and verifies. */
+#define ACCEPTED_ON(machine, ...)                                                                \
+    do {                                                                                         \
+        arca__image image_;                                                                      \
+        arca__image_info info_;                                                                  \
+        build(machine);                                                                          \
+        __VA_ARGS__;                                                                             \
+        ASSERT_OK(arca__image_parse(img, img_len, &image_));                                     \
+        ASSERT_OK(arca__image_sign(img, img_len, &config_, key));                                \
+        ASSERT_OK(arca__image_verify(img, img_len, &info_));                                     \
+        cases++;                                                                                 \
+    } while (0)
+#define ACCEPTED(...) ACCEPTED_ON(EM_X86_64, __VA_ARGS__)
+
+/* A fifth program header (there is room for it before the code). */
+#define ADD_PHDR(...)                                                                            \
+    put_phdr(4, (Elf64_Phdr){__VA_ARGS__});                                                      \
+    EDIT_EH(e_phnum, 5)
+
+static void test_writable_executable_memory_refused(void)
+{
+    struct arca_enclave_config config_;
+    int cases = 0;
+    arca__config_defaults(&config_);
+    REFUSED("PT_LOAD segment 1 (file offset 0x400, address 0x1400) is both writable and executable",
+            EDIT_PH(1, p_flags, PF_R | PF_W | PF_X));
+    REFUSED("both writable and executable", EDIT_PH(0, p_flags, PF_W | PF_X));
+    REFUSED("-z execstack", EDIT_PH(2, p_flags, PF_R | PF_W | PF_X));
+    REFUSED("-z execstack", EDIT_PH(2, p_flags, PF_X));
+    REFUSED("no PT_GNU_STACK", EDIT_PH(2, p_type, PT_NOTE));
+    REFUSED("2 PT_GNU_STACK", ADD_PHDR(.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W));
+    /* The later one is what glibc obeys: an executable stack behind a harmless one. */
+    REFUSED("2 PT_GNU_STACK", ADD_PHDR(.p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W | PF_X));
+    fprintf(stderr, "  %d variants refused\n", cases);
+    /* Read-only, read-execute and read-write segments are fine; so is a non-loaded W+X header. */
+    cases = 0;
+    ACCEPTED(EDIT_PH(1, p_flags, PF_R));
+    ACCEPTED(EDIT_PH(0, p_flags, PF_R));
+    ACCEPTED(ADD_PHDR(.p_type = PT_NOTE, .p_flags = PF_R | PF_W | PF_X));
+}
+
+static void test_hostile_dynamic_segment(void)
+{
+    struct arca_enclave_config config_;
+    int cases = 0;
+    arca__config_defaults(&config_);
+    REFUSED("0 PT_DYNAMIC", EDIT_PH(3, p_type, PT_NOTE));
+    REFUSED("2 PT_DYNAMIC", ADD_PHDR(.p_type = PT_DYNAMIC, .p_offset = SYN_DYN,
+                                     .p_vaddr = SYN_DYN_VADDR, .p_filesz = 64, .p_memsz = 64));
+    /* Outside every PT_LOAD, in a segment's zero-filled tail, straddling a segment's end,
+     * with sizes that overflow. */
+    REFUSED("does not lie inside the file bytes of one PT_LOAD", EDIT_PH(3, p_vaddr, 0x5000));
+    REFUSED("does not lie inside the file bytes of one PT_LOAD", EDIT_PH(3, p_vaddr, 0x1600);
+            EDIT_PH(3, p_offset, 0x600));
+    REFUSED("does not lie inside the file bytes of one PT_LOAD", EDIT_PH(3, p_vaddr, 0x15c0);
+            EDIT_PH(3, p_offset, 0x5c0));
+    REFUSED("does not lie inside the file bytes of one PT_LOAD", EDIT_PH(3, p_filesz, UINT64_MAX));
+    REFUSED("does not lie inside the file bytes of one PT_LOAD",
+            EDIT_PH(3, p_vaddr, UINT64_MAX - 8));
+    /* Over bytes the measurement does not fix: the ELF header, .arca.config, .arca.sig. */
+    REFUSED("measurement does not fix", EDIT_PH(3, p_vaddr, 0); EDIT_PH(3, p_offset, 0));
+    REFUSED("measurement does not fix", EDIT_PH(3, p_vaddr, 0x20); EDIT_PH(3, p_offset, 0x20));
+    REFUSED("measurement does not fix", EDIT_PH(3, p_vaddr, SYN_CONFIG);
+            EDIT_PH(3, p_offset, SYN_CONFIG));
+    REFUSED("measurement does not fix", EDIT_PH(3, p_vaddr, SYN_SIG + 0x100);
+            EDIT_PH(3, p_offset, SYN_SIG + 0x100));
+    /* Offset and address disagree (tools reading by offset would see another section). */
+    REFUSED("does not match its address", EDIT_PH(3, p_offset, SYN_DYN + 16));
+    REFUSED("not 8-byte aligned", EDIT_PH(3, p_vaddr, SYN_DYN_VADDR + 4);
+            EDIT_PH(3, p_offset, SYN_DYN + 4));
+    /* No DT_NULL inside the segment: a loader would read on past its end. */
+    REFUSED("no DT_NULL", EDIT_PH(3, p_filesz, 3 * 16));
+    REFUSED("no DT_NULL", EDIT_PH(3, p_filesz, 3 * 16 + 15));
+    REFUSED("no DT_NULL", EDIT_PH(3, p_filesz, 0));
+    REFUSED("no DT_NULL", for (unsigned i_ = 3; i_ < SYN_DYN_SLOTS; i_++)
+                              put_dyn(i_, DT_RELACOUNT, 0));
+    /* A tag twice: loaders keep one, a checker might look at the other. */
+    REFUSED("twice", put_dyn(3, DT_STRTAB, SYN_DYNSTR_VADDR));
+    REFUSED("twice", put_dyn(3, DT_FLAGS, 0); put_dyn(4, DT_FLAGS, DF_TEXTREL));
+    /* 17 DT_NEEDED (the dynamic section moved to the start of segment 1 for room). */
+    REFUSED("more than 16 DT_NEEDED", for (unsigned i_ = 0; i_ < 17; i_++) {
+        Elf64_Dyn d_ = {.d_tag = DT_NEEDED, .d_un.d_val = str("libc.so.6")};
+        memcpy(img + SYN_SEG1 + i_ * 16, &d_, 16);
+    } EDIT_PH(3, p_vaddr, SYN_SEG1_VADDR); EDIT_PH(3, p_offset, SYN_SEG1);
+            EDIT_PH(3, p_filesz, 0x200); EDIT_PH(3, p_memsz, 0x200));
+    fprintf(stderr, "  %d hostile variants refused\n", cases);
+}
+
+static void test_hostile_dynamic_strings(void)
+{
+    struct arca_enclave_config config_;
+    int cases = 0;
+    arca__config_defaults(&config_);
+    /* DT_STRTAB + DT_STRSZ outside the loaded file bytes, overflowing, over unfixed bytes. */
+    REFUSED("dynamic string table (DT_STRTAB 0x9000", put_dyn(1, DT_STRTAB, 0x9000));
+    REFUSED("does not lie inside the file bytes", put_dyn(1, DT_STRTAB, 0x1650)); /* zero fill */
+    REFUSED("does not lie inside the file bytes", put_dyn(2, DT_STRSZ, 0x200));
+    REFUSED("does not lie inside the file bytes", put_dyn(2, DT_STRSZ, UINT64_MAX));
+    REFUSED("does not lie inside the file bytes", put_dyn(1, DT_STRTAB, UINT64_MAX - 4));
+    REFUSED("measurement does not fix", put_dyn(1, DT_STRTAB, 0));
+    REFUSED("measurement does not fix", put_dyn(1, DT_STRTAB, SYN_SIG));
+    REFUSED("measurement does not fix", put_dyn(1, DT_STRTAB, SYN_CONFIG + 8));
+    /* Strings outside the table, or running off its end. */
+    REFUSED("DT_NEEDED: string offset 100 is not a NUL-terminated string",
+            put_dyn(0, DT_NEEDED, sizeof dynstr));
+    REFUSED("not a NUL-terminated string", put_dyn(0, DT_NEEDED, UINT64_MAX));
+    REFUSED("not a NUL-terminated string", put_dyn(2, DT_STRSZ, str("libc.so.6") + 9));
+    REFUSED("not a NUL-terminated string", put_dyn(2, DT_STRSZ, 0));
+    REFUSED("DT_RUNPATH: string offset", put_dyn(3, DT_RUNPATH, 4096));
+    REFUSED("DT_RPATH: string offset", put_dyn(3, DT_RPATH, sizeof dynstr));
+    REFUSED("DT_SONAME: string offset", put_dyn(3, DT_SONAME, sizeof dynstr + 1));
+    REFUSED("DT_FILTER: string offset", put_dyn(3, DT_FILTER, UINT64_MAX));
+    /* Strings without a table, a table without its size. */
+    REFUSED("without DT_STRTAB", put_dyn(1, DT_RELACOUNT, 0));
+    REFUSED("DT_STRTAB without DT_STRSZ", put_dyn(2, DT_RELACOUNT, 0));
+    REFUSED("DT_STRSZ without DT_STRTAB", put_dyn(0, DT_RELACOUNT, 0); put_dyn(1, DT_RELACOUNT, 0));
+    fprintf(stderr, "  %d hostile variants refused\n", cases);
+}
+
+/* Section headers are not measured, so the checks never read them: a signed real image whose
+ * .dynamic and .dynstr section headers are pointed elsewhere verifies exactly as before. */
+static void test_section_headers_not_used(void)
+{
+    struct arca_enclave_config config;
+    arca__image_info before, after;
+    size_t len = 0;
+    int changed = 0;
+    uint8_t *real = util_read(fixture_path, &len);
+    ASSERT_TRUE(real != NULL);
+    arca__config_defaults(&config);
+    ASSERT_OK(arca__image_sign(real, len, &config, key));
+    ASSERT_OK(arca__image_verify(real, len, &before));
+    Elf64_Ehdr eh;
+    memcpy(&eh, real, sizeof eh);
+    for (unsigned i = 0; i < eh.e_shnum; i++) {
+        Elf64_Shdr sh;
+        memcpy(&sh, real + eh.e_shoff + i * sizeof sh, sizeof sh);
+        if (sh.sh_type != SHT_DYNAMIC && sh.sh_type != SHT_DYNSYM &&
+            !(sh.sh_type == SHT_STRTAB && (sh.sh_flags & SHF_ALLOC)))
+            continue;
+        sh.sh_offset = 0x30; /* the ELF header */
+        sh.sh_addr = 0x30;
+        sh.sh_size = 0x10;
+        memcpy(real + eh.e_shoff + i * sizeof sh, &sh, sizeof sh);
+        changed++;
+    }
+    ASSERT_TRUE(changed >= 2); /* .dynamic and .dynstr at least */
+    ASSERT_OK(arca__image_verify(real, len, &after));
+    ASSERT_MEMEQ(&after, &before, sizeof after);
+    free(real);
+}
+
+static void test_imports_and_search_paths(void)
+{
+    struct arca_enclave_config config_;
+    int cases = 0;
+    arca__config_defaults(&config_);
+    REFUSED("needs the shared library 'libevil.so' (DT_NEEDED), which is not part of the Arca "
+            "runtime (allowed: libc.so.6, libm.so.6, libcrypto.so.3, ld-linux-x86-64.so.2)",
+            put_dyn(3, DT_NEEDED, str("libevil.so")));
+    REFUSED("LIBS", put_dyn(0, DT_NEEDED, str("libevil.so")));
+    REFUSED("'/opt/evil'", put_dyn(0, DT_NEEDED, str("/opt/evil")));
+    REFUSED("'.so.6'", put_dyn(0, DT_NEEDED, str("libc.so.6") + 4)); /* a suffix of a name */
+    REFUSED("needs the shared library ''", put_dyn(0, DT_NEEDED, 0));
+    /* Each machine's dynamic linker only for that machine. */
+    REFUSED("'ld-linux-aarch64.so.1'", put_dyn(3, DT_NEEDED, str("ld-linux-aarch64.so.1")));
+    REFUSED_ON(EM_AARCH64, "'ld-linux-x86-64.so.2'",
+               put_dyn(3, DT_NEEDED, str("ld-linux-x86-64.so.2")));
+    REFUSED_ON(EM_AARCH64, "allowed: libc.so.6, libm.so.6, libcrypto.so.3, ld-linux-aarch64.so.1)",
+               put_dyn(3, DT_NEEDED, str("libevil.so")));
+    REFUSED("names 'libc.so.6' twice", put_dyn(3, DT_NEEDED, str("libc.so.6")));
+    /* Search paths: with either tag, even pointing at an allowed name. */
+    REFUSED("library search path (DT_RUNPATH '/opt/evil')", put_dyn(3, DT_RUNPATH, str("/opt/evil")));
+    REFUSED("swap code into the enclave without changing its measurement",
+            put_dyn(3, DT_RUNPATH, str("/opt/evil")));
+    REFUSED("library search path (DT_RPATH '/opt/evil')", put_dyn(3, DT_RPATH, str("/opt/evil")));
+    REFUSED("DT_RPATH ''", put_dyn(3, DT_RPATH, 0));
+    REFUSED("-Wl,-rpath", put_dyn(3, DT_RUNPATH, str("libc.so.6")));
+    /* A search path with no import at all is refused too. */
+    REFUSED("DT_RUNPATH", put_dyn(0, DT_RUNPATH, str("/opt/evil")));
+    /* Filters and audit libraries are loaded like imports. */
+    REFUSED("DT_AUXILIARY 'libevil.so'", put_dyn(3, DT_AUXILIARY, str("libevil.so")));
+    REFUSED("DT_FILTER 'libc.so.6'", put_dyn(3, DT_FILTER, str("libc.so.6")));
+    REFUSED("DT_AUDIT 'libevil.so'", put_dyn(3, DT_AUDIT, str("libevil.so")));
+    REFUSED("DT_DEPAUDIT 'libevil.so'", put_dyn(3, DT_DEPAUDIT, str("libevil.so")));
+    /* Hostile names are shown escaped and cut. */
+    REFUSED("'lib?evil??.so'", memcpy(img + SYN_DYNSTR + str("libevil.so"), "lib\033evil\n\t.so", 14);
+            put_dyn(2, DT_STRSZ, sizeof dynstr + 3); put_dyn(0, DT_NEEDED, str("libevil.so")));
+    fprintf(stderr, "  %d variants refused\n", cases);
+
+    /* Accepted: every allowed library (in any order), none at all, a loader's view of the
+     * end (entries after DT_NULL are not read, by loaders or here). */
+    cases = 0;
+    ACCEPTED(put_dyn(0, DT_NEEDED, str("libcrypto.so.3")); put_dyn(3, DT_NEEDED, str("libc.so.6"));
+             put_dyn(4, DT_NEEDED, str("ld-linux-x86-64.so.2"));
+             put_dyn(5, DT_NEEDED, str("libm.so.6")));
+    ACCEPTED_ON(EM_AARCH64, put_dyn(3, DT_NEEDED, str("ld-linux-aarch64.so.1")));
+    ACCEPTED(put_dyn(0, DT_RELACOUNT, 0); put_dyn(1, DT_RELACOUNT, 0); put_dyn(2, DT_RELACOUNT, 0));
+    ACCEPTED(put_dyn(3, DT_NULL, 0); put_dyn(4, DT_RUNPATH, str("/opt/evil"));
+             put_dyn(5, DT_NEEDED, str("libevil.so")); put_dyn(6, DT_TEXTREL, 0));
+    ACCEPTED(put_dyn(3, DT_SONAME, str("libevil.so"))); /* its own name is harmless */
+    ACCEPTED(put_dyn(2, DT_STRSZ, str("libc.so.6") + 10)); /* table ends right after the NUL */
+
+    arca__image image;
+    build(EM_X86_64);
+    put_dyn(0, DT_NEEDED, str("libcrypto.so.3"));
+    put_dyn(3, DT_NEEDED, str("libc.so.6"));
+    put_dyn(4, DT_NEEDED, str("ld-linux-x86-64.so.2"));
+    ASSERT_OK(arca__image_parse(img, img_len, &image));
+    ASSERT_EQ(image.machine, EM_X86_64);
+    ASSERT_EQ(image.imports.count, 3);
+    ASSERT_STREQ(arca__image_allowed_needed[image.imports.lib[0]].name, "libcrypto.so.3");
+    ASSERT_STREQ(arca__image_allowed_needed[image.imports.lib[1]].name, "libc.so.6");
+    ASSERT_STREQ(arca__image_allowed_needed[image.imports.lib[2]].name, "ld-linux-x86-64.so.2");
+    arca__image_info info;
+    ASSERT_OK(arca__image_sign(img, img_len, &config_, key));
+    ASSERT_OK(arca__image_verify(img, img_len, &info));
+    ASSERT_MEMEQ(&info.imports, &image.imports, sizeof info.imports);
+    ASSERT_EQ(info.machine, EM_X86_64);
+}
+
+static void test_allowlist(void)
+{
+    ASSERT_EQ(ARCA_IMAGE_ALLOWED_NEEDED_COUNT, 5);
+    ASSERT_EQ(arca__image_needed_index("libc.so.6", EM_X86_64), 0);
+    ASSERT_EQ(arca__image_needed_index("libc.so.6", EM_AARCH64), 0);
+    ASSERT_EQ(arca__image_needed_index("libm.so.6", EM_X86_64), 1);
+    ASSERT_EQ(arca__image_needed_index("libcrypto.so.3", EM_AARCH64), 2);
+    ASSERT_EQ(arca__image_needed_index("ld-linux-x86-64.so.2", EM_X86_64), 3);
+    ASSERT_EQ(arca__image_needed_index("ld-linux-x86-64.so.2", EM_AARCH64), -1);
+    ASSERT_EQ(arca__image_needed_index("ld-linux-aarch64.so.1", EM_AARCH64), 4);
+    ASSERT_EQ(arca__image_needed_index("ld-linux-aarch64.so.1", EM_X86_64), -1);
+    const char *refused[] = {"", "libc.so", "libc.so.6 ", "/lib/x86_64-linux-gnu/libc.so.6",
+                             "libcrypto.so.1.1", "libssl.so.3", "libpthread.so.0", "libdl.so.2",
+                             "LIBC.SO.6", NULL};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        ASSERT_EQ(arca__image_needed_index(refused[i], EM_X86_64), -1);
+}
+
+static void test_text_relocations_and_dynamic_values(void)
+{
+    struct arca_enclave_config config_;
+    int cases = 0;
+    arca__config_defaults(&config_);
+    REFUSED("text relocations (DT_TEXTREL)", put_dyn(3, DT_TEXTREL, 0));
+    REFUSED("-fPIC", put_dyn(3, DT_TEXTREL, 0));
+    REFUSED("text relocations (DF_TEXTREL)", put_dyn(3, DT_FLAGS, DF_TEXTREL | DF_BIND_NOW));
+    /* Tables: both halves, whole entries, in the loaded file bytes, outside unfixed bytes. */
+    REFUSED("DT_RELA: the dynamic section has its address or its size but not both",
+            put_dyn(3, DT_RELA, SYN_SEG1_VADDR));
+    REFUSED("DT_INIT_ARRAY: the dynamic section has its address or its size but not both",
+            put_dyn(3, DT_INIT_ARRAYSZ, 8));
+    REFUSED("DT_RELA (address 0x9000, 24 bytes) does not lie inside",
+            put_dyn(3, DT_RELA, 0x9000); put_dyn(4, DT_RELASZ, 24));
+    REFUSED("DT_RELA (address", put_dyn(3, DT_RELA, SYN_SEG1_VADDR); put_dyn(4, DT_RELASZ, 0x210));
+    REFUSED("not a multiple of the entry size", put_dyn(3, DT_RELA, SYN_SEG1_VADDR);
+            put_dyn(4, DT_RELASZ, 25));
+    REFUSED("DT_RELA: entry size 16, expected 24", put_dyn(3, DT_RELA, SYN_SEG1_VADDR);
+            put_dyn(4, DT_RELASZ, 48); put_dyn(5, DT_RELAENT, 16));
+    REFUSED("DT_REL: entry size", put_dyn(3, DT_REL, SYN_SEG1_VADDR); put_dyn(4, DT_RELSZ, 48);
+            put_dyn(5, DT_RELENT, 24));
+    REFUSED("DT_RELR (address", put_dyn(3, DT_RELR, UINT64_MAX - 7); put_dyn(4, DT_RELRSZ, 16));
+    REFUSED("DT_JMPREL (address", put_dyn(3, DT_JMPREL, SYN_SEG1_VADDR);
+            put_dyn(4, DT_PLTRELSZ, UINT64_MAX / 24 * 24); put_dyn(5, DT_PLTREL, DT_RELA));
+    REFUSED("not a multiple", put_dyn(3, DT_JMPREL, SYN_SEG1_VADDR); put_dyn(4, DT_PLTRELSZ, 24);
+            put_dyn(5, DT_PLTREL, DT_REL));
+    REFUSED("DT_PLTREL is 5", put_dyn(3, DT_PLTREL, 5));
+    REFUSED("measurement does not fix", put_dyn(3, DT_INIT_ARRAY, SYN_SIG + 8);
+            put_dyn(4, DT_INIT_ARRAYSZ, 8));
+    REFUSED("measurement does not fix", put_dyn(3, DT_FINI_ARRAY, 0x28);
+            put_dyn(4, DT_FINI_ARRAYSZ, 8));
+    REFUSED("DT_PREINIT_ARRAY (address", put_dyn(3, DT_PREINIT_ARRAY, 0x1600);
+            put_dyn(4, DT_PREINIT_ARRAYSZ, 8));
+    /* Single addresses. */
+    REFUSED("DT_SYMENT is 16", put_dyn(3, DT_SYMENT, 16));
+    REFUSED("DT_SYMTAB (address 0x0)", put_dyn(3, DT_SYMTAB, 0));
+    REFUSED("DT_SYMTAB (address", put_dyn(3, DT_SYMTAB, 0x15f0));
+    REFUSED("DT_GNU_HASH (address", put_dyn(3, DT_GNU_HASH, 0x7000));
+    REFUSED("DT_HASH (address", put_dyn(3, DT_HASH, SYN_SIG));
+    REFUSED("DT_VERSYM (address", put_dyn(3, DT_VERSYM, UINT64_MAX));
+    REFUSED("DT_VERNEED (address", put_dyn(3, DT_VERNEED, 0x1680));
+    REFUSED("DT_VERDEF (address", put_dyn(3, DT_VERDEF, 0x3000));
+    REFUSED("DT_PLTGOT (address 0x1700) does not lie inside a PT_LOAD", put_dyn(3, DT_PLTGOT, 0x1700));
+    REFUSED("DT_INIT (address 0x1400) is not in an executable PT_LOAD", put_dyn(3, DT_INIT, 0x1400));
+    REFUSED("DT_FINI (address 0x5000)", put_dyn(3, DT_FINI, 0x5000));
+    fprintf(stderr, "  %d hostile variants refused\n", cases);
+
+    cases = 0;
+    ACCEPTED(put_dyn(3, DT_FLAGS, DF_BIND_NOW); put_dyn(4, DT_FLAGS_1, DF_1_NOW));
+    ACCEPTED(put_dyn(3, DT_RELA, SYN_SEG1_VADDR); put_dyn(4, DT_RELASZ, 0xf0);
+             put_dyn(5, DT_RELAENT, 24));
+    ACCEPTED(put_dyn(3, DT_JMPREL, SYN_SEG1_VADDR); put_dyn(4, DT_PLTRELSZ, 32);
+             put_dyn(5, DT_PLTREL, DT_REL));
+    ACCEPTED(put_dyn(3, DT_INIT, SYN_CODE); put_dyn(4, DT_FINI, SYN_CODE + 0x10);
+             put_dyn(5, DT_INIT_ARRAY, SYN_SEG1_VADDR); put_dyn(6, DT_INIT_ARRAYSZ, 16));
+    ACCEPTED(put_dyn(3, DT_PLTGOT, 0x1680)); /* in the zero-filled tail: fine for the GOT */
+    ACCEPTED(put_dyn(3, DT_SYMTAB, SYN_SEG1_VADDR); put_dyn(4, DT_SYMENT, 24);
+             put_dyn(5, DT_GNU_HASH, SYN_SEG1_VADDR + 0x40));
+    ACCEPTED(put_dyn(3, DT_RELA, 0x9000); put_dyn(4, DT_RELASZ, 0)); /* empty table */
+}
+
+/* A signed image, then one measured byte of its dynamic section changed by the attacker: the
+ * content check refuses it before the measurement even gets a say. */
+static void test_signed_then_patched(void)
+{
+    struct arca_enclave_config config;
+    arca__image_info info;
+    arca__config_defaults(&config);
+    build(EM_X86_64);
+    ASSERT_OK(arca__image_sign(img, img_len, &config, key));
+    ASSERT_OK(arca__image_verify(img, img_len, &info));
+    put_dyn(0, DT_NEEDED, str("libevil.so"));
+    ASSERT_RESULT(arca__image_verify(img, img_len, &info), ARCA_ERR_BAD_IMAGE);
+    ASSERT_CONTAINS(arca__error_detail(), "'libevil.so'");
+    put_dyn(0, DT_NEEDED, str("libc.so.6"));
+    ASSERT_OK(arca__image_verify(img, img_len, &info));
+    EDIT_PH(2, p_flags, PF_R | PF_W | PF_X);
+    ASSERT_RESULT(arca__image_verify(img, img_len, &info), ARCA_ERR_BAD_IMAGE);
+    ASSERT_CONTAINS(arca__error_detail(), "execstack");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -523,6 +894,14 @@ int main(int argc, char **argv)
     RUN(test_every_truncation);
     RUN(test_garbage_and_random_damage);
     RUN(test_unmeasured_mapped_bytes_refused);
+    RUN(test_writable_executable_memory_refused);
+    RUN(test_hostile_dynamic_segment);
+    RUN(test_hostile_dynamic_strings);
+    RUN(test_section_headers_not_used);
+    RUN(test_imports_and_search_paths);
+    RUN(test_allowlist);
+    RUN(test_text_relocations_and_dynamic_values);
+    RUN(test_signed_then_patched);
     arca__ec_free(key);
     return TEST_SUMMARY();
 }

@@ -1,7 +1,10 @@
 /*
  * test_platform.c — the dev platform: first-use creation (modes, atomicity under several
- * concurrent processes), reuse, damage detection without regeneration, key derivation
- * rules (debug separation, SVN hash chain, what does and does not enter keys) and evidence.
+ * concurrent processes), reuse, damage detection without regeneration, the key directory's
+ * ownership and mode rules (another owner, group/other bits, symbolic links — checked on the
+ * descriptors, also after open), key derivation rules (debug and isolation-class separation,
+ * SVN hash chain, what does and does not enter keys) and evidence (v2, with the runtime digest;
+ * no key kept in the platform object).
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation" /* test paths are short */
@@ -36,6 +39,8 @@ static const char *fresh_dir(char out[PATH_MAX])
     snprintf(out, PATH_MAX, "%s/p%d", base, counter++);
     return out;
 }
+
+static const uint8_t no_runtime[32];
 
 static arca_identity_t sample_identity(void)
 {
@@ -85,7 +90,7 @@ static void test_platform_object_holds_no_root_secret(void)
     ASSERT_TRUE(!holds_bytes(p, sizeof *p, root, 16) && !holds_bytes(p, sizeof *p, root + 16, 16));
     /* without the file, evidence still works (attestation key only); key derivation does not */
     ASSERT_EQ(unlink(path), 0);
-    ASSERT_OK(arca__dev_platform.evidence(p, &id, rd, &ev, &ev_len));
+    ASSERT_OK(arca__dev_platform.evidence(p, &id, no_runtime, rd, &ev, &ev_len));
     ASSERT_TRUE(ev_len > 0);
     free(ev);
     ASSERT_RESULT(arca__dev_platform.derive_keys(p, &id, &keys), ARCA_ERR_PLATFORM_DAMAGED);
@@ -97,7 +102,10 @@ static void test_first_use_creates_private_directory(void)
     char dir[PATH_MAX], path[PATH_MAX];
     arca__platform *p = NULL;
     struct stat st;
-    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    mode_t old_umask = umask(0); /* the modes must not depend on the caller's umask */
+    arca_result_t r = arca__dev_platform.open(fresh_dir(dir), &p);
+    umask(old_umask);
+    ASSERT_OK(r);
     ASSERT_TRUE(p->created);
     ASSERT_EQ(stat(dir, &st), 0);
     ASSERT_EQ(st.st_mode & 0777, 0700);
@@ -189,13 +197,21 @@ static void test_key_derivation_rules(void)
     ASSERT_TRUE(memcmp(k.enclave_key, base_k.enclave_key, 32) != 0);
     ASSERT_TRUE(memcmp(k.signer_key, base_k.signer_key, 32) != 0);
 
-    /* Switchless, backend and protections do not enter keys. */
+    /* Switchless and protections do not enter keys. */
     v = id;
     v.attributes |= ARCA_ATTR_SWITCHLESS;
-    v.backend = ARCA_BACKEND_ID_PROCESS;
     v.protections = ARCA_PROT_SECCOMP | ARCA_PROT_NODUMP;
     ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
     ASSERT_MEMEQ(&k, &base_k, sizeof k);
+    /* An unknown backend id does not isolate: it gets sim's keys, never an isolating one's. */
+    v = id;
+    v.backend = 77;
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &v, &k));
+    ASSERT_MEMEQ(&k, &base_k, sizeof k);
+    /* Keys are derived for an enclave on a backend. */
+    v = id;
+    v.backend = ARCA_BACKEND_ID_NONE;
+    ASSERT_RESULT(arca__dev_platform.derive_keys(p, &v, &k), ARCA_ERR_INVALID_ARGUMENT);
 
     /* Another measurement: another enclave key, the same signer key. */
     v = id;
@@ -489,10 +505,16 @@ static void test_evidence_is_signed_by_platform(void)
         rd[i] = (uint8_t)(200 - i);
     id.attributes = ARCA_ATTR_DEBUG;
     id.protections = ARCA_PROT_NODUMP;
+    uint8_t runtime[32];
+    for (int i = 0; i < 32; i++)
+        runtime[i] = (uint8_t)(0x33 ^ i);
     ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
-    ASSERT_OK(arca__dev_platform.evidence(p, &id, rd, &ev, &len));
+    ASSERT_OK(arca__dev_platform.evidence(p, &id, runtime, rd, &ev, &len));
     ASSERT_OK(arca__evidence_parse(ev, len, &parsed));
     ASSERT_TRUE(arca__identity_equal(&parsed.identity, &id));
+    ASSERT_EQ(parsed.version, 2);
+    ASSERT_MEMEQ(parsed.runtime_digest, runtime, 32);
+    ASSERT_MEMEQ(ev + 208, runtime, 32); /* the documented offset */
     ASSERT_MEMEQ(parsed.report_data, rd, 64);
     ASSERT_EQ(parsed.platform_kind, ARCA_PLATFORM_KIND_DEV);
     ASSERT_MEMEQ(parsed.platform_id, p->platform_id, 32);
@@ -513,6 +535,155 @@ static void test_evidence_is_signed_by_platform(void)
     arca__dev_platform.close(p);
 }
 
+/* Sim and isolating backends never share a key; isolating backends keep the derivation they
+ * had before the class entered it (their sealed data stays readable), which this pins. */
+static void test_isolation_class_separates_keys(void)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    arca__platform *p = NULL;
+    uint8_t root[32], info[64], expect[32];
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_ROOT_FILE);
+    ASSERT_EQ(read_file(path, root, sizeof root), 32);
+    for (int debug = 0; debug < 2; debug++) {
+        struct arca__enclave_keys sim, proc, other;
+        arca_identity_t id = sample_identity();
+        id.attributes = debug ? ARCA_ATTR_DEBUG : 0;
+        ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &sim));
+        id.backend = ARCA_BACKEND_ID_PROCESS;
+        ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &proc));
+        ASSERT_TRUE(memcmp(sim.enclave_key, proc.enclave_key, 32) != 0);
+        ASSERT_TRUE(memcmp(sim.signer_key, proc.signer_key, 32) != 0);
+        static const uint16_t isolating[] = {ARCA_BACKEND_ID_SGX, ARCA_BACKEND_ID_CVM};
+        for (size_t i = 0; i < 2; i++) {
+            id.backend = isolating[i];
+            ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &other));
+            ASSERT_MEMEQ(&other, &proc, sizeof other);
+        }
+        /* ENCLAVE keys, recomputed from the root: the labels of each class (docs/formats.md). */
+        size_t n = strlen("arca seal enclave v1");
+        memcpy(info, "arca seal enclave v1", n);
+        memcpy(info + n, id.measurement, 32);
+        info[n + 32] = (uint8_t)debug;
+        ASSERT_OK(arca__hkdf_sha256(NULL, 0, root, 32, info, n + 33, expect, 32));
+        ASSERT_MEMEQ(proc.enclave_key, expect, 32);
+        n = strlen("arca seal enclave sim v1");
+        memcpy(info, "arca seal enclave sim v1", n);
+        memcpy(info + n, id.measurement, 32);
+        info[n + 32] = (uint8_t)debug;
+        ASSERT_OK(arca__hkdf_sha256(NULL, 0, root, 32, info, n + 33, expect, 32));
+        ASSERT_MEMEQ(sim.enclave_key, expect, 32);
+    }
+    arca__wipe(root, sizeof root);
+    arca__dev_platform.close(p);
+}
+
+/* Open must fail with ARCA_ERR_PERMISSION and a detail holding every needle. */
+static void expect_refused(const char *dir, const char *n1, const char *n2, const char *n3)
+{
+    arca__platform *p = NULL;
+    ASSERT_RESULT(arca__dev_platform.open(dir, &p), ARCA_ERR_PERMISSION);
+    ASSERT_TRUE(p == NULL);
+    ASSERT_CONTAINS(arca__error_detail(), n1);
+    ASSERT_CONTAINS(arca__error_detail(), n2);
+    ASSERT_CONTAINS(arca__error_detail(), n3);
+}
+
+/* The key directory is used only while it and its files are the effective user's, private,
+ * and not symbolic links (issue 11, item 5). */
+static void test_key_directory_must_be_private(void)
+{
+    char dir[PATH_MAX], path[PATH_MAX], link[PATH_MAX], elsewhere[PATH_MAX];
+    arca__platform *p = NULL;
+    struct arca__enclave_keys keys;
+    arca_identity_t id = sample_identity();
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(dir), &p));
+    arca__dev_platform.close(p);
+
+    /* The directory: group or other bits. */
+    ASSERT_EQ(chmod(dir, 0755), 0);
+    expect_refused(dir, dir, "mode 0755", "chmod 700");
+    ASSERT_EQ(chmod(dir, 0710), 0);
+    expect_refused(dir, dir, "mode 0710", "chmod 700");
+    ASSERT_EQ(chmod(dir, 0700), 0);
+    ASSERT_OK(arca__dev_platform.open(dir, &p));
+    arca__dev_platform.close(p);
+
+    /* Each file: group or other bits. */
+    const char *files[] = {ARCA_DEV_ROOT_FILE, ARCA_DEV_KEY_FILE, ARCA_DEV_CERT_FILE};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ASSERT_EQ(chmod(path, 0644), 0);
+        expect_refused(dir, path, "mode 0644", "chmod 600");
+        ASSERT_EQ(chmod(path, 0640), 0);
+        expect_refused(dir, path, "mode 0640", "chmod 600");
+        ASSERT_EQ(chmod(path, 0600), 0);
+    }
+    ASSERT_OK(arca__dev_platform.open(dir, &p));
+
+    /* A chmod after open is seen on the next read: the check is on the descriptors. */
+    ASSERT_EQ(chmod(dir, 0750), 0);
+    ASSERT_RESULT(arca__dev_platform.derive_keys(p, &id, &keys), ARCA_ERR_PERMISSION);
+    ASSERT_EQ(chmod(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/%s", dir, ARCA_DEV_KEY_FILE);
+    ASSERT_EQ(chmod(path, 0604), 0);
+    uint8_t rd[64] = {0}, *ev = NULL;
+    size_t len = 0;
+    ASSERT_RESULT(arca__dev_platform.evidence(p, &id, no_runtime, rd, &ev, &len), ARCA_ERR_PERMISSION);
+    ASSERT_TRUE(ev == NULL);
+    ASSERT_EQ(chmod(path, 0600), 0);
+    ASSERT_OK(arca__dev_platform.derive_keys(p, &id, &keys));
+    arca__dev_platform.close(p);
+
+    /* A symbolic link planted for a key file, even to a private file of the same user. */
+    char other[PATH_MAX];
+    ASSERT_OK(arca__dev_platform.open(fresh_dir(other), &p));
+    arca__dev_platform.close(p);
+    for (int i = 0; i < 3; i++) {
+        char saved[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        snprintf(saved, sizeof saved, "%s/%s.saved", dir, files[i]);
+        snprintf(elsewhere, sizeof elsewhere, "%s/%s", other, files[i]);
+        ASSERT_EQ(rename(path, saved), 0);
+        ASSERT_EQ(symlink(elsewhere, path), 0);
+        expect_refused(dir, path, "symbolic link", "restore the file");
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(rename(saved, path), 0);
+    }
+    ASSERT_OK(arca__dev_platform.open(dir, &p));
+    arca__dev_platform.close(p);
+
+    /* The directory itself as a symbolic link; and never created through one. */
+    snprintf(link, sizeof link, "%s/link-to-platform", base);
+    ASSERT_EQ(symlink(dir, link), 0);
+    expect_refused(link, link, "symbolic link", "ARCA_PLATFORM_DIR");
+    char empty[PATH_MAX], dangling[PATH_MAX];
+    ASSERT_EQ(mkdir(fresh_dir(empty), 0700), 0);
+    snprintf(dangling, sizeof dangling, "%s/link-to-empty", base);
+    ASSERT_EQ(symlink(empty, dangling), 0);
+    expect_refused(dangling, dangling, "symbolic link", "ARCA_PLATFORM_DIR");
+    struct stat st;
+    ASSERT_EQ(stat(empty, &st), 0);
+    ASSERT_EQ(st.st_nlink, 2); /* still empty: nothing was created behind the link */
+
+    /* Another owner. As root, a directory and a file handed to uid 65534; as another user, a
+     * directory root owns. */
+    if (geteuid() == 0) {
+        char theirs[PATH_MAX];
+        ASSERT_OK(arca__dev_platform.open(fresh_dir(theirs), &p));
+        arca__dev_platform.close(p);
+        ASSERT_EQ(chown(theirs, 65534, 65534), 0);
+        expect_refused(theirs, theirs, "belongs to uid 65534", "arca platform init");
+        ASSERT_CONTAINS(arca__error_detail(), "not to you (uid 0)");
+        ASSERT_EQ(chown(theirs, 0, 0), 0);
+        snprintf(path, sizeof path, "%s/%s", theirs, ARCA_DEV_ROOT_FILE);
+        ASSERT_EQ(chown(path, 65534, 65534), 0);
+        expect_refused(theirs, path, "belongs to uid 65534", "arca platform init");
+    } else {
+        expect_refused("/", "/", "belongs to uid 0", "arca platform init");
+    }
+}
+
 int main(void)
 {
     if (!test_make_scratch_dir(base, sizeof base, "test-platform"))
@@ -530,6 +701,8 @@ int main(void)
     RUN(test_resolve_dir_order);
     RUN(test_concurrent_first_use);
     RUN(test_evidence_is_signed_by_platform);
+    RUN(test_isolation_class_separates_keys);
+    RUN(test_key_directory_must_be_private);
     test_remove_scratch_dir(base);
     return TEST_SUMMARY();
 }

@@ -232,6 +232,15 @@ int main(void)
     default:
         break;
     }
+    char caveats[sizeof((struct arca__ready_msg *)0)->detail];
+    const char *ready_detail = NULL;
+    if (start.max_payload == FR_START_HOSTILE_TEXT) {
+        static const char raw[] = "\x1b]0;owned\x07 raw from the fake runner\n";
+        memset(caveats, 'c', sizeof caveats);
+        memcpy(caveats, "\x1b[2J\x1b[31mhostile caveat ", 24);
+        ready_detail = caveats; /* no terminator: the host must cut it */
+        (void)!write(2, raw, sizeof raw - 1);
+    }
     if (arca__channel_layout_compute(start.threads, start.max_payload, &layout) != ARCA_OK ||
         layout.total_size != start.channel_size)
         return 5;
@@ -245,7 +254,7 @@ int main(void)
         if (!scratch[i] || pthread_create(&t, NULL, slot_main, (void *)(uintptr_t)i) != 0)
             return 7;
     }
-    send_ready(ARCA__READY_MAGIC, ARCA_OK, NULL, sizeof(struct arca__ready_msg));
+    send_ready(ARCA__READY_MAGIC, ARCA_OK, ready_detail, sizeof(struct arca__ready_msg));
     /* Serve until the host closes the control socket. */
     char c;
     while (read(ARCA__RUNNER_FD_CONTROL, &c, 1) > 0)

@@ -13,6 +13,8 @@
 #define FR_START_UNTERMINATED 70004u       /* READY refusing, detail without a NUL */
 #define FR_START_EXIT 70005u               /* exits before READY */
 #define FR_START_INIT_GARBAGE_STATE 70006u /* answers INIT with slot state 77 */
+#define FR_START_HOSTILE_TEXT 70007u       /* READY OK whose caveats (no NUL) and raw stderr
+                                              carry terminal escapes; then serves honestly */
 
 /* Ecalls. */
 #define FR_ECHO 1                   /* honest: out = in (streamed) */

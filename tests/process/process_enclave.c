@@ -1,11 +1,14 @@
 /*
  * process_enclave.c — the enclave the process-backend tests load. Some functions are
- * well-behaved (echo, host calls, heap checks); others deliberately do what the sandbox
- * must stop (open, socket, execve, ptrace, executable memory) or crash, so the host tests
+ * well-behaved (echo, host calls, heap checks, where its stack and buffers lie); others
+ * deliberately do what the sandbox must stop (open, socket, execve, ptrace, executable memory,
+ * an x32 system call, mapping a descriptor, raw bytes on stderr) or crash, so the host tests
  * can assert that the enclave is killed and the host survives.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +111,60 @@ static arca_result_t do_mprotect_exec(const uint8_t *in, size_t l, uint8_t *o, s
     if (!p)
         return ARCA_ERR_OUT_OF_MEMORY;
     return mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0 ? ARCA_OK : ARCA_ERR_PERMISSION;
+}
+
+/* An x32-ABI system call: the seccomp filter must end the whole process, not the thread. */
+static arca_result_t do_x32(const uint8_t *in, size_t l, uint8_t *o, size_t c, size_t *n)
+{
+    (void)in, (void)l, (void)o, (void)c;
+    *n = 0;
+    long rc = syscall(0x40000000L /* __X32_SYSCALL_BIT */ | SYS_getpid);
+    return rc >= 0 ? ARCA_OK : ARCA_ERR_PERMISSION;
+}
+
+/* Map the runner's stderr shared and writable: were it the host's log file, the enclave
+ * could rewrite it. Only anonymous mappings are allowed. */
+static arca_result_t do_mmap_fd(const uint8_t *in, size_t l, uint8_t *o, size_t c, size_t *n)
+{
+    (void)in, (void)l, (void)o, (void)c;
+    *n = 0;
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, 2, 0);
+    return p != MAP_FAILED ? ARCA_OK : ARCA_ERR_PERMISSION;
+}
+
+/* Raw bytes on stderr, past the log host call's escaping. */
+static arca_result_t raw_stderr(const uint8_t *in, size_t in_len, uint8_t *o, size_t c, size_t *n)
+{
+    (void)o, (void)c;
+    *n = 0;
+    return write(2, in, in_len) == (ssize_t)in_len ? ARCA_OK : ARCA_ERR_IO;
+}
+
+/* errno of a shared (non-private) FUTEX_WAKE on p: the kernel must pin the page for it,
+ * which it refuses (EFAULT) for secretmem. The wake itself wakes nobody. */
+static uint64_t futex_probe(void *p)
+{
+    long rc = syscall(SYS_futex, p, FUTEX_WAKE, 1, NULL, NULL, 0);
+    return rc < 0 ? (uint64_t)errno : 0;
+}
+
+/* Where this ecall's stack and call buffers lie, and whether the kernel can pin them. */
+static arca_result_t where(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                           size_t *out_len)
+{
+    (void)in_len;
+    volatile uint32_t local = 0;
+    uint64_t v[WHERE_COUNT];
+    if (!in || out_cap < sizeof v)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    v[0] = (uint64_t)(uintptr_t)&local;
+    v[1] = (uint64_t)(uintptr_t)in;
+    v[2] = (uint64_t)(uintptr_t)out;
+    v[3] = futex_probe((void *)&local);
+    /* Aligned words inside the buffers (the futex word must be 4-byte aligned). */
+    v[4] = futex_probe((void *)(((uintptr_t)in + 3) & ~(uintptr_t)3));
+    v[5] = futex_probe((void *)(((uintptr_t)out + 3) & ~(uintptr_t)3));
+    return put_u64s(v, WHERE_COUNT, out, out_cap, out_len);
 }
 
 /* Calls HC_ANY and reports what the runtime made of the host's reply. */
@@ -331,4 +389,6 @@ ARCA_ECALLS({PE_ECHO, echo}, {PE_SECRET, fill_secret}, {PE_OPEN, do_open},
             {PE_MMAP_EXEC, do_mmap_exec}, {PE_MPROTECT_EXEC, do_mprotect_exec},
             {PE_HOST_CALL, host_call}, {PE_CRASH, crash}, {PE_ABORT, do_abort}, {PE_SPIN, spin},
             {PE_ENV, env}, {PE_HEAP, heap}, {PE_OOM, oom}, {PE_EMPTY, empty},
-            {PE_OCALL_EMPTY, ocall_empty}, {PE_SINK, empty}, {PE_HC_ECHO, hc_echo});
+            {PE_OCALL_EMPTY, ocall_empty}, {PE_SINK, empty}, {PE_HC_ECHO, hc_echo},
+            {PE_X32, do_x32}, {PE_MMAP_FD, do_mmap_fd}, {PE_RAW_STDERR, raw_stderr},
+            {PE_WHERE, where});

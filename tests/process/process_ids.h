@@ -26,6 +26,13 @@
 #define PE_OCALL_EMPTY 17  /* one empty host call (HC_EMPTY) */
 #define PE_SINK 18         /* consumes its input, returns nothing */
 #define PE_HC_ECHO 19      /* out = what host call HC_ECHO returns for in (capacity in_len) */
+#define PE_X32 20          /* an x32-ABI system call (getpid | __X32_SYSCALL_BIT) — forbidden */
+#define PE_MMAP_FD 21      /* mmap(fd 2, PROT_READ|PROT_WRITE, MAP_SHARED) — forbidden */
+#define PE_RAW_STDERR 22   /* write(2, in, in_len): raw bytes on the runner's stderr */
+#define PE_WHERE 23        /* out: WHERE_COUNT u64: addresses of a local, of in and of out,
+                              then for each the errno of a shared FUTEX_WAKE on it (0: none;
+                              EFAULT: the kernel cannot pin it, i.e. secretmem) */
+#define WHERE_COUNT 6
 
 /* host calls */
 #define HC_EMPTY 200

@@ -9,7 +9,8 @@
  * counter) or ARCA_ERR_ENCLAVE_LOST (undefined state, a transfer stalled for
  * ARCA__STREAM_STALL_NS, the runner died); the runner is killed, every later call returns
  * ENCLAVE_LOST, and not one byte is written past the caller's out_cap. Host functions are
- * never called for a malformed host-call request.
+ * never called for a malformed host-call request. Text from the runner (READY's caveats, its
+ * stderr) reaches the host's stderr only escaped.
  *
  * argv: process-enclave.signed.so fake-runner
  */
@@ -224,6 +225,45 @@ static void test_bad_start_up(void)
     ASSERT_TRUE(strlen(arca_last_error()) < 512);
 }
 
+/* A runner's text reaches the host's stderr only escaped: the caveats of its READY (with
+ * terminal escapes and no terminator) and raw bytes on its stderr. Run in a child whose stderr
+ * is a file, read back afterwards. */
+static void test_hostile_text(void)
+{
+    char path[] = "/tmp/arca-hostile-text-XXXXXX";
+    static char text[1 << 14];
+    int fd = mkstemp(path);
+    ASSERT_TRUE(fd >= 0);
+    fflush(NULL);
+    pid_t child = fork();
+    ASSERT_TRUE(child >= 0);
+    if (child == 0) {
+        arca_enclave_t *e = NULL;
+        size_t got = 0;
+        char buf[8];
+        dup2(fd, STDERR_FILENO);
+        int ok = open_fake(FR_START_HOSTILE_TEXT, &e) == ARCA_OK &&
+                 arca_enclave_call(e, FR_ECHO, "ok", 2, buf, sizeof buf, &got) == ARCA_OK &&
+                 arca_enclave_destroy(e) == ARCA_OK;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    close(fd);
+    unlink(path);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_TRUE(n > 0);
+    text[n] = '\0';
+    ASSERT_TRUE(memchr(text, 0x1b, (size_t)n) == NULL);
+    ASSERT_TRUE(memchr(text, 0x07, (size_t)n) == NULL);
+    /* The caveats: logged once, cut at the message's end, control bytes as '?'. */
+    ASSERT_CONTAINS(text, "fewer protections than this kernel offers: ?[2J?[31mhostile caveat ccc");
+    ASSERT_TRUE(strstr(text, "cccc\n") != NULL);
+    /* Its raw stderr: escaped, prefixed with its pid. */
+    ASSERT_CONTAINS(text, "]: \\x1b]0;owned\\x07 raw from the fake runner\n");
+}
+
 static void test_no_children_left(void)
 {
     /* Every fake runner above was reaped: no zombie, no survivor. */
@@ -250,6 +290,7 @@ int main(int argc, char **argv)
     RUN(test_malformed_host_calls);
     RUN(test_stalled_reply);
     RUN(test_bad_start_up);
+    RUN(test_hostile_text);
     RUN(test_no_children_left);
     return TEST_SUMMARY();
 }

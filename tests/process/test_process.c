@@ -1,10 +1,12 @@
 /*
  * test_process.c — behaviour specific to the process backend: the protections it reports,
- * the runner's clean start (no environment, no stray fds), the secure heap seen from inside
- * the enclave, faults (crash, abort, kill -9 mid-call, host death), destroy while calls run,
+ * the runner's clean start (no environment, no stray fds, stderr a pipe), the secure heap seen
+ * from inside the enclave, stacks and call buffers in protected memory, a call too large for
+ * the heap, faults (crash, abort, kill -9 mid-call, host death), destroy while calls run,
  * options (max_payload, runner_path), switchless enclaves, and no leaked fds or zombies.
  *
  * argv: process-enclave.signed.so process-enclave-switchless.signed.so
+ *       process-enclave-default.signed.so (no enclave.conf: every default)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,7 +28,7 @@
 #include "runner_util.h"
 #include "test.h"
 
-static const char *image, *image_switchless;
+static const char *image, *image_switchless, *image_default;
 
 static arca_result_t hc_echo(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
                              size_t out_cap, size_t *out_len)
@@ -149,6 +152,13 @@ static void test_runner_fds(void)
         }
         closedir(d);
         ASSERT_EQ(bad, -1);
+        /* stderr is a pipe of libarca's, never the host's own stderr (whatever that is). */
+        struct stat runner_err, host_err;
+        snprintf(path, sizeof path, "/proc/%d/fd/2", (int)runner);
+        ASSERT_EQ(stat(path, &runner_err), 0);
+        ASSERT_EQ(fstat(STDERR_FILENO, &host_err), 0);
+        ASSERT_TRUE(S_ISFIFO(runner_err.st_mode));
+        ASSERT_TRUE(runner_err.st_ino != host_err.st_ino || runner_err.st_dev != host_err.st_dev);
     }
     ASSERT_OK(arca_enclave_destroy(e));
 }
@@ -165,6 +175,93 @@ static void test_heap_from_inside(void)
     /* The heap still works after running out. */
     ASSERT_OK(arca_enclave_call(e, PE_HEAP, NULL, 0, &failed, sizeof failed, &got));
     ASSERT_OK(arca_enclave_destroy(e));
+}
+
+/* The mapping of /proc/PID/smaps that holds addr: its header line and whether it is locked. */
+static int find_mapping(pid_t pid, uint64_t addr, char *header, size_t cap, int *locked)
+{
+    char path[64], line[512];
+    int found = 0;
+    snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long from, to, offset;
+        char perms[8];
+        if (sscanf(line, "%llx-%llx %7s %llx ", &from, &to, perms, &offset) == 4) {
+            if (found)
+                break; /* the next mapping: VmFlags of ours were not seen */
+            if (addr >= from && addr < to) {
+                found = 1;
+                snprintf(header, cap, "%s", line);
+            }
+        } else if (found && !strncmp(line, "VmFlags:", 8)) {
+            *locked = strstr(line, " lo") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* The slot threads' stacks and the call buffers (the kept ones and a large call's own) are in
+ * the protected mapping: seen from inside (addresses, and whether the kernel can pin them) and,
+ * as root, in the runner's smaps. */
+static void test_stacks_and_buffers_protected(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_identity_t id;
+    pid_t runner = -1;
+    uint64_t small[WHERE_COUNT], large[WHERE_COUNT];
+    static uint8_t in[256 * 1024];
+    size_t got = 0;
+    ASSERT_OK(open_process(image_default, &e, &runner));
+    ASSERT_OK(arca_enclave_identity(e, &id));
+    ASSERT_TRUE(id.protections & (ARCA_PROT_SECRETMEM | ARCA_PROT_MLOCK));
+    ASSERT_OK(arca_enclave_call(e, PE_WHERE, in, 64, small, sizeof small, &got));
+    ASSERT_OK(arca_enclave_call(e, PE_WHERE, in, sizeof in, large, sizeof in, &got));
+    ASSERT_TRUE(large[1] != small[1] && large[2] != small[2]); /* the large call's own buffers */
+    for (int i = 0; i < 3; i++) {
+        uint64_t addrs[2] = {small[i], large[i]};
+        for (int k = 0; k < 2; k++) {
+            char header[512] = "";
+            int locked = 0;
+            if (id.protections & ARCA_PROT_SECRETMEM)
+                ASSERT_UEQ((k ? large : small)[3 + i], EFAULT); /* not pinnable: secretmem */
+            if (geteuid() != 0)
+                continue; /* smaps of a non-dumpable process: root only */
+            ASSERT_TRUE(find_mapping(runner, addrs[k], header, sizeof header, &locked));
+            if (id.protections & ARCA_PROT_SECRETMEM)
+                ASSERT_CONTAINS(header, "secretmem");
+            else
+                ASSERT_TRUE(locked);
+        }
+    }
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+/* A call whose buffers the protected heap cannot hold fails with OUT_OF_MEMORY (never with
+ * ordinary memory), and the enclave goes on serving. The default heap is smaller than one
+ * maximal request plus its reply. */
+static void test_call_larger_than_heap(void)
+{
+    arca_enclave_t *e = NULL;
+    size_t got = 0;
+    size_t max = ARCA_DEFAULT_MAX_PAYLOAD, half = max / 2;
+    uint8_t *in = malloc(max), *out = malloc(max);
+    ASSERT_TRUE(in && out);
+    memset(in, 0x42, max);
+    ASSERT_OK(open_process(image_default, &e, NULL));
+    ASSERT_RESULT(arca_enclave_call(e, PE_ECHO, in, max, out, max, &got), ARCA_ERR_OUT_OF_MEMORY);
+    ASSERT_EQ(got, 0);
+    ASSERT_OK(arca_enclave_call(e, PE_ECHO, in, half, out, half, &got));
+    ASSERT_EQ(got, half);
+    ASSERT_MEMEQ(out, in, half);
+    ASSERT_OK(arca_enclave_call(e, PE_ECHO, "ok", 2, out, 2, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+    free(in);
+    free(out);
 }
 
 /* A fault inside an ecall: the call and every later one return ENCLAVE_LOST, promptly. */
@@ -501,18 +598,22 @@ static void test_no_fd_or_child_leaks(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s image.signed.so switchless.signed.so\n", argv[0]);
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s image.signed.so switchless.signed.so default.signed.so\n",
+                argv[0]);
         return 2;
     }
     image = argv[1];
     image_switchless = argv[2];
+    image_default = argv[3];
     signal(SIGPIPE, SIG_IGN);
     RUN(test_protections_reported);
     RUN(test_probe_lists_process);
     RUN(test_clean_environment);
     RUN(test_runner_fds);
     RUN(test_heap_from_inside);
+    RUN(test_stacks_and_buffers_protected);
+    RUN(test_call_larger_than_heap);
     RUN(test_crash_is_lost);
     RUN(test_abort_is_lost);
     RUN(test_kill_during_calls);

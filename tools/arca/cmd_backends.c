@@ -14,7 +14,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: arca backends [--json]\n\n"
                  "List the enclave backends, whether each can run here (and why not), and what\n"
                  "each protects against. ARCA_BACKEND or the host's options choose one; 'auto'\n"
-                 "picks the first available isolating backend, else sim.\n\n"
+                 "picks the first available isolating backend; sim only for debug images.\n\n"
                  "  --json   print a JSON array instead of text\n"
                  "  --help   this text\n");
 }
@@ -81,11 +81,14 @@ int cmd_backends(int argc, char **argv)
             printf("          does not protect: %s\n\n", info.not_protects);
         }
     }
-    if (!auto_pick)
-        auto_pick = sim_available;
     if (json)
         printf("\n]\n");
+    else if (auto_pick)
+        printf("auto selects: %s\n", auto_pick);
+    else if (sim_available)
+        printf("auto selects: %s for debug images only; a production image needs an isolating "
+               "backend, and none can run here\n", sim_available);
     else
-        printf("auto selects: %s\n", auto_pick ? auto_pick : "nothing (no backend can run here)");
+        printf("auto selects: nothing (no backend can run here)\n");
     return ARCA_EXIT_OK;
 }

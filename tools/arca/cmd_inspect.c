@@ -1,6 +1,6 @@
 /*
- * cmd_inspect.c — `arca inspect`: verify an enclave image and show its identity and
- * configuration, as text or JSON (--json).
+ * cmd_inspect.c — `arca inspect`: verify an enclave image and show its identity,
+ * configuration and the runtime libraries it imports, as text or JSON (--json).
  *
  * Everything shown comes from a fully verified image (measurement recomputed, signature
  * checked); this command must never print identity fields for an image that failed
@@ -23,7 +23,9 @@ static void usage(FILE *out)
             "\n"
             "Verify a signed enclave image (recompute the measurement, check the signature and\n"
             "the configuration) and show its measurement, signer id, product id, security\n"
-            "version, debug and switchless flags, heap and stack sizes and thread count.\n"
+            "version, debug and switchless flags, heap and stack sizes, thread count and the\n"
+            "shared libraries it imports (DT_NEEDED; verification allows only the C library,\n"
+            "libm, libcrypto and the dynamic linker, which are part of the runtime).\n"
             "\n"
             "  -j, --json   print one JSON object instead of text\n"
             "  -h, --help   show this help\n"
@@ -61,6 +63,10 @@ static void print_text(const char *file, const arca__image_info *info)
     print_size("heap size:", info->config.heap_size);
     print_size("stack size:", info->config.stack_size);
     printf("%-15s %u\n", "threads:", info->config.threads);
+    printf("%-15s ", "imports:");
+    for (unsigned i = 0; i < info->imports.count; i++)
+        printf("%s%s", i ? ", " : "", arca__image_allowed_needed[info->imports.lib[i]].name);
+    printf("%s\n", info->imports.count ? "" : "none");
 }
 
 static void print_json(const char *file, const arca__image_info *info)
@@ -76,8 +82,14 @@ static void print_json(const char *file, const arca__image_info *info)
     printf("  \"debug\": %s,\n  \"switchless\": %s,\n",
            (id->attributes & ARCA_ATTR_DEBUG) ? "true" : "false",
            (id->attributes & ARCA_ATTR_SWITCHLESS) ? "true" : "false");
-    printf("  \"heap_size\": %" PRIu64 ",\n  \"stack_size\": %" PRIu64 ",\n  \"threads\": %u\n}\n",
+    printf("  \"heap_size\": %" PRIu64 ",\n  \"stack_size\": %" PRIu64 ",\n  \"threads\": %u,\n",
            info->config.heap_size, info->config.stack_size, info->config.threads);
+    printf("  \"imports\": [");
+    for (unsigned i = 0; i < info->imports.count; i++) {
+        printf("%s", i ? ", " : "");
+        cli_print_json_string(arca__image_allowed_needed[info->imports.lib[i]].name);
+    }
+    printf("]\n}\n");
 }
 
 int cmd_inspect(int argc, char **argv)

@@ -6,6 +6,10 @@
  * The configuration is the defaults, then the conf file, then --debug. The output is written
  * atomically (temporary file + rename), so a failed or interrupted signing never leaves a
  * half-written image that a build would pick up, and the input is never modified.
+ *
+ * Signing refuses every image that verification would refuse (arca__image_sign() starts with
+ * arca__image_parse(), which checks imports, search paths, text relocations and W^X), so an
+ * image a loader must not run fails the build with the reason, never a launch later.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +33,10 @@ static void usage(FILE *out)
             "Write the configuration into IN.so's .arca.config section, measure the image and\n"
             "sign it with KEY.pem (ECDSA P-256, from 'arca keygen'), writing OUT.so (mode 0755).\n"
             "IN.so may already be signed; it is re-signed. OUT.so may be IN.so.\n"
+            "IN.so must be an image loaders may run, or nothing is written: it imports only\n"
+            "libc.so.6, libm.so.6, libcrypto.so.3 and the dynamic linker (link everything\n"
+            "else statically), and has no RPATH/RUNPATH, no text relocations, no segment\n"
+            "both writable and executable and no executable stack (docs/formats.md).\n"
             "\n"
             "  -k, --key KEY.pem        signing key (PEM, PKCS#8 or SEC1)\n"
             "  -c, --config FILE        enclave.conf with 'Key = value' lines:\n"
@@ -40,7 +48,7 @@ static void usage(FILE *out)
             "  -o, --output OUT.so      signed image to write\n"
             "  -h, --help               show this help\n"
             "\n"
-            "Unset keys keep their defaults: HeapSize 32M, StackSize 256K, Threads 4,\n"
+            "Unset keys keep their defaults: HeapSize 6M, StackSize 256K, Threads 4,\n"
             "ProductID 0, SecurityVersion 0, Debug 0, Switchless 0.\n"
             "Exit status: 0 success, 1 failure (bad image, config or key), 2 usage error,\n"
             "3 a file cannot be read or written.\n");

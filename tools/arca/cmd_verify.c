@@ -1,6 +1,8 @@
 /*
- * cmd_verify.c — `arca verify --policy policy.conf [--json] evidence.bin`: check
- * attestation evidence against a policy, like arca_verify_evidence() from a shell.
+ * cmd_verify.c — `arca verify --policy policy.conf [--nonce HEX] [--json] evidence.bin`:
+ * check attestation evidence against a policy, like arca_verify_evidence() from a shell.
+ * --nonce gives the expected report data (the nonce the relying party sent) on the command
+ * line, for a policy file that does not fix it.
  *
  * Exit 0 and the claims on success; exit 1 and the failed check (its result name and
  * detail) otherwise. It must never report success for evidence it did not fully verify.
@@ -13,6 +15,7 @@
 #include "arca/verify.h"
 #include "commands.h"
 #include "common/error.h"
+#include "common/hex.h"
 #include "common/image.h"
 
 #define EVIDENCE_FILE_MAX (1u << 20)
@@ -20,16 +23,20 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: arca verify --policy POLICY.conf [--json] EVIDENCE.bin\n"
+            "usage: arca verify --policy POLICY.conf [--nonce HEX] [--json] EVIDENCE.bin\n"
             "\n"
             "Verify attestation evidence (from arca_get_evidence) against a policy.\n"
             "\n"
             "  -p, --policy FILE   policy.conf: Measurement, SignerID, ProductID, MinSVN,\n"
-            "                      AllowDebug, AllowDevPlatform, TrustedPlatformCert, ReportData,\n"
-            "                      MaxAgeSeconds, ClockSkewSeconds, Backend, RequireProtections\n"
+            "                      AllowDebug, AllowDevPlatform, AllowSimulation,\n"
+            "                      TrustedPlatformCert, ReportData, MaxAgeSeconds,\n"
+            "                      ClockSkewSeconds, Backend, RequireProtections, RuntimeDigest\n"
+            "  -n, --nonce HEX     the report data to expect (the nonce you sent, 1 to 64 bytes,\n"
+            "                      zero-padded), for a policy without ReportData\n"
             "  -j, --json          print the claims (or the failure) as JSON on stdout\n"
             "  -h, --help          show this help\n"
             "\n"
+            "A policy must demand freshness: ReportData or --nonce, or MaxAgeSeconds.\n"
             "Exit status: 0 verified, 1 verification failed (the failed check is printed),\n"
             "2 usage error, 3 the evidence file cannot be read.\n");
 }
@@ -51,6 +58,8 @@ static void print_claims(const arca_claims_t *c)
            "protections", prot);
     printf("%-14s ", "report data");
     cli_print_hex(c->report_data, sizeof c->report_data);
+    printf("\n%-14s ", "runtime");
+    cli_print_hex(c->runtime_digest, sizeof c->runtime_digest);
     printf("\n%-14s %llu (unix ns)\n", "timestamp", (unsigned long long)c->timestamp_ns);
 }
 
@@ -58,11 +67,14 @@ int cmd_verify(int argc, char **argv)
 {
     static const struct option options[] = {
         {"policy", required_argument, NULL, 'p'},
+        {"nonce", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *policy_path = NULL, *evidence_path;
+    const char *policy_path = NULL, *nonce_hex = NULL, *evidence_path;
+    uint8_t nonce[64];
+    size_t nonce_len = 0;
     int json = 0, c, status = ARCA_EXIT_FAILURE;
     arca_policy_t *policy = NULL;
     uint8_t *evidence = NULL;
@@ -72,9 +84,10 @@ int cmd_verify(int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":p:jh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:n:jh", options, NULL)) != -1) {
         switch (c) {
         case 'p': policy_path = optarg; break;
+        case 'n': nonce_hex = optarg; break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return ARCA_EXIT_OK;
         default:
@@ -85,12 +98,19 @@ int cmd_verify(int argc, char **argv)
         usage(stderr);
         return ARCA_EXIT_USAGE;
     }
+    if (nonce_hex && (arca__hex_decode(nonce_hex, strlen(nonce_hex), nonce, sizeof nonce,
+                                       &nonce_len) != ARCA_OK || nonce_len == 0)) {
+        fprintf(stderr, "arca verify: --nonce must be 2 to 128 hex digits (1 to 64 bytes), not '%s'\n",
+                nonce_hex);
+        return ARCA_EXIT_USAGE;
+    }
     evidence_path = argv[optind];
     if (arca__read_file(evidence_path, EVIDENCE_FILE_MAX, &evidence, &len) != ARCA_OK) {
         fprintf(stderr, "arca verify: %s\n", arca__error_detail());
         return ARCA_EXIT_IO;
     }
-    r = arca_policy_load_file(policy_path, &policy);
+    r = nonce_hex ? arca_policy_load_file_with_nonce(policy_path, nonce, nonce_len, &policy)
+                  : arca_policy_load_file(policy_path, &policy);
     if (r == ARCA_OK)
         r = arca_verify_evidence(evidence, len, policy, &claims);
     if (r == ARCA_OK) {

@@ -8,6 +8,10 @@
  * arriving on the same slot, take the reply as it streams in); destroy (fini, stop, reap,
  * unmap).
  *
+ * The protections are what the runner reports in READY, with its caveats (why some this kernel
+ * could give are missing: a launcher that can answer the runner's system calls or owns its user
+ * namespace, too little locked memory): kept with the enclave and logged once per distinct text.
+ *
  * The runner is treated as hostile too: every length, code and progress counter it writes
  * is read once and checked against what was asked for (src/common/channel.c); host calls
  * get private copies of the request and of the reply buffer, so the runner cannot change
@@ -26,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -33,6 +38,7 @@
 
 #include "common/crypto.h"
 #include "common/error.h"
+#include "launch_checks.h"
 #include "process_internal.h"
 
 #ifndef SYS_memfd_secret
@@ -85,6 +91,30 @@ static arca_result_t process_probe(char *why, size_t why_len)
     }
     if (max_ns == 0)
         append(why, why_len, "user namespaces disabled (user.max_user_namespaces = 0)");
+    /* What a runner started from this process would inherit. */
+    char caveats[256] = "";
+    arca__inherited in;
+    arca__inherited_read(&in);
+    if (arca__inherited_caveats(&in, caveats, sizeof caveats)) {
+        arca__append_caveat(caveats, sizeof caveats, "only separate-process would be reported");
+        append(why, why_len, caveats);
+    }
+    if (in.status_ok && in.tracer_pid > 0)
+        append(why, why_len, "a tracer is attached: a runner it follows refuses to start");
+    /* The default enclave's protected memory against the locked-memory limit it would get. */
+    struct arca_enclave_config defaults;
+    struct rlimit lim;
+    arca__config_defaults(&defaults);
+    uint64_t need = arca__protected_bytes(defaults.heap_size, defaults.threads,
+                                          defaults.stack_size, (uint64_t)sysconf(_SC_PAGESIZE));
+    if (geteuid() != 0 && getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_max != RLIM_INFINITY &&
+        need > (uint64_t)lim.rlim_max) {
+        char text[160];
+        snprintf(text, sizeof text, "RLIMIT_MEMLOCK %llu KiB < %llu KiB of a default enclave's "
+                 "heap+stacks: they would be ordinary memory",
+                 (unsigned long long)(lim.rlim_max >> 10), (unsigned long long)(need >> 10));
+        append(why, why_len, text);
+    }
 done:
     return result;
 }
@@ -305,6 +335,31 @@ done:
     return result;
 }
 
+/*
+ * Keep the caveats of READY (the runner's text: every byte outside printable ASCII becomes '?')
+ * with the enclave, and log them to stderr once per distinct text in this process, so a server
+ * that creates many enclaves says it once.
+ */
+static void keep_caveats(process_state *st, const char *text)
+{
+    static pthread_mutex_t logged_lock = PTHREAD_MUTEX_INITIALIZER;
+    static char logged[sizeof st->caveats];
+    size_t i = 0;
+    for (; text[i] && i + 1 < sizeof st->caveats; i++)
+        st->caveats[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+    st->caveats[i] = '\0';
+    if (!st->caveats[0])
+        return;
+    pthread_mutex_lock(&logged_lock);
+    int fresh = strcmp(logged, st->caveats) != 0;
+    if (fresh)
+        memcpy(logged, st->caveats, sizeof logged);
+    pthread_mutex_unlock(&logged_lock);
+    if (fresh)
+        fprintf(stderr, "arca: process backend: fewer protections than this kernel offers: %s\n",
+                st->caveats);
+}
+
 static arca_result_t receive_ready(process_state *st, uint32_t *protections)
 {
     arca_result_t result = ARCA_OK;
@@ -327,6 +382,9 @@ static arca_result_t receive_ready(process_state *st, uint32_t *protections)
         ARCA_RAISE((arca_result_t)msg.result, "%s",
                    msg.detail[0] ? msg.detail : "arca-runner refused to start the enclave");
     *protections = msg.protections;
+    keep_caveats(st, msg.detail);
+    /* Before INIT: evidence asked for by the enclave's init hook names the runtime too. */
+    arca__enclave_set_runtime(st->base.enclave, msg.runtime_digest, st->caveats);
 done:
     return result;
 }
@@ -372,6 +430,7 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     memset(&start, 0, sizeof start);
     st->control_fd = -1;
     st->wake_fd[0] = st->wake_fd[1] = -1;
+    st->log.fd = -1;
     if (pthread_mutex_init(&st->lock, NULL) != 0)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot create a lock");
     if (pthread_cond_init(&st->cond, NULL) != 0) {

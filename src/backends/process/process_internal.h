@@ -22,6 +22,39 @@
 /* How long create waits for the runner's READY (verification + hardening). */
 #define ARCA__PROCESS_READY_TIMEOUT_MS 30000
 
+/* The runner's stderr, as the monitor forwards it to the host's: bytes per line (longer lines
+ * are cut), and at most LOG_RATE lines per second after a burst of LOG_BURST. */
+#define ARCA__PROCESS_LOG_LINE 400
+#define ARCA__PROCESS_LOG_BURST 200
+#define ARCA__PROCESS_LOG_RATE 50
+/* The longest text one forwarded line can become: prefix, every byte as \xNN, " [cut]", '\n'. */
+#define ARCA__PROCESS_LOG_OUT (64 + 4 * ARCA__PROCESS_LOG_LINE + 16)
+
+/* Where forwarded lines go: the host's stderr (runner_log.c), or a fuzz target's check. */
+typedef void (*arca__log_sink)(void *ctx, const char *text, size_t len);
+
+/* The forwarder of the runner's stderr (runner_log.c; the monitor thread only). */
+typedef struct process_log {
+    int fd;                              /* read end, non-blocking; -1 once closed (spawn.c) */
+    int pid;                             /* the runner's, for the prefix */
+    arca__log_sink sink;
+    void *sink_ctx;
+    char line[ARCA__PROCESS_LOG_LINE];   /* the line being collected */
+    size_t len;
+    int cut;                             /* the current line was longer: rest dropped */
+    int64_t tokens;                      /* rate limit: lines x 1000 available */
+    int64_t last_ms;                     /* when tokens were last refilled (0: never) */
+    uint64_t dropped;                    /* lines dropped by the rate limit, not yet reported */
+} process_log;
+
+/** Start forwarding for runner @p pid into @p sink (NULL: the host's stderr); fd is untouched. */
+void arca__runner_log_start(process_log *log, int pid, arca__log_sink sink, void *sink_ctx);
+/** Take @p len bytes the runner wrote, at monotonic time @p now_ms: each complete line is
+ * forwarded, escaped and prefixed, or counted as dropped by the rate limit. */
+void arca__runner_log_take(process_log *log, const char *bytes, size_t len, int64_t now_ms);
+/** The runner is gone: forward a last line without its newline, and the count of dropped ones. */
+void arca__runner_log_end(process_log *log, int64_t now_ms);
+
 /* A host-private buffer that grows to the largest request seen (no allocation per call). */
 typedef struct process_buffer {
     uint8_t *bytes;
@@ -37,6 +70,7 @@ typedef struct process_state {
     int wake_fd[2]; /* pipe: destroy -> monitor ('f' fini started, 's' stop) */
     pid_t pid;
     int lost;                      /* __atomic: runner gone (2: reason being written, 1: set) */
+    char caveats[240];             /* READY's caveats: why protections are reduced ("" none) */
     char lost_reason[160];         /* complete once lost is 1 (release); read it only then */
     process_buffer ocall_in[ARCA_MAX_THREADS];
     process_buffer ocall_out[ARCA_MAX_THREADS];
@@ -52,6 +86,7 @@ typedef struct process_state {
     char spawn_detail[256];
     char runner_path[PATH_MAX];
     int child_fds[3]; /* control (runner end), image, channel: become fds 3, 4, 5 */
+    process_log log;  /* the runner's stderr (a pipe: becomes its fd 2) */
 } process_state;
 
 /** Resolve the runner: options->runner_path, $ARCA_RUNNER, next to libarca, install dir. */

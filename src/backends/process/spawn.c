@@ -1,7 +1,8 @@
 /*
  * spawn.c — the process backend's life support for arca-runner: find the binary, start it
  * with an empty environment and exactly the fds it needs (3 control socket, 4 image memfd,
- * 5 channel memfd; 0 and 1 on /dev/null; 2 the host's stderr), watch it, and reap it.
+ * 5 channel memfd; 0 and 1 on /dev/null; 2 a pipe the monitor reads), watch it, forward its
+ * stderr, and reap it.
  *
  * One monitor thread per enclave spawns the runner and then lives exactly as long as it:
  * PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, so spawning from
@@ -10,8 +11,11 @@
  * lost and wakes every waiting call, so no call ever blocks on a dead enclave. A runner that
  * broke the channel protocol is killed by the monitor too (arca__process_kill), never by
  * the calling thread, so a pid is only ever signalled before the monitor reaped it.
- * This file must never leak a host fd into the runner, never leave a zombie, and never
- * signal a pid it has already reaped.
+ * The runner's stderr is a pipe, never the host's own descriptor (which the enclave could map
+ * or seek, were it a file): the monitor reads it and hands the bytes to runner_log.c, which
+ * writes each line to the host's stderr escaped, prefixed, cut and rate-limited.
+ * This file must never leak a host fd into the runner, never leave a zombie, never signal a
+ * pid it has already reaped, and never write a byte of the runner's output unescaped.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -90,15 +94,21 @@ static arca_result_t spawn_runner(process_state *st)
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int actions_ready = 0, attr_ready = 0;
-    int high[3] = {-1, -1, -1};
+    int high[4] = {-1, -1, -1, -1};
+    int log_pipe[2] = {-1, -1};
     sigset_t none, all;
     char *argv[] = {"arca-runner", NULL};
     char *envp[] = {NULL};
     int rc;
 
-    /* Move the three fds out of the way of 3..5 so the dup2s cannot clobber each other. */
-    for (int i = 0; i < 3; i++) {
-        high[i] = fcntl(st->child_fds[i], F_DUPFD_CLOEXEC, 10);
+    /* The runner's stderr: a pipe whose read end only the monitor holds (non-blocking, so a
+     * copy of the write end kept alive elsewhere never stalls it). */
+    if (pipe2(log_pipe, O_CLOEXEC) != 0 || fcntl(log_pipe[0], F_SETFL, O_NONBLOCK) != 0)
+        ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot create the runner's stderr pipe: %s",
+                   strerror(errno));
+    /* Move the four fds out of the way of 2..5 so the dup2s cannot clobber each other. */
+    for (int i = 0; i < 4; i++) {
+        high[i] = fcntl(i < 3 ? st->child_fds[i] : log_pipe[1], F_DUPFD_CLOEXEC, 10);
         if (high[i] < 0)
             ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot duplicate an fd: %s", strerror(errno));
     }
@@ -107,6 +117,7 @@ static arca_result_t spawn_runner(process_state *st)
     actions_ready = 1;
     rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     rc |= posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    rc |= posix_spawn_file_actions_adddup2(&actions, high[3], STDERR_FILENO);
     for (int i = 0; i < 3; i++)
         rc |= posix_spawn_file_actions_adddup2(&actions, high[i], ARCA__RUNNER_FD_CONTROL + i);
     /* Every other fd of the host is closed in the runner. */
@@ -127,8 +138,14 @@ static arca_result_t spawn_runner(process_state *st)
     if (rc != 0)
         ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE, "cannot start arca-runner (%s): %s",
                    st->runner_path, strerror(rc));
+    arca__runner_log_start(&st->log, (int)st->pid, NULL, NULL);
+    st->log.fd = log_pipe[0];
+    log_pipe[0] = -1;
 done:
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
+        if (log_pipe[i] >= 0)
+            close(log_pipe[i]);
+    for (int i = 0; i < 4; i++)
         if (high[i] >= 0)
             close(high[i]);
     if (actions_ready)
@@ -201,6 +218,34 @@ static int wait_exit(process_state *st, int pidfd, int timeout_ms)
     }
 }
 
+/* ---- the runner's stderr (the forwarder itself is runner_log.c) ---- */
+
+/* Forward what the runner's stderr holds now; at EOF (or with `final`) flush and close it. */
+static void log_forward(process_state *st, int final)
+{
+    char buf[4096];
+    int eof = 0;
+    if (st->log.fd < 0)
+        return;
+    /* Bounded: at most 64 KiB per wake, so a chatty runner cannot keep the monitor from
+     * noticing its death; the rest waits for the next poll. */
+    for (int round = 0; round < 16; round++) {
+        ssize_t n = read(st->log.fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            eof = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+            break;
+        }
+        arca__runner_log_take(&st->log, buf, (size_t)n, now_ms());
+    }
+    if (eof || final) {
+        arca__runner_log_end(&st->log, now_ms());
+        close(st->log.fd);
+        st->log.fd = -1;
+    }
+}
+
 static void *monitor_main(void *arg)
 {
     process_state *st = arg;
@@ -226,19 +271,22 @@ static void *monitor_main(void *arg)
 
     pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
     for (;;) {
-        struct pollfd fds[3] = {
+        struct pollfd fds[4] = {
             {pidfd, POLLIN, 0},
             {st->control_fd, 0, 0}, /* HUP/ERR only: create() reads READY itself */
             {st->wake_fd[0], POLLIN, 0},
+            {st->log.fd, POLLIN, 0}, /* ignored by poll once closed (-1) */
         };
         int timeout = -1;
         if (deadline >= 0) {
             int64_t left = deadline - now_ms();
             timeout = left > 0 ? (int)left : 0;
         }
-        int n = poll(fds, 3, timeout);
+        int n = poll(fds, 4, timeout);
         if (n < 0 && errno != EINTR)
             break;
+        if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
+            log_forward(st, 0);
         if ((fds[0].revents & POLLIN) || (fds[1].revents & (POLLHUP | POLLERR)))
             break; /* the runner died (or closed its end, which it does only by dying) */
         if (fds[2].revents & POLLIN) {
@@ -264,6 +312,11 @@ static void *monitor_main(void *arg)
         if (!wait_exit(st, pidfd, ARCA__PROCESS_EXIT_TIMEOUT_MS))
             kill(st->pid, SIGKILL);
     }
+    /* Its last words, before the enclave is declared lost (the pipe holds all of them once
+     * the runner is dead; non-blocking, so an inherited copy of the write end cannot stall). */
+    for (int i = 0; i < 4 && st->log.fd >= 0; i++)
+        log_forward(st, 0);
+    log_forward(st, 1);
     /* Reap (blocks only until the kernel finished the exit). */
     int rc;
     do

@@ -1,7 +1,8 @@
 /*
- * sim.c — the `sim` backend: the signed image is dlopen()ed into the host process from the
- * sealed memfd that holds exactly the verified bytes. No isolation at all; it exists for
- * debugging (gdb), CI and porting, and it must say so (protections = 0).
+ * sim.c — the `sim` backend: the signed image is mapped into the host process by the loader
+ * (src/loader) from the bytes the host API verified — never from a path. No isolation at all;
+ * it exists for debugging (gdb: `add-symbol-file IMAGE -o BASE`, where ARCA_SIM_SHOW_BASE=1
+ * prints BASE), CI and porting, and it must say so (protections = 0).
  *
  * Even so, it keeps the by-copy contract of every backend, so code that works here works on
  * isolating backends: requests and replies cross in both directions through buffers private
@@ -9,8 +10,6 @@
  * caller's memory is never handed over. This file must never copy more than a buffer's capacity, whatever
  * lengths the other side reports.
  */
-#include <dlfcn.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +19,14 @@
 #include "common/crypto.h"
 #include "common/error.h"
 #include "host/backend.h"
+#include "loader/loader.h"
 
 /* Payloads up to this size are copied through the stack instead of the heap. */
 #define SMALL 4096
 
 struct sim_state {
     arca__backend_base base; /* first member: the common base */
-    void *handle;            /* dlopen handle of the image */
-    int fd;                  /* the sealed memfd, kept open while loaded (see create) */
+    arca__loaded_image *image; /* mapped by src/loader */
     size_t max_payload;
     const struct arca__runtime *runtime;
 };
@@ -171,47 +170,10 @@ done:
     return result;
 }
 
-/* A duplicate of @p image_fd whose /proc/self/fd path names no loaded object. */
-static arca_result_t pick_unused_name(int image_fd, int *fd_out, char *path, size_t path_len)
-{
-    enum { MAX_SKIPPED = 64 };
-    arca_result_t result = ARCA_OK;
-    int skipped[MAX_SKIPPED], n_skipped = 0, fd = -1;
-
-    *fd_out = -1;
-    for (;;) {
-        fd = fcntl(image_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-            ARCA_RAISE(ARCA_ERR_IO, "sim: cannot duplicate the image descriptor");
-        snprintf(path, path_len, "/proc/self/fd/%d", fd);
-        void *stale = dlopen(path, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
-        if (!stale)
-            break;
-        dlclose(stale);
-        if (n_skipped == MAX_SKIPPED)
-            ARCA_RAISE(ARCA_ERR_IO, "sim: %d descriptor paths in a row name objects that are "
-                       "still loaded; the image cannot be loaded under a unique name", MAX_SKIPPED);
-        skipped[n_skipped++] = fd;
-        fd = -1;
-    }
-    *fd_out = fd;
-    fd = -1;
-done:
-    if (fd >= 0)
-        close(fd);
-    while (n_skipped > 0)
-        close(skipped[--n_skipped]);
-    return result;
-}
-
 static void unload(struct sim_state *s)
 {
-    if (s->handle)
-        dlclose(s->handle);
-    s->handle = NULL;
-    if (s->fd >= 0)
-        close(s->fd);
-    s->fd = -1;
+    arca__runtime_unload(s->image);
+    s->image = NULL;
 }
 
 static arca_result_t sim_create(arca__backend_base *base, const arca__launch *launch,
@@ -220,38 +182,24 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     arca_result_t result = ARCA_OK;
     struct sim_state *s = sim(base);
     struct arca__host_iface iface;
-    char path[64];
+    uint8_t digest[32];
     memset(&iface, 0, sizeof iface);
     if (!s)
         ARCA_RAISE(ARCA_ERR_INTERNAL, "sim: state of another backend");
-    s->fd = -1;
     s->max_payload = launch->max_payload;
-    /*
-     * Keep our own descriptor open while the image is loaded: the loader recognises an
-     * already-loaded object by its path name, so a reused /proc/self/fd/N would alias it.
-     * For the same reason the name must not belong to an object that is still loaded (one
-     * that dlclose() could not unload, or that the application loaded through that path):
-     * dlopen() would return that object — other code, given this enclave's keys. Names in
-     * use are skipped by holding their descriptor numbers until a free name is found.
-     */
-    ARCA_CHECK(pick_unused_name(launch->image_fd, &s->fd, path, sizeof path));
-    s->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!s->handle) {
-        const char *why = dlerror();
-        ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "sim: the verified image does not load: %s",
-                   why ? why : "unknown dlopen error");
-    }
-    s->runtime = dlsym(s->handle, ARCA_RUNTIME_SYMBOL);
-    if (!s->runtime)
-        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
-                   "sim: the image does not export %s; link it with libarca_enclave "
-                   "(arca_add_enclave() does)",
-                   ARCA_RUNTIME_SYMBOL);
-    if (s->runtime->abi_version != ARCA_RUNTIME_ABI_VERSION || !s->runtime->init ||
-        !s->runtime->dispatch || !s->runtime->fini)
-        ARCA_RAISE(ARCA_ERR_BAD_VERSION,
-                   "sim: the image's runtime speaks ABI %u, this library %d; rebuild the enclave",
-                   s->runtime->abi_version, ARCA_RUNTIME_ABI_VERSION);
+    /* The bytes the host API verified, mapped by the loader: no path, no system loader. */
+    result = arca__runtime_load(launch->image, launch->image_size, &s->image);
+    if (result == ARCA_OK)
+        result = arca__runtime_start(s->image, &s->runtime);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "sim: %s", arca__error_detail());
+    /* The runtime here is the whole host program and its libraries: the loader in this process. */
+    ARCA_CHECK(arca__runtime_digest(digest));
+    arca__enclave_set_runtime(s->base.enclave, digest, "");
+    if (getenv("ARCA_SIM_SHOW_BASE"))
+        fprintf(stderr, "arca sim: image loaded at %#lx (gdb: add-symbol-file IMAGE -o %#lx)\n",
+                (unsigned long)arca__runtime_base(s->image),
+                (unsigned long)arca__runtime_base(s->image));
 
     iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
     iface.ctx = s;

@@ -1,5 +1,13 @@
 /*
- * dev_create.c — finding and first-time creation of the dev platform's key directory.
+ * dev_create.c — finding, checking, reading and first-time creation of the dev platform's
+ * key directory.
+ *
+ * The directory is used only when it, and every file read from it, belongs to the effective
+ * uid and grants nothing to group or others: a directory someone else owns or can read gives
+ * that someone the keys (issue 11, item 5). The checks run with fstat on the descriptors that
+ * are then read — the directory opened with O_DIRECTORY | O_NOFOLLOW, each file with openat
+ * relative to it and O_NOFOLLOW — never with stat on a path that could change in between, and
+ * a symbolic link is refused rather than followed.
  *
  * A new directory is built complete in a private temporary directory next to the target
  * (mode 0700, files 0600) and then renamed into place with rename(2), which is atomic: when
@@ -96,6 +104,129 @@ static arca_result_t make_parents(const char *path)
 done:
     return result;
 }
+
+/* ---- checking and reading ---- */
+
+/* The rule for the directory and each file, on the fstat of an open descriptor. */
+static arca_result_t check_private(const char *path, const struct stat *st, int is_dir)
+{
+    arca_result_t result = ARCA_OK;
+    const unsigned mode = (unsigned)(st->st_mode & 07777);
+    const unsigned me = (unsigned)geteuid();
+    if ((unsigned)st->st_uid != me)
+        ARCA_RAISE(ARCA_ERR_PERMISSION,
+                   "dev platform: %s belongs to uid %u (mode %04o), not to you (uid %u); whoever "
+                   "owns a key %s can read and replace the keys in it, so it is not used. Use a key "
+                   "directory of your own: point ARCA_PLATFORM_DIR (or options.platform_dir) at a "
+                   "new path and run 'arca platform init' there",
+                   path, (unsigned)st->st_uid, mode, me, is_dir ? "directory" : "file");
+    if (mode & 077)
+        ARCA_RAISE(ARCA_ERR_PERMISSION,
+                   "dev platform: %s has mode %04o: group or others can %s it, so it is not used. "
+                   "Run 'chmod %s %s'; if someone else may already have read the keys, start a fresh "
+                   "platform with 'arca platform init' on a new directory",
+                   path, mode, is_dir ? "enter or list" : "read or change", is_dir ? "700" : "600",
+                   path);
+done:
+    return result;
+}
+
+arca_result_t arca__dev_open_dir(const char *dir, int *out)
+{
+    arca_result_t result = ARCA_OK;
+    struct stat st;
+    int fd;
+
+    *out = -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        struct stat link;
+        if ((err == ELOOP || err == ENOTDIR) && lstat(dir, &link) == 0 && S_ISLNK(link.st_mode))
+            ARCA_RAISE(ARCA_ERR_PERMISSION,
+                       "dev platform: %s is a symbolic link; a key directory is used only as a "
+                       "directory itself, since whoever owns a link can point it elsewhere: set "
+                       "ARCA_PLATFORM_DIR to the directory the link names", dir);
+        if (err == ENOTDIR)
+            ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: %s exists but is not a directory", dir);
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot open the key directory %s: %s", dir,
+                   strerror(err));
+    }
+    if (fstat(fd, &st) != 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot inspect %s: %s", dir, strerror(errno));
+    ARCA_CHECK(check_private(dir, &st, 1));
+    *out = fd;
+    fd = -1;
+done:
+    if (fd >= 0)
+        close(fd);
+    return result;
+}
+
+arca_result_t arca__dev_read(const arca__platform *p, const char *name, size_t max, uint8_t **out,
+                             size_t *len)
+{
+    arca_result_t result = ARCA_OK;
+    char path[PATH_MAX];
+    struct stat st;
+    uint8_t *buf = NULL;
+    size_t got = 0;
+    int fd = -1;
+
+    *out = NULL;
+    *len = 0;
+    (void)arca__dev_path(path, p->dir, name);
+    /* The directory again: a chmod since open makes it as unfit as it would have been then. */
+    if (fstat(p->dir_fd, &st) != 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot inspect %s: %s", p->dir, strerror(errno));
+    ARCA_CHECK(check_private(p->dir, &st, 1));
+    fd = openat(p->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP)
+        ARCA_RAISE(ARCA_ERR_PERMISSION,
+                   "dev platform: %s is a symbolic link; key files are read only as regular files "
+                   "of the key directory (a planted link could name someone else's key): remove the "
+                   "link and restore the file from a backup", path);
+    if (fd < 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
+                   "dev platform: %s cannot be opened (%s); restore it from a backup", path,
+                   strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: %s is not a regular file; restore it "
+                   "from a backup", path);
+    ARCA_CHECK(check_private(path, &st, 0));
+    buf = malloc(max + 1);
+    if (!buf)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "dev platform: out of memory reading %s", path);
+    /* Up to one byte more than allowed, so that a longer file is seen to be longer. */
+    while (got <= max) {
+        ssize_t r = read(fd, buf + got, max + 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: cannot read %s: %s", path,
+                       strerror(errno));
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got > max)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
+                   "dev platform: %s is larger than the %zu bytes such a file has; restore it from "
+                   "a backup", path, max);
+    *out = buf;
+    *len = got;
+    buf = NULL;
+done:
+    if (buf) {
+        arca__wipe(buf, max + 1);
+        free(buf);
+    }
+    if (fd >= 0)
+        close(fd);
+    return result;
+}
+
+/* ---- creation ---- */
 
 /* Write a new file (O_EXCL, mode 0600) with exactly these bytes, flushed to disk. */
 static arca_result_t write_new_file(const char *path, const void *data, size_t len)
@@ -262,7 +393,9 @@ arca_result_t arca__dev_ensure_dir(const char *dir, int *created)
     int have_tmp = 0;
 
     *created = 0;
-    if (stat(dir, &st) == 0) {
+    if (lstat(dir, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            goto done; /* never created through a link; arca__dev_open_dir says why */
         if (!S_ISDIR(st.st_mode))
             ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: %s exists but is not a directory", dir);
         int empty = dir_is_empty(dir);

@@ -1,6 +1,6 @@
 /*
  * dev_internal.h — what the dev platform's files share: the key directory layout, the
- * instance structure and the helpers that find, create and load the directory.
+ * instance structure and the helpers that find, create, check and read the directory.
  * Internal header: never installed.
  */
 #ifndef ARCA_HOST_PLATFORM_DEV_INTERNAL_H
@@ -21,13 +21,19 @@
 
 struct arca__platform {
     const struct arca_platform_ops *ops;  /* &arca__dev_platform */
-    char dir[PATH_MAX];                   /* absolute key directory */
-    /* No root seal secret here: derive_keys loads it from dir and wipes it before returning,
-     * because an open platform stays in host memory for its enclave's whole life. */
-    arca__ec_key *attestation_key;
+    char dir[PATH_MAX];                   /* the key directory, as resolved (for messages) */
+    /* The key directory, opened once with O_DIRECTORY | O_NOFOLLOW and checked to be the
+     * effective user's with mode 0700 or stricter; every file is opened relative to it, so a
+     * path swapped after the check cannot redirect a later read. */
+    int dir_fd;
+    /* No secret here: derive_keys loads the root seal secret, and evidence the attestation
+     * key, for one call and wipe them before returning, because an open platform stays in
+     * host memory for its enclave's whole life. */
     uint8_t *cert_der;                    /* platform certificate, DER */
     size_t cert_len;
     uint8_t platform_id[32];              /* SHA-256 of the certificate's SPKI DER */
+    uint8_t public_key[65];               /* its uncompressed P-256 point, for loading the key */
+    size_t public_key_len;
     int created;                          /* non-zero if this open initialised the directory */
 };
 
@@ -49,5 +55,32 @@ arca_result_t arca__dev_ensure_dir(const char *dir, int *created);
 
 /** SHA-256 of the SubjectPublicKeyInfo DER of an EVP_PKEY (the platform id). */
 arca_result_t arca__dev_spki_hash(void *evp_pkey, uint8_t out[32]);
+
+/**
+ * Open the key directory @p dir with O_DIRECTORY | O_NOFOLLOW and check, on the opened
+ * descriptor, that it belongs to the effective uid and grants nothing to group or others.
+ * @return ARCA_OK; ARCA_ERR_PERMISSION naming the path, the owner and mode found and what to
+ *         do (a symbolic link, another owner, group/other bits); ARCA_ERR_PLATFORM otherwise.
+ */
+arca_result_t arca__dev_open_dir(const char *dir, int *fd) __attribute__((warn_unused_result));
+
+/**
+ * Read the file @p name of the key directory: opened relative to p->dir_fd with O_NOFOLLOW,
+ * and checked on the descriptor to be a regular file of the effective uid with no group or
+ * other bits (the directory is checked again too). At most @p max bytes. On failure *out is
+ * NULL; a missing or oversized file is ARCA_ERR_PLATFORM_DAMAGED, a foreign, shared or linked
+ * one ARCA_ERR_PERMISSION. The caller wipes and frees *out.
+ */
+arca_result_t arca__dev_read(const arca__platform *p, const char *name, size_t max, uint8_t **out,
+                             size_t *len) __attribute__((warn_unused_result));
+
+/**
+ * Load the attestation key for one use: read through arca__dev_read, parsed without leaving
+ * a copy of the private scalar in freed memory, the PEM bytes wiped. Free it with
+ * arca__ec_free (which clears the scalar) as soon as it has signed. dev_open also checks that
+ * it is the key of the platform certificate.
+ */
+arca_result_t arca__dev_load_attestation_key(const arca__platform *p, arca__ec_key **out)
+    __attribute__((warn_unused_result));
 
 #endif

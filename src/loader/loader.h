@@ -1,0 +1,61 @@
+/*
+ * loader.h — the enclave image loader shared by every loader of Arca (the `sim` backend in the
+ * host library, arca-runner for `process`). It maps the bytes the caller verified, from memory
+ * it owns, and never opens a path: what runs is exactly what was measured.
+ *
+ * Loading is two stages, so that no code of the image runs before the caller's sandbox is
+ * complete (docs/architecture.md, "The loader"):
+ *   1. arca__runtime_load(): reserve memory, copy each PT_LOAD from the verified buffer, bind
+ *      every import (only from the runtime's allowlisted libraries, docs/formats.md), apply the
+ *      relocations, and give each segment its final permissions (text executable now, while
+ *      the sandbox still allows it). Runs nothing of the image.
+ *   2. arca__runtime_start(): apply the IRELATIVE relocations (their resolvers are image code),
+ *      make RELRO read-only (PROT_READ only: allowed under seccomp), register the image's
+ *      thread-local storage, run the image's initialisers, and hand back its runtime table.
+ * arca__runtime_unload() runs the finalisers and unmaps (sim; the runner never unloads).
+ *
+ * Internal header: never installed.
+ */
+#ifndef ARCA_LOADER_LOADER_H
+#define ARCA_LOADER_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arca/result.h"
+#include "common/runtime_abi.h"
+
+typedef struct arca__loaded_image arca__loaded_image;
+
+/**
+ * Stage 1: map and relocate the image in @p bytes (already verified by arca__image_verify();
+ * the loader re-checks everything it uses). Nothing of the image runs.
+ * @return ARCA_ERR_BAD_IMAGE with a detail naming what the loader cannot or will not load
+ *         (an import outside the runtime, an unsupported relocation, a text relocation, ...).
+ */
+arca_result_t arca__runtime_load(const uint8_t *bytes, size_t size, arca__loaded_image **out)
+    __attribute__((warn_unused_result));
+
+/**
+ * Stage 2: finish loading (IRELATIVE, RELRO, TLS) and run the image's initialisers, then find
+ * its runtime table (ARCA_RUNTIME_SYMBOL) and check its ABI version.
+ */
+arca_result_t arca__runtime_start(arca__loaded_image *image, const struct arca__runtime **runtime)
+    __attribute__((warn_unused_result));
+
+/** Run the finalisers (if the image was started), release its TLS and unmap it. NULL is a no-op. */
+void arca__runtime_unload(arca__loaded_image *image);
+
+/** Where the image's vaddr 0 lies in memory (for debuggers: add-symbol-file FILE -o BASE). */
+uintptr_t arca__runtime_base(const arca__loaded_image *image);
+
+/**
+ * The digest of the runtime that loads images in this process: SHA-256 over the read-only
+ * PT_LOAD segments (code and constants, as mapped) of the program and of every shared library
+ * loaded in it, in load order, the vDSO excepted. For arca-runner that is the runner and the
+ * libraries it maps (C library, OpenSSL, libseccomp): the trusted base next to the image.
+ * Evidence carries it so that a policy can pin it (docs/formats.md "Runtime digest").
+ */
+arca_result_t arca__runtime_digest(uint8_t out[32]) __attribute__((warn_unused_result));
+
+#endif

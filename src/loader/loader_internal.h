@@ -1,0 +1,98 @@
+/*
+ * loader_internal.h — the state of one loaded image, shared by the loader's files: the mapping
+ * (elf_map.c), the dynamic section and relocations (elf_reloc.c) and thread-local storage
+ * (elf_tls.c). Every address the image's own tables name is checked with
+ * arca__loader_at() before it is dereferenced. Internal header of src/loader only.
+ */
+#ifndef ARCA_LOADER_LOADER_INTERNAL_H
+#define ARCA_LOADER_LOADER_INTERNAL_H
+
+#include <elf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loader.h"
+
+#define ARCA__LOADER_MAX_SEGMENTS 16
+#define ARCA__LOADER_MAX_NEEDED 16
+
+typedef struct arca__loader_segment {
+    uint64_t vaddr;
+    uint64_t memsz;
+    uint32_t flags; /* PF_R | PF_W | PF_X */
+} arca__loader_segment;
+
+/* What the dynamic section says, every pointer already checked to lie inside the image. */
+typedef struct arca__loader_dynamic {
+    const char *strtab;
+    uint64_t strsz;
+    const Elf64_Sym *symtab;
+    uint64_t sym_count;
+    const Elf64_Rela *rela;
+    uint64_t rela_count;
+    const Elf64_Rela *jmprel;
+    uint64_t jmprel_count;
+    const uint64_t *relr;
+    uint64_t relr_count;
+    const uint16_t *versym;  /* NULL when the image has no symbol versions */
+    uint64_t verneed;        /* vaddr of DT_VERNEED, 0 when none */
+    uint64_t verneed_count;
+    uint64_t init;           /* DT_INIT vaddr or 0 */
+    uint64_t fini;           /* DT_FINI vaddr or 0 */
+    uint64_t init_array, init_array_count;
+    uint64_t fini_array, fini_array_count;
+    const char *needed[ARCA__LOADER_MAX_NEEDED];
+    unsigned needed_count;
+} arca__loader_dynamic;
+
+struct arca__loaded_image {
+    uint8_t *map;     /* the reservation */
+    size_t map_len;
+    uint8_t *base;    /* load bias: where vaddr 0 is */
+    arca__loader_segment seg[ARCA__LOADER_MAX_SEGMENTS];
+    unsigned seg_count;
+    uint64_t relro_vaddr, relro_len; /* PT_GNU_RELRO (0 length when none) */
+    int has_tls;
+    uint64_t tls_vaddr, tls_filesz, tls_memsz, tls_align;
+    uint64_t tls_module; /* the module id given to DTPMOD64 (elf_tls.c), 0 until registered */
+    arca__loader_dynamic dyn;
+    int started;     /* initialisers ran: the finalisers must run at unload */
+};
+
+/** Pointer to [vaddr, vaddr + len) of the image, or NULL unless it lies inside one segment's
+ *  memory (and, with @p writable, a writable one). */
+void *arca__loader_at(const arca__loaded_image *image, uint64_t vaddr, uint64_t len, int writable);
+
+/** A NUL-terminated string at @p offset of DT_STRTAB, or NULL when it is out of range. */
+const char *arca__loader_string(const arca__loaded_image *image, uint64_t offset);
+
+/* ---- elf_reloc.c ---- */
+
+/** Parse PT_DYNAMIC (from loaded memory) into image->dyn and check the needed libraries. */
+arca_result_t arca__loader_read_dynamic(arca__loaded_image *image, uint64_t dynamic_vaddr,
+                                        uint64_t dynamic_size);
+
+/** Apply every relocation but IRELATIVE (stage 1, before the sandbox). */
+arca_result_t arca__loader_relocate(arca__loaded_image *image);
+
+/** Apply the IRELATIVE relocations: their resolvers are image code (stage 2, sandboxed). */
+arca_result_t arca__loader_relocate_ifuncs(arca__loaded_image *image);
+
+/** Look a symbol the image defines up by name (a linear scan of its dynamic symbols). */
+void *arca__loader_symbol(const arca__loaded_image *image, const char *name);
+
+/* ---- elf_tls.c ---- */
+
+/** The function the image's __tls_get_addr imports are bound to. */
+void *arca__loader_tls_get_addr(void *tls_index);
+
+/** Give the image a TLS module id (stage 2). */
+arca_result_t arca__loader_tls_register(arca__loaded_image *image);
+
+/** Forget the module; blocks of other threads are freed when those threads exit. */
+void arca__loader_tls_unregister(arca__loaded_image *image);
+
+/** The module id DTPMOD64 relocations get: fixed at stage 1, registered at stage 2. */
+uint64_t arca__loader_tls_reserve_id(void);
+
+#endif
