@@ -13,9 +13,11 @@
 #       [INCLUDES dir ...]           extra include directories
 #       [EDL x.edl]                  compile x.edl with arca-edger; X_t.c is built into the
 #                                    image and the directory of X_t.h is on the include path
-#       [EDL_SEARCH_PATHS dir ...])  where imported EDL files are looked for (after x.edl's dir)
+#       [EDL_SEARCH_PATHS dir ...]   where imported EDL files are looked for (after x.edl's dir)
+#       [EDL_DEFINES NAME ...])      names defined for #ifdef/#ifndef in the EDL (arca-edger -D)
 #
-#   arca_add_host(TARGET [EDL x.edl [EDL_SEARCH_PATHS dir ...]] [ENCLAVE NAME PATH_DEFINE MACRO])
+#   arca_add_host(TARGET [EDL x.edl [EDL_SEARCH_PATHS dir ...] [EDL_DEFINES NAME ...]]
+#                 [ENCLAVE NAME PATH_DEFINE MACRO])
 #       EDL: adds the host side of x.edl (X_u.c, and X_u.h on the include path) to an existing
 #       host executable or library TARGET, which links Arca::arca (in tree: arca). The host
 #       passes X_host_calls / X_host_call_count in arca_enclave_options_t.
@@ -40,10 +42,12 @@ if(ARCA_IN_TREE)
 endif()
 
 # ---- EDL (arca-edger) ----
-# arca__edl_generate(TARGET SIDE edl search_paths...): run arca-edger for one side ("trusted" or
-# "untrusted") of @edl into ${CMAKE_CURRENT_BINARY_DIR}/TARGET.edl/, then add the generated .c file
-# and that directory to TARGET. Imported EDL files are dependencies through a depfile.
+# arca__edl_generate(TARGET SIDE edl search_paths... [DEFINES name...]): run arca-edger for one
+# side ("trusted" or "untrusted") of @edl into ${CMAKE_CURRENT_BINARY_DIR}/TARGET.edl/, then add the
+# generated .c file and that directory to TARGET. Imported EDL files are dependencies through a
+# depfile. DEFINES are passed as -D NAME for the EDL's #ifdef/#ifndef.
 function(arca__edl_generate target side edl)
+  cmake_parse_arguments(G "" "" "DEFINES" ${ARGN})
   if(NOT ARCA_EDGER_TARGET)
     message(FATAL_ERROR "arca-edger is not available (ARCA_EDGER_TARGET is not set)")
   endif()
@@ -59,9 +63,12 @@ function(arca__edl_generate target side edl)
     set(side_args --untrusted --untrusted-dir ${dir})
   endif()
   set(search_args "")
-  foreach(p ${ARGN})
+  foreach(p ${G_UNPARSED_ARGUMENTS})
     get_filename_component(p_abs ${p} ABSOLUTE)
     list(APPEND search_args --search-path ${p_abs})
+  endforeach()
+  foreach(d ${G_DEFINES})
+    list(APPEND search_args -D ${d})
   endforeach()
   set(outputs ${dir}/${base}_${sfx}.c ${dir}/${base}_${sfx}.h)
   set(depfile_args "")
@@ -81,7 +88,7 @@ function(arca__edl_generate target side edl)
 endfunction()
 
 function(arca_add_host target)
-  cmake_parse_arguments(H "" "EDL;ENCLAVE;PATH_DEFINE" "EDL_SEARCH_PATHS" ${ARGN})
+  cmake_parse_arguments(H "" "EDL;ENCLAVE;PATH_DEFINE" "EDL_SEARCH_PATHS;EDL_DEFINES" ${ARGN})
   if(NOT TARGET ${target})
     message(FATAL_ERROR "arca_add_host(${target}): no such target; create it first with add_executable()")
   endif()
@@ -92,7 +99,7 @@ function(arca_add_host target)
     message(FATAL_ERROR "arca_add_host(${target}): ENCLAVE needs PATH_DEFINE (the macro naming the image)")
   endif()
   if(H_EDL)
-    arca__edl_generate(${target} untrusted ${H_EDL} ${H_EDL_SEARCH_PATHS})
+    arca__edl_generate(${target} untrusted ${H_EDL} ${H_EDL_SEARCH_PATHS} DEFINES ${H_EDL_DEFINES})
   endif()
   if(H_ENCLAVE)
     target_link_libraries(${target} PRIVATE ${ARCA_HOST_LIB_TARGET})
@@ -246,7 +253,7 @@ function(arca__check_enclave_libs enclave final)
 endfunction()
 
 function(arca_add_enclave name)
-  cmake_parse_arguments(E "" "CONFIG;KEY;EDL" "SOURCES;LIBS;INCLUDES;EDL_SEARCH_PATHS" ${ARGN})
+  cmake_parse_arguments(E "" "CONFIG;KEY;EDL" "SOURCES;LIBS;INCLUDES;EDL_SEARCH_PATHS;EDL_DEFINES" ${ARGN})
   if(NOT E_SOURCES)
     message(FATAL_ERROR "arca_add_enclave(${name}): SOURCES is required")
   endif()
@@ -277,7 +284,7 @@ function(arca_add_enclave name)
     arca_enclave_side_target(${unsigned})
   endif()
   if(E_EDL)
-    arca__edl_generate(${unsigned} trusted ${E_EDL} ${E_EDL_SEARCH_PATHS})
+    arca__edl_generate(${unsigned} trusted ${E_EDL} ${E_EDL_SEARCH_PATHS} DEFINES ${E_EDL_DEFINES})
   endif()
 
   set(debug_flag "")

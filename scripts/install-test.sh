@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs the build into a temporary prefix and builds a small C program against it out of
-# tree with `pkg-config --cflags --libs arca`, then runs it. Proves the installed headers,
-# library and arca.pc are usable by someone who never saw this source tree.
+# Installs the build into a temporary prefix and builds small C programs against it out of
+# tree with `pkg-config --cflags --libs arca` and `... arca_verify`, then runs them. Proves the
+# installed headers, libraries, arca.pc, arca_verify.pc and shipped roots are usable by someone
+# who never saw this source tree.
 set -eu
 build=${1:-build}
 prefix=$(mktemp -d /tmp/arca-install.XXXXXX)
@@ -22,4 +23,20 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
 cc -std=c11 -Wall -Werror -o "$work/main" "$work/main.c" $(pkg-config --cflags --libs arca)
 "$work/main"
+# libarca_verify alone (arca_verify.pc), with the hardware verifier's API and shipped roots.
+cat >"$work/verify.c" <<'C'
+#include <arca/verify.h>
+#include <stdio.h>
+int main(void)
+{
+    uint64_t at = 0;
+    printf("arca_verify out-of-tree: %s, %s\n", arca_evidence_format_name(ARCA_EVIDENCE_SNP_REPORT),
+           arca_tee_name(ARCA_TEE_TDX));
+    return arca_verify_parse_time("2025-06-20T00:00:00Z", &at) != ARCA_OK;
+}
+C
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Werror -o "$work/verify" "$work/verify.c" $(pkg-config --cflags --libs arca_verify)
+"$work/verify"
+[ -f "$prefix/share/arca/roots/Intel_SGX_Root_CA.pem" ] || { echo "install-test: no shipped roots"; exit 1; }
 echo "install-test: passed (prefix $prefix)"

@@ -1,7 +1,8 @@
 /*
- * fuzz_edl.c — libFuzzer target for arca-edger's lexer, parser, checker and generators: random
- * text must either compile (and then generate all four files) or fail with a diagnostic,
- * never crash, hang or leak. Imports are disabled (no file access).
+ * fuzz_edl.c — libFuzzer target for arca-edger's lexer (with its #ifdef preprocessor), parser
+ * (with its error recovery), checker and generators: random text must either compile (and then
+ * generate all four files) or fail with diagnostics, never crash, hang or leak. Imports are
+ * disabled (no file access). OE_SGX is defined, so both branches of #ifdef/#ifndef OE_SGX run.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,8 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     edl_ctx ctx;
     edl_program prog;
+    static const char *defines[] = {"OE_SGX"};
     edl_init(&ctx, NULL);
     ctx.no_files = 1;
+    ctx.defines = defines;
+    ctx.define_count = 1;
     if (edl_compile_text(&ctx, "fuzz.edl", (const char *)data, size, &prog) == ARCA_OK) {
         edl_out out = {0};
         edl_gen_header(&ctx, &prog, 1, &out);

@@ -7,19 +7,7 @@
 #include <stdlib.h>
 
 #include "common/crypto_x509.h"
-#include "verify/hw/hw.h"
-
-static arca__hw_verifier *verifier;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    if (arca__hw_verifier_create(&verifier) != ARCA_OK ||
-        arca__hw_add_default_roots(verifier, ARCA_HW_FUZZ_ROOTS) != ARCA_OK)
-        abort();
-    return 0;
-}
+#include "fuzz_hw_verifier.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)arca__cert_self_signed(certs[i]);
             arca__cert_free(certs[i]);
         }
-        (void)arca__hw_verify_amd_chain(verifier, data, size, 1772323200);
+        (void)arca__hw_verify_amd_chain(verifier, data, size, FUZZ_HW_AT);
     }
     if (arca__crl_parse(data, size, "fuzz", &crl) == ARCA_OK)
         arca__crl_free(crl);

@@ -8,20 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify/hw/hw.h"
+#include "fuzz_hw_verifier.h"
 #include "verify/intel/dcap_quote.h"
-
-static arca__hw_verifier *verifier;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    if (arca__hw_verifier_create(&verifier) != ARCA_OK ||
-        arca__hw_add_default_roots(verifier, ARCA_HW_FUZZ_ROOTS) != ARCA_OK)
-        abort();
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,8 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             q.signed_len > q.total_len)
             abort();
     }
-    /* 2026-03-01: inside the real PCK certificates' validity. Real quotes verify; a mutated
-     * signed byte must not. Only the seeds themselves may verify. */
-    (void)arca__hw_verify(verifier, data, size, 1772323200, &claims);
+    /* Real quotes verify; a mutated signed byte must not. Only the seeds themselves may. */
+    (void)arca__hw_verify(verifier, data, size, FUZZ_HW_AT, &claims);
     return 0;
 }

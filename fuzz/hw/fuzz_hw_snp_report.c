@@ -7,21 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_hw_verifier.h"
 #include "verify/azure/hcl.h"
-#include "verify/hw/hw.h"
 #include "verify/snp/snp_report.h"
-
-static arca__hw_verifier *verifier;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    if (arca__hw_verifier_create(&verifier) != ARCA_OK ||
-        arca__hw_add_default_roots(verifier, ARCA_HW_FUZZ_ROOTS) != ARCA_OK)
-        abort();
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (arca__azure_hcl_parse(data, size, &hcl) == ARCA_OK &&
         (hcl.var_data + hcl.var_len > data + size || hcl.hw_report + 0x4A0 > data + size))
         abort();
-    (void)arca__hw_verify(verifier, data, size, 1772323200, &claims);
+    (void)arca__hw_verify(verifier, data, size, FUZZ_HW_AT, &claims);
     return 0;
 }

@@ -112,7 +112,10 @@ const char *arca_enclave_caveats(const arca_enclave_t *enclave);
 /**
  * Run the fini hook and release the enclave. Calls made afterwards with the same handle
  * return ARCA_ERR_ENCLAVE_DESTROYED. Destroying from inside one of this enclave's own host
- * calls returns ARCA_ERR_BUSY and destroys nothing.
+ * calls returns ARCA_ERR_BUSY and destroys nothing. So does a destroy, from inside host calls
+ * of other enclaves, that would wait for an enclave whose own host call is waiting (directly or
+ * through other enclaves) in a destroy of an enclave this thread's host calls belong to: of
+ * such a ring of destroys exactly one is refused, and the others complete.
  */
 arca_result_t arca_enclave_destroy(arca_enclave_t *enclave);
 

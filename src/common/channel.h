@@ -216,7 +216,8 @@ void arca__channel_wake_all(struct arca__slot *slot);
 #ifndef ARCA__STREAM_CHUNK
 #define ARCA__STREAM_CHUNK (512u * 1024u)
 #endif
-/* How long the host waits for a runner that stopped streaming halfway before killing it. */
+/* How long the host waits for a runner that stopped streaming halfway before killing it: the
+ * default; ARCA_PROCESS_STALL_TIMEOUT_MS overrides it (read once per process). */
 #define ARCA__STREAM_STALL_NS UINT64_C(5000000000)
 
 /* The request fields of a slot header, each read exactly once. */

@@ -51,7 +51,9 @@ struct arca_backend_ops {
     /* ARCA_OK if the backend can run here; otherwise a reason in why[]. Required. */
     arca_result_t (*probe)(char *why, size_t why_len);
     /* Start the enclave described by launch into zeroed state (base already filled). Must run
-     * the image's init hook; on failure, must release everything it acquired. Required. */
+     * the image's init hook; on failure, must release everything it acquired. *protections_out
+     * is the handle's own identity field: write it as soon as the protections are in force,
+     * before the init hook runs (evidence asked for by the hook names them). Required. */
     arca_result_t (*create)(arca__backend_base *state, const arca__launch *launch,
                             uint32_t *protections_out);
     /* One ecall. Thread-safe. The host API hands out slots: 0 <= slot < config.threads, and no

@@ -3,13 +3,15 @@
  *
  * These functions are thin wrappers over the backend ops (backend.h) and the only place
  * that validates arguments and supplies defaults. Divisions:
- *   - handle list and lifecycle bookkeeping (tombstones, slot bitmap of calls in flight, destroy wait)
+ *   - handle list and lifecycle bookkeeping (tombstones, slot bitmap of calls in flight, destroy
+ *     wait, destroys from host calls that would wait for each other)
  *   - backend selection (option, $ARCA_BACKEND, auto: never sim for a production image)
  *   - create: read once, verify, choose the backend, seal into a memfd, derive keys, start it
  *   - call / identity / destroy / last error
  * This file must never load bytes other than the ones it verified, never free a handle
  * (stale handles must stay safe to pass in), never call into backend state after destroy
- * released it, and never leave derived keys in memory after create returns.
+ * released it, never leave derived keys in memory after create returns, and never let
+ * destroys wait for each other forever.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +98,109 @@ static void wait_idle(struct arca_enclave *e)
     while (__atomic_load_n(&e->busy, __ATOMIC_SEQ_CST) != 0)
         pthread_cond_wait(&e->wait_cond, &e->wait_lock);
     pthread_mutex_unlock(&e->wait_lock);
+}
+
+/*
+ * Destroys that would wait for each other. A destroy waits until no call is in flight on its
+ * enclave, and a thread waiting there from inside host calls keeps the enclaves whose host
+ * calls it serves busy meanwhile. So when enclave A's host call destroys B while B's host call
+ * destroys A (or a longer ring: A's destroys B, B's C, C's A), every destroy waits for another:
+ * a deadlock. The rule: each destroy that waits from inside host calls is recorded here (what
+ * it waits for, and the frames of the host calls its thread serves); before it waits, a destroy
+ * follows the records from its enclave (a waiter serving a host call of it, what that waiter
+ * waits for, a waiter serving a host call of that, ...). If that reaches an enclave whose host
+ * call this thread serves, waiting would close a cycle: the destroy returns ARCA_ERR_BUSY and
+ * destroys nothing, and the others go on once its host call returns. Checking and recording
+ * happen under one lock, so of destroys closing a cycle at the same moment exactly one sees
+ * it. No other entry point of this API waits for another thread, so no other wait can be part
+ * of such a cycle (a call into an enclave being destroyed is refused, never queued).
+ */
+typedef struct destroy_wait {
+    const struct arca_enclave *target;
+    const arca__host_frame *held; /* the waiter's host calls; fixed while it waits */
+    int seen;                     /* closes_cycle() bookkeeping */
+    struct destroy_wait *next;
+} destroy_wait;
+
+static pthread_mutex_t waits_lock = PTHREAD_MUTEX_INITIALIZER;
+static destroy_wait *waits; /* under waits_lock */
+/* A thread waits in one destroy at a time (a destroy made by a fini hook's host call starts
+ * after the outer one stopped waiting), so one record per thread serves. */
+static _Thread_local destroy_wait thread_wait;
+
+static int holds(const arca__host_frame *f, const struct arca_enclave *e)
+{
+    for (; f; f = f->outer)
+        if (f->enclave == e)
+            return 1;
+    return 0;
+}
+
+/* waits_lock held. Can the waits recorded lead from `target` back to an enclave of `held`?
+ * Each record is followed at most once; a waiter whose enclave already went idle is leaving
+ * and holds nobody up. */
+static int reaches(const arca__host_frame *held, const struct arca_enclave *target)
+{
+    if (holds(held, target))
+        return 1;
+    for (destroy_wait *w = waits; w; w = w->next) {
+        if (w->seen || !holds(w->held, target) ||
+            __atomic_load_n(&w->target->busy, __ATOMIC_SEQ_CST) == 0)
+            continue;
+        w->seen = 1;
+        if (reaches(held, w->target))
+            return 1;
+    }
+    return 0;
+}
+
+static int closes_cycle(const arca__host_frame *held, const struct arca_enclave *target)
+{
+    for (destroy_wait *w = waits; w; w = w->next)
+        w->seen = 0;
+    return reaches(held, target);
+}
+
+/* Claim e for this destroy (set destroying), unless it is destroyed already or waiting for
+ * it would close a cycle; record the wait when this thread serves host calls (wait->held). */
+static arca_result_t claim(struct arca_enclave *e, destroy_wait *wait)
+{
+    arca_result_t result = ARCA_OK;
+    int expected = 0;
+    if (wait->held)
+        pthread_mutex_lock(&waits_lock);
+    if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was already destroyed");
+    if (wait->held && closes_cycle(wait->held, e))
+        ARCA_RAISE(ARCA_ERR_BUSY,
+                   "arca_enclave_destroy: this enclave is serving a host call that waits (itself, "
+                   "or through other enclaves) in a destroy of an enclave whose host call this "
+                   "thread serves: the two destroys would wait for each other forever. Nothing "
+                   "was destroyed; destroy it after the ecall that made this host call returns");
+    if (!__atomic_compare_exchange_n(&e->destroying, &expected, 1, 0, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was already destroyed");
+    if (wait->held) {
+        wait->target = e;
+        wait->next = waits;
+        waits = wait;
+    }
+done:
+    if (wait->held)
+        pthread_mutex_unlock(&waits_lock);
+    return result;
+}
+
+static void unrecord(destroy_wait *wait)
+{
+    pthread_mutex_lock(&waits_lock);
+    for (destroy_wait **p = &waits; *p; p = &(*p)->next) {
+        if (*p == wait) {
+            *p = wait->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&waits_lock);
 }
 
 /* Release everything but the tombstone itself. */
@@ -242,7 +347,6 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     arca__image_info info;
     struct arca__enclave_keys keys;
     struct arca_enclave *e = NULL;
-    uint32_t protections = 0;
     int fd = -1, sync_ready = 0;
 
     arca__error_clear();
@@ -299,7 +403,7 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     ARCA_CHECK(arca__host_calls_install(e, opts->host_calls, opts->host_call_count));
     e->identity = info.identity;
     e->identity.backend = ops->backend_id;
-    e->identity.protections = 0; /* until the backend reports what it put in force */
+    e->identity.protections = 0; /* until the backend reports what it put in force (create) */
 
     ARCA_CHECK(arca__dev_platform.open(opts->platform_dir, &e->platform));
     /* e->identity names the backend: sim and isolating backends never share a key. */
@@ -319,7 +423,10 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
         .options = opts,
         .max_payload = max_payload,
     };
-    result = ops->create(e->state, &launch, &protections);
+    /* The backend writes the protections it put in force into the handle's identity itself,
+     * as soon as they are in force and before the enclave's init hook runs: evidence the hook
+     * asks for is served from e->identity, on this thread, while create is still running. */
+    result = ops->create(e->state, &launch, &e->identity.protections);
     if (result != ARCA_OK) {
         if (!arca_result_valid((int)result))
             result = ARCA_ERR_INTERNAL;
@@ -328,7 +435,6 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
                         ops->name, arca_result_str(result));
         goto done;
     }
-    e->identity.protections = protections;
 
     pthread_mutex_lock(&handles_lock);
     e->next = handles;
@@ -464,17 +570,18 @@ const char *arca_enclave_caveats(const arca_enclave_t *e)
 arca_result_t arca_enclave_destroy(arca_enclave_t *e)
 {
     arca_result_t result = ARCA_OK;
-    int expected = 0;
+    destroy_wait *wait = &thread_wait;
     if (!e)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_destroy: enclave is NULL");
     ARCA_CHECK(check_owner(e, "arca_enclave_destroy"));
     if (arca__inside_host_call(e))
         ARCA_RAISE(ARCA_ERR_BUSY, "cannot destroy an enclave from inside one of its own host "
                                   "calls; destroy it after the ecall returns");
-    if (!__atomic_compare_exchange_n(&e->destroying, &expected, 1, 0, __ATOMIC_SEQ_CST,
-                                     __ATOMIC_SEQ_CST))
-        ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was already destroyed");
+    *wait = (destroy_wait){.held = arca__host_frames()};
+    ARCA_CHECK(claim(e, wait));
     wait_idle(e);
+    if (wait->held)
+        unrecord(wait);
     e->ops->destroy(e->state); /* runs the fini hook, which may still make host calls */
     release(e);
 done:

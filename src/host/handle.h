@@ -59,6 +59,10 @@ typedef struct arca__host_frame {
 /** @return non-zero if this thread is serving a host call of @p enclave (at any depth). */
 int arca__inside_host_call(const struct arca_enclave *enclave);
 
+/** @return the host calls this thread is serving, innermost first (NULL: none). The frames
+ *  stay valid while this thread is blocked inside one of them (destroy's wait). */
+const arca__host_frame *arca__host_frames(void);
+
 /** Install a private copy of the application's host-call table in @p enclave, sorted by id
  *  for dispatch. @return ARCA_ERR_INVALID_ARGUMENT (naming both entries) when two entries share
  *  an id, ARCA_ERR_OUT_OF_MEMORY; nothing is installed on error. */

@@ -31,6 +31,11 @@ int arca__inside_host_call(const struct arca_enclave *enclave)
     return 0;
 }
 
+const arca__host_frame *arca__host_frames(void)
+{
+    return frames;
+}
+
 /* ---- ARCA__HOSTCALL_LOG ---- */
 
 static int log_threshold = 2; /* ARCA_LOG_INFO: debug lines only with ARCA_LOG_LEVEL=debug */

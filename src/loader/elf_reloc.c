@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -264,12 +265,54 @@ done:
     return result;
 }
 
-/* The basename of a loaded object's path ("" for the main program). */
-static const char *object_name(const struct link_map *map)
+/*
+ * The objects loaded in this process, by address range, taken once per load: which object
+ * provides an import is then a lookup in a short table (dladdr() scans symbol tables, and cost
+ * more than the rest of loading together).
+ */
+typedef struct loaded_object {
+    uintptr_t start, end; /* one PT_LOAD segment */
+    const char *name;     /* basename of the path; "" for the main program */
+} loaded_object;
+
+struct arca__loader_objects {
+    loaded_object *seg;
+    size_t count, cap;
+};
+
+static int note_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
-    const char *name = map && map->l_name ? map->l_name : "";
+    struct arca__loader_objects *o = arg;
+    const char *name = info->dlpi_name ? info->dlpi_name : "";
     const char *slash = strrchr(name, '/');
-    return slash ? slash + 1 : name;
+    (void)size;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        if (o->count == o->cap) {
+            size_t cap = o->cap ? o->cap * 2 : 64;
+            loaded_object *grown = realloc(o->seg, cap * sizeof *grown);
+            if (!grown)
+                return 1;
+            o->seg = grown;
+            o->cap = cap;
+        }
+        o->seg[o->count++] = (loaded_object){info->dlpi_addr + ph->p_vaddr,
+                                             info->dlpi_addr + ph->p_vaddr + ph->p_memsz,
+                                             slash ? slash + 1 : name};
+    }
+    return 0;
+}
+
+/* The basename of the object that maps @p addr ("" for the main program), or NULL. */
+static const char *provider_of(const struct arca__loader_objects *o, const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    for (size_t i = 0; o && i < o->count; i++)
+        if (a >= o->seg[i].start && a < o->seg[i].end)
+            return o->seg[i].name;
+    return NULL;
 }
 
 /* Bind one import: the global scope, then a check of the object that provides it. */
@@ -279,8 +322,7 @@ static arca_result_t bind_import(const arca__loaded_image *image, uint64_t sym_i
     arca_result_t result = ARCA_OK;
     const char *version = NULL, *file = NULL;
     void *addr;
-    Dl_info info;
-    struct link_map *map = NULL;
+    const char *provider;
 
     if (!strcmp(name, "__tls_get_addr")) {
         *value = (uint64_t)(uintptr_t)&arca__loader_tls_get_addr;
@@ -296,10 +338,9 @@ static arca_result_t bind_import(const arca__loaded_image *image, uint64_t sym_i
      * serves the enclave heap); otherwise the exact version the image was linked against.
      */
     addr = dlsym(RTLD_DEFAULT, name);
-    if (addr && version && !(dladdr1(addr, &info, (void **)&map, RTLD_DL_LINKMAP) && map &&
-                             object_name(map)[0] == '\0'))
+    provider = addr ? provider_of(image->objects, addr) : NULL;
+    if (addr && version && !(provider && provider[0] == '\0'))
         addr = dlvsym(RTLD_DEFAULT, name, version);
-    map = NULL;
     if (!addr) {
         if (ELF64_ST_BIND(sym->st_info) == STB_WEAK) {
             *value = 0;
@@ -308,9 +349,9 @@ static arca_result_t bind_import(const arca__loaded_image *image, uint64_t sym_i
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "loader: the image imports %s%s%s, which the runtime's "
                    "libraries do not provide", name, version ? "@" : "", version ? version : "");
     }
-    if (!dladdr1(addr, &info, (void **)&map, RTLD_DL_LINKMAP) || !map)
+    provider = provider_of(image->objects, addr);
+    if (!provider)
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "loader: cannot tell which object provides %s", name);
-    const char *provider = object_name(map);
     /* The vDSO is the kernel's: glibc's time functions are IFUNCs that resolve into it. */
     if (provider[0] && !needed_allowed(provider) && strcmp(provider, "linux-vdso.so.1") != 0) {
         if (ELF64_ST_BIND(sym->st_info) == STB_WEAK) {
@@ -496,10 +537,16 @@ done:
 arca_result_t arca__loader_relocate(arca__loaded_image *image)
 {
     arca_result_t result = ARCA_OK;
+    struct arca__loader_objects objects = {NULL, 0, 0};
+    if (dl_iterate_phdr(note_object, &objects) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "loader: out of memory for the table of loaded objects");
+    image->objects = &objects;
     ARCA_CHECK(apply_relr(image));
     ARCA_CHECK(apply_table(image, image->dyn.rela, image->dyn.rela_count, 0));
     ARCA_CHECK(apply_table(image, image->dyn.jmprel, image->dyn.jmprel_count, 0));
 done:
+    image->objects = NULL;
+    free(objects.seg);
     return result;
 }
 

@@ -56,6 +56,7 @@ struct arca__loaded_image {
     uint64_t tls_vaddr, tls_filesz, tls_memsz, tls_align;
     uint64_t tls_module; /* the module id given to DTPMOD64 (elf_tls.c), 0 until registered */
     arca__loader_dynamic dyn;
+    struct arca__loader_objects *objects; /* the loading process's objects, while relocating */
     int started;     /* initialisers ran: the finalisers must run at unload */
 };
 

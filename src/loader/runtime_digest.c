@@ -9,10 +9,16 @@
  * flags and bytes. Paths are not hashed, so the same runner and libraries installed under
  * another prefix give the same digest. docs/formats.md ("Runtime digest") is the reference.
  *
+ * The digest is kept and reused while no object was loaded or unloaded since (the dynamic
+ * linker's load and unload counters, dlpi_adds/dlpi_subs), so a host that creates many sim
+ * enclaves hashes its libraries once.
+ *
  * This file must never read outside a segment the dynamic linker reports as mapped.
  */
 #define _GNU_SOURCE
 #include <link.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/auxv.h>
 
@@ -62,7 +68,52 @@ static int hash_object(struct dl_phdr_info *info, size_t size, void *arg)
     return w->result == ARCA_OK ? 0 : 1;
 }
 
+/* The dynamic linker's (adds, subs) counters: they change whenever an object is loaded or unloaded. */
+typedef struct generation {
+    unsigned long long adds, subs;
+    int known;
+} generation;
+
+static int read_generation(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    generation *g = arg;
+    if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs) {
+        g->adds = info->dlpi_adds;
+        g->subs = info->dlpi_subs;
+        g->known = 1;
+    }
+    return 1; /* the first object tells */
+}
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static generation cached_generation;
+static uint8_t cached_digest[32];
+
+static arca_result_t compute(uint8_t out[32]);
+
 arca_result_t arca__runtime_digest(uint8_t out[32])
+{
+    arca_result_t result = ARCA_OK;
+    generation now = {0, 0, 0};
+    dl_iterate_phdr(read_generation, &now);
+    pthread_mutex_lock(&cache_lock);
+    if (now.known && cached_generation.known && now.adds == cached_generation.adds &&
+        now.subs == cached_generation.subs) {
+        memcpy(out, cached_digest, sizeof cached_digest);
+        pthread_mutex_unlock(&cache_lock);
+        goto done;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    ARCA_CHECK(compute(out));
+    pthread_mutex_lock(&cache_lock);
+    memcpy(cached_digest, out, sizeof cached_digest);
+    cached_generation = now;
+    pthread_mutex_unlock(&cache_lock);
+done:
+    return result;
+}
+
+static arca_result_t compute(uint8_t out[32])
 {
     arca_result_t result = ARCA_OK;
     arca__sha256_ctx ctx = {0};

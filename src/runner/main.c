@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,16 @@
 
 static arca__server_config server;
 static uint8_t runtime_digest[32]; /* the runner and its libraries (src/loader) */
+
+/* The runtime digest hashes several MiB of code: it runs on a thread of its own while the main
+ * thread verifies and loads the image, and is joined before the namespaces step (unshare of a
+ * user namespace needs a single-threaded process). */
+static void *digest_thread(void *arg)
+{
+    arca_result_t *r = arg;
+    *r = arca__runtime_digest(runtime_digest);
+    return NULL;
+}
 
 static void send_ready(arca_result_t r, uint32_t protections)
 {
@@ -146,6 +157,9 @@ done:
 int main(int argc, char **argv)
 {
     arca_result_t result = ARCA_OK;
+    pthread_t digester;
+    arca_result_t digest_result = ARCA_OK;
+    int digesting = 0;
     struct arca__start_msg start;
     arca__image_info info;
     const struct arca__runtime *runtime = NULL;
@@ -176,12 +190,20 @@ int main(int argc, char **argv)
     if (OPENSSL_init_crypto(0, NULL) != 1 || RAND_bytes(seed, sizeof seed) != 1)
         ARCA_RAISE(ARCA_ERR_CRYPTO, "arca-runner: OpenSSL initialisation failed");
     arca__wipe(seed, sizeof seed);
-    ARCA_CHECK(arca__runtime_digest(runtime_digest));
+    if (pthread_create(&digester, NULL, digest_thread, &digest_result) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arca-runner: cannot start the runtime-digest thread");
+    digesting = 1;
     ARCA_CHECK(load_image(&start, &info, &image));
     close(ARCA__RUNNER_FD_IMAGE);
     ARCA_CHECK(map_channel(&start));
     close(ARCA__RUNNER_FD_CHANNEL);
 
+    /* Joined here: unshare(CLONE_NEWUSER) refuses a process with more than one thread. */
+    pthread_join(digester, NULL);
+    digesting = 0;
+    if (digest_result != ARCA_OK)
+        ARCA_RAISE(digest_result, "arca-runner: cannot compute the runtime digest: %s",
+                   arca__error_detail());
     prot |= arca__sandbox_namespaces();
     prot |= arca__sandbox_landlock();
     server.spin_ns = (start.flags & ARCA__START_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
@@ -217,6 +239,8 @@ int main(int argc, char **argv)
             _exit(0);
     }
 done:
+    if (digesting)
+        pthread_join(digester, NULL);
     arca__wipe(&start.keys, sizeof start.keys);
     send_ready(result, prot);
     _exit(1);

@@ -22,7 +22,8 @@
  * memfd_secret memory when the kernel and RLIMIT_MEMLOCK allow it (sets ARCA_PROT_SECRETMEM
  * in *prot), else mlock()ed MADV_DONTDUMP memory (ARCA_PROT_MLOCK), else plain MADV_DONTDUMP
  * memory (no bit, and a caveat saying why). From then on malloc and friends serve from the
- * arena; allocations made earlier stay in the static bootstrap arena.
+ * arena; allocations made earlier stay in the static bootstrap arena. In both, free zeroes the
+ * block, and blocks of 128 KiB and more come from the top of the free space (secure_heap.c).
  */
 arca_result_t arca__heap_init(uint64_t heap_size, uint32_t threads, uint64_t stack_size,
                               uint32_t *prot);

@@ -11,8 +11,16 @@
  * touches but the image's own .data/.bss is protected memory, under one accounting bit.
  * Before the arena exists (dynamic loader, libc start-up) a small static bootstrap arena
  * serves. The allocator is a boundary-tag, coalescing, segregated-fit allocator under one
- * mutex. It must never return memory twice, never grow past its arena (out of memory is
- * NULL), and never make a system call after start-up (it runs under seccomp).
+ * mutex. Large blocks (LARGE_BLOCK and up: the runner's buffers for large calls, an enclave's
+ * big working buffers) are cut from the top end of the free chunk they come from, small ones
+ * from the bottom end: the small, often long-lived allocations gather at the bottom of the
+ * arena and the large ones at the top, so a small allocation made while a large block is live
+ * does not split the free space in two once that block is freed (what dlmalloc and glibc get
+ * by serving large blocks with mmap, which the runner cannot call). Freed memory is wiped
+ * (zeroed) at free, so free chunks hold only the allocator's own headers and links, never
+ * enclave data; a large block is wiped outside the lock. It must never return memory twice,
+ * never grow past its arena (out of memory is NULL), never leave a freed block's bytes in the
+ * arena, and never make a system call after start-up (it runs under seccomp).
  *
  * Divisions: chunk layout and bins; arena operations; the public malloc family; setup (the
  * protected mapping: stacks and arena).
@@ -46,6 +54,12 @@
 #define FLAGS (INUSE | PREV_INUSE)
 #define NBINS 192u
 #define MAX_REQUEST ((size_t)1 << 46)
+/* Chunks of this size and up are cut from the top of a free chunk (glibc's default mmap
+ * threshold: what it would not serve from its heap either). */
+#define LARGE_BLOCK ((size_t)128 * 1024)
+/* Freed blocks above this many bytes are wiped with the lock released (they stay marked in use
+ * meanwhile, so no other thread touches them): a few microseconds of memset at most under it. */
+#define WIPE_UNLOCKED ((size_t)64 * 1024)
 
 typedef struct chunk {
     size_t prev_size;
@@ -146,6 +160,33 @@ static void take(arena *a, chunk *c, size_t need)
     }
 }
 
+/* The large-block path: mark the top `need` bytes of the free chunk c (out of its bin) in use,
+ * leaving the rest below it free; the whole chunk when the rest would be too small. */
+static chunk *take_top(arena *a, chunk *c, size_t need)
+{
+    size_t size = chunk_size(c), rest = size - need;
+    if (rest < MIN_CHUNK) {
+        take(a, c, need);
+        return c;
+    }
+    chunk *top = chunk_at((uint8_t *)c + rest);
+    c->head = rest | (c->head & PREV_INUSE); /* still free */
+    top->prev_size = rest;
+    top->head = need | INUSE; /* its predecessor, c, is free */
+    next_chunk(top)->head |= PREV_INUSE;
+    bin_insert(a, c);
+    return top;
+}
+
+/* Take a chunk of at least `need` out of free chunk c (out of its bin). */
+static void *carve(arena *a, chunk *c, size_t need)
+{
+    if (need >= LARGE_BLOCK)
+        return chunk_to_mem(take_top(a, c, need));
+    take(a, c, need);
+    return chunk_to_mem(c);
+}
+
 static void *arena_alloc(arena *a, size_t need)
 {
     unsigned i = bin_index(need);
@@ -153,8 +194,7 @@ static void *arena_alloc(arena *a, size_t need)
     for (chunk *c = a->bins[i]; c; c = c->next) {
         if (chunk_size(c) >= need) {
             bin_remove(a, c);
-            take(a, c, need);
-            return chunk_to_mem(c);
+            return carve(a, c, need);
         }
     }
     /* Any chunk of a higher bin is big enough. */
@@ -166,14 +206,36 @@ static void *arena_alloc(arena *a, size_t need)
             unsigned j = w * 64 + (unsigned)__builtin_ctzll(bits);
             chunk *c = a->bins[j];
             bin_remove(a, c);
-            take(a, c, need);
-            return chunk_to_mem(c);
+            return carve(a, c, need);
         }
     }
     return NULL;
 }
 
-/* Free an in-use chunk, coalescing with free neighbours. */
+/* Zero n bytes at p (a chunk's user bytes: n is a multiple of 16). The smallest chunks, the
+ * most frequent, are zeroed inline (a call into memset costs more than the stores); the
+ * barrier keeps the compiler from dropping the stores as dead (the memory is being freed). */
+static inline void wipe(void *p, size_t n)
+{
+    uint8_t *b = p;
+    switch (n) {
+    case 64:
+        memset(b + 48, 0, 16);
+        /* fall through */
+    case 48:
+        memset(b + 32, 0, 16);
+        /* fall through */
+    case 32:
+        memset(b + 16, 0, 16);
+        /* fall through */
+    case 16: memset(b, 0, 16); break;
+    default: memset(b, 0, n); break;
+    }
+    __asm__ volatile("" : : "r"(p) : "memory");
+}
+
+/* Free an in-use chunk, coalescing with free neighbours. Its user bytes must be wiped already:
+ * every caller frees either memory it wiped or memory that came from a free chunk. */
 static void arena_release(arena *a, chunk *c)
 {
     size_t size = chunk_size(c);
@@ -299,7 +361,19 @@ void free(void *p)
         return;
     pthread_mutex_lock(&heap_lock);
     arena *a = owner(p);
-    arena_release(a, checked_chunk(a, p));
+    chunk *c = checked_chunk(a, p);
+    size_t bytes = chunk_size(c) - HEADER;
+    if (bytes > WIPE_UNLOCKED) {
+        /* Still marked in use: no other thread reads or writes its user bytes meanwhile (a
+         * neighbour's free may change its flags and prev_size, which release reads under the
+         * lock again). */
+        pthread_mutex_unlock(&heap_lock);
+        wipe(p, bytes);
+        pthread_mutex_lock(&heap_lock);
+    } else {
+        wipe(p, bytes);
+    }
+    arena_release(a, c);
     pthread_mutex_unlock(&heap_lock);
 }
 
@@ -346,6 +420,8 @@ void *realloc(void *p, size_t n)
     old = chunk_size(c);
     int in_place = 0;
     if (need <= old) {
+        if (old - need >= MIN_CHUNK) /* the tail is freed: wipe it first */
+            wipe((uint8_t *)c + need, old - need);
         arena_shrink(a, c, need);
         in_place = 1;
     } else if (arena_grow(a, c, need)) {
@@ -358,7 +434,7 @@ void *realloc(void *p, size_t n)
     if (!q)
         return NULL; /* the old block stays valid, as C requires */
     memcpy(q, p, old - HEADER);
-    free(p);
+    free(p); /* wiped there */
     return q;
 }
 

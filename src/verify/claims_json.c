@@ -1,7 +1,9 @@
 /*
  * claims_json.c — verified claims as one JSON object, for scripts and relying parties.
- * Every value written is a number, a fixed name or hex, so no string escaping is needed;
- * this file must never write a value it has not formatted itself.
+ * Arca evidence's claims are written here: every value is a number, a fixed name or hex, so
+ * no string escaping is needed; this file must never write a value it has not formatted
+ * itself. Hardware evidence's claims (which carry text from the evidence, such as Azure's
+ * runtime claims) are written by json-c host side (src/verify/hw/claims_json.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "hw_claims.h"
 #include "verify_internal.h"
 
 struct out {
@@ -46,6 +49,14 @@ arca_result_t arca_claims_to_json(const arca_claims_t *claims, char *buf, size_t
 
     if (!claims || (!buf && cap))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_claims_to_json: NULL argument");
+    if (claims->format != ARCA_EVIDENCE_ARCA && claims->format != 0) {
+#ifdef ARCA_VERIFY_HW
+        ARCA_CHECK(arca__hw_claims_to_json(&claims->tee, buf, cap, needed));
+        goto done;
+#else
+        ARCA_RAISE(ARCA_ERR_UNSUPPORTED, "claims of hardware evidence are written host side only");
+#endif
+    }
     secs = (time_t)(claims->timestamp_ns / 1000000000u);
     if (gmtime_r(&secs, &tm))
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);

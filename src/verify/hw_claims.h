@@ -8,7 +8,8 @@
  * fields below them keep everything the hardware signed, for JSON output and for policies
  * that need more. A claims struct is self-contained: it points into no evidence buffer.
  * It is filled only by a successful verification (src/verify/hw/hw.h), so every field in it
- * was vouched for by the pinned root that anchored the evidence.
+ * was vouched for by the pinned root that anchored the evidence. The types are public
+ * (arca/tee_claims.h, arca_claims_t.tee); this header gives them the verifier's internal names.
  * Internal header: never installed.
  */
 #ifndef ARCA_VERIFY_HW_CLAIMS_H
@@ -18,198 +19,41 @@
 #include <stdint.h>
 
 #include "arca/result.h"
+#include "arca/tee_claims.h"
 
-#define ARCA__HW_MAX_ADVISORIES 64
-#define ARCA__HW_ADVISORY_LEN 24 /* "INTEL-SA-00615" and room to spare, NUL included */
-#define ARCA__HW_RUNTIME_DATA_MAX 8192
+/* The shape is public (include/arca/tee_claims.h); the verifier's code keeps these names. */
+#define ARCA__HW_MAX_ADVISORIES ARCA_TEE_MAX_ADVISORIES
+#define ARCA__HW_ADVISORY_LEN ARCA_TEE_ADVISORY_LEN
+#define ARCA__HW_RUNTIME_DATA_MAX ARCA_TEE_RUNTIME_DATA_MAX
 
-typedef enum arca__tee {
-    ARCA__TEE_NONE = 0,
-    ARCA__TEE_SGX,
-    ARCA__TEE_TDX,
-    ARCA__TEE_SNP,
-} arca__tee;
+typedef arca_tee_t arca__tee;
+#define ARCA__TEE_NONE ARCA_TEE_NONE
+#define ARCA__TEE_SGX ARCA_TEE_SGX
+#define ARCA__TEE_TDX ARCA_TEE_TDX
+#define ARCA__TEE_SNP ARCA_TEE_SNP
 
-/** Intel's TCB statuses (TCB Info / QE Identity), plus "not evaluated" (no collateral). */
-typedef enum arca__tcb_status {
-    ARCA__TCB_NOT_EVALUATED = 0,
-    ARCA__TCB_UP_TO_DATE,
-    ARCA__TCB_SW_HARDENING_NEEDED,
-    ARCA__TCB_CONFIGURATION_NEEDED,
-    ARCA__TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED,
-    ARCA__TCB_OUT_OF_DATE,
-    ARCA__TCB_OUT_OF_DATE_CONFIGURATION_NEEDED,
-    ARCA__TCB_REVOKED,
-} arca__tcb_status;
+typedef arca_tcb_status_t arca__tcb_status;
+#define ARCA__TCB_NOT_EVALUATED ARCA_TCB_NOT_EVALUATED
+#define ARCA__TCB_UP_TO_DATE ARCA_TCB_UP_TO_DATE
+#define ARCA__TCB_SW_HARDENING_NEEDED ARCA_TCB_SW_HARDENING_NEEDED
+#define ARCA__TCB_CONFIGURATION_NEEDED ARCA_TCB_CONFIGURATION_NEEDED
+#define ARCA__TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED ARCA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED
+#define ARCA__TCB_OUT_OF_DATE ARCA_TCB_OUT_OF_DATE
+#define ARCA__TCB_OUT_OF_DATE_CONFIGURATION_NEEDED ARCA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED
+#define ARCA__TCB_REVOKED ARCA_TCB_REVOKED
 
-/** "sgx", "tdx", "snp" ("none" for ARCA__TEE_NONE). */
-const char *arca__tee_name(arca__tee tee);
-/** Intel's spelling ("UpToDate", ..., "Revoked"), or "NotEvaluated". */
-const char *arca__tcb_status_name(arca__tcb_status status);
+typedef arca_snp_tcb_t arca__snp_tcb;
+typedef arca_sgx_body_t arca__hw_sgx_body;
+typedef arca_tdx_body_t arca__hw_tdx_body;
+typedef arca_dcap_info_t arca__hw_dcap;
+typedef arca_snp_report_t arca__hw_snp;
+typedef arca_azure_hcl_info_t arca__hw_azure;
+typedef arca_tee_claims_t arca__hw_claims;
+
+#define arca__tee_name arca_tee_name
+#define arca__tcb_status_name arca_tcb_status_name
 /** Parse Intel's spelling (and "NotEvaluated"); 0 on success, -1 for an unknown name. */
 int arca__tcb_status_parse(const char *name, arca__tcb_status *out);
-
-/** An SEV-SNP TCB_VERSION decoded with its generation's layout. */
-typedef struct arca__snp_tcb {
-    uint64_t raw;
-    uint8_t fmc; /* Turin and later only (0 before) */
-    uint8_t bootloader, tee, snp, microcode;
-} arca__snp_tcb;
-
-/** The SGX enclave report body (sgx_report_body_t), as signed. */
-typedef struct arca__hw_sgx_body {
-    uint8_t cpu_svn[16];
-    uint32_t misc_select;
-    uint8_t isv_ext_prod_id[16];
-    uint8_t attributes[16]; /* flags (u64 LE) then xfrm (u64 LE) */
-    uint8_t mr_enclave[32];
-    uint8_t mr_signer[32];
-    uint8_t config_id[64];
-    uint16_t isv_prod_id;
-    uint16_t isv_svn;
-    uint16_t config_svn;
-    uint8_t isv_family_id[16];
-    uint8_t report_data[64];
-} arca__hw_sgx_body;
-
-/** The TD report body (TD 1.0; TD 1.5 adds the last two fields). */
-typedef struct arca__hw_tdx_body {
-    uint8_t tee_tcb_svn[16];
-    uint8_t mr_seam[48];
-    uint8_t mr_signer_seam[48];
-    uint8_t seam_attributes[8];
-    uint8_t td_attributes[8];
-    uint8_t xfam[8];
-    uint8_t mr_td[48];
-    uint8_t mr_config_id[48];
-    uint8_t mr_owner[48];
-    uint8_t mr_owner_config[48];
-    uint8_t rtmr[4][48];
-    uint8_t report_data[64];
-    int td15; /* the fields below are present */
-    uint8_t tee_tcb_svn2[16];
-    uint8_t mr_servicetd[48];
-} arca__hw_tdx_body;
-
-/** What a DCAP quote says beside its body: header, quoting enclave, PCK certificate. */
-typedef struct arca__hw_dcap {
-    uint16_t version;
-    uint16_t att_key_type;
-    uint32_t tee_type;  /* 0 SGX, 0x81 TDX (v3: always 0) */
-    uint16_t body_type; /* v5: 1 SGX, 2 TD 1.0, 3 TD 1.5; v3/v4: what the body is */
-    uint16_t qe_svn;    /* v3 header only (0 otherwise) */
-    uint16_t pce_svn;   /* v3 header only (0 otherwise) */
-    uint8_t qe_vendor_id[16];
-    uint8_t user_data[20];
-    uint8_t attestation_key[64];
-    /* the quoting enclave's report, verified under the PCK certificate */
-    uint8_t qe_mr_enclave[32];
-    uint8_t qe_mr_signer[32];
-    uint16_t qe_isv_prod_id;
-    uint16_t qe_isv_svn;
-    /* the PCK certificate's SGX extension */
-    uint8_t ppid[16];
-    uint8_t cpu_svn[16];
-    uint8_t tcb_components[16];
-    uint16_t pck_pce_svn;
-    uint8_t pce_id[2];
-    int sgx_type;
-    int has_platform_instance_id;
-    uint8_t platform_instance_id[16];
-    char pck_issuer[64]; /* "Intel SGX PCK Platform CA" or "... Processor CA" */
-    /* TCB evaluation details (with collateral) */
-    arca__tcb_status platform_status; /* the matched TCB level's own status */
-    arca__tcb_status qe_status;       /* the QE identity level's status */
-    arca__tcb_status module_status;   /* TDX module identity level (TDX, module version > 0) */
-} arca__hw_dcap;
-
-/** Every field of an SEV-SNP ATTESTATION_REPORT, plus what its certificate said. */
-typedef struct arca__hw_snp {
-    uint32_t version;
-    uint32_t guest_svn;
-    uint64_t policy;
-    uint8_t family_id[16];
-    uint8_t image_id[16];
-    uint32_t vmpl;
-    uint32_t signature_algo;
-    arca__snp_tcb current_tcb;
-    uint64_t platform_info;
-    uint32_t signer_info; /* bit0 AUTHOR_KEY_EN, bit1 MASK_CHIP_KEY, bits 2-4 SIGNING_KEY */
-    uint8_t report_data[64];
-    uint8_t measurement[48];
-    uint8_t host_data[32];
-    uint8_t id_key_digest[48];
-    uint8_t author_key_digest[48];
-    uint8_t report_id[32];
-    uint8_t report_id_ma[32];
-    arca__snp_tcb reported_tcb;
-    uint8_t cpuid_fam_id, cpuid_mod_id, cpuid_step; /* v3 and later; 0 in v2 */
-    uint8_t chip_id[64];
-    arca__snp_tcb committed_tcb;
-    uint8_t current_build, current_minor, current_major;
-    uint8_t committed_build, committed_minor, committed_major;
-    arca__snp_tcb launch_tcb;
-    uint64_t launch_mit_vector;  /* v5 and later; 0 before */
-    uint64_t current_mit_vector; /* v5 and later; 0 before */
-    /* from the VCEK / VLEK */
-    int vlek;         /* signed by a VLEK (else a VCEK) */
-    char product[32]; /* the certificate's productName, e.g. "Milan-B0" */
-    char csp_id[128]; /* VLEK only: the cloud provider the VLEK was issued to */
-    int turin_layout; /* TCB fields decoded with Turin's layout */
-} arca__hw_snp;
-
-/** What an Azure vTPM HCL report wrapper added. */
-typedef struct arca__hw_azure {
-    uint32_t hcl_version;
-    uint32_t report_type; /* 2 SNP, 4 TDX */
-    uint32_t hash_type;   /* 1 SHA-256, 2 SHA-384, 3 SHA-512 */
-    uint8_t runtime_data_hash[64];
-    size_t runtime_data_hash_len;
-    size_t runtime_data_len;
-    char runtime_data[ARCA__HW_RUNTIME_DATA_MAX + 1]; /* the runtime claims JSON ("" if larger) */
-} arca__hw_azure;
-
-typedef struct arca__hw_claims {
-    arca__tee tee;
-    uint32_t evidence_version; /* quote or report version */
-    int wrapped_azure;         /* the evidence was an Azure HCL report; see azure */
-    int64_t verified_at;       /* the verification time, unix seconds */
-    uint8_t root_hash[32];     /* SHA-256 of the pinned root certificate that anchored it */
-
-    /* The common shape. */
-    uint8_t measurement[48]; /* MRENCLAVE (32) / MRTD (48) / SNP MEASUREMENT (48) */
-    size_t measurement_len;
-    int has_rtmr;
-    uint8_t rtmr[4][48]; /* TDX RTMR0..3 */
-    uint8_t signer[48];  /* MRSIGNER (32) / SNP ID_KEY_DIGEST (48, when an ID block was used) */
-    size_t signer_len;   /* 0: no signer (TDX; SNP launched without an ID block) */
-    int has_product_id;
-    uint16_t product_id; /* SGX ISVPRODID */
-    int has_svn;
-    uint32_t svn; /* SGX ISVSVN; SNP GUEST_SVN */
-    int debug;    /* SGX attributes DEBUG; TDX TUD.DEBUG; SNP policy DEBUG */
-    uint8_t report_data[64];
-
-    arca__tcb_status tcb_status; /* Intel's converged status; SNP: UpToDate when it matched */
-    size_t advisory_count;
-    char advisories[ARCA__HW_MAX_ADVISORIES][ARCA__HW_ADVISORY_LEN];
-    char tcb_date[32];        /* the matched TCB level's tcbDate ("" if none) */
-    uint32_t tcb_eval_number; /* tcbEvaluationDataNumber (0 if none) */
-    int collateral_used;      /* TCB info / identity collateral was applied */
-
-    int has_fmspc;
-    uint8_t fmspc[6];
-    int has_chip_id;
-    uint8_t chip_id[64];
-    size_t chip_id_len;
-
-    /* Raw TEE-specific fields: sgx or tdx (with dcap) for Intel, snp for AMD. */
-    arca__hw_dcap dcap;
-    arca__hw_sgx_body sgx;
-    arca__hw_tdx_body tdx;
-    arca__hw_snp snp;
-    arca__hw_azure azure;
-} arca__hw_claims;
 
 /**
  * Write @p claims as one JSON object (NUL-terminated) into @p buf, built with json-c.

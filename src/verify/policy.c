@@ -46,6 +46,9 @@ void arca_policy_free(arca_policy_t *policy)
     free(policy->certs);
     free(policy->measurements);
     free(policy->runtimes);
+#ifdef ARCA_VERIFY_HW /* the hardware part exists host side only (src/verify/hw/policy_tee.c) */
+    arca__policy_tee_clear(&policy->tee);
+#endif
     free(policy);
 }
 

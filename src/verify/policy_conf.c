@@ -8,6 +8,11 @@
  * to write instead". A partially parsed policy is never returned, nor one that names no
  * enclave, demands no freshness (neither ReportData, nor a nonce from the caller, nor
  * MaxAgeSeconds) or names the sim backend without AllowSimulation.
+ *
+ * Keys belong to Arca evidence, to hardware evidence (TEE, SGX.*, TDX.*, SNP.*, ...; their
+ * values are parsed host side by src/verify/hw/policy_tee.c), or to both (AllowDebug,
+ * ReportData). One policy verifies one kind of evidence and one TEE: a key of the other kind,
+ * or of another TEE than an earlier key fixed, is a contradiction refused with both lines.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -18,31 +23,142 @@
 #include "common/error.h"
 #include "common/hex.h"
 #include "common/image.h"
+#include "policy_text.h"
 #include "verify_internal.h"
 
 #define POLICY_FILE_MAX (1u << 20)
 #define KEYS_HELP                                                                                \
     "Measurement, SignerID, ProductID, MinSVN, AllowDebug, AllowDevPlatform, AllowSimulation, "  \
     "TrustedPlatformCert, ReportData, MaxAgeSeconds, ClockSkewSeconds, Backend, "               \
-    "RequireProtections, RuntimeDigest"
+    "RequireProtections, RuntimeDigest; hardware evidence: TEE, SGX.MRENCLAVE, SGX.MRSIGNER, "  \
+    "SGX.ISVPRODID, SGX.MinISVSVN, TDX.MRTD, TDX.RTMR0..3, TDX.MinTeeTcbSvn, SNP.Measurement, "  \
+    "SNP.HostData, SNP.MinTCB, SNP.AllowVMPL, AllowTcbStatus, AllowAdvisories, TrustedRoot"
 
 enum key {
     K_MEASUREMENT, K_SIGNER, K_PRODUCT, K_MIN_SVN, K_ALLOW_DEBUG, K_ALLOW_DEV, K_ALLOW_SIM, K_CERT,
-    K_REPORT_DATA, K_MAX_AGE, K_SKEW, K_BACKEND, K_PROTECTIONS, K_RUNTIME, K_COUNT
+    K_REPORT_DATA, K_MAX_AGE, K_SKEW, K_BACKEND, K_PROTECTIONS, K_RUNTIME,
+    K_TEE, K_SGX_MRENCLAVE, K_SGX_MRSIGNER, K_SGX_ISVPRODID, K_SGX_MIN_ISVSVN, K_TDX_MRTD,
+    K_TDX_RTMR0, K_TDX_RTMR1, K_TDX_RTMR2, K_TDX_RTMR3, K_TDX_MIN_TEE_TCB_SVN, K_SNP_MEASUREMENT,
+    K_SNP_HOST_DATA, K_SNP_MIN_TCB, K_SNP_ALLOW_VMPL, K_ALLOW_TCB_STATUS, K_ALLOW_ADVISORIES,
+    K_TRUSTED_ROOT, K_COUNT
 };
+
+/* The kind of evidence a key is for. */
+enum family { F_BOTH, F_ARCA, F_HW };
+#define T_SGX (1u << ARCA_TEE_SGX)
+#define T_TDX (1u << ARCA_TEE_TDX)
+#define T_SNP (1u << ARCA_TEE_SNP)
+#define T_ANY (T_SGX | T_TDX | T_SNP)
 
 static const struct {
     const char *name;
     int repeatable;
+    enum family family;
+    unsigned tees; /* hardware keys: the TEEs the key is for (0: any, or from the value: TEE) */
 } keys[K_COUNT] = {
-    [K_MEASUREMENT] = {"Measurement", 1},   [K_SIGNER] = {"SignerID", 0},
-    [K_PRODUCT] = {"ProductID", 0},         [K_MIN_SVN] = {"MinSVN", 0},
-    [K_ALLOW_DEBUG] = {"AllowDebug", 0},    [K_ALLOW_DEV] = {"AllowDevPlatform", 0},
-    [K_ALLOW_SIM] = {"AllowSimulation", 0}, [K_CERT] = {"TrustedPlatformCert", 1},
-    [K_REPORT_DATA] = {"ReportData", 0},    [K_MAX_AGE] = {"MaxAgeSeconds", 0},
-    [K_SKEW] = {"ClockSkewSeconds", 0},     [K_BACKEND] = {"Backend", 0},
-    [K_PROTECTIONS] = {"RequireProtections", 0}, [K_RUNTIME] = {"RuntimeDigest", 1},
+    [K_MEASUREMENT] = {"Measurement", 1, F_ARCA, 0},
+    [K_SIGNER] = {"SignerID", 0, F_ARCA, 0},
+    [K_PRODUCT] = {"ProductID", 0, F_ARCA, 0},
+    [K_MIN_SVN] = {"MinSVN", 0, F_ARCA, 0},
+    [K_ALLOW_DEBUG] = {"AllowDebug", 0, F_BOTH, 0},
+    [K_ALLOW_DEV] = {"AllowDevPlatform", 0, F_ARCA, 0},
+    [K_ALLOW_SIM] = {"AllowSimulation", 0, F_ARCA, 0},
+    [K_CERT] = {"TrustedPlatformCert", 1, F_ARCA, 0},
+    [K_REPORT_DATA] = {"ReportData", 0, F_BOTH, 0},
+    [K_MAX_AGE] = {"MaxAgeSeconds", 0, F_ARCA, 0},
+    [K_SKEW] = {"ClockSkewSeconds", 0, F_ARCA, 0},
+    [K_BACKEND] = {"Backend", 0, F_ARCA, 0},
+    [K_PROTECTIONS] = {"RequireProtections", 0, F_ARCA, 0},
+    [K_RUNTIME] = {"RuntimeDigest", 1, F_ARCA, 0},
+    [K_TEE] = {"TEE", 0, F_HW, 0},
+    [K_SGX_MRENCLAVE] = {"SGX.MRENCLAVE", 1, F_HW, T_SGX},
+    [K_SGX_MRSIGNER] = {"SGX.MRSIGNER", 0, F_HW, T_SGX},
+    [K_SGX_ISVPRODID] = {"SGX.ISVPRODID", 0, F_HW, T_SGX},
+    [K_SGX_MIN_ISVSVN] = {"SGX.MinISVSVN", 0, F_HW, T_SGX},
+    [K_TDX_MRTD] = {"TDX.MRTD", 0, F_HW, T_TDX},
+    [K_TDX_RTMR0] = {"TDX.RTMR0", 0, F_HW, T_TDX},
+    [K_TDX_RTMR1] = {"TDX.RTMR1", 0, F_HW, T_TDX},
+    [K_TDX_RTMR2] = {"TDX.RTMR2", 0, F_HW, T_TDX},
+    [K_TDX_RTMR3] = {"TDX.RTMR3", 0, F_HW, T_TDX},
+    [K_TDX_MIN_TEE_TCB_SVN] = {"TDX.MinTeeTcbSvn", 0, F_HW, T_TDX},
+    [K_SNP_MEASUREMENT] = {"SNP.Measurement", 0, F_HW, T_SNP},
+    [K_SNP_HOST_DATA] = {"SNP.HostData", 0, F_HW, T_SNP},
+    [K_SNP_MIN_TCB] = {"SNP.MinTCB", 0, F_HW, T_SNP},
+    [K_SNP_ALLOW_VMPL] = {"SNP.AllowVMPL", 0, F_HW, T_SNP},
+    [K_ALLOW_TCB_STATUS] = {"AllowTcbStatus", 0, F_HW, T_SGX | T_TDX},
+    [K_ALLOW_ADVISORIES] = {"AllowAdvisories", 0, F_HW, T_SGX | T_TDX},
+    [K_TRUSTED_ROOT] = {"TrustedRoot", 1, F_HW, 0},
 };
+
+/* "sgx", "sgx or tdx (Intel)", ... for the TEE set @p tees (messages). */
+static const char *tees_str(unsigned tees)
+{
+    switch (tees) {
+    case T_SGX: return "sgx";
+    case T_TDX: return "tdx";
+    case T_SNP: return "snp";
+    case T_SGX | T_TDX: return "sgx or tdx (Intel)";
+    default: return "any TEE";
+    }
+}
+
+/* Where the kinds of evidence and the TEE of a policy were fixed, for contradiction messages. */
+struct kinds {
+    unsigned line[3]; /* first line of a key of each family (F_ARCA, F_HW), 0 = none */
+    const char *key[3];
+    unsigned tees; /* TEEs still possible */
+    unsigned tee_line;
+    const char *tee_key;
+};
+
+/* A key of one kind of evidence after a key of the other, or of another TEE, is refused. */
+static arca_result_t check_kind(const char *name, unsigned line, enum key k, const char *value,
+                                struct kinds *kd)
+{
+    arca_result_t result = ARCA_OK;
+    enum family fam = keys[k].family, other = fam == F_ARCA ? F_HW : F_ARCA;
+    unsigned tees = keys[k].tees;
+    char where[PATH_MAX + 16];
+
+    if (fam == F_BOTH)
+        goto done;
+    snprintf(where, sizeof where, "%s:%u", name, line);
+    if (kd->line[other])
+        ARCA_RAISE(ARCA_ERR_POLICY,
+                   "%s: %s is a key for %s evidence, but line %u sets %s, a key for the other "
+                   "kind: one policy verifies one kind of evidence, so write one policy per kind%s",
+                   where, keys[k].name, fam == F_ARCA ? "Arca" : "hardware", kd->line[other],
+                   kd->key[other],
+                   k == K_MAX_AGE || k == K_SKEW
+                       ? " (hardware reports carry no signed time: their freshness is the report "
+                         "data, ReportData or arca verify --nonce)"
+                       : "");
+    if (!kd->line[fam]) {
+        kd->line[fam] = line;
+        kd->key[fam] = keys[k].name;
+    }
+    if (k == K_TEE) {
+        tees = !strcmp(value, "sgx")   ? T_SGX
+               : !strcmp(value, "tdx") ? T_TDX
+               : !strcmp(value, "snp") ? T_SNP
+                                       : 0;
+        if (!tees)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s: TEE must be sgx, tdx or snp, not '%s'", where, value);
+    }
+    if (tees && (kd->tees & tees) != kd->tees) {
+        if (!(kd->tees & tees))
+            ARCA_RAISE(ARCA_ERR_POLICY,
+                       "%s: %s is for %s evidence, but line %u (%s) makes this a policy for %s: "
+                       "one policy verifies one TEE's evidence",
+                       where, keys[k].name, tees_str(tees), kd->tee_line, kd->tee_key,
+                       tees_str(kd->tees));
+        kd->tees &= tees;
+        kd->tee_line = line;
+        kd->tee_key = keys[k].name;
+    }
+done:
+    return result;
+}
 
 struct ctx {
     const char *name;
@@ -50,32 +166,6 @@ struct ctx {
     unsigned line;
     char value[PATH_MAX]; /* the current value, NUL-terminated */
 };
-
-/* Parse the hex value s into out; exact: exactly n bytes; else 1..n bytes. @return bytes, or -1. */
-static int parse_hex(const char *s, uint8_t *out, size_t n, int exact)
-{
-    size_t len = strlen(s), got = 0;
-    if (len == 0 || (exact && len != 2 * n) || arca__hex_decode(s, len, out, n, &got) != ARCA_OK)
-        return -1;
-    return (int)got;
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
-            return -1;
-    }
-    if (v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static int parse_bool(const char *s, int *out)
 {
@@ -90,39 +180,22 @@ static int parse_bool(const char *s, int *out)
     return -1;
 }
 
-static arca_result_t parse_protections(struct ctx *c, const char *s, uint32_t *out)
+/* RequireProtections: one protection name, as `arca inspect` prints it. */
+static arca_result_t protection_item(void *ctx, const char *item, const struct arca__policy_at *at)
 {
     arca_result_t result = ARCA_OK;
-    char item[64];
-    *out = 0;
-    while (*s) {
-        size_t n = strcspn(s, ",");
-        const char *start = s;
-        while (n && (*start == ' ' || *start == '\t'))
-            start++, n--;
-        size_t m = n;
-        while (m && (start[m - 1] == ' ' || start[m - 1] == '\t'))
-            m--;
-        if (m == 0 || m >= sizeof item)
-            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: RequireProtections: empty or overlong name", c->name, c->line);
-        memcpy(item, start, m);
-        item[m] = '\0';
-        uint32_t bit = 0;
-        for (unsigned i = 0; i < 32 && !bit; i++) {
-            char nm[64];
-            arca_protections_str(1u << i, nm, sizeof nm);
-            if (!strcmp(nm, item) && strcmp(nm, "none") != 0)
-                bit = 1u << i;
-        }
-        if (!bit)
-            ARCA_RAISE(ARCA_ERR_POLICY,
-                       "%s:%u: RequireProtections: unknown protection '%s' (names as 'arca inspect' "
-                       "prints them, e.g. nodump,seccomp)", c->name, c->line, item);
-        *out |= bit;
-        s = start + n + (start[n] == ',' ? 1 : 0);
-        if (start[n] == ',' && !*s)
-            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: RequireProtections: trailing comma", c->name, c->line);
+    uint32_t bit = 0;
+    for (unsigned i = 0; i < 32 && !bit; i++) {
+        char nm[64];
+        arca_protections_str(1u << i, nm, sizeof nm);
+        if (!strcmp(nm, item) && strcmp(nm, "none") != 0)
+            bit = 1u << i;
     }
+    if (!bit)
+        ARCA_RAISE(ARCA_ERR_POLICY,
+                   "%s:%u: %s: unknown protection '%s' (names as 'arca inspect' prints them, e.g. "
+                   "nodump,seccomp)", at->name, at->line, at->key, item);
+    *(uint32_t *)ctx |= bit;
 done:
     return result;
 }
@@ -139,13 +212,13 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
     switch (k) {
     case K_MEASUREMENT:
     case K_SIGNER:
-        if (parse_hex(v, buf, 32, 1) < 0)
+        if (arca__policy_hex(v, buf, 32, 1) < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be 64 hex digits (as 'arca inspect' prints it)",
                        c->name, c->line, keys[k].name);
         ARCA_CHECK(k == K_MEASUREMENT ? arca_policy_add_measurement(p, buf) : arca_policy_set_signer(p, buf));
         break;
     case K_RUNTIME:
-        if (parse_hex(v, buf, 32, 1) < 0)
+        if (arca__policy_hex(v, buf, 32, 1) < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: RuntimeDigest must be 64 hex digits (as 'arca verify' "
                        "prints the runtime of verified evidence)", c->name, c->line);
         if (arca_policy_add_runtime_digest(p, buf) != ARCA_OK)
@@ -153,7 +226,7 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
         break;
     case K_PRODUCT:
     case K_MIN_SVN:
-        if (parse_u64(v, UINT16_MAX, &u) < 0)
+        if (arca__policy_u64(v, UINT16_MAX, &u) < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be a number from 0 to 65535", c->name, c->line,
                        keys[k].name);
         ARCA_CHECK(k == K_PRODUCT ? arca_policy_set_product_id(p, (uint16_t)u)
@@ -169,18 +242,14 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
                                       : arca_policy_set_allow_simulation(p, b));
         break;
     case K_CERT:
-        if (v[0] == '/' || !c->base_dir)
-            n = snprintf(path, sizeof path, "%s", v);
-        else
-            n = snprintf(path, sizeof path, "%s/%s", c->base_dir, v);
-        if (n < 0 || (size_t)n >= sizeof path)
+        if (arca__policy_path(path, sizeof path, c->base_dir, v) != 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: certificate path is too long", c->name, c->line);
         if (arca_policy_add_trusted_cert_file(p, path) != ARCA_OK)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: TrustedPlatformCert: %s", c->name, c->line,
                        arca__error_detail());
         break;
     case K_REPORT_DATA:
-        n = parse_hex(v, buf, 64, 0);
+        n = arca__policy_hex(v, buf, 64, 0);
         if (n < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: ReportData must be 2 to 128 hex digits (up to 64 bytes)",
                        c->name, c->line);
@@ -188,7 +257,7 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
         break;
     case K_MAX_AGE:
     case K_SKEW:
-        if (parse_u64(v, UINT64_MAX / 1000000000u, &u) < 0)
+        if (arca__policy_u64(v, UINT64_MAX / 1000000000u, &u) < 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s must be a number of seconds", c->name, c->line,
                        keys[k].name);
         if (k == K_SKEW && arca_policy_set_clock_skew(p, u) != ARCA_OK)
@@ -209,14 +278,65 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
         break;
     }
     case K_PROTECTIONS: {
-        uint32_t bits;
-        ARCA_CHECK(parse_protections(c, v, &bits));
+        const struct arca__policy_at at = {c->name, c->line, keys[k].name};
+        uint32_t bits = 0;
+        ARCA_CHECK(arca__policy_each(v, &at, protection_item, &bits));
         ARCA_CHECK(arca_policy_require_protections(p, bits));
         break;
     }
     default:
         ARCA_RAISE(ARCA_ERR_INTERNAL, "policy parser: unhandled key");
     }
+done:
+    return result;
+}
+
+/* A policy for Arca evidence is complete: it names the enclave and demands freshness. */
+static arca_result_t finish_arca(arca_policy_t *p, const char *name, const unsigned *seen)
+{
+    arca_result_t result = ARCA_OK;
+    if (!seen[K_MEASUREMENT] && !seen[K_SIGNER])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the policy names no enclave: add Measurement or SignerID", name);
+    if ((seen[K_PRODUCT] || seen[K_MIN_SVN]) && !seen[K_SIGNER])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: ProductID and MinSVN mean nothing without SignerID (anyone can "
+                   "sign an enclave with any product id)", name);
+    /* As SGX pairs MRSIGNER with ISVPRODID: a signer id alone would accept every product that
+     * signer ever ships, including ones never meant to see this relying party's secrets. */
+    if (seen[K_SIGNER] && !seen[K_PRODUCT])
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: SignerID without ProductID would accept every product of that "
+                   "signer: add 'ProductID = N' (the enclave.conf ProductID, as 'arca inspect' prints it)",
+                   name);
+    /* Without either, evidence of any age would pass: a replay, or a timestamp of 1970. */
+    if (!p->has_report_data && p->max_age_s == 0)
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the policy demands no freshness: add 'ReportData = HEX' (the "
+                   "nonce the enclave bound into its evidence; or pass it with 'arca verify --nonce "
+                   "HEX') or 'MaxAgeSeconds = N', or both; with neither, evidence of any age (a "
+                   "replay, or one dated 1970) would pass", name);
+    if (p->backend && !arca__backend_isolates(p->backend) && !p->allow_simulation)
+        ARCA_RAISE(ARCA_ERR_POLICY, "%s: Backend = %s needs 'AllowSimulation = 1': %s does not isolate "
+                   "the enclave from its host, and evidence from it is refused unless the policy "
+                   "says so", name, arca_backend_id_name(p->backend),
+                   arca_backend_id_name(p->backend));
+done:
+    return result;
+}
+
+/* A policy for hardware evidence: its TEE, fixed by TEE or by its keys (@p tees), and the
+ * completeness checks of policy_tee.c (the TEE's identity, freshness). */
+static arca_result_t finish_tee(arca_policy_t *p, const char *name, unsigned tees)
+{
+    arca_result_t result = ARCA_OK;
+    p->tee.tee = tees == T_SGX   ? ARCA_TEE_SGX
+                 : tees == T_TDX ? ARCA_TEE_TDX
+                 : tees == T_SNP ? ARCA_TEE_SNP
+                                 : ARCA_TEE_NONE;
+#ifdef ARCA_VERIFY_HW
+    char prefix[PATH_MAX + 3];
+    snprintf(prefix, sizeof prefix, "%s: ", name);
+    ARCA_CHECK(arca__policy_tee_check(p, prefix));
+#else /* unreachable: the parser refused every hardware key */
+    ARCA_RAISE(ARCA_ERR_INTERNAL, "%s: hardware keys in the enclave-side verifier", name);
+#endif
 done:
     return result;
 }
@@ -229,6 +349,7 @@ static arca_result_t parse(const char *text, size_t len, const char *name, const
     arca_policy_t *p = NULL;
     struct ctx c = {name ? name : "policy", base_dir, 0, ""};
     unsigned seen[K_COUNT] = {0};
+    struct kinds kd = {{0}, {NULL}, T_ANY, 0, NULL};
 
     if (!out || (!text && len) || (!nonce && nonce_len))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_parse: NULL argument");
@@ -266,39 +387,34 @@ static arca_result_t parse(const char *text, size_t len, const char *name, const
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: the value of %s is too long", c.name, c.line, keys[k].name);
         if (seen[k]++ && !keys[k].repeatable)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s is given twice (only Measurement, "
-                       "TrustedPlatformCert and RuntimeDigest may repeat)", c.name, c.line,
-                       keys[k].name);
+                       "TrustedPlatformCert, RuntimeDigest, SGX.MRENCLAVE and TrustedRoot may "
+                       "repeat)", c.name, c.line, keys[k].name);
         memcpy(c.value, val, vn);
         c.value[vn] = '\0';
-        ARCA_CHECK(apply(&c, p, (enum key)k));
+        ARCA_CHECK(check_kind(c.name, c.line, (enum key)k, c.value, &kd));
+        if (keys[k].family != F_HW) {
+            ARCA_CHECK(apply(&c, p, (enum key)k));
+        } else {
+#ifdef ARCA_VERIFY_HW
+            if (k != K_TEE) /* TEE is check_kind()'s */
+                ARCA_CHECK(arca__policy_tee_apply(p, keys[k].name, c.value, c.name, c.line,
+                                                  c.base_dir));
+#else
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s is a key for hardware evidence, which the "
+                       "enclave-side verifier does not verify (verify it host side, with "
+                       "libarca_verify)", c.name, c.line, keys[k].name);
+#endif
+        }
     }
-    if (!seen[K_MEASUREMENT] && !seen[K_SIGNER])
-        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the policy names no enclave: add Measurement or SignerID", c.name);
-    if ((seen[K_PRODUCT] || seen[K_MIN_SVN]) && !seen[K_SIGNER])
-        ARCA_RAISE(ARCA_ERR_POLICY, "%s: ProductID and MinSVN mean nothing without SignerID (anyone can "
-                   "sign an enclave with any product id)", c.name);
-    /* As SGX pairs MRSIGNER with ISVPRODID: a signer id alone would accept every product that
-     * signer ever ships, including ones never meant to see this relying party's secrets. */
-    if (seen[K_SIGNER] && !seen[K_PRODUCT])
-        ARCA_RAISE(ARCA_ERR_POLICY, "%s: SignerID without ProductID would accept every product of that "
-                   "signer: add 'ProductID = N' (the enclave.conf ProductID, as 'arca inspect' prints it)",
-                   c.name);
     if (nonce && seen[K_REPORT_DATA])
         ARCA_RAISE(ARCA_ERR_POLICY, "%s: sets ReportData, and a nonce was given as well (arca verify "
                    "--nonce): keep one of the two", c.name);
     if (nonce)
         ARCA_CHECK(arca_policy_set_report_data(p, nonce, nonce_len));
-    /* Without either, evidence of any age would pass: a replay, or a timestamp of 1970. */
-    if (!p->has_report_data && p->max_age_s == 0)
-        ARCA_RAISE(ARCA_ERR_POLICY, "%s: the policy demands no freshness: add 'ReportData = HEX' (the "
-                   "nonce the enclave bound into its evidence; or pass it with 'arca verify --nonce "
-                   "HEX') or 'MaxAgeSeconds = N', or both; with neither, evidence of any age (a "
-                   "replay, or one dated 1970) would pass", c.name);
-    if (p->backend && !arca__backend_isolates(p->backend) && !p->allow_simulation)
-        ARCA_RAISE(ARCA_ERR_POLICY, "%s: Backend = %s needs 'AllowSimulation = 1': %s does not isolate "
-                   "the enclave from its host, and evidence from it is refused unless the policy "
-                   "says so", c.name, arca_backend_id_name(p->backend),
-                   arca_backend_id_name(p->backend));
+    if (kd.line[F_HW])
+        ARCA_CHECK(finish_tee(p, c.name, kd.tees));
+    else
+        ARCA_CHECK(finish_arca(p, c.name, seen));
     *out = p;
     p = NULL;
 done:

@@ -1,5 +1,6 @@
 /*
- * verify.c — arca_verify_evidence: evidence v2 checked against a policy.
+ * verify.c — arca_verify_evidence: the format registry's dispatch (formats.c), and the first
+ * format, Arca evidence v2, checked against a policy.
  *
  * The order of checks is part of the API (verify.h): format, policy completeness, a chain
  * that ends at a pinned root (chain.c), signature, then the claims. Nothing read from the
@@ -7,7 +8,8 @@
  * returns its own result code with a detail that names the values involved. Trust decisions
  * come from the pinned root (the kind it was pinned for) and the signed evidence, never from
  * certificate text. For a chain of one, exactly one ECDSA verify runs per call and no X.509
- * parsing happens (policy.c did it when the root was pinned).
+ * parsing happens (policy.c did it when the root was pinned). Claims are handed out only
+ * when the format's verify() returned ARCA_OK; on any failure they are zero.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "common/error.h"
 #include "common/evidence.h"
 #include "common/hex.h"
+#include "format.h"
 #include "verify_internal.h"
 
 /* The first 8 bytes of an id as 16 hex digits, for messages. */
@@ -36,10 +39,15 @@ const char *arca_verify_last_error(void)
     return arca__error_detail();
 }
 
-/* The policy is complete: it names an enclave and demands freshness. */
+/* The policy is for Arca evidence and complete: it names an enclave and demands freshness. */
 static arca_result_t check_policy(const arca_policy_t *policy)
 {
     arca_result_t result = ARCA_OK;
+    if (policy->tee.tee != ARCA_TEE_NONE)
+        ARCA_RAISE(ARCA_ERR_VERIFY_BACKEND,
+                   "this is Arca evidence, but the policy is for hardware evidence (it sets TEE "
+                   "or SGX., TDX. or SNP. keys): verify Arca evidence with a policy that names "
+                   "the enclave (Measurement or SignerID)");
     if (policy->measurement_count == 0 && !policy->has_signer)
         ARCA_RAISE(ARCA_ERR_POLICY, "policy names no enclave: set Measurement or SignerID");
     /* SignerID alone would accept every product of that signer (SGX: MRSIGNER needs ISVPRODID). */
@@ -55,8 +63,22 @@ done:
     return result;
 }
 
-arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const arca_policy_t *policy,
-                                   arca_claims_t *claims)
+#ifdef ARCA_VERIFY_HW
+static const char other_formats[] =
+    "; hardware evidence is an Intel DCAP quote (version 3 to 5, Intel's QE vendor id), an AMD "
+    "SEV-SNP report (0x4A0 bytes) or an Azure HCL report (\"HCLA\")";
+#else
+static const char other_formats[] = " (the enclave-side verifier verifies no hardware evidence)";
+#endif
+
+static int arca_detect(const uint8_t *bytes, size_t len)
+{
+    return len >= 8 && memcmp(bytes, ARCA_EVIDENCE_MAGIC, 8) == 0;
+}
+
+static arca_result_t arca_verify(const arca__evidence_format *self, const uint8_t *evidence,
+                                 size_t len, const arca_policy_t *policy, uint64_t now_ns,
+                                 arca_claims_t *claims)
 {
     arca_result_t result = ARCA_OK;
     arca__evidence ev;
@@ -64,24 +86,11 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
     arca__ec_key *owned_leaf = NULL;
     uint8_t leaf_spki[32];
     char a[17], b[17];
-    uint64_t now_ns, limit;
+    uint64_t limit;
     const char *contradiction;
 
-    arca__error_clear();
-    if (claims)
-        memset(claims, 0, sizeof *claims);
-    if (!evidence || !policy)
-        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_verify_evidence: NULL evidence or policy");
     ARCA_CHECK(arca__evidence_parse(evidence, len, &ev));
     ARCA_CHECK(check_policy(policy));
-    if (policy->now_ns) {
-        now_ns = policy->now_ns;
-    } else {
-        struct timespec ts;
-        if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
-            ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot read the clock");
-        now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    }
 
     /* 1. The platform: its chain must end at a root the policy pinned. */
     ARCA_CHECK(arca__verify_chain(policy, &ev, (int64_t)(now_ns / 1000000000u), &root, &owned_leaf,
@@ -207,6 +216,7 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
     }
 
     if (claims) {
+        claims->format = self->id;
         claims->identity = ev.identity;
         claims->platform_kind = ev.platform_kind;
         memcpy(claims->platform_id, ev.platform_id, 32);
@@ -217,4 +227,51 @@ arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const ar
 done:
     arca__ec_free(owned_leaf);
     return result;
+}
+
+const arca__evidence_format arca__format_arca_v2 = {
+    .id = ARCA_EVIDENCE_ARCA,
+    .name = "arca-evidence",
+    .detect = arca_detect,
+    .verify = arca_verify,
+    .hw_verify = NULL,
+};
+
+arca_result_t arca_verify_evidence_at(const uint8_t *evidence, size_t len,
+                                      const arca_policy_t *policy, uint64_t at_ns,
+                                      arca_claims_t *claims)
+{
+    arca_result_t result = ARCA_OK;
+    const arca__evidence_format *format;
+    uint64_t now_ns = at_ns;
+
+    arca__error_clear();
+    if (claims)
+        memset(claims, 0, sizeof *claims);
+    if (!evidence || !policy)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_verify_evidence: NULL evidence or policy");
+    format = arca__evidence_format_find(evidence, len);
+    if (!format)
+        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
+                   "%zu bytes of no evidence format this build verifies: Arca evidence starts "
+                   "with \"" ARCA_EVIDENCE_MAGIC "\"%s", len, other_formats);
+    if (!now_ns)
+        now_ns = policy->now_ns;
+    if (!now_ns) {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
+            ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot read the clock");
+        now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+    result = format->verify(format, evidence, len, policy, now_ns, claims);
+done:
+    if (result != ARCA_OK && claims)
+        memset(claims, 0, sizeof *claims);
+    return result;
+}
+
+arca_result_t arca_verify_evidence(const uint8_t *evidence, size_t len, const arca_policy_t *policy,
+                                   arca_claims_t *claims)
+{
+    return arca_verify_evidence_at(evidence, len, policy, 0, claims);
 }

@@ -929,7 +929,9 @@ static void test_seccomp_notify_launcher(void)
 static void traced_host(void)
 {
     arca_enclave_t *e = NULL;
-    ASSERT_RESULT(open_enclave(&e, NULL), ARCA_ERR_PERMISSION);
+    arca_result_t r = open_enclave(&e, NULL);
+    fprintf(stderr, "  traced host: %s: %s\n", arca_result_name(r), arca_last_error());
+    ASSERT_RESULT(r, ARCA_ERR_PERMISSION);
     ASSERT_CONTAINS(arca_last_error(), "tracer");
     ASSERT_TRUE(e == NULL);
 }

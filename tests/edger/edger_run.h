@@ -42,13 +42,14 @@ static char *run_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Run argv with stderr sent to @p err_path; @return the exit status (-1 if it did not exit). */
-static int run_command(char *const argv[], const char *err_path)
+/* Run argv with stdout sent to @p out_path and stderr to @p err_path; @return the exit status
+ * (-1 if it did not exit). */
+static int run_command_out(char *const argv[], const char *out_path, const char *err_path)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_t pid;
     int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -58,6 +59,12 @@ static int run_command(char *const argv[], const char *err_path)
     if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
         return -1;
     return WEXITSTATUS(status);
+}
+
+/* Run argv with stderr sent to @p err_path (stdout discarded). */
+static int run_command(char *const argv[], const char *err_path)
+{
+    return run_command_out(argv, "/dev/null", err_path);
 }
 
 static char *run_scratch_dir(void)

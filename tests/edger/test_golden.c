@@ -1,6 +1,7 @@
 /*
  * test_golden.c — arca-edger's output for every EDL file in tests/edger/golden/ must equal the
- * committed expected files byte for byte (golden/expected/NAME_{t,u}.{h,c}).
+ * committed expected files byte for byte (golden/expected/NAME_{t,u}.{h,c}). A first line
+ * "// args: ARG ..." gives extra arca-edger arguments (e.g. -D OE_SGX).
  *
  * Regenerate after an intended change of the generated code:
  *     ARCA_EDGER_REGENERATE=1 ctest --test-dir BUILD -R edger_golden
@@ -13,12 +14,31 @@
 
 static const char *edger, *golden;
 
+#define MAX_ARGS 8
+
+/* The words of a first line "// args: ..." of @p path (strdup'ed into @p args). */
+static size_t read_args(const char *path, char **args)
+{
+    size_t n = 0;
+    char *text = run_read_file(path, NULL);
+    if (text && strncmp(text, "// args: ", 9) == 0) {
+        text[strcspn(text, "\n")] = '\0';
+        for (char *save = NULL, *tok = strtok_r(text + 9, " ", &save); tok && n < MAX_ARGS;
+             tok = strtok_r(NULL, " ", &save))
+            args[n++] = strdup(tok);
+    }
+    free(text);
+    return n;
+}
+
 static void check_one(const char *edl)
 {
     char *dir = run_scratch_dir();
     ASSERT_TRUE(dir != NULL);
     char path[4096], inc[4096], err[4096], base[256];
     snprintf(path, sizeof path, "%s/%s", golden, edl);
+    char *extra[MAX_ARGS];
+    size_t extra_count = read_args(path, extra);
     snprintf(inc, sizeof inc, "%s/inc", golden);
     snprintf(err, sizeof err, "%s/stderr", dir);
     snprintf(base, sizeof base, "%.*s", (int)(strlen(edl) - 4), edl);
@@ -26,8 +46,13 @@ static void check_one(const char *edl)
     char expected_dir[4096];
     snprintf(expected_dir, sizeof expected_dir, "%s/expected", golden);
     const char *out_dir = regen ? expected_dir : dir;
-    char *argv[] = {(char *)edger, "--search-path", inc, "--trusted-dir", (char *)out_dir,
-                    "--untrusted-dir", (char *)out_dir, path, NULL};
+    char *argv[16 + MAX_ARGS] = {(char *)edger, "--search-path", inc, "--trusted-dir", (char *)out_dir,
+                                 "--untrusted-dir", (char *)out_dir};
+    size_t argc = 7;
+    for (size_t i = 0; i < extra_count; i++)
+        argv[argc++] = extra[i];
+    argv[argc++] = path;
+    argv[argc] = NULL;
     int rc = run_command(argv, err);
     char *err_text = run_read_file(err, NULL);
     if (rc != 0)
@@ -53,7 +78,12 @@ static void check_one(const char *edl)
     }
     /* Determinism: a second run produces the same bytes. */
     if (!regen) {
-        char *argv2[] = {(char *)edger, "--search-path", inc, "--trusted", "--trusted-dir", dir, path, NULL};
+        char *argv2[16 + MAX_ARGS] = {(char *)edger, "--search-path", inc, "--trusted", "--trusted-dir", dir};
+        size_t argc2 = 6;
+        for (size_t i = 0; i < extra_count; i++)
+            argv2[argc2++] = extra[i];
+        argv2[argc2++] = path;
+        argv2[argc2] = NULL;
         char again[4096], first[4096];
         snprintf(first, sizeof first, "%s/%s_t.c", dir, base);
         size_t l1 = 0, l2 = 0;
@@ -68,6 +98,8 @@ static void check_one(const char *edl)
     }
     run_remove_dir(dir);
     free(dir);
+    for (size_t i = 0; i < extra_count; i++)
+        free(extra[i]);
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * call with known values (t_run_ocalls) or through hostile host replies (t_hostile). A NULL
  * pointer arrives as NULL (EDL semantics), so every function that dereferences one checks it.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "all_t.h"
@@ -238,6 +239,12 @@ int t_hostile(int which)
     case 2:
         r = u_color(&c, RED);
         break;
+    case 3: /* propagate_errno: a rejected reply leaves the enclave's errno alone */
+        errno = 77;
+        r = u_errno(&ri, 5);
+        if (errno != 77)
+            return -2;
+        break;
     default:
         r = ARCA_ERR_INVALID_ARGUMENT;
     }
@@ -270,4 +277,65 @@ struct padded t_padded(uint8_t tag)
         host_saw = -1;
     p.value = (uint64_t)(int64_t)host_saw; /* non-zero padding bytes the host call saw */
     return p;
+}
+
+/* ---- SDK constructs ---- */
+
+sgx_status_t t_sgx_status(sgx_status_t in)
+{
+    return in == ARCA_OK ? ARCA_ERR_APP : in;
+}
+
+oe_result_t t_oe_result(int code)
+{
+    return code == 1 ? ARCA_ERR_NOT_FOUND : ARCA_OK;
+}
+
+uint32_t t_typedef_sizes(const uint8_t *buf, all_len_t len, uint16_t *out, all_slen_t n)
+{
+    uint32_t sum = 0;
+    for (all_len_t k = 0; buf && k < len; k++)
+        sum += buf[k];
+    for (all_slen_t k = 0; out && k < n; k++)
+        out[k] = (uint16_t)(k + 1);
+    return sum;
+}
+
+int32_t t_named_dims(const int32_t a[ALL_MAX_ITEMS], struct foreign_pair b[ALL_PAIR_COUNT])
+{
+    uint32_t sum = 0; /* unsigned: hostile values may overflow */
+    for (int k = 0; a && k < ALL_MAX_ITEMS; k++)
+        sum += (uint32_t)a[k];
+    for (int k = 0; b && k < ALL_PAIR_COUNT; k++) {
+        b[k].left = k;
+        b[k].right = (int32_t)sum;
+    }
+    return (int32_t)sum;
+}
+
+/* errno after u_errno(value) with errno preset to @p preset; -1000 if the host call failed. */
+int t_errno(int value, int preset)
+{
+    int ret = 0;
+    errno = preset;
+    if (u_errno(&ret, value) != ARCA_OK)
+        return -1000;
+    return errno;
+}
+
+enum big_flags t_big(enum big_flags f)
+{
+    return f == BIG_HIGH ? BIG_NEXT : BIG_LOW;
+}
+
+/* Parameters named like this function and like a host call: C scoping allows both. */
+int t_named_like(int t_named_like, int u_void)
+{
+    return (int)((unsigned)t_named_like * 10u + (unsigned)u_void); /* hostile values may overflow */
+}
+
+/* The transport result of u_cdecl(x). */
+int t_switchless(int x)
+{
+    return (int)u_cdecl(x);
 }

@@ -5,6 +5,7 @@
  * (host -> enclave, Iago style) are rejected without side effects.
  * usage: test_edl BACKEND IMAGE
  */
+#include <errno.h>
 #include <float.h>
 #include <limits.h>
 
@@ -102,6 +103,22 @@ int u_shared(struct shared_pair p, struct shared_pair *swapped)
     return p.a + p.b;
 }
 
+static int cdecl_arg = -1;
+
+/* propagate_errno: what this leaves in errno reaches the enclave's errno. */
+int u_errno(int value)
+{
+    if (value == 0)
+        return 0; /* errno untouched: the enclave sees 0 (the bridge clears it before the call) */
+    errno = value;
+    return -1;
+}
+
+void u_cdecl(int x)
+{
+    cdecl_arg = x;
+}
+
 /* ---- helpers ---- */
 
 static arca_result_t create(const arca_host_call_t *calls, size_t count)
@@ -119,7 +136,7 @@ static arca_result_t create(const arca_host_call_t *calls, size_t count)
 static void test_create(void)
 {
     ASSERT_OK(create(all_host_calls, all_host_call_count));
-    ASSERT_EQ(all_host_call_count, 10);
+    ASSERT_EQ(all_host_call_count, 12); /* the stand-in sgx_tstdc.edl adds none */
 }
 
 static void test_scalars(void)
@@ -360,6 +377,7 @@ static arca_result_t raw(uint32_t id, const arca_marshal_writer_t *w, size_t out
 #define ID_T_INOUT 19
 #define ID_T_STRING 20
 #define ID_T_SIZE_COUNT 24
+#define ID_T_TYPEDEF_SIZES 34
 
 static void test_hostile_frames(void)
 {
@@ -484,17 +502,20 @@ static arca_result_t wrong_length_reply(void *ctx, const uint8_t *in, size_t in_
 
 static void test_hostile_host(void)
 {
-    arca_host_call_t calls[9];
+    arca_host_call_t calls[12];
+    ASSERT_EQ(all_host_call_count, 12);
     memcpy(calls, all_host_calls, sizeof calls);
     ASSERT_EQ(calls[6].id, 7); /* u_out */
     ASSERT_EQ(calls[7].id, 8); /* u_inout */
     ASSERT_EQ(calls[4].id, 5); /* u_color */
+    ASSERT_EQ(calls[10].id, 11); /* u_errno */
     calls[6].fn = wrong_length_reply;
     calls[7].fn = unterminated_reply;
     calls[4].fn = short_reply;
+    calls[10].fn = short_reply; /* no room for the errno: refused, errno unchanged */
     ASSERT_OK(arca_enclave_destroy(enclave));
     enclave = NULL;
-    ASSERT_OK(create(calls, 9));
+    ASSERT_OK(create(calls, 12));
     int r = 0;
     ASSERT_OK(t_hostile(enclave, &r, 0));
     ASSERT_EQ(r, ARCA_ERR_BAD_HOST_REPLY);
@@ -502,6 +523,81 @@ static void test_hostile_host(void)
     ASSERT_EQ(r, ARCA_ERR_BAD_HOST_REPLY);
     ASSERT_OK(t_hostile(enclave, &r, 2));
     ASSERT_EQ(r, ARCA_ERR_BAD_HOST_REPLY);
+    ASSERT_OK(t_hostile(enclave, &r, 3));
+    ASSERT_EQ(r, ARCA_ERR_BAD_HOST_REPLY);
+}
+
+/* The SDK constructs of all.edl, through the enclave. */
+static void test_sdk_constructs(void)
+{
+    /* sgx_status_t and oe_result_t are arca_result_t on both sides */
+    sgx_status_t st = ARCA_OK;
+    ASSERT_OK(t_sgx_status(enclave, &st, ARCA_OK));
+    ASSERT_EQ(st, ARCA_ERR_APP);
+    ASSERT_OK(t_sgx_status(enclave, &st, ARCA_ERR_BUSY));
+    ASSERT_EQ(st, ARCA_ERR_BUSY);
+    oe_result_t oe = ARCA_OK;
+    ASSERT_OK(t_oe_result(enclave, &oe, 1));
+    ASSERT_EQ(oe, ARCA_ERR_NOT_FOUND);
+
+    /* integer typedefs of a header as size= and count= */
+    uint8_t buf[5] = {1, 2, 3, 4, 5};
+    uint16_t out[4] = {0, 0, 0, 0xBEEF};
+    uint32_t sum = 0;
+    ASSERT_OK(t_typedef_sizes(enclave, &sum, buf, 5, out, 3));
+    ASSERT_EQ(sum, 15);
+    ASSERT_EQ(out[0], 1);
+    ASSERT_EQ(out[2], 3);
+    ASSERT_EQ(out[3], 0xBEEF); /* count=3: the fourth element is not part of the buffer */
+    /* a negative signed typedef never reaches the enclave... */
+    ASSERT_RESULT(t_typedef_sizes(enclave, &sum, buf, 5, out, -1), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_CONTAINS(arca_last_error(), "negative");
+    /* ...and is refused when a hostile host sends it */
+    arca_marshal_writer_t w;
+    size_t n = 0;
+    all_len_t len = 5;
+    all_slen_t neg = -1;
+    arca_marshal_writer_init(&w);
+    arca_marshal_put_buffer(&w, buf, 5);
+    arca_marshal_put_raw(&w, &len, sizeof len);
+    arca_marshal_put_size(&w, out, 2);
+    arca_marshal_put_raw(&w, &neg, sizeof neg);
+    ASSERT_RESULT(raw(ID_T_TYPEDEF_SIZES, &w, 64, &n), ARCA_ERR_BAD_FRAME);
+    arca_marshal_writer_free(&w);
+
+    /* an EDL enumerator and a header's constant as array dimensions */
+    int32_t a[ALL_MAX_ITEMS];
+    struct foreign_pair b[ALL_PAIR_COUNT];
+    memset(b, 0, sizeof b);
+    for (int k = 0; k < ALL_MAX_ITEMS; k++)
+        a[k] = k + 1;
+    int32_t total = 0;
+    ASSERT_OK(t_named_dims(enclave, &total, a, b));
+    ASSERT_EQ(total, 36);
+    ASSERT_EQ(b[1].left, 1);
+    ASSERT_EQ(b[1].right, 36);
+
+    /* propagate_errno: the host's errno after the host call becomes the enclave's */
+    int seen = 0;
+    ASSERT_OK(t_errno(enclave, &seen, EACCES, 0));
+    ASSERT_EQ(seen, EACCES);
+    ASSERT_OK(t_errno(enclave, &seen, 0, 12345));
+    ASSERT_EQ(seen, 0);
+
+    /* an enumerator above INT_MAX round-trips */
+    enum big_flags f = BIG_LOW;
+    ASSERT_OK(t_big(enclave, &f, BIG_HIGH));
+    ASSERT_EQ((long long)f, (long long)BIG_NEXT);
+    ASSERT_EQ((long long)BIG_NEXT, 0x80000001ll);
+
+    /* parameters named like functions; [cdecl, dllimport] and transition_using_threads */
+    int named = 0;
+    ASSERT_OK(t_named_like(enclave, &named, 4, 2));
+    ASSERT_EQ(named, 42);
+    int sent = -1;
+    ASSERT_OK(t_switchless(enclave, &sent, 5));
+    ASSERT_EQ(sent, ARCA_OK);
+    ASSERT_EQ(cdecl_arg, 5);
 }
 
 static void test_destroyed(void)
@@ -531,6 +627,7 @@ int main(int argc, char **argv)
     RUN(test_host_calls);
     RUN(test_caller_errors);
     RUN(test_hostile_frames);
+    RUN(test_sdk_constructs);
     RUN(test_hostile_host);
     RUN(test_destroyed);
     return TEST_SUMMARY();

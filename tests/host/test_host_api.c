@@ -1,15 +1,19 @@
 /*
  * test_host_api.c — the host API around the backends: option defaults, backend selection
  * by option, $ARCA_BACKEND and auto, arca_backend_info(), arca_last_error(), and lifecycle
- * rules that involve two enclaves (a host call of one may destroy the other).
+ * rules that involve two enclaves (a host call of one may destroy the other; host calls that
+ * destroy each other's enclaves at the same moment do not deadlock).
  * argv: signed conformance image.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arca/host.h"
@@ -170,6 +174,140 @@ static void test_host_call_may_destroy_another_enclave(void)
     ASSERT_OK(arca_enclave_destroy(a));
 }
 
+/*
+ * Destroys that would wait for each other: enclave k's host call destroys enclave k+1 (mod n)
+ * while every one of them is inside that host call, each from an ecall on a thread of its own.
+ * Without a rule this is a deadlock (each destroy waits for an enclave whose host call waits
+ * in a destroy). The rule (arca_enclave_destroy): the destroy that would close the cycle
+ * returns ARCA_ERR_BUSY and destroys nothing; the others wait and succeed once it has returned.
+ * Run in a child with a timeout, so a deadlock fails the test instead of hanging it.
+ */
+#define RING_MAX 3
+
+typedef struct ring_member {
+    arca_enclave_t *self, *target;
+    pthread_barrier_t *all_inside; /* every member is inside its host call */
+    arca_result_t destroy_result;  /* what destroying target returned, inside the host call */
+    char detail[256];              /* and its arca_last_error() */
+    arca_result_t call_result;     /* the ecall on self that made the host call */
+} ring_member;
+
+static arca_result_t hc_destroy_target(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                       size_t out_cap, size_t *out_len)
+{
+    ring_member *m = ctx;
+    (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    pthread_barrier_wait(m->all_inside);
+    m->destroy_result = arca_enclave_destroy(m->target);
+    snprintf(m->detail, sizeof m->detail, "%s", arca_last_error());
+    return ARCA_OK;
+}
+
+static void *ring_thread(void *arg)
+{
+    ring_member *m = arg;
+    uint64_t r[REPORT_WORDS];
+    size_t got = 0;
+    m->call_result = arca_enclave_call(m->self, CE_DESTROY_INSIDE, NULL, 0, r, sizeof r, &got);
+    return NULL;
+}
+
+static void ring_of_destroys(const char *backend, int n)
+{
+    static const arca_host_call_t ring_calls[] = {
+        {HC_INIT, hc_init}, {HC_FINI, test_hc_nothing}, {HC_DESTROY, hc_destroy_target}};
+    ring_member m[RING_MAX];
+    pthread_t threads[RING_MAX];
+    pthread_barrier_t barrier;
+    arca_enclave_options_t o;
+    int busy = -1, ok = 0;
+    size_t got = 0;
+    memset(m, 0, sizeof m);
+    ASSERT_EQ(pthread_barrier_init(&barrier, NULL, (unsigned)n), 0);
+    for (int k = 0; k < n; k++) {
+        arca_enclave_options_init(&o);
+        o.backend = backend;
+        o.host_calls = ring_calls;
+        o.host_call_count = 3;
+        o.host_ctx = &m[k];
+        m[k].all_inside = &barrier;
+        m[k].destroy_result = m[k].call_result = ARCA_ERR_INTERNAL;
+        ASSERT_OK(arca_enclave_create(image, &o, &m[k].self));
+    }
+    for (int k = 0; k < n; k++)
+        m[k].target = m[(k + 1) % n].self;
+    for (int k = 0; k < n; k++)
+        ASSERT_EQ(pthread_create(&threads[k], NULL, ring_thread, &m[k]), 0);
+    for (int k = 0; k < n; k++)
+        pthread_join(threads[k], NULL);
+    for (int k = 0; k < n; k++) {
+        ASSERT_OK(m[k].call_result);
+        if (m[k].destroy_result == ARCA_OK) {
+            ok++;
+        } else {
+            ASSERT_RESULT(m[k].destroy_result, ARCA_ERR_BUSY);
+            ASSERT_CONTAINS(m[k].detail, "wait for each other");
+            ASSERT_EQ(busy, -1);
+            busy = k;
+        }
+    }
+    ASSERT_EQ(ok, n - 1);
+    ASSERT_TRUE(busy >= 0);
+    /* The busy member's target lives on and works; every other enclave is gone. */
+    for (int k = 0; k < n; k++) {
+        int alive = k == (busy + 1) % n;
+        char echo[4];
+        ASSERT_RESULT(arca_enclave_call(m[k].self, CE_ECHO, "x", 1, echo, sizeof echo, &got),
+                      alive ? ARCA_OK : ARCA_ERR_ENCLAVE_DESTROYED);
+    }
+    ASSERT_OK(arca_enclave_destroy(m[(busy + 1) % n].self));
+    pthread_barrier_destroy(&barrier);
+}
+
+static void ring_in_child(const char *backend, int n)
+{
+    int status = 0;
+    pid_t pid, done = 0;
+    fflush(NULL);
+    pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        test__current_failed = 0;
+        ring_of_destroys(backend, n);
+        _exit(test__current_failed ? 1 : 0);
+    }
+    /* Generous: a working rule answers in about a second even under ASan on a loaded machine. */
+    for (int i = 0; i < 200 && done == 0; i++) {
+        done = waitpid(pid, &status, WNOHANG);
+        if (done == 0)
+            nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        TEST__FAIL("%s, %d enclaves: the destroys deadlocked (child killed after 20 s)", backend,
+                   n);
+    }
+    ASSERT_EQ(done, pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+static void test_host_calls_destroying_each_other(void)
+{
+    arca_backend_info_t info;
+    ring_in_child("sim", 2);
+    ring_in_child("sim", 3);
+    for (size_t i = 0; i < arca_backend_count(); i++) {
+        ASSERT_OK(arca_backend_info(i, &info));
+        if (info.available && strcmp(info.name, "process") == 0) {
+            ring_in_child("process", 2);
+            ring_in_child("process", 3);
+        }
+    }
+}
+
 /* A forked child inherits a copy of the handle but not the enclave: every entry point must
  * refuse it (on the process backend the copy still points at the parent's runner and
  * channel), and the parent's enclave must be untouched. */
@@ -275,6 +413,7 @@ int main(int argc, char **argv)
     RUN(test_last_error);
     RUN(test_default_options);
     RUN(test_host_call_may_destroy_another_enclave);
+    RUN(test_host_calls_destroying_each_other);
     RUN(test_fork_child_cannot_use_parent_enclave);
     RUN(test_sim_never_aliases_a_loaded_object);
     return TEST_SUMMARY();

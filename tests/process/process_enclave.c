@@ -1,9 +1,10 @@
 /*
  * process_enclave.c — the enclave the process-backend tests load. Some functions are
- * well-behaved (echo, host calls, heap checks, where its stack and buffers lie); others
- * deliberately do what the sandbox must stop (open, socket, execve, ptrace, executable memory,
- * an x32 system call, mapping a descriptor, raw bytes on stderr) or crash, so the host tests
- * can assert that the enclave is killed and the host survives.
+ * well-behaved (echo, host calls, heap checks: torture, large blocks, wiping, cost; where its
+ * stack and buffers lie); others deliberately do what the sandbox must stop (open, socket,
+ * execve, ptrace, executable memory, an x32 system call, mapping a descriptor, raw bytes on
+ * stderr) or crash, so the host tests can assert that the enclave is killed and the host
+ * survives.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -229,7 +230,8 @@ static arca_result_t env(const uint8_t *in, size_t in_len, uint8_t *out, size_t 
 
 /* ---- heap checks: the runner's malloc family, from inside ---- */
 
-static uint64_t rng_state = 88172645463325252ull;
+/* xorshift64, one state per call so that calls on several enclave threads can run at once. */
+static _Thread_local uint64_t rng_state;
 static uint64_t rnd(void)
 {
     rng_state ^= rng_state << 13;
@@ -246,22 +248,34 @@ static uint64_t rnd(void)
         }                                                                                        \
     } while (0)
 
+/* From this size on the runner's heap cuts blocks from the top of the free space. */
+#define LARGE_MIN ((size_t)128 * 1024)
+
 static arca_result_t heap(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                           size_t *out_len)
 {
-    (void)in, (void)in_len;
     enum { N = 512 };
-    static uint8_t *ptrs[N];
-    static size_t sizes[N];
-    uint64_t failed = 0;
+    uint8_t *ptrs[N];
+    size_t sizes[N];
+    uint64_t failed = 0, arg[2] = {88172645463325252ull, N};
+    /* Another sequence and fewer live blocks, for callers on several threads at once. */
+    if (in_len != 0 && in_len != sizeof arg)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    if (in_len)
+        memcpy(arg, in, sizeof arg);
+    if (!arg[0] || !arg[1] || arg[1] > N)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    rng_state = arg[0];
     memset(ptrs, 0, sizeof ptrs);
+    memset(sizes, 0, sizeof sizes);
     for (int round = 0; round < 20000; round++) {
-        int i = (int)(rnd() % N);
+        int i = (int)(rnd() % arg[1]);
         if (ptrs[i]) {
             for (size_t k = 0; k < sizes[i]; k++)
                 FAIL_IF(ptrs[i][k] != (uint8_t)(i + k), 1); /* content intact */
             if (rnd() & 1) {
-                size_t ns = (size_t)(rnd() % 5000);
+                /* Now and then a large block (the allocator's large-block path). */
+                size_t ns = (rnd() & 63) ? (size_t)(rnd() % 5000) : LARGE_MIN + rnd() % LARGE_MIN;
                 uint8_t *q = realloc(ptrs[i], ns);
                 FAIL_IF(ns && !q, 2);
                 size_t keep = ns < sizes[i] ? ns : sizes[i];
@@ -276,7 +290,8 @@ static arca_result_t heap(const uint8_t *in, size_t in_len, uint8_t *out, size_t
                 ptrs[i] = NULL;
             }
         } else {
-            size_t s = (size_t)(rnd() % ((rnd() & 7) ? 256 : 20000));
+            size_t s = (rnd() & 63) ? (size_t)(rnd() % ((rnd() & 7) ? 256 : 20000))
+                                    : LARGE_MIN + rnd() % LARGE_MIN;
             int kind = (int)(rnd() % 4);
             uint8_t *p = NULL;
             if (kind == 0) {
@@ -306,12 +321,7 @@ done:
         free(ptrs[i]);
         ptrs[i] = NULL;
     }
-    if (failed) {
-        put_u64s(&failed, 1, out, out_cap, out_len);
-        return ARCA_ERR_INTERNAL;
-    }
-    *out_len = 0;
-    return ARCA_OK;
+    return put_u64s(&failed, 1, out, out_cap, out_len);
 }
 
 static arca_result_t oom(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
@@ -356,6 +366,185 @@ done:
     return ARCA_OK;
 }
 
+/* One large block: malloc @p in bytes, write and read back every byte, free it. */
+static arca_result_t big_alloc(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                               size_t *out_len)
+{
+    uint64_t bytes = 0, failed = 0;
+    uint8_t *p = NULL;
+    *out_len = 0;
+    if (in_len != sizeof bytes)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    memcpy(&bytes, in, sizeof bytes);
+    p = malloc((size_t)bytes);
+    if (!p)
+        return ARCA_ERR_OUT_OF_MEMORY;
+    FAIL_IF(malloc_usable_size(p) < bytes, 1);
+    for (size_t k = 0; k < bytes; k++)
+        p[k] = (uint8_t)(k * 7u);
+    for (size_t k = 0; k < bytes; k++)
+        FAIL_IF(p[k] != (uint8_t)(k * 7u), 2);
+done:
+    free(p);
+    if (failed) {
+        put_u64s(&failed, 1, out, out_cap, out_len);
+        return ARCA_ERR_INTERNAL;
+    }
+    return ARCA_OK;
+}
+
+/* Small allocations kept for the enclave's life, made while something large is on the heap. */
+static arca_result_t keep_small(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                                size_t *out_len)
+{
+    static void *kept[8 * KEEP_COUNT];
+    static size_t count;
+    (void)in, (void)in_len, (void)out, (void)out_cap;
+    *out_len = 0;
+    for (int i = 0; i < KEEP_COUNT; i++) {
+        if (count == sizeof kept / sizeof kept[0])
+            return ARCA_ERR_OUT_OF_MEMORY;
+        kept[count] = malloc(KEEP_BYTES);
+        if (!kept[count])
+            return ARCA_ERR_OUT_OF_MEMORY;
+        memset(kept[count++], 0x11, KEEP_BYTES);
+    }
+    return ARCA_OK;
+}
+
+static arca_result_t split_heap(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                                size_t *out_len)
+{
+    uint64_t bytes = 0;
+    *out_len = 0;
+    if (in_len != sizeof bytes)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    memcpy(&bytes, in, sizeof bytes);
+    uint8_t *volatile work = malloc((size_t)bytes);
+    if (!work)
+        return ARCA_ERR_OUT_OF_MEMORY;
+    work[0] = work[bytes - 1] = 1;
+    arca_result_t r = keep_small(NULL, 0, out, out_cap, out_len);
+    free(work);
+    return r;
+}
+
+/*
+ * Bytes of [p, p + n) that still hold SECRET_BYTE after p was freed, skipping the first 16: a
+ * free chunk keeps its two free-list links there (allocator metadata, not enclave data). The
+ * memory is read through a volatile pointer: the allocator never unmaps its arena, and no other
+ * thread allocates while this ecall runs.
+ */
+static uint64_t secret_left(uintptr_t where, size_t n)
+{
+    const volatile uint8_t *p = (const volatile uint8_t *)where;
+    uint64_t left = 0;
+    for (size_t k = 16; k < n; k++)
+        left += p[k] == SECRET_BYTE;
+    return left;
+}
+
+/* Free p (n bytes, all SECRET_BYTE); return how many still hold it. The address travels as a
+ * volatile integer: the compiler rightly refuses to let a freed pointer be read. */
+static uint64_t free_then_left(uint8_t *p, size_t n)
+{
+    volatile uintptr_t where = (uintptr_t)p;
+    memset(p, SECRET_BYTE, n);
+    /* The compiler may drop stores to memory that is freed next: make them happen. */
+    __asm__ volatile("" : : "r"(p) : "memory");
+    free(p);
+    return secret_left(where, n);
+}
+
+static arca_result_t wiped(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                           size_t *out_len)
+{
+    /* Small (exact bins), medium (ranged bins), and large blocks (the large-block path). */
+    static const size_t sizes[] = {24, 100, 1000, 5000, 60000, 200000, 1u << 20, 3u << 20};
+    enum { RUN = 256 };
+    static uint8_t *run[RUN];
+    uint64_t failed = 0, size = 0, left = 0;
+    uint8_t *p = NULL, *q = NULL;
+    volatile uintptr_t where = 0;
+    memset(run, 0, sizeof run);
+    (void)in, (void)in_len;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size = sizes[i];
+        p = malloc(size);
+        FAIL_IF(!p, 1);
+        FAIL_IF((left = free_then_left(p, size)) != 0, 2); /* malloc + free */
+        p = calloc(1, size);
+        FAIL_IF(!p, 3);
+        FAIL_IF((left = free_then_left(p, size)) != 0, 4); /* calloc + free */
+        p = aligned_alloc(4096, size);
+        FAIL_IF(!p, 5);
+        FAIL_IF((left = free_then_left(p, size)) != 0, 6); /* aligned_alloc + free */
+    }
+    /* realloc in place: the tail it cuts off is freed, so wiped (the first 256 bytes hold the
+     * 100 kept and the tail's header and links). */
+    size = 65536;
+    p = malloc(size);
+    FAIL_IF(!p, 7);
+    memset(p, SECRET_BYTE, size);
+    where = (uintptr_t)p;
+    q = realloc(p, 100);
+    FAIL_IF((uintptr_t)q != where, 8); /* shrinking stays in place */
+    FAIL_IF((left = secret_left(where + 256 - 16, size - 256 + 16)) != 0, 9);
+    free(q);
+    q = NULL;
+    /* realloc that moves: the old block is freed, so wiped. It must move when the chunk right
+     * after it is in use: of a run of blocks of one size, once the holes that fit them are
+     * used up, some are carved one after another (the next block's header directly follows a
+     * block's usable bytes). */
+    size = 1000;
+    p = NULL;
+    for (int i = 0; i < RUN && !p; i++) {
+        run[i] = malloc(size);
+        FAIL_IF(!run[i], 10);
+        for (int j = 0; j < i && !p; j++) {
+            if ((uintptr_t)run[i] == (uintptr_t)run[j] + malloc_usable_size(run[j]) + 16) {
+                p = run[j]; /* run[i] follows it */
+                run[j] = NULL;
+            }
+        }
+    }
+    FAIL_IF(!p, 11);
+    memset(p, SECRET_BYTE, size);
+    where = (uintptr_t)p;
+    q = realloc(p, 100000);
+    FAIL_IF(!q || (uintptr_t)q == where, 12);
+    FAIL_IF((left = secret_left(where, size)) != 0, 13);
+done:
+    free(q);
+    for (int i = 0; i < RUN; i++)
+        free(run[i]);
+    uint64_t v[3] = {failed, failed ? size : 0, failed ? left : 0};
+    return put_u64s(v, 3, out, out_cap, out_len);
+}
+
+/* The cost of a malloc + free pair, timed inside the enclave. */
+static arca_result_t heap_cost(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                               size_t *out_len)
+{
+    uint32_t arg[2];
+    struct timespec a, b;
+    if (in_len != sizeof arg)
+        return ARCA_ERR_INVALID_ARGUMENT;
+    memcpy(arg, in, sizeof arg);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (uint32_t i = 0; i < arg[0]; i++) {
+        uint8_t *volatile p = malloc(arg[1]);
+        if (!p)
+            return ARCA_ERR_OUT_OF_MEMORY;
+        p[0] = (uint8_t)i;
+        free(p);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    uint64_t ns = (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000u + (uint64_t)b.tv_nsec -
+                  (uint64_t)a.tv_nsec;
+    return put_u64s(&ns, 1, out, out_cap, out_len);
+}
+
 static arca_result_t empty(const uint8_t *in, size_t l, uint8_t *o, size_t c, size_t *n)
 {
     (void)in, (void)l, (void)o, (void)c;
@@ -391,4 +580,5 @@ ARCA_ECALLS({PE_ECHO, echo}, {PE_SECRET, fill_secret}, {PE_OPEN, do_open},
             {PE_ENV, env}, {PE_HEAP, heap}, {PE_OOM, oom}, {PE_EMPTY, empty},
             {PE_OCALL_EMPTY, ocall_empty}, {PE_SINK, empty}, {PE_HC_ECHO, hc_echo},
             {PE_X32, do_x32}, {PE_MMAP_FD, do_mmap_fd}, {PE_RAW_STDERR, raw_stderr},
-            {PE_WHERE, where});
+            {PE_WHERE, where}, {PE_BIG_ALLOC, big_alloc}, {PE_KEEP_SMALL, keep_small},
+            {PE_SPLIT_HEAP, split_heap}, {PE_WIPED, wiped}, {PE_HEAP_COST, heap_cost});

@@ -20,7 +20,9 @@
 #define PE_ABORT 11        /* abort() */
 #define PE_SPIN 12         /* in: u32 milliseconds; busy-waits that long */
 #define PE_ENV 13          /* out: u64 number of environment variables the enclave sees */
-#define PE_HEAP 14         /* heap torture test; OK or ARCA_ERR_INTERNAL (out: u64 failed check) */
+#define PE_HEAP 14         /* heap torture test; in: nothing, or u64 seed and u64 live blocks
+                              (both non-zero, blocks <= 512: calls may run on several threads at
+                              once); out: u64 failed check (0: none) */
 #define PE_OOM 15          /* out-of-memory behaviour; OK or ARCA_ERR_INTERNAL (out: failed check) */
 #define PE_EMPTY 16        /* does nothing */
 #define PE_OCALL_EMPTY 17  /* one empty host call (HC_EMPTY) */
@@ -33,6 +35,25 @@
                               then for each the errno of a shared FUTEX_WAKE on it (0: none;
                               EFAULT: the kernel cannot pin it, i.e. secretmem) */
 #define WHERE_COUNT 6
+#define PE_BIG_ALLOC 24    /* in: u64 bytes; malloc that much, write and check every byte, free; OK,
+                              ARCA_ERR_OUT_OF_MEMORY, or ARCA_ERR_INTERNAL (out: u64 failed check) */
+#define PE_KEEP_SMALL 25   /* keeps KEEP_COUNT allocations of KEEP_BYTES for the enclave's life;
+                              its input (any size: above 16 KiB the runner's request buffer is on
+                              the heap while the call runs) is ignored */
+#define PE_SPLIT_HEAP 26   /* in: u64 bytes; mallocs a working buffer that large, does what
+                              PE_KEEP_SMALL does while the buffer is live, frees the buffer; OK or
+                              ARCA_ERR_OUT_OF_MEMORY */
+#define PE_WIPED 27        /* freed chunks are wiped: blocks of many sizes (malloc, calloc,
+                              aligned_alloc, a realloc's cut tail, a realloc's old block) filled
+                              with SECRET_BYTE and freed must hold none of it; out: u64 failed
+                              check (0: none), u64 block size, u64 bytes still holding it */
+#define PE_HEAP_COST 28    /* in: u32 count, u32 size; count malloc+free pairs of that size;
+                              out: u64 nanoseconds they took */
+/* Small, long-lived allocations (a page-sized buffer): where they land decides whether the
+ * free space stays in one piece. Several, so a hole that already fits one does not hide the
+ * effect. */
+#define KEEP_BYTES 4096
+#define KEEP_COUNT 8
 
 /* host calls */
 #define HC_EMPTY 200

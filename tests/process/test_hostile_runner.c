@@ -6,11 +6,13 @@
  *
  * The rule under test (docs/formats.md, "Call channel"): a reply or request that breaks the
  * channel protocol fails the call with ARCA_ERR_BAD_FRAME (malformed header or progress
- * counter) or ARCA_ERR_ENCLAVE_LOST (undefined state, a transfer stalled for
- * ARCA__STREAM_STALL_NS, the runner died); the runner is killed, every later call returns
+ * counter) or ARCA_ERR_ENCLAVE_LOST (undefined state, a transfer stalled for the stalled-transfer
+ * timeout, the runner died); the runner is killed, every later call returns
  * ENCLAVE_LOST, and not one byte is written past the caller's out_cap. Host functions are
  * never called for a malformed host-call request. Text from the runner (READY's caveats, its
- * stderr) reaches the host's stderr only escaped.
+ * stderr) reaches the host's stderr only escaped. The stalled-transfer timeout is the setting
+ * $ARCA_PROCESS_STALL_TIMEOUT_MS, set low here (STALL_MS) and checked to be honoured; values
+ * outside its bounds are refused.
  *
  * argv: process-enclave.signed.so fake-runner
  */
@@ -31,6 +33,11 @@
 
 #define GUARD 256
 #define CHUNK ARCA__STREAM_CHUNK
+/* The stalled-transfer timeout this test runs with (the default is 5 s). */
+#define STALL_ENV "ARCA_PROCESS_STALL_TIMEOUT_MS"
+#define STALL_MS 300
+#define STALL_STR_(x) #x
+#define STALL_STR(x) STALL_STR_(x)
 
 static const char *image, *fake;
 static int host_calls_served;
@@ -160,13 +167,74 @@ static void test_runner_exits_mid_call(void)
     expect_hostile(FR_EXIT, 16, ARCA_ERR_ENCLAVE_LOST, "exited with status 3");
 }
 
-static void test_stalled_reply(void)
+/* A stalled transfer is given up after the setting, STALL_MS (create, call, the runner's
+ * reaping and destroy included in the time), not after the 5 s default. */
+static void expect_stall(uint32_t fn, size_t out_cap, const char *detail_part)
 {
     double t0 = now_seconds();
-    expect_hostile(FR_STALL, 3 * CHUNK, ARCA_ERR_ENCLAVE_LOST, "stopped streaming its reply halfway");
+    expect_hostile(fn, out_cap, ARCA_ERR_ENCLAVE_LOST, detail_part);
     double waited = now_seconds() - t0;
-    ASSERT_TRUE(waited >= (double)ARCA__STREAM_STALL_NS / 1e9 - 0.5);
-    ASSERT_TRUE(waited < (double)ARCA__STREAM_STALL_NS / 1e9 + 10);
+    fprintf(stderr, "  stalled transfer given up after %.3f s (setting %d ms)\n", waited, STALL_MS);
+    ASSERT_TRUE(waited >= STALL_MS / 1000.0 - 0.01);
+    ASSERT_TRUE(waited < (double)ARCA__STREAM_STALL_NS / 1e9 / 2);
+}
+
+static void test_stalled_reply(void)
+{
+    expect_stall(FR_STALL, 3 * CHUNK, "stopped streaming its reply halfway");
+}
+
+static void test_stalled_host_call_request(void)
+{
+    expect_stall(FR_HOST_CALL_STALL, 16, "stopped streaming a host-call request halfway");
+}
+
+/* The setting is read once per process (and a forked child keeps its parent's): each value is
+ * tried in a new process, this program run again in its one-create mode (see main). A value
+ * that is not a whole number of milliseconds in [100, 600000] fails create, naming it. */
+static int create_with_stall_setting(const char *value)
+{
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        setenv(STALL_ENV, value, 1);
+        execl("/proc/self/exe", "test_hostile_runner", "--create-once", image, fake, (char *)NULL);
+        _exit(4);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+/* One create with the environment as it is: 0 it worked, 1 refused for the stall setting, 2
+ * anything else. */
+static int create_once(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_result_t r = open_fake(0, &e);
+    if (r == ARCA_OK)
+        return arca_enclave_destroy(e) == ARCA_OK ? 0 : 2;
+    fprintf(stderr, "  create: %s\n", arca_last_error());
+    return r == ARCA_ERR_INVALID_ARGUMENT && strstr(arca_last_error(), STALL_ENV) &&
+                   strstr(arca_last_error(), "from 100 to 600000")
+               ? 1
+               : 2;
+}
+
+static void test_stall_setting_bounds(void)
+{
+    static const char *const refused[] = {"99", "600001", "0", "-300", "+300", " 300", "300 ",
+                                          "300ms", "3e2", "0x12C", "99999999999999999999999"};
+    static const char *const accepted[] = {"100", "600000", "00300", ""};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        fprintf(stderr, "  %s='%s'\n", STALL_ENV, refused[i]);
+        ASSERT_EQ(create_with_stall_setting(refused[i]), 1);
+    }
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        fprintf(stderr, "  %s='%s'\n", STALL_ENV, accepted[i]);
+        ASSERT_EQ(create_with_stall_setting(accepted[i]), 0);
+    }
 }
 
 static void test_malformed_host_calls(void)
@@ -177,8 +245,6 @@ static void test_malformed_host_calls(void)
     snprintf(host_past, sizeof host_past, "progress counter went from 0 to %u of %u", CHUNK + 9,
              CHUNK + 4);
     expect_hostile(FR_HOST_CALL_READY_PAST, 16, ARCA_ERR_BAD_FRAME, host_past);
-    expect_hostile(FR_HOST_CALL_STALL, 16, ARCA_ERR_ENCLAVE_LOST,
-                   "stopped streaming a host-call request halfway");
 }
 
 static void test_lies_within_bounds(void)
@@ -274,12 +340,19 @@ static void test_no_children_left(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--create-once")) {
+        image = argv[2];
+        fake = argv[3];
+        return create_once();
+    }
     if (argc != 3) {
         fprintf(stderr, "usage: %s process-enclave.signed.so fake-runner\n", argv[0]);
         return 2;
     }
     image = argv[1];
     fake = argv[2];
+    /* Before the first create: the process backend reads the setting once. */
+    setenv(STALL_ENV, STALL_STR(STALL_MS), 1);
     RUN(test_fake_runner_honest_echo);
     RUN(test_reply_longer_than_buffer);
     RUN(test_undefined_result_codes);
@@ -289,6 +362,8 @@ int main(int argc, char **argv)
     RUN(test_lies_within_bounds);
     RUN(test_malformed_host_calls);
     RUN(test_stalled_reply);
+    RUN(test_stalled_host_call_request);
+    RUN(test_stall_setting_bounds);
     RUN(test_bad_start_up);
     RUN(test_hostile_text);
     RUN(test_no_children_left);

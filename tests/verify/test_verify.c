@@ -98,6 +98,9 @@ static void test_matching_policy_verifies_and_claims_export(void)
     ASSERT_MEMEQ(claims.identity.signer_id, ident.signer_id, 32);
     ASSERT_EQ(claims.identity.svn, 3);
     ASSERT_EQ(claims.platform_kind, ARCA_PLATFORM_DEV);
+    ASSERT_EQ(claims.format, ARCA_EVIDENCE_ARCA);
+    ASSERT_EQ(claims.tee.tee, ARCA_TEE_NONE);
+    ASSERT_EQ(arca_evidence_detect(ev, len), ARCA_EVIDENCE_ARCA);
     ASSERT_MEMEQ(claims.platform_id, p1->platform_id, 32);
     ASSERT_MEMEQ(claims.report_data, rd, 64);
     char json[2048];
@@ -889,6 +892,23 @@ static void test_nonce_from_the_caller(const char *arca_cli)
     free(ev);
 }
 
+/* One policy verifies one kind of evidence: a policy for hardware evidence refuses Arca
+ * evidence before looking at it further, however well it is signed. */
+static void test_hardware_policy_refuses_arca_evidence(void)
+{
+    uint8_t *ev = NULL;
+    size_t len = 0;
+    char text[512];
+    arca_policy_t *pol = NULL;
+    snprintf(text, sizeof text, "TEE = sgx\nSGX.MRENCLAVE = %064d\nReportData = 01\n", 0);
+    ASSERT_OK(arca_policy_parse(text, strlen(text), "hw.conf", NULL, &pol));
+    ASSERT_OK(evidence_for(p1, &ident, &ev, &len));
+    ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_VERIFY_BACKEND);
+    ASSERT_CONTAINS(arca_verify_last_error(), "this is Arca evidence, but the policy is for hardware");
+    arca_policy_free(pol);
+    free(ev);
+}
+
 static void test_nonce_cli(void)
 {
     test_nonce_from_the_caller(arca_cli_path);
@@ -930,6 +950,7 @@ int main(int argc, char **argv)
     RUN(test_simulation_needs_allow_simulation);
     RUN(test_contradictory_protections_are_refused);
     RUN(test_runtime_digest_is_pinned);
+    RUN(test_hardware_policy_refuses_arca_evidence);
     RUN(test_nonce_cli);
     rc = TEST_SUMMARY();
 out:

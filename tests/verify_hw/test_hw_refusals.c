@@ -182,6 +182,18 @@ static void test_collateral_tampered(void)
     free(quote);
 }
 
+/* Verify @p ev with byte @p off set to @p value, then put the byte back. */
+static arca_result_t with_byte(arca__hw_verifier *v, uint8_t *ev, size_t len, int64_t at,
+                               size_t off, uint8_t value)
+{
+    uint8_t saved = ev[off];
+    arca_result_t r;
+    ev[off] = value;
+    r = arca__hw_verify(v, ev, len, at, &claims);
+    ev[off] = saved;
+    return r;
+}
+
 static void test_snp_tcb_and_chip(void)
 {
     arca__hw_verifier *v = hw_verifier(NULL, L("sev-snp/trustee/test-vcek.der"));
@@ -190,24 +202,15 @@ static void test_snp_tcb_and_chip(void)
     int64_t at = hw_time("2026-03-01T00:00:00Z");
     ASSERT_OK(arca__hw_verify(v, ev, len, at, &claims));
     /* trustee's negative: reported_tcb + 1 -> the TCB no longer matches the VCEK. */
-    ev[0x180]++;
-    ASSERT_RESULT(arca__hw_verify(v, ev, len, at, &claims), ARCA_ERR_TCB_MISMATCH);
-    ev[0x180]--;
+    ASSERT_RESULT(with_byte(v, ev, len, at, 0x180, (uint8_t)(ev[0x180] + 1)),
+                  ARCA_ERR_TCB_MISMATCH);
     /* trustee's negative: byte 42 + 1 -> the signature fails. */
-    ev[42]++;
-    ASSERT_RESULT(arca__hw_verify(v, ev, len, at, &claims), ARCA_ERR_VERIFY_SIGNATURE);
-    ev[42]--;
+    ASSERT_RESULT(with_byte(v, ev, len, at, 42, (uint8_t)(ev[42] + 1)), ARCA_ERR_VERIFY_SIGNATURE);
     /* virtee's negative: bit 0x80 of byte 21. Microsoft's: byte 100 ^ 0xff. */
-    ev[21] ^= 0x80;
-    ASSERT_RESULT(arca__hw_verify(v, ev, len, at, &claims), ARCA_ERR_VERIFY_SIGNATURE);
-    ev[21] ^= 0x80;
-    ev[100] ^= 0xff;
-    ASSERT_RESULT(arca__hw_verify(v, ev, len, at, &claims), ARCA_ERR_VERIFY_SIGNATURE);
-    ev[100] ^= 0xff;
+    ASSERT_RESULT(with_byte(v, ev, len, at, 21, ev[21] ^ 0x80), ARCA_ERR_VERIFY_SIGNATURE);
+    ASSERT_RESULT(with_byte(v, ev, len, at, 100, ev[100] ^ 0xff), ARCA_ERR_VERIFY_SIGNATURE);
     /* Another chip's id. */
-    ev[0x1A0] ^= 1;
-    ASSERT_RESULT(arca__hw_verify(v, ev, len, at, &claims), ARCA_ERR_CHIP_MISMATCH);
-    ev[0x1A0] ^= 1;
+    ASSERT_RESULT(with_byte(v, ev, len, at, 0x1A0, ev[0x1A0] ^ 1), ARCA_ERR_CHIP_MISMATCH);
     ASSERT_OK(arca__hw_verify(v, ev, len, at, &claims));
     free(ev);
     arca__hw_verifier_free(v);
@@ -587,124 +590,94 @@ static arca_result_t synthetic(const struct pki *p, const uint8_t *quote, size_t
 }
 
 static const uint8_t comp_up[16] = {9, 9}, comp_low[16] = {6, 6}, comp_none[16] = {1, 1};
+static const uint8_t other_signer[32] = {0xde, 0xad};
+
+/* One synthetic scenario: a test PKI (@p o; the PCK certificate at TCB @p comp), a quote from a
+ * quoting enclave at @p qe_svn signed by @p qe_signer, and (unless @p platform is NULL) a
+ * collateral bundle whose first TCB level and QE identity level at SVN 8 have these statuses;
+ * verified at 2026-01-01. Everything it made is freed; the result and the claims remain. */
+static arca_result_t scenario(const struct pki_opts *o, const uint8_t comp[16], uint16_t qe_svn,
+                              const uint8_t *qe_signer, const char *platform, const char *qe)
+{
+    struct pki p;
+    size_t qlen = 0;
+    uint8_t *q;
+    char *coll = NULL;
+    arca_result_t r;
+
+    pki_make(&p, o, comp);
+    q = make_quote(&p, qe_svn, qe_signer, &qlen);
+    if (platform)
+        coll = make_collateral(&p, platform, qe, qe_mrsigner);
+    r = synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z");
+    free(coll);
+    free(q);
+    pki_free(&p);
+    return r;
+}
 
 static void test_synthetic_statuses(void)
 {
-    struct pki p;
-    struct pki_opts o = {0};
-    size_t qlen = 0;
-    uint8_t *q;
-    char *coll;
-
-    pki_make(&p, &o, comp_up);
-    q = make_quote(&p, 8, qe_mrsigner, &qlen);
-    /* Without collateral: chain and signatures only. */
-    ASSERT_OK(synthetic(&p, q, qlen, NULL, "2026-01-01T00:00:00Z"));
-    ASSERT_EQ(claims.tcb_status, ARCA__TCB_NOT_EVALUATED);
-    /* Up to date platform and QE. */
-    coll = make_collateral(&p, "OutOfDate", "UpToDate", qe_mrsigner);
-    ASSERT_OK(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"));
-    ASSERT_EQ(claims.tcb_status, ARCA__TCB_UP_TO_DATE);
-    ASSERT_EQ(claims.advisory_count, 0);
-    free(coll);
-    /* An OutOfDate QE makes an UpToDate platform OutOfDate, and brings its advisories. */
-    coll = make_collateral(&p, "OutOfDate", "OutOfDate", qe_mrsigner);
-    ASSERT_OK(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"));
-    ASSERT_EQ(claims.tcb_status, ARCA__TCB_OUT_OF_DATE);
-    ASSERT_EQ(claims.advisory_count, 1);
-    ASSERT_STREQ(claims.advisories[0], "INTEL-SA-00002");
-    free(coll);
-    /* A Revoked QE level refuses. */
-    coll = make_collateral(&p, "OutOfDate", "Revoked", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"), ARCA_ERR_TCB_STATUS);
-    free(coll);
-    /* A QE below every identity level. */
-    free(q);
-    q = make_quote(&p, 7, qe_mrsigner, &qlen);
-    coll = make_collateral(&p, "OutOfDate", "UpToDate", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"),
-                  ARCA_ERR_TCB_LEVEL_NOT_FOUND);
-    free(coll);
-    /* A quoting enclave signed by someone else than the identity names. */
-    {
-        static const uint8_t other[32] = {0xde, 0xad};
-        free(q);
-        q = make_quote(&p, 8, other, &qlen);
-        coll = make_collateral(&p, "OutOfDate", "UpToDate", qe_mrsigner);
-        ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"), ARCA_ERR_QE_IDENTITY);
-        free(coll);
+    static const struct pki_opts none = {0};
+    static const struct {
+        const uint8_t *comp;
+        uint16_t qe_svn;
+        const uint8_t *qe_signer;
+        const char *platform, *qe; /* the levels' statuses; NULL: no collateral */
+        arca_result_t expect;
+        arca__tcb_status status; /* when verified */
+        const char *advisory;    /* the one advisory id, or NULL for none */
+    } cases[] = {
+        /* Without collateral: chain and signatures only. */
+        {comp_up, 8, qe_mrsigner, NULL, NULL, ARCA_OK, ARCA__TCB_NOT_EVALUATED, NULL},
+        /* Up to date platform and QE. */
+        {comp_up, 8, qe_mrsigner, "OutOfDate", "UpToDate", ARCA_OK, ARCA__TCB_UP_TO_DATE, NULL},
+        /* An OutOfDate QE makes an UpToDate platform OutOfDate, and brings its advisories. */
+        {comp_up, 8, qe_mrsigner, "OutOfDate", "OutOfDate", ARCA_OK, ARCA__TCB_OUT_OF_DATE,
+         "INTEL-SA-00002"},
+        /* A Revoked QE level refuses. */
+        {comp_up, 8, qe_mrsigner, "OutOfDate", "Revoked", ARCA_ERR_TCB_STATUS, 0, NULL},
+        /* A QE below every identity level. */
+        {comp_up, 7, qe_mrsigner, "OutOfDate", "UpToDate", ARCA_ERR_TCB_LEVEL_NOT_FOUND, 0, NULL},
+        /* A quoting enclave signed by someone else than the identity names. */
+        {comp_up, 8, other_signer, "OutOfDate", "UpToDate", ARCA_ERR_QE_IDENTITY, 0, NULL},
+        /* A platform on the second level: its status and advisories; Revoked refuses. */
+        {comp_low, 8, qe_mrsigner, "SWHardeningNeeded", "UpToDate", ARCA_OK,
+         ARCA__TCB_SW_HARDENING_NEEDED, "INTEL-SA-00001"},
+        {comp_low, 8, qe_mrsigner, "Revoked", "UpToDate", ARCA_ERR_TCB_STATUS, 0, NULL},
+        /* A platform below every level. */
+        {comp_none, 8, qe_mrsigner, "OutOfDate", "UpToDate", ARCA_ERR_TCB_LEVEL_NOT_FOUND, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ASSERT_RESULT(scenario(&none, cases[i].comp, cases[i].qe_svn, cases[i].qe_signer,
+                               cases[i].platform, cases[i].qe),
+                      cases[i].expect);
+        if (cases[i].expect != ARCA_OK)
+            continue;
+        ASSERT_EQ(claims.tcb_status, cases[i].status);
+        ASSERT_UEQ(claims.advisory_count, cases[i].advisory ? 1 : 0);
+        if (cases[i].advisory)
+            ASSERT_STREQ(claims.advisories[0], cases[i].advisory);
     }
-    free(q);
-    pki_free(&p);
-
-    /* A platform on the second level: its status and advisories. */
-    pki_make(&p, &o, comp_low);
-    q = make_quote(&p, 8, qe_mrsigner, &qlen);
-    coll = make_collateral(&p, "SWHardeningNeeded", "UpToDate", qe_mrsigner);
-    ASSERT_OK(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"));
-    ASSERT_EQ(claims.tcb_status, ARCA__TCB_SW_HARDENING_NEEDED);
-    ASSERT_STREQ(claims.advisories[0], "INTEL-SA-00001");
-    free(coll);
-    coll = make_collateral(&p, "Revoked", "UpToDate", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"), ARCA_ERR_TCB_STATUS);
-    free(coll);
-    free(q);
-    pki_free(&p);
-
-    /* A platform below every level. */
-    pki_make(&p, &o, comp_none);
-    q = make_quote(&p, 8, qe_mrsigner, &qlen);
-    coll = make_collateral(&p, "OutOfDate", "UpToDate", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"),
-                  ARCA_ERR_TCB_LEVEL_NOT_FOUND);
-    free(coll);
-    free(q);
-    pki_free(&p);
 }
 
 static void test_revoked(void)
 {
-    struct pki p;
-    struct pki_opts o = {0};
-    size_t qlen = 0;
-    uint8_t *q;
-    char *coll;
-
-    /* The PCK leaf (serial 3) on its CA's CRL. */
-    o.revoke_pck_serial = 3;
-    pki_make(&p, &o, comp_up);
-    q = make_quote(&p, 8, qe_mrsigner, &qlen);
-    ASSERT_OK(synthetic(&p, q, qlen, NULL, "2026-01-01T00:00:00Z")); /* no CRL, no check */
-    coll = make_collateral(&p, "UpToDate", "UpToDate", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"), ARCA_ERR_CERT_REVOKED);
+    /* The PCK leaf (serial 3) on its CA's CRL: no CRL, no check; with collateral, refused. */
+    struct pki_opts o = {.revoke_pck_serial = 3};
+    ASSERT_OK(scenario(&o, comp_up, 8, qe_mrsigner, NULL, NULL));
+    ASSERT_RESULT(scenario(&o, comp_up, 8, qe_mrsigner, "UpToDate", "UpToDate"),
+                  ARCA_ERR_CERT_REVOKED);
     ASSERT_CONTAINS(arca__error_detail(), "'Intel SGX PCK Certificate' is revoked");
-    free(coll);
-    free(q);
-    pki_free(&p);
-
     /* The PCK CA (serial 2) on the root's CRL. */
-    o.revoke_pck_serial = 0;
-    o.revoke_ca_serial = 2;
-    pki_make(&p, &o, comp_up);
-    q = make_quote(&p, 8, qe_mrsigner, &qlen);
-    coll = make_collateral(&p, "UpToDate", "UpToDate", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"), ARCA_ERR_CERT_REVOKED);
+    o = (struct pki_opts){.revoke_ca_serial = 2};
+    ASSERT_RESULT(scenario(&o, comp_up, 8, qe_mrsigner, "UpToDate", "UpToDate"),
+                  ARCA_ERR_CERT_REVOKED);
     ASSERT_CONTAINS(arca__error_detail(), "'Intel SGX PCK Platform CA' is revoked");
-    free(coll);
-    free(q);
-    pki_free(&p);
-
     /* An expired PCK CRL. */
-    o.revoke_ca_serial = 0;
-    o.crl_next = "2025-06-01T00:00:00Z";
-    pki_make(&p, &o, comp_up);
-    q = make_quote(&p, 8, qe_mrsigner, &qlen);
-    coll = make_collateral(&p, "UpToDate", "UpToDate", qe_mrsigner);
-    ASSERT_RESULT(synthetic(&p, q, qlen, coll, "2026-01-01T00:00:00Z"),
+    o = (struct pki_opts){.crl_next = "2025-06-01T00:00:00Z"};
+    ASSERT_RESULT(scenario(&o, comp_up, 8, qe_mrsigner, "UpToDate", "UpToDate"),
                   ARCA_ERR_COLLATERAL_EXPIRED);
-    free(coll);
-    free(q);
-    pki_free(&p);
 }
 
 /* The QE report must bind the attestation key; its signature must be the PCK's. */

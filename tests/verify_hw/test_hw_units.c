@@ -185,8 +185,8 @@ static void test_collateral_documents(void)
     ASSERT_TRUE(d.identity != NULL && strcmp(d.identity->id, "TD_QE") == 0);
     ASSERT_EQ(d.identity->isv_prod_id, 2);
     /* The signed bytes are exactly the value's text. */
-    ASSERT_TRUE(d.identity->text[0] == '{' && d.identity->text[d.identity->text_len - 1] == '}');
-    ASSERT_TRUE(memcmp(real + 19, d.identity->text, d.identity->text_len) == 0);
+    ASSERT_TRUE(d.identity->doc.text[0] == '{' && d.identity->doc.text[d.identity->doc.text_len - 1] == '}');
+    ASSERT_TRUE(memcmp(real + 19, d.identity->doc.text, d.identity->doc.text_len) == 0);
     arca__intel_doc_clear(&d);
     free(real);
 
@@ -205,12 +205,26 @@ static void test_collateral_documents(void)
     ASSERT_RESULT(doc("{\"other\":1} x"), ARCA_ERR_NOT_FOUND);
 }
 
+/* The AMD extensions of the certificate in vectors/@p rel; ARCA_OK or the first failure. */
+static arca_result_t amd_ext(const char *rel, arca__amd_cert_ext *amd)
+{
+    size_t len = 0;
+    uint8_t *der = hw_read(rel, &len);
+    arca__cert *cert = NULL;
+    arca_result_t r = arca__cert_parse(der, len, rel, &cert);
+    if (r == ARCA_OK)
+        r = arca__cert_amd_ext(cert, amd);
+    arca__cert_free(cert);
+    free(der);
+    return r;
+}
+
 static void test_extensions(void)
 {
     size_t len = 0;
     uint8_t *quote = hw_read("sgx-tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", &len);
     arca__dcap_quote q;
-    arca__cert *certs[ARCA__X509_MAX_CERTS], *vcek = NULL;
+    arca__cert *certs[ARCA__X509_MAX_CERTS];
     size_t n = 0;
     arca__sgx_pck_ext sgx;
     arca__amd_cert_ext amd;
@@ -234,22 +248,14 @@ static void test_extensions(void)
         arca__cert_free(certs[i]);
     free(quote);
 
-    quote = hw_read("sev-snp/virtee-sev/vcek_turin.der", &len);
-    ASSERT_OK(arca__cert_parse(quote, len, "vcek", &vcek));
-    ASSERT_OK(arca__cert_amd_ext(vcek, &amd));
+    ASSERT_OK(amd_ext("sev-snp/virtee-sev/vcek_turin.der", &amd));
     ASSERT_STREQ(amd.product, "Turin");
     ASSERT_EQ(amd.hwid_len, 8);
     ASSERT_TRUE(amd.has_spl[9] && amd.spl[9] == 0 && amd.spl[8] == 9);
-    arca__cert_free(vcek);
-    free(quote);
-    quote = hw_read("sev-snp/trustee/test-vlek.der", &len);
-    ASSERT_OK(arca__cert_parse(quote, len, "vlek", &vcek));
-    ASSERT_OK(arca__cert_amd_ext(vcek, &amd));
+    ASSERT_OK(amd_ext("sev-snp/trustee/test-vlek.der", &amd));
     ASSERT_STREQ(amd.csp_id, "CN=cc-us-east-2.amazonaws.com");
     ASSERT_EQ(amd.hwid_len, 0);
     ASSERT_EQ(amd.spl[8], 0xd9); /* a two-byte DER INTEGER, 02 02 00 d9 */
-    arca__cert_free(vcek);
-    free(quote);
 }
 
 static void test_json_writer(void)

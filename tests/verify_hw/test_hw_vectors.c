@@ -13,16 +13,9 @@
 #include "common/crypto.h"
 #include "common/hex.h"
 #include "common/le.h"
+#include "hw_cases.h"
 #include "hw_test.h"
 #include "verify/intel/dcap_quote.h"
-
-#define SNP_TIME "2026-03-01T00:00:00Z"
-#define INTEL_TIME "2026-03-01T00:00:00Z"
-#define QVL_TIME "2025-06-20T00:00:00Z"      /* inside the dcap-qvl SGX and TDX collateral */
-#define OUTDATED_TIME "2026-02-19T00:00:00Z" /* inside the tdx_quote_outdated collateral */
-#define GO_TDX_TIME "2023-07-01T01:00:00Z"   /* go-tdx-guest's currentTime */
-
-#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* SHA-256 of the roots' DER, as README.md of the vectors gives them. */
 #define INTEL_ROOT "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3"
@@ -30,123 +23,6 @@
     "69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd " \
     "4c6598d19c18719c5dfd4a7d335f674e5bfe1d8f800cea2cf270c10d103db2f1 " \
     "1f084161a44bb6d93778a904877d4819cafa5d05ef4193b2ded9dd9c73dd3f6a"
-
-struct vcase {
-    const char *evidence;
-    const char *const *roots;      /* NULL: every shipped root */
-    const char *const *collateral; /* NULL: none */
-    const char *at;
-    arca_result_t expect;
-    const char *status;     /* expected TCB status (when expect is ARCA_OK) */
-    const char *advisories; /* comma-separated, "" for none */
-    const char *fields;     /* expected.json key whose fields must match, or NULL */
-};
-
-static const struct vcase cases[] = {
-    /* ---- AMD SEV-SNP ---- */
-    {"sev-snp/go-sev-guest/attestation.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/go-sev-guest/vcek.testcer", "sev-snp/go-sev-guest/milan.testcer"), SNP_TIME,
-     ARCA_OK, "NotEvaluated", "", "sev-snp/go-sev-guest/attestation.bin"},
-    {"sev-snp/virtee-sev/report_milan.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/virtee-sev/vcek_milan.der", "sev-snp/virtee-sev/cert_chain_milan"), SNP_TIME,
-     ARCA_OK, "NotEvaluated", "", "sev-snp/virtee-sev/report_milan.bin"},
-    {"sev-snp/trustee/test-report.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/trustee/test-vcek.der", "sev-snp/trustee/milan_ask_ark_asvk.pem"), SNP_TIME,
-     ARCA_OK, "NotEvaluated", "", "sev-snp/trustee/test-report.bin"},
-    /* The VLEK is valid 2024-12-10 .. 2025-12-10: accepted inside, refused after. */
-    {"sev-snp/trustee/test-vlek-report.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/trustee/test-vlek.der", "sev-snp/trustee/milan_ask_ark_asvk.pem"),
-     "2025-06-01T00:00:00Z", ARCA_OK, "NotEvaluated", "", "sev-snp/trustee/test-vlek-report.bin"},
-    {"sev-snp/trustee/test-vlek-report.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/trustee/test-vlek.der", "sev-snp/trustee/milan_ask_ark_asvk.pem"), SNP_TIME,
-     ARCA_ERR_CERT_EXPIRED, NULL, NULL, NULL},
-    {"sev-snp/trustee/az-snp-vtpm-snp-report.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/trustee/az-snp-vtpm-vcek.pem"), SNP_TIME, ARCA_OK, "NotEvaluated", "",
-     "sev-snp/trustee/az-snp-vtpm-snp-report.bin"},
-    {"sev-snp/trustee/az-snp-vtpm-hcl-report.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/trustee/az-snp-vtpm-vcek.pem"), SNP_TIME, ARCA_OK, "NotEvaluated", "",
-     "sev-snp/trustee/az-snp-vtpm-snp-report.bin"},
-    {"sev-snp/trustee/az-snp-vtpm-genoa-snp-report.bin", L("amd_genoa_ark.pem"),
-     L("sev-snp/trustee/az-snp-vtpm-vcek-genoa.pem", "sev-snp/trustee/genoa_ask_ark_asvk.pem"),
-     SNP_TIME, ARCA_OK, "NotEvaluated", "", "sev-snp/trustee/az-snp-vtpm-genoa-snp-report.bin"},
-    {"sev-snp/trustee/az-snp-vtpm-genoa-hcl-report.bin", L("amd_genoa_ark.pem"),
-     L("sev-snp/trustee/az-snp-vtpm-vcek-genoa.pem", "sev-snp/trustee/genoa_ask_ark_asvk.pem"),
-     SNP_TIME, ARCA_OK, "NotEvaluated", "", "sev-snp/trustee/az-snp-vtpm-genoa-snp-report.bin"},
-    {"sev-snp/trustee/e2e-evidence-report.reconstructed.bin", L("amd_genoa_ark.pem"),
-     L("sev-snp/trustee/e2e-evidence-vcek.der", "sev-snp/trustee/genoa_ask_ark_asvk.pem"), SNP_TIME,
-     ARCA_OK, "NotEvaluated", "", "sev-snp/trustee/e2e-evidence-report.reconstructed.bin"},
-    {"sev-snp/ms-tee-attestation-verification/milan_attestation_report.bin", L("amd_milan_ark.pem"),
-     L("sev-snp/ms-tee-attestation-verification/milan_vcek.pem",
-       "sev-snp/ms-tee-attestation-verification/milan_ask.pem"),
-     SNP_TIME, ARCA_OK, "NotEvaluated", "",
-     "sev-snp/ms-tee-attestation-verification/milan_attestation_report.bin"},
-    {"sev-snp/ms-tee-attestation-verification/genoa_attestation_report.bin", L("amd_genoa_ark.pem"),
-     L("sev-snp/ms-tee-attestation-verification/genoa_vcek.pem",
-       "sev-snp/ms-tee-attestation-verification/genoa_ask.pem"),
-     SNP_TIME, ARCA_OK, "NotEvaluated", "",
-     "sev-snp/ms-tee-attestation-verification/genoa_attestation_report.bin"},
-    {"sev-snp/ms-tee-attestation-verification/turin_attestation_report.bin", L("amd_turin_ark.pem"),
-     L("sev-snp/ms-tee-attestation-verification/turin_vcek.pem",
-       "sev-snp/ms-tee-attestation-verification/turin_ask.pem"),
-     SNP_TIME, ARCA_OK, "NotEvaluated", "",
-     "sev-snp/ms-tee-attestation-verification/turin_attestation_report.bin"},
-    /* Every report again with only the shipped defaults (ARKs pinned, ASKs/ASVKs included). */
-    {"sev-snp/ms-tee-attestation-verification/turin_attestation_report.bin", NULL,
-     L("sev-snp/ms-tee-attestation-verification/turin_vcek.pem"), SNP_TIME, ARCA_OK, "NotEvaluated",
-     "", NULL},
-    {"sev-snp/trustee/test-vlek-report.bin", NULL, L("sev-snp/trustee/test-vlek.der"),
-     "2025-06-01T00:00:00Z", ARCA_OK, "NotEvaluated", "", NULL},
-
-    /* ---- Intel SGX ---- */
-    {"sgx-tdx/trustee/occlum_quote.dat", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME, ARCA_OK,
-     "NotEvaluated", "", "sgx-tdx/trustee/occlum_quote.dat"},
-    {"sgx-tdx/dcap-qvl/sgx_quote", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME, ARCA_OK,
-     "NotEvaluated", "", "sgx-tdx/dcap-qvl/sgx_quote"},
-    {"sgx-tdx/dcap-qvl/sgx_quote", L("Intel_SGX_Root_CA.pem"),
-     L("sgx-tdx/dcap-qvl/sgx_quote_collateral.json"), QVL_TIME, ARCA_OK,
-     "ConfigurationAndSWHardeningNeeded", "INTEL-SA-00289,INTEL-SA-00615",
-     "sgx-tdx/dcap-qvl/sgx_quote"},
-
-    /* ---- Intel TDX ---- */
-    {"sgx-tdx/dcap-qvl/tdx_quote", L("Intel_SGX_Root_CA.pem"),
-     L("sgx-tdx/dcap-qvl/tdx_quote_collateral.json"), QVL_TIME, ARCA_OK, "UpToDate", "",
-     "sgx-tdx/dcap-qvl/tdx_quote"},
-    {"sgx-tdx/dcap-qvl/tdx_quote_outdated", L("Intel_SGX_Root_CA.pem"),
-     L("sgx-tdx/dcap-qvl/tdx_quote_outdated_collateral.json"), OUTDATED_TIME,
-     ARCA_ERR_TCB_LEVEL_NOT_FOUND, NULL, NULL, NULL},
-    /* Its PCK reports SGX TCB component 8 (SEAMLDR ACM) at SVN 3 while every level of its TCB
-     * Info demands 5: Intel's walk finds no level (dcap-qvl's own test inserts a permissive
-     * level to get a status). Without collateral it verifies. */
-    {"sgx-tdx/dcap-qvl/tdx_quote_outdated", L("Intel_SGX_Root_CA.pem"), NULL, OUTDATED_TIME,
-     ARCA_OK, "NotEvaluated", "", "sgx-tdx/dcap-qvl/tdx_quote_outdated"},
-    {"sgx-tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", L("Intel_SGX_Root_CA.pem"), NULL,
-     GO_TDX_TIME, ARCA_OK, "NotEvaluated", "", "sgx-tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat"},
-    {"sgx-tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", L("Intel_SGX_Root_CA.pem"), NULL,
-     "2053-07-01T01:00:00Z", ARCA_ERR_CERT_EXPIRED, NULL, NULL, NULL},
-    {"sgx-tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", L("Intel_SGX_Root_CA.pem"),
-     L("sgx-tdx/go-tdx-guest/sample_tcbInfo_response",
-       "sgx-tdx/go-tdx-guest/sample_qeIdentity_response", "sgx-tdx/go-tdx-guest/pckcrl",
-       "sgx-tdx/go-tdx-guest/rootcrl.der", "extra/intel_tcb_signing_2018.pem"),
-     GO_TDX_TIME, ARCA_ERR_TCB_LEVEL_NOT_FOUND, NULL, NULL, NULL},
-    {"sgx-tdx/go-tdx-guest/quote_v5_sample.dat", L("Intel_SGX_Root_CA.pem"), NULL,
-     "2026-02-03T00:00:00Z", ARCA_OK, "NotEvaluated", "",
-     "sgx-tdx/go-tdx-guest/quote_v5_sample.dat"},
-    {"sgx-tdx/go-tdx-guest/cos-113-tdx-quote.dat", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME,
-     ARCA_OK, "NotEvaluated", "", "sgx-tdx/go-tdx-guest/cos-113-tdx-quote.dat"},
-    {"sgx-tdx/trustee/tdx_quote_4.dat", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME, ARCA_OK,
-     "NotEvaluated", "", "sgx-tdx/trustee/tdx_quote_4.dat"},
-    {"sgx-tdx/trustee/tdx_quote_5.dat", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME, ARCA_OK,
-     "NotEvaluated", "", "sgx-tdx/trustee/tdx_quote_5.dat"},
-    {"sgx-tdx/trustee/tdx_quote_6.dat", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME, ARCA_OK,
-     "NotEvaluated", "", "sgx-tdx/trustee/tdx_quote_6.dat"},
-    {"sgx-tdx/trustee/az-tdx-vtpm-td-quote.bin", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME,
-     ARCA_OK, "NotEvaluated", "", "sgx-tdx/trustee/az-tdx-vtpm-td-quote.bin"},
-    {"sgx-tdx/trustee/az-tdx-vtpm-hcl-report.bin", L("Intel_SGX_Root_CA.pem"),
-     L("sgx-tdx/trustee/az-tdx-vtpm-td-quote.bin"), INTEL_TIME, ARCA_OK, "NotEvaluated", "",
-     "sgx-tdx/trustee/az-tdx-vtpm-td-quote.bin"},
-    {"sgx-tdx/trustee/az-tdx-vtpm-hcl-report.bin", L("Intel_SGX_Root_CA.pem"), NULL, INTEL_TIME,
-     ARCA_ERR_COLLATERAL_MISSING, NULL, NULL, NULL},
-};
 
 /* ---- expected.json ---- */
 
@@ -168,28 +44,20 @@ static int snp_field(const char *key, const arca__hw_claims *c, const uint8_t *r
         hex(field, n, out);       \
         return 0;                 \
     }
-    if (strcmp(key, "version") == 0)
-        return snprintf(out, cap, "%u", s->version), 0;
-    if (strcmp(key, "guest_svn") == 0)
-        return snprintf(out, cap, "%u", s->guest_svn), 0;
-    if (strcmp(key, "policy") == 0)
-        return snprintf(out, cap, "0x%llx", (unsigned long long)s->policy), 0;
-    if (strcmp(key, "vmpl") == 0)
-        return snprintf(out, cap, "%u", s->vmpl), 0;
-    if (strcmp(key, "signature_algo") == 0)
-        return snprintf(out, cap, "%u", s->signature_algo), 0;
-    if (strcmp(key, "platform_info") == 0)
-        return snprintf(out, cap, "0x%llx", (unsigned long long)s->platform_info), 0;
-    if (strcmp(key, "signer_info") == 0)
-        return snprintf(out, cap, "0x%x", s->signer_info), 0;
-    if (strcmp(key, "current_tcb") == 0)
-        return snprintf(out, cap, "0x%016llx", (unsigned long long)s->current_tcb.raw), 0;
-    if (strcmp(key, "reported_tcb") == 0)
-        return snprintf(out, cap, "0x%016llx", (unsigned long long)s->reported_tcb.raw), 0;
-    if (strcmp(key, "committed_tcb") == 0)
-        return snprintf(out, cap, "0x%016llx", (unsigned long long)s->committed_tcb.raw), 0;
-    if (strcmp(key, "launch_tcb") == 0)
-        return snprintf(out, cap, "0x%016llx", (unsigned long long)s->launch_tcb.raw), 0;
+#define NUMF(name, fmt, value)  \
+    if (strcmp(key, name) == 0) \
+        return snprintf(out, cap, fmt, value), 0;
+    NUMF("version", "%u", s->version)
+    NUMF("guest_svn", "%u", s->guest_svn)
+    NUMF("policy", "0x%llx", (unsigned long long)s->policy)
+    NUMF("vmpl", "%u", s->vmpl)
+    NUMF("signature_algo", "%u", s->signature_algo)
+    NUMF("platform_info", "0x%llx", (unsigned long long)s->platform_info)
+    NUMF("signer_info", "0x%x", s->signer_info)
+    NUMF("current_tcb", "0x%016llx", (unsigned long long)s->current_tcb.raw)
+    NUMF("reported_tcb", "0x%016llx", (unsigned long long)s->reported_tcb.raw)
+    NUMF("committed_tcb", "0x%016llx", (unsigned long long)s->committed_tcb.raw)
+    NUMF("launch_tcb", "0x%016llx", (unsigned long long)s->launch_tcb.raw)
     HEXF("family_id", s->family_id, 16)
     HEXF("image_id", s->image_id, 16)
     HEXF("report_data", s->report_data, 64)
@@ -226,24 +94,15 @@ static int quote_field(const char *key, const arca__hw_claims *c, const uint8_t 
     const arca__hw_sgx_body *s = &c->sgx;
     const arca__hw_tdx_body *t = &c->tdx;
     uint8_t le[4];
-    if (strcmp(key, "version") == 0)
-        return snprintf(out, cap, "%u", c->dcap.version), 0;
-    if (strcmp(key, "att_key_type") == 0)
-        return snprintf(out, cap, "%u", c->dcap.att_key_type), 0;
-    if (strcmp(key, "tee_type") == 0)
-        return snprintf(out, cap, "0x%x", c->dcap.tee_type), 0;
-    if (strcmp(key, "body_offset") == 0)
-        return snprintf(out, cap, "%zu", (size_t)(q->body - raw)), 0;
-    if (strcmp(key, "signed_len") == 0)
-        return snprintf(out, cap, "%zu", q->signed_len), 0;
-    if (strcmp(key, "sig_data_len") == 0)
-        return snprintf(out, cap, "%zu", q->total_len - q->signed_len - 4), 0;
-    if (strcmp(key, "trailing_bytes_after_sig_data") == 0)
-        return snprintf(out, cap, "%zu", file_len - q->total_len), 0;
-    if (strcmp(key, "body_type") == 0)
-        return snprintf(out, cap, "%u", c->dcap.body_type), 0;
-    if (strcmp(key, "body_size") == 0)
-        return snprintf(out, cap, "%zu", q->body_len), 0;
+    NUMF("version", "%u", c->dcap.version)
+    NUMF("att_key_type", "%u", c->dcap.att_key_type)
+    NUMF("tee_type", "0x%x", c->dcap.tee_type)
+    NUMF("body_offset", "%zu", (size_t)(q->body - raw))
+    NUMF("signed_len", "%zu", q->signed_len)
+    NUMF("sig_data_len", "%zu", q->total_len - q->signed_len - 4)
+    NUMF("trailing_bytes_after_sig_data", "%zu", file_len - q->total_len)
+    NUMF("body_type", "%u", c->dcap.body_type)
+    NUMF("body_size", "%zu", q->body_len)
     if (strcmp(key, "header_bytes_8_12") == 0) {
         /* v3: QE SVN and PCE SVN, which the claims carry; v4/v5: reserved bytes. */
         if (c->dcap.version == 3) {
@@ -300,6 +159,7 @@ static int quote_field(const char *key, const arca__hw_claims *c, const uint8_t 
     HEXF("mr_servicetd", t->mr_servicetd, 48)
     return -1;
 #undef HEXF
+#undef NUMF
 }
 
 /* Compare every field expected.json lists for @p key with @p claims; returns mismatches. */

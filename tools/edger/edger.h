@@ -1,10 +1,13 @@
 /*
- * edger.h — internal interfaces of arca-edger, the EDL compiler: the syntax tree, the lexer,
- * the parser with import resolution, the semantic checks and the code generators.
+ * edger.h — internal interfaces of arca-edger, the EDL compiler: the syntax tree, the lexer
+ * (with its #ifdef preprocessor), the parser with import resolution, the semantic checks and
+ * the code generators.
  *
  * Every allocation of one compilation comes from its arena and is released at once by
  * edl_free(), so the compiler (and its fuzz target) never leaks. Errors are reported as
- * "file:line:col: error: message" through edl_error() and make the compilation fail.
+ * "file:line:col: error: message" (followed by the "imported from" trail of the file) through
+ * edl_error() and make the compilation fail; the compiler goes on after an error so that one
+ * run reports every error of a file, up to ctx->max_errors.
  */
 #ifndef ARCA_EDGER_H
 #define ARCA_EDGER_H
@@ -24,14 +27,33 @@ typedef struct edl_loc {
 
 typedef struct edl_arena_block edl_arena_block;
 
+/* Where an EDL file was first imported from: errors in it print this as their trail. */
+typedef struct edl_site {
+    const char *file; /* the imported file's path, as its diagnostics spell it */
+    edl_loc from;     /* the import statement that first reached it */
+    const char *note; /* NULL, or a note printed after the first error in this file */
+    int noted;        /* the note was printed */
+} edl_site;
+
+/* Errors reported before arca-edger gives up on a compilation. */
+#define EDL_MAX_ERRORS 20
+
 typedef struct edl_ctx {
     edl_arena_block *blocks;
     FILE *diag;                /* where diagnostics go; NULL = nowhere (fuzzing) */
     const char **search_paths; /* import search directories, in order */
     size_t search_path_count;
-    int errors;                /* number of diagnostics printed */
+    const char *sdk_dir;       /* the stand-ins for SDK EDL files: searched last; NULL = none */
+    const char **defines;      /* names defined with -D, for #ifdef/#ifndef */
+    size_t define_count;
+    int errors;                /* number of errors reported */
+    int warnings;              /* number of warnings printed */
+    int max_errors;            /* after this many errors, further ones are not reported */
     int max_import_depth;
     int no_files;              /* never open files (fuzzing): every import fails */
+    int no_must_check;         /* generation: proxies without warn_unused_result */
+    edl_site *sites;           /* the import trail of every imported file */
+    size_t site_count;
 } edl_ctx;
 
 void edl_init(edl_ctx *ctx, FILE *diag);
@@ -51,9 +73,21 @@ void *edl_grow(edl_ctx *ctx, void *items, size_t count, size_t size);
         (arr)[(count)++] = (value);                                                              \
     } while (0)
 
-/** Print "file:line:col: error: ..." and return ARCA_ERR_BAD_FORMAT. */
+/**
+ * Print "file:line:col: error: ..." with the file's "imported from FILE:LINE:COL" trail and
+ * return ARCA_ERR_BAD_FORMAT. After ctx->max_errors errors, one last line says so and later
+ * errors are counted but not printed.
+ */
 arca_result_t edl_error(edl_ctx *ctx, edl_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** Print "file:line:col: warning: ..." (does not fail the compilation). */
+void edl_warning(edl_ctx *ctx, edl_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** Non-zero once the error limit is reached: parsers stop early. */
+int edl_stopped(const edl_ctx *ctx);
+/** Record that @p file was first imported at @p from (for error trails), with an optional note. */
+void edl_add_site(edl_ctx *ctx, const char *file, edl_loc from, const char *note);
+/** Non-zero when @p name was defined with -D. */
+int edl_defined(const edl_ctx *ctx, const char *name);
 
 /* ---- lexer ---- */
 
@@ -75,9 +109,14 @@ typedef struct edl_token {
 typedef struct edl_token_list {
     edl_token *items;
     size_t count;
+    int truncated; /* an error ended the text early (unterminated comment): its end is no news */
 } edl_token_list;
 
-/** Split @p text into tokens (ends with TOK_EOF). Reports lexical errors. */
+/**
+ * Split @p text into tokens (ends with TOK_EOF), applying #ifdef/#ifndef/#else/#endif.
+ * Reports every lexical error and still returns the complete token list (the offending
+ * characters left out), so the parser can report its own errors too.
+ */
 arca_result_t edl_lex(edl_ctx *ctx, const char *file, const char *text, size_t len,
                       edl_token_list *out);
 
@@ -105,10 +144,11 @@ typedef enum edl_wire {
 } edl_wire;
 
 typedef struct edl_builtin {
-    const char *name; /* canonical C spelling */
+    const char *name; /* canonical EDL spelling */
     edl_wire wire;
     int is_integer;
     int is_signed;
+    const char *c_name; /* the C type generated code uses, when it is not @c name */
 } edl_builtin;
 
 struct edl_usertype;
@@ -116,6 +156,7 @@ struct edl_usertype;
 typedef struct edl_type {
     edl_type_kind kind;
     const char *name;               /* C spelling of the base type, e.g. "unsigned int", "struct s" */
+    const char *sdk_name;           /* "sgx_status_t", "oe_result_t": the EDL spelled this alias */
     const edl_builtin *builtin;     /* TY_BUILTIN */
     struct edl_usertype *def;       /* TY_STRUCT/UNION/ENUM defined in EDL (after resolution) */
     const char *tag;                /* struct/union/enum tag or foreign name */
@@ -124,8 +165,17 @@ typedef struct edl_type {
     edl_loc loc;
 } edl_type;
 
+/* One array dimension: an integer literal, or a constant's name (an EDL enumerator, whose value
+ * arca-edger computes, or a constant of an included C header, left to the C compiler). */
+typedef struct edl_dim {
+    uint64_t value;   /* the number of elements, when known */
+    const char *name; /* NULL for a literal */
+    int known;        /* value is known to arca-edger */
+    edl_loc loc;
+} edl_dim;
+
 typedef struct edl_dims {
-    uint64_t *items;
+    edl_dim *items;
     size_t count;
 } edl_dims;
 
@@ -140,6 +190,11 @@ typedef struct edl_enumerator {
     const char *name;
     const char *value; /* C text of the value, or NULL */
     edl_loc loc;
+    /* the value, as far as arca-edger can compute it (resolution): literals, names of earlier
+     * EDL enumerators, the previous one plus one */
+    int known;
+    int negative;       /* the value is -magnitude */
+    uint64_t magnitude;
 } edl_enumerator;
 
 typedef struct edl_usertype {
@@ -160,6 +215,7 @@ typedef struct edl_sizeref {
     uint64_t literal;
     const char *param;
     int param_index; /* resolved */
+    int is_foreign;  /* the parameter's type is a typedef from a C header (checked by the C compiler) */
     edl_loc loc;
 } edl_sizeref;
 
@@ -192,7 +248,8 @@ typedef struct edl_param {
     int dir;          /* EDL_DIR_* */
     edl_sizeref size; /* [size=] */
     edl_sizeref count; /* [count=] */
-    uint64_t array_elems; /* arrays: product of the dimensions */
+    uint64_t array_elems; /* arrays: product of the dimensions, when all are known */
+    int array_known;      /* every dimension is known to arca-edger */
 } edl_param;
 
 typedef struct edl_func {
@@ -204,6 +261,18 @@ typedef struct edl_func {
     size_t param_count;
     edl_loc loc;
     uint32_t id; /* assigned after import resolution */
+    edl_attr *attrs;         /* [cdecl], [dllimport], ...: accepted, no effect */
+    size_t attr_count;
+    int propagate_errno;     /* host call: the host's errno comes back into the enclave */
+    edl_loc errno_loc;
+    int switchless;          /* transition_using_threads */
+    const char **allow;      /* host call: allow(...) names */
+    edl_loc *allow_locs;
+    size_t allow_count;
+    int has_allow;           /* allow(...) was written (even empty) */
+    edl_loc allow_loc;
+    struct edl_func **allowed; /* resolved: the ecalls allow(...) names */
+    int own_name_param;      /* a parameter has the function's own name */
 } edl_func;
 
 typedef enum edl_item_kind {
@@ -236,6 +305,11 @@ typedef struct edl_module {
     /* functions this module provides to importers: its own plus what it imported, in order */
     edl_func **funcs;
     size_t func_count;
+    /* `arca_provides f, g;`: names the SDK's version of this file declares and Arca's runtime
+     * provides otherwise; a named import of one imports nothing (its own plus imported ones) */
+    const char **provides;
+    edl_loc *provide_locs;
+    size_t provide_count;
 } edl_module;
 
 /* The whole compilation after imports and checks. */
@@ -251,6 +325,10 @@ typedef struct edl_program {
     edl_func **ocalls;
     size_t ocall_count;
     int uses_wchar;
+    int uses_errno;     /* some host call has propagate_errno */
+    int checks_allow;   /* allow(...) or a private ecall: the generated code enforces allow() */
+    const char **sdk_types; /* SDK status types the EDL uses ("sgx_status_t", "oe_result_t") */
+    size_t sdk_type_count;
     const char **files; /* every EDL file read, for the depfile */
     size_t file_count;
 } edl_program;
@@ -264,6 +342,8 @@ arca_result_t edl_compile_text(edl_ctx *ctx, const char *name, const char *text,
 /* ---- types (types.c) ---- */
 
 const edl_builtin *edl_builtin_find(const char *canonical);
+/** C text of one array dimension: its literal or its constant's name. */
+const char *edl_dim_str(edl_ctx *ctx, const edl_dim *d);
 /** C declaration of @p name with type @p t and dimensions (e.g. "const char *s", "int a[4]"). */
 char *edl_decl(edl_ctx *ctx, const edl_type *t, const char *name, const edl_dims *dims);
 /** C spelling of a type with its pointers (e.g. "const char *"). */
@@ -285,8 +365,8 @@ void edl_gen_trusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o);
 void edl_gen_untrusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o);
 
 /* Shared between the generators: the caller-side proxy and the callee-side bridge bodies. */
-void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o);
-void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o);
+void edl_gen_proxy(edl_ctx *ctx, const edl_program *prog, const edl_func *f, int host_side, edl_out *o);
+void edl_gen_bridge(edl_ctx *ctx, const edl_program *prog, const edl_func *f, int host_side, edl_out *o);
 /** The static helpers that copy EDL structs/unions sent by value from this side, padding zeroed. */
 void edl_gen_clean_helpers(edl_ctx *ctx, const edl_program *p, int trusted, edl_out *o);
 /** "arca_result_t name(arca_enclave_t *arca_enclave, T *arca_retval, params)" etc. */

@@ -5,8 +5,9 @@
  * and host calls use the same two templates, so both directions get the same checks.
  *
  * The generated code only sequences calls into arca/marshal.h and must never contain
- * marshaling logic of its own. It must never write into the caller's buffers before the whole
- * reply has been checked, and never run the callee before the reply is known to fit.
+ * marshaling logic of its own. It must never write into the caller's buffers (or errno) before
+ * the whole reply has been checked, and never run the callee before the reply is known to fit
+ * (nor an ecall that allow(...) refuses before anything else).
  */
 #include "edger.h"
 
@@ -244,8 +245,9 @@ static void get_value(edl_ctx *ctx, edl_out *o, const edl_type *t, const char *l
 #define CHECK_LINE "    if (arca_result != ARCA_OK)\n        goto arca_done;\n"
 
 /* One operand of a buffer size: a literal, a parameter (checked non-negative), or a default. */
-static void size_operand(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_sizeref *ref,
-                         const char *var, const char *dflt, const char *fail, const char *indent)
+static void size_operand(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_param *buf,
+                         const char *attr, const edl_sizeref *ref, const char *var, const char *dflt,
+                         const char *fail, const char *indent)
 {
     if (!ref->present) {
         edl_emit(o, "%suint64_t %s = %s;\n", indent, var, dflt);
@@ -253,7 +255,20 @@ static void size_operand(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_
         edl_emit(o, "%suint64_t %s = UINT64_C(%llu);\n", indent, var, (unsigned long long)ref->literal);
     } else {
         const edl_param *sp = &f->params[ref->param_index];
-        if (sp->type.builtin->is_signed) {
+        if (ref->is_foreign) {
+            /* A typedef from a header (or an EDL enum). The C compiler checks that a header's
+             * typedef is an integer of at most 64 bits; the value goes through the signed check,
+             * which also refuses unsigned values above INT64_MAX (no buffer is that large). */
+            const char *t = value_type(ctx, &sp->type);
+            if (sp->type.kind == TY_FOREIGN)
+                edl_emit(o, "%sARCA_EDL_STATIC_ASSERT((%s)1 / 2 == 0 && sizeof(%s) <= 8,\n"
+                            "%s                       \"%s=%s of '%s' in %s: %s must be an integer type\");\n",
+                         indent, t, t, indent, attr, sp->name, buf->name, f->name, t);
+            edl_emit(o, "%suint64_t %s;\n", indent, var);
+            edl_emit(o, "%sarca_result = arca_marshal_nonneg(\"%s\", \"%s\", (long long)%s, %s, &%s);\n",
+                     indent, f->name, sp->name, sp->name, fail, var);
+            edl_emit(o, "%sif (arca_result != ARCA_OK)\n%s    goto arca_done;\n", indent, indent);
+        } else if (sp->type.builtin->is_signed) {
             edl_emit(o, "%suint64_t %s;\n", indent, var);
             edl_emit(o, "%sarca_result = arca_marshal_nonneg(\"%s\", \"%s\", (long long)%s, %s, &%s);\n",
                      indent, f->name, sp->name, sp->name, fail, var);
@@ -262,7 +277,15 @@ static void size_operand(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_
             edl_emit(o, "%suint64_t %s = (uint64_t)%s;\n", indent, var, sp->name);
         }
     }
-    (void)ctx;
+}
+
+/* The C array type of an array parameter, e.g. "int32_t[4]", "uint8_t[N][3]". */
+static const char *array_type(edl_ctx *ctx, const edl_param *p)
+{
+    char *s = (char *)elem_type(ctx, &p->type);
+    for (size_t i = 0; i < p->dims.count; i++)
+        s = edl_printf(ctx, "%s[%s]", s, edl_dim_str(ctx, &p->dims.items[i]));
+    return s;
 }
 
 /* arca_bytes_<p> = the declared size of buffer p (computed when the pointer is present). */
@@ -270,14 +293,23 @@ static void buffer_size(edl_ctx *ctx, edl_out *o, const edl_func *f, const edl_p
                         const char *present, const char *fail)
 {
     const char *elem = p->type.kind == TY_VOID ? "1" : edl_printf(ctx, "sizeof(%s)", elem_type(ctx, &p->type));
+    if (p->dims.count && !p->array_known) {
+        /* a dimension is a header's constant: the C compiler computes and bounds the size */
+        const char *at = array_type(ctx, p);
+        edl_emit(o, "    ARCA_EDL_STATIC_ASSERT(sizeof(%s) >= %s && sizeof(%s) / %s <= 2147483648u,\n"
+                    "                           \"array '%s' of %s must have 1 to 2^31 elements\");\n",
+                 at, elem, at, elem, p->name, f->name);
+        edl_emit(o, "    if (%s)\n        arca_bytes_%s = sizeof(%s);\n", present, p->name, at);
+        return;
+    }
     if (p->dims.count) {
         edl_emit(o, "    if (%s)\n        arca_bytes_%s = (size_t)%llu * %s;\n", present, p->name,
                  (unsigned long long)p->array_elems, elem);
         return;
     }
     edl_emit(o, "    if (%s) {\n", present);
-    size_operand(ctx, o, f, &p->size, "arca_unit", elem, fail, "        ");
-    size_operand(ctx, o, f, &p->count, "arca_count", "1", fail, "        ");
+    size_operand(ctx, o, f, p, "size", &p->size, "arca_unit", elem, fail, "        ");
+    size_operand(ctx, o, f, p, "count", &p->count, "arca_count", "1", fail, "        ");
     edl_emit(o, "        arca_result = arca_marshal_size(\"%s\", \"%s\", arca_unit, arca_count, %s, "
                 "&arca_bytes_%s);\n",
              f->name, p->name, fail, p->name);
@@ -320,11 +352,13 @@ char *edl_impl_signature(edl_ctx *ctx, const edl_func *f)
     return edl_printf(ctx, "%s %s(%s)", edl_type_str(ctx, &f->ret), f->name, param_list(ctx, f, NULL));
 }
 
-void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
+void edl_gen_proxy(edl_ctx *ctx, const edl_program *prog, const edl_func *f, int host_side, edl_out *o)
 {
     const char *fail = host_side ? "ARCA_ERR_BAD_FRAME" : "ARCA_ERR_BAD_HOST_REPLY";
     const char *arg_fail = "ARCA_ERR_INVALID_ARGUMENT";
     int has_ret = f->ret.kind != TY_VOID;
+    int tracks_call = !host_side && prog->checks_allow; /* allow(): mark the host call in flight */
+    int errno_back = !host_side && f->propagate_errno;  /* the host's errno comes back */
 
     edl_emit(o, "%s\n{\n", edl_proxy_signature(ctx, f, host_side));
     edl_emit(o, "    arca_result_t arca_result = ARCA_OK;\n"
@@ -335,6 +369,10 @@ void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
                 "    size_t arca_reply_cap = 0, arca_reply_len = 0;\n");
     if (has_ret)
         edl_emit(o, "    %s arca_ret;\n", value_type(ctx, &f->ret));
+    if (errno_back)
+        edl_emit(o, "    uint32_t arca_errno = 0;\n");
+    if (tracks_call)
+        edl_emit(o, "    uint32_t arca_outer_call = arca_edl_host_call;\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (!is_copied(p))
@@ -364,9 +402,12 @@ void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
             edl_emit(o, "    arca_marshal_put_size(&arca_w, %s, arca_bytes_%s);\n", p->name, p->name);
     }
     edl_emit(o, "    arca_result = arca_marshal_writer_result(&arca_w);\n" CHECK_LINE);
-    edl_emit(o, "\n    /* the reply has exactly this size: return value, then [out] buffers */\n");
+    edl_emit(o, "\n    /* the reply has exactly this size: return value, %sthen [out] buffers */\n",
+             errno_back ? "the host's errno, " : "");
     if (has_ret)
         edl_emit(o, "    arca_marshal_need_fixed(&arca_s, %s);\n", wire_width(ctx, &f->ret));
+    if (errno_back)
+        edl_emit(o, "    arca_marshal_need_fixed(&arca_s, 4);\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (goes_out(p))
@@ -378,6 +419,12 @@ void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
         edl_emit(o, "    arca_result = arca_enclave_call(arca_enclave, %u, arca_w.data, arca_w.len, "
                     "arca_reply, arca_reply_cap,\n                                    &arca_reply_len);\n",
                  f->id);
+    else if (tracks_call)
+        edl_emit(o, "    arca_edl_host_call = %u; /* allow(): ecalls arriving meanwhile are checked */\n"
+                    "    arca_result = arca_host_call(%u, arca_w.data, arca_w.len, arca_reply, "
+                    "arca_reply_cap, &arca_reply_len);\n"
+                    "    arca_edl_host_call = arca_outer_call;\n",
+                 f->id, f->id);
     else
         edl_emit(o, "    arca_result = arca_host_call(%u, arca_w.data, arca_w.len, arca_reply, "
                     "arca_reply_cap, &arca_reply_len);\n",
@@ -389,6 +436,8 @@ void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
     edl_emit(o, "    arca_marshal_reader_init(&arca_r, arca_reply, arca_reply_len, \"%s\", %s);\n", f->name, fail);
     if (has_ret)
         get_value(ctx, o, &f->ret, "arca_ret");
+    if (errno_back)
+        edl_emit(o, "    arca_marshal_get_u32(&arca_r, &arca_errno);\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (goes_out(p))
@@ -411,27 +460,53 @@ void edl_gen_proxy(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
     }
     if (has_ret)
         edl_emit(o, "    if (arca_retval)\n        *arca_retval = arca_ret;\n");
+    if (errno_back)
+        edl_emit(o, "    errno = (int)arca_errno; /* propagate_errno: the host's errno after the call */\n");
     edl_emit(o, "\narca_done:\n"
                 "    arca_marshal_writer_free(&arca_w);\n"
                 "    arca_marshal_free(arca_reply, arca_reply_cap);\n"
                 "    return arca_result;\n}\n");
 }
 
-void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
+/* The argument the bridge passes for parameter @p p: buffers are void * locals, cast to the
+ * parameter's pointer type so that the call is valid C++ too. */
+static const char *call_arg(edl_ctx *ctx, const edl_param *p)
+{
+    if (p->kind == PK_VALUE)
+        return p->name;
+    if (!p->dims.count)
+        return edl_printf(ctx, "(%s)%s", edl_type_str(ctx, &p->type), p->name);
+    const char *elem = elem_type(ctx, &p->type);
+    if (p->dims.count == 1)
+        return edl_printf(ctx, "(%s *)%s", elem, p->name);
+    char *rest = "";
+    for (size_t i = 1; i < p->dims.count; i++)
+        rest = edl_printf(ctx, "%s[%s]", rest, edl_dim_str(ctx, &p->dims.items[i]));
+    return edl_printf(ctx, "(%s (*)%s)%s", elem, rest, p->name);
+}
+
+void edl_gen_bridge(edl_ctx *ctx, const edl_program *prog, const edl_func *f, int host_side, edl_out *o)
 {
     const char *fail = "ARCA_ERR_BAD_FRAME";
     int has_ret = f->ret.kind != TY_VOID;
+    int checks_entry = !host_side && prog->checks_allow; /* allow(): may this ecall run now? */
+    int errno_back = host_side && f->propagate_errno;    /* send the host's errno back */
 
     int indent = (int)(strlen("static arca_result_t arca_bridge_(") + strlen(f->name));
     edl_emit(o, "static arca_result_t arca_bridge_%s(%sconst uint8_t *arca_in, size_t arca_in_len,\n"
                 "%*suint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)\n{\n",
              f->name, host_side ? "void *arca_ctx, " : "", indent, "");
+    if (f->own_name_param) /* a parameter named like the function hides it: call through this */
+        edl_emit(o, "    %s (*const arca_fn)(%s) = %s;\n", edl_type_str(ctx, &f->ret), param_list(ctx, f, NULL),
+                 f->name);
     edl_emit(o, "    arca_result_t arca_result = ARCA_OK;\n"
                 "    arca_marshal_reader_t arca_r;\n"
                 "    arca_marshal_writer_t arca_w;\n"
                 "    arca_marshal_sizer_t arca_s;\n");
     if (has_ret)
         edl_emit(o, "    %s arca_ret;\n", value_type(ctx, &f->ret));
+    if (errno_back)
+        edl_emit(o, "    int arca_errno;\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (p->kind == PK_VALUE) {
@@ -447,6 +522,9 @@ void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
     }
     if (host_side)
         edl_emit(o, "\n    (void)arca_ctx;\n");
+    if (checks_entry)
+        edl_emit(o, "\n    arca_result = arca_edl_entry_allowed(%u, %d, \"%s\");\n" CHECK_LINE, f->id, f->is_public,
+                 f->name);
     edl_emit(o, "\n    /* the request is a private copy; read it completely, then check it */\n");
     edl_emit(o, "    arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, \"%s\", %s);\n", f->name, fail);
     for (size_t i = 0; i < f->param_count; i++) {
@@ -475,6 +553,8 @@ void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
     edl_emit(o, "    arca_marshal_sizer_init(&arca_s);\n");
     if (has_ret)
         edl_emit(o, "    arca_marshal_need_fixed(&arca_s, %s);\n", wire_width(ctx, &f->ret));
+    if (errno_back)
+        edl_emit(o, "    arca_marshal_need_fixed(&arca_s, 4);\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (goes_out(p))
@@ -499,9 +579,16 @@ void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
         }
     }
     char *args = NULL;
-    for (size_t i = 0; i < f->param_count; i++)
-        args = args ? edl_printf(ctx, "%s, %s", args, f->params[i].name) : (char *)f->params[i].name;
-    edl_emit(o, "\n    %s%s(%s);\n", has_ret ? "arca_ret = " : "", f->name, args ? args : "");
+    for (size_t i = 0; i < f->param_count; i++) {
+        const char *arg = call_arg(ctx, &f->params[i]);
+        args = args ? edl_printf(ctx, "%s, %s", args, arg) : (char *)arg;
+    }
+    if (errno_back)
+        edl_emit(o, "\n    errno = 0; /* propagate_errno: what the function leaves in errno goes back */");
+    edl_emit(o, "\n    %s%s(%s);\n", has_ret ? "arca_ret = " : "", f->own_name_param ? "arca_fn" : f->name,
+             args ? args : "");
+    if (errno_back)
+        edl_emit(o, "    arca_errno = errno;\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (p->kind == PK_STRING && (p->dir & EDL_DIR_OUT))
@@ -510,6 +597,8 @@ void edl_gen_bridge(edl_ctx *ctx, const edl_func *f, int host_side, edl_out *o)
     edl_emit(o, "\n    arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);\n");
     if (has_ret)
         put_value(ctx, o, &f->ret, "arca_ret");
+    if (errno_back)
+        edl_emit(o, "    arca_marshal_put_u32(&arca_w, (uint32_t)arca_errno);\n");
     for (size_t i = 0; i < f->param_count; i++) {
         const edl_param *p = &f->params[i];
         if (goes_out(p))

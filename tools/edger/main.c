@@ -1,6 +1,8 @@
 /*
  * main.c — the arca-edger command line: options (with the Intel SGX SDK / Open Enclave
  * edger8r spellings), then for each EDL file compile it and write X_t.{h,c} and/or X_u.{h,c}.
+ * It also finds the stand-ins for SDK EDL files (sgx_tstdc.edl, openenclave/edl/...), which
+ * are searched after the user's search paths.
  *
  * It must never write a partial set of outputs for an EDL with errors: every file is
  * compiled and checked before the first byte is written. Exit status: 0 ok, 1 EDL errors,
@@ -8,9 +10,23 @@
  */
 #include "edger.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Where the stand-ins for SDK EDL files are looked for when --sdk-edl-dir is not given: next to
+ * the executable (PREFIX/bin/../share/arca/edl: an installed, relocatable arca-edger), then the
+ * source tree it was built from, then the configured install directory. */
+#ifndef ARCA_EDGER_SOURCE_EDL_DIR
+#define ARCA_EDGER_SOURCE_EDL_DIR ""
+#endif
+#ifndef ARCA_EDGER_INSTALL_EDL_DIR
+#define ARCA_EDGER_INSTALL_EDL_DIR "/usr/local/share/arca/edl"
+#endif
 
 #define EDGER_VERSION "0.1.0"
 
@@ -30,20 +46,72 @@ static void usage(FILE *f)
             "  --untrusted-dir DIR     write X_u.* into DIR (default: .)\n"
             "  --header-only           write only the headers\n"
             "  --depfile FILE          write a make-style dependency file (outputs: every EDL read)\n"
+            "  -D NAME                 define NAME for #ifdef/#ifndef in the EDL (repeatable)\n"
+            "  --sdk-edl-dir DIR       where the stand-ins for SDK EDL files are (sgx_tstdc.edl,\n"
+            "                          openenclave/edl/*.edl, ...); --print-sdk-edl-dir shows the\n"
+            "                          default; --no-sdk-edl searches none\n"
+            "  --no-warn-unused-result declare the proxies without warn_unused_result\n"
             "  --help                  show this help; --version prints the version\n"
             "\n"
-            "Imports are searched next to the importing file, then in the search paths in order.\n"
-            "The supported subset and its limits are described in docs/edl.md.\n");
+            "Imports are searched next to the importing file, then in the search paths in order,\n"
+            "then among the stand-ins for SDK EDL files. Every error of a file is reported (up to\n"
+            "20). The supported language and its limits are described in docs/edl.md.\n");
 }
 
 typedef struct options {
-    int trusted, untrusted, header_only;
-    const char *trusted_dir, *untrusted_dir, *depfile;
+    int trusted, untrusted, header_only, no_sdk_edl, print_sdk_edl_dir, no_must_check;
+    const char *trusted_dir, *untrusted_dir, *depfile, *sdk_edl_dir;
     const char **paths;
     size_t path_count;
     const char **files;
     size_t file_count;
+    const char **defines;
+    size_t define_count;
 } options;
+
+/* -D NAME or -D NAME=VALUE: NAME must be an identifier (the value has no use: the EDL
+ * preprocessor only asks whether a name is defined). */
+static int add_define(edl_ctx *ctx, options *o, const char *def)
+{
+    size_t n = strcspn(def, "=");
+    int ok = n > 0 && (isalpha((unsigned char)def[0]) || def[0] == '_');
+    for (size_t i = 1; ok && i < n; i++)
+        ok = isalnum((unsigned char)def[i]) || def[i] == '_';
+    if (!ok) {
+        fprintf(stderr, "arca-edger: -D needs a name (a C identifier), got '%s'\n", def);
+        return 2;
+    }
+    EDL_PUSH(ctx, o->defines, o->define_count, edl_strndup(ctx, def, n));
+    return 0;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return path[0] && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The default directory of the stand-ins for SDK EDL files, or NULL if none exists. */
+static const char *default_sdk_edl_dir(edl_ctx *ctx)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            const char *dir = edl_printf(ctx, "%s/../share/arca/edl", exe);
+            if (is_dir(dir))
+                return dir;
+        }
+    }
+    if (is_dir(ARCA_EDGER_SOURCE_EDL_DIR))
+        return ARCA_EDGER_SOURCE_EDL_DIR;
+    if (is_dir(ARCA_EDGER_INSTALL_EDL_DIR))
+        return ARCA_EDGER_INSTALL_EDL_DIR;
+    return NULL;
+}
 
 static void add_paths(edl_ctx *ctx, options *o, const char *list)
 {
@@ -103,10 +171,29 @@ static int parse_args(edl_ctx *ctx, int argc, char **argv, options *o)
             o->untrusted_dir = v;
         } else if (opt_value(argc, argv, &i, "--depfile", &v)) {
             o->depfile = v;
-        } else if (strcmp(a, "--use-prefix") == 0 || strcmp(a, "--preprocess") == 0 ||
-                   strncmp(a, "--trusted-prefix", 16) == 0 || strncmp(a, "--untrusted-prefix", 18) == 0) {
+        } else if (opt_value(argc, argv, &i, "-D", &v)) {
+            if (add_define(ctx, o, v))
+                return 2;
+        } else if (strncmp(a, "-D", 2) == 0 && a[2]) {
+            if (add_define(ctx, o, a + 2))
+                return 2;
+        } else if (opt_value(argc, argv, &i, "--sdk-edl-dir", &v)) {
+            o->sdk_edl_dir = v;
+        } else if (strcmp(a, "--no-sdk-edl") == 0) {
+            o->no_sdk_edl = 1;
+        } else if (strcmp(a, "--print-sdk-edl-dir") == 0) {
+            o->print_sdk_edl_dir = 1;
+        } else if (strcmp(a, "--no-warn-unused-result") == 0) {
+            o->no_must_check = 1;
+        } else if (strcmp(a, "--preprocess") == 0) {
+            fprintf(stderr, "arca-edger: --preprocess is not supported: arca-edger does not run the C "
+                            "preprocessor; its own handles #ifdef, #ifndef, #else and #endif (define "
+                            "names with -D NAME)\n");
+            return 2;
+        } else if (strcmp(a, "--use-prefix") == 0 || strncmp(a, "--trusted-prefix", 16) == 0 ||
+                   strncmp(a, "--untrusted-prefix", 18) == 0) {
             fprintf(stderr, "arca-edger: %s is not supported: arca-edger uses the EDL function names "
-                            "unchanged and does not preprocess EDL\n", a);
+                            "unchanged\n", a);
             return 2;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "arca-edger: unknown option '%s' (see --help)\n", a);
@@ -119,7 +206,7 @@ static int parse_args(edl_ctx *ctx, int argc, char **argv, options *o)
             o->files = n;
         }
     }
-    if (!o->file_count) {
+    if (!o->file_count && !o->print_sdk_edl_dir) {
         usage(stderr);
         return 2;
     }
@@ -171,6 +258,28 @@ int main(int argc, char **argv)
         goto done;
     ctx.search_paths = o.paths;
     ctx.search_path_count = o.path_count;
+    ctx.defines = o.defines;
+    ctx.define_count = o.define_count;
+    ctx.no_must_check = o.no_must_check;
+    if (!o.no_sdk_edl) {
+        ctx.sdk_dir = o.sdk_edl_dir ? o.sdk_edl_dir : default_sdk_edl_dir(&ctx);
+        if (o.sdk_edl_dir && !is_dir(o.sdk_edl_dir)) {
+            fprintf(stderr, "arca-edger: --sdk-edl-dir '%s' is not a directory\n", o.sdk_edl_dir);
+            status = 2;
+            goto done;
+        }
+    }
+    if (o.print_sdk_edl_dir) {
+        if (!ctx.sdk_dir) {
+            fprintf(stderr, "arca-edger: no directory of stand-ins for SDK EDL files (looked next to "
+                            "the executable, in '%s' and in '%s')\n",
+                    ARCA_EDGER_SOURCE_EDL_DIR, ARCA_EDGER_INSTALL_EDL_DIR);
+            status = 2;
+        } else {
+            printf("%s\n", ctx.sdk_dir);
+        }
+        goto done;
+    }
 
     edl_program *progs = edl_alloc(&ctx, o.file_count * sizeof *progs);
     for (size_t i = 0; i < o.file_count; i++) {

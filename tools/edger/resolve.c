@@ -107,29 +107,62 @@ static const char *dir_of(edl_ctx *ctx, const char *path)
     return edl_strndup(ctx, path, (size_t)(slash - path));
 }
 
-/* Find an imported file: the importing file's directory first, then the search paths. */
-static const char *find_import(state *s, const char *importer, const char *name)
+/* Same file (by canonical path)? */
+static int same_file(const char *a, const char *b)
 {
+    char ra[PATH_MAX], rb[PATH_MAX];
+    return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
+}
+
+/*
+ * Find an imported file: the importing file's directory first, then the search paths, then the
+ * stand-ins for SDK EDL files (ctx->sdk_dir). When a file found earlier shadows a stand-in of
+ * the same name, *note says so: it is most likely the SDK's own file.
+ */
+static const char *find_import(state *s, const char *importer, const char *name, const char **note)
+{
+    const char *found = NULL, *ours = NULL;
+    *note = NULL;
     if (name[0] == '/')
         return is_file(name) ? name : NULL;
     const char *candidate = importer ? edl_printf(s->ctx, "%s/%s", dir_of(s->ctx, importer), name) : name;
     if (is_file(candidate))
-        return candidate;
-    for (size_t i = 0; i < s->ctx->search_path_count; i++) {
+        found = candidate;
+    for (size_t i = 0; !found && i < s->ctx->search_path_count; i++) {
         candidate = edl_printf(s->ctx, "%s/%s", s->ctx->search_paths[i], name);
         if (is_file(candidate))
-            return candidate;
+            found = candidate;
     }
-    return NULL;
+    if (s->ctx->sdk_dir) {
+        candidate = edl_printf(s->ctx, "%s/%s", s->ctx->sdk_dir, name);
+        if (is_file(candidate))
+            ours = candidate;
+    }
+    if (!found)
+        return ours;
+    if (ours && !same_file(found, ours))
+        *note = edl_printf(s->ctx,
+                           "this file shadows arca-edger's stand-in for \"%s\" (%s): a directory "
+                           "searched before it holds a file of that name, most likely the SDK's own, "
+                           "which declares calls of the SDK's runtime that Arca provides otherwise; "
+                           "take that directory off the search path",
+                           name, ours);
+    return found;
 }
 
 static arca_result_t parse_text(state *s, edl_module *m, const char *text, size_t len);
 
-static arca_result_t load_module(state *s, const char *path, edl_loc from, edl_module **out)
+/*
+ * Read and parse @p path, or return the module already read. *out is set whenever the module
+ * exists, even if it had errors, so that what parsed still resolves (fewer follow-on errors).
+ */
+static arca_result_t load_module(state *s, const char *path, edl_loc from, const char *note,
+                                 edl_module **out)
 {
     arca_result_t result = ARCA_OK;
     char real[PATH_MAX];
     const char *canon = realpath(path, real) ? edl_strdup(s->ctx, real) : path;
+    *out = NULL;
     for (size_t i = 0; i < s->module_count; i++) {
         edl_module *m = s->modules[i];
         if (strcmp(m->realpath, canon) != 0)
@@ -157,14 +190,14 @@ static arca_result_t load_module(state *s, const char *path, edl_loc from, edl_m
     m->realpath = canon;
     EDL_PUSH(s->ctx, s->modules, s->module_count, m);
     EDL_PUSH(s->ctx, s->prog->files, s->prog->file_count, m->path);
+    if (from.line > 0) /* imported (the root file is opened at line 0) */
+        edl_add_site(s->ctx, m->path, from, note);
     char *text = NULL;
     size_t len = 0;
     result = read_text(s->ctx, path, from, &text, &len);
     if (result != ARCA_OK)
         goto done;
     result = parse_text(s, m, text, len);
-    if (result != ARCA_OK)
-        goto done;
     *out = m;
 done:
     return result;
@@ -176,6 +209,14 @@ static edl_func *find_func(edl_func **funcs, size_t n, const char *name)
         if (strcmp(funcs[i]->name, name) == 0)
             return funcs[i];
     return NULL;
+}
+
+static int find_name(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    return 0;
 }
 
 static arca_result_t add_func(state *s, edl_module *m, edl_func *f)
@@ -190,59 +231,103 @@ static arca_result_t add_func(state *s, edl_module *m, edl_func *f)
     return ARCA_OK;
 }
 
+static void add_provided(state *s, edl_module *m, const char *name, edl_loc loc)
+{
+    if (find_name(m->provides, m->provide_count, name))
+        return;
+    EDL_PUSH(s->ctx, m->provide_locs, m->provide_count, loc);
+    m->provide_count--;
+    EDL_PUSH(s->ctx, m->provides, m->provide_count, name);
+}
+
+/* Why an SDK EDL file has no stand-in, for the "cannot find" message. */
+static const char *no_standin_hint(const state *s, const char *name)
+{
+    if (strncmp(name, "sgx_", 4) != 0 && strncmp(name, "openenclave/", 12) != 0)
+        return "";
+    if (!s->ctx->sdk_dir)
+        return "; the stand-ins for SDK EDL files are switched off (--no-sdk-edl)";
+    return "; arca-edger has stand-ins only for the SDK EDL files whose functions Arca provides "
+           "otherwise (docs/edl.md lists them), and this is not one of them";
+}
+
+/* One `from "x.edl" import ...;` of module @p m. */
+static arca_result_t import_item(state *s, edl_module *m, edl_item *it)
+{
+    arca_result_t result = ARCA_OK;
+    const char *note = NULL;
+    const char *found = s->ctx->no_files ? NULL : find_import(s, m->path, it->include, &note);
+    if (!found) {
+        size_t n = s->ctx->search_path_count;
+        result = edl_error(s->ctx, it->loc,
+                           "cannot find imported file \"%s\" (looked next to %s, in %zu search path%s%s; "
+                           "add one with --search-path)%s",
+                           it->include, m->path, n, n == 1 ? "" : "s",
+                           s->ctx->sdk_dir ? " and in arca-edger's stand-ins for SDK EDL files" : "",
+                           no_standin_hint(s, it->include));
+        goto done;
+    }
+    result = load_module(s, found, it->loc, note, &it->import);
+    edl_module *im = it->import;
+    if (!im)
+        goto done;
+    if (!it->import_names) {
+        for (size_t k = 0; k < im->func_count; k++)
+            if (add_func(s, m, im->funcs[k]) != ARCA_OK)
+                result = ARCA_ERR_BAD_FORMAT;
+        for (size_t k = 0; k < im->provide_count; k++)
+            add_provided(s, m, im->provides[k], im->provide_locs[k]);
+        goto done;
+    }
+    for (size_t k = 0; k < it->import_name_count; k++) {
+        const char *name = it->import_names[k];
+        edl_func *f = find_func(im->funcs, im->func_count, name);
+        if (f) {
+            if (add_func(s, m, f) != ARCA_OK)
+                result = ARCA_ERR_BAD_FORMAT;
+        } else if (find_name(im->provides, im->provide_count, name)) {
+            add_provided(s, m, name, it->import_name_locs[k]); /* provided by Arca: nothing to import */
+        } else {
+            result = edl_error(s->ctx, it->import_name_locs[k], "'%s' has no function '%s' to import",
+                               im->path, name);
+        }
+    }
+done:
+    return result;
+}
+
+/* Lex, parse and resolve the imports of one file; errors are reported and the rest goes on. */
 static arca_result_t parse_text(state *s, edl_module *m, const char *text, size_t len)
 {
     arca_result_t result = ARCA_OK;
     edl_token_list tokens;
     m->state = 1;
     EDL_PUSH(s->ctx, s->stack, s->depth, m);
-    result = edl_lex(s->ctx, m->path, text, len, &tokens);
-    if (result != ARCA_OK)
-        goto done;
-    result = edl_parse_module(s->ctx, &tokens, m);
-    if (result != ARCA_OK)
-        goto done;
-    for (size_t i = 0; i < m->item_count; i++) {
+    if (edl_lex(s->ctx, m->path, text, len, &tokens) != ARCA_OK)
+        result = ARCA_ERR_BAD_FORMAT; /* the parser still reports its own errors */
+    if (edl_parse_module(s->ctx, &tokens, m) != ARCA_OK)
+        result = ARCA_ERR_BAD_FORMAT;
+    for (size_t i = 0; i < m->item_count && !edl_stopped(s->ctx); i++) {
         edl_item *it = &m->items[i];
+        arca_result_t r = ARCA_OK;
         if (it->kind == IT_INCLUDE)
             s->has_includes = 1;
-        if (it->kind == IT_FUNC) {
-            result = add_func(s, m, it->func);
-        } else if (it->kind == IT_IMPORT) {
-            const char *found = s->ctx->no_files ? NULL : find_import(s, m->path, it->include);
-            if (!found) {
-                result = edl_error(s->ctx, it->loc,
-                                   "cannot find imported file \"%s\" (looked next to %s and in %zu "
-                                   "search path%s; add one with --search-path)",
-                                   it->include, m->path, s->ctx->search_path_count,
-                                   s->ctx->search_path_count == 1 ? "" : "s");
-                goto done;
-            }
-            result = load_module(s, found, it->loc, &it->import);
-            if (result != ARCA_OK)
-                goto done;
-            edl_module *im = it->import;
-            if (!it->import_names) {
-                for (size_t k = 0; k < im->func_count && result == ARCA_OK; k++)
-                    result = add_func(s, m, im->funcs[k]);
-            } else {
-                for (size_t k = 0; k < it->import_name_count && result == ARCA_OK; k++) {
-                    edl_func *f = find_func(im->funcs, im->func_count, it->import_names[k]);
-                    if (!f)
-                        result = edl_error(s->ctx, it->import_name_locs[k],
-                                           "'%s' has no function '%s' to import", im->path,
-                                           it->import_names[k]);
-                    else
-                        result = add_func(s, m, f);
-                }
-            }
-        }
-        if (result != ARCA_OK)
-            goto done;
+        else if (it->kind == IT_FUNC)
+            r = add_func(s, m, it->func);
+        else if (it->kind == IT_IMPORT)
+            r = import_item(s, m, it);
+        if (r != ARCA_OK)
+            result = r;
+    }
+    for (size_t i = 0; i < m->provide_count; i++) {
+        edl_func *f = find_func(m->funcs, m->func_count, m->provides[i]);
+        if (f)
+            result = edl_error(s->ctx, m->provide_locs[i], "'%s' is declared (at %s) and listed in "
+                               "arca_provides; it can only be one of them",
+                               m->provides[i], loc_str(s->ctx, f->loc));
     }
     m->state = 2;
     s->depth--;
-done:
     return result;
 }
 
@@ -322,6 +407,87 @@ static arca_result_t check_type_name_free(state *s, const char *name, edl_loc lo
     return ARCA_OK;
 }
 
+/* An enumerator of the EDL types defined so far, or NULL. */
+static const edl_enumerator *find_enumerator(const edl_program *p, const char *name)
+{
+    for (size_t i = 0; i < p->type_count; i++)
+        for (size_t k = 0; k < p->types[i]->enumerator_count; k++)
+            if (strcmp(p->types[i]->enumerators[k].name, name) == 0)
+                return &p->types[i]->enumerators[k];
+    return NULL;
+}
+
+/*
+ * The values of an enum's enumerators, where arca-edger can know them: literals, names of
+ * earlier enumerators, and the previous value plus one. Others (a header's constant) stay
+ * unknown; they only matter as array dimensions, which the C compiler then checks.
+ */
+static void enumerator_values(state *s, edl_usertype *ut)
+{
+    for (size_t k = 0; k < ut->enumerator_count; k++) {
+        edl_enumerator *e = &ut->enumerators[k];
+        if (e->known)
+            continue; /* a literal */
+        const edl_enumerator *from = NULL;
+        if (e->value) { /* a name: this enum's earlier enumerators, then other EDL enums */
+            for (size_t j = 0; j < k && !from; j++)
+                if (strcmp(ut->enumerators[j].name, e->value) == 0)
+                    from = &ut->enumerators[j];
+            if (!from)
+                from = find_enumerator(s->prog, e->value);
+            if (from && from->known) {
+                e->known = 1;
+                e->negative = from->negative;
+                e->magnitude = from->magnitude;
+            }
+        } else if (k == 0) {
+            e->known = 1; /* 0 */
+        } else if (ut->enumerators[k - 1].known) {
+            const edl_enumerator *prev = &ut->enumerators[k - 1];
+            if (prev->negative) {
+                e->known = 1;
+                e->magnitude = prev->magnitude - 1;
+                e->negative = e->magnitude != 0;
+            } else if (prev->magnitude != UINT64_MAX) {
+                e->known = 1;
+                e->magnitude = prev->magnitude + 1;
+            } else {
+                edl_error(s->ctx, e->loc, "enumerator '%s' would be one more than '%s', which is "
+                          "already the largest 64-bit value; give it a value", e->name, prev->name);
+            }
+        }
+    }
+}
+
+/*
+ * Array dimensions given as names: an EDL enumerator with a known value becomes that number
+ * (checked like a literal); any other name must come from an included C header, and the C
+ * compiler checks it (the generated code asserts it is in range).
+ */
+static arca_result_t resolve_dims(state *s, edl_dims *dims)
+{
+    arca_result_t result = ARCA_OK;
+    for (size_t i = 0; i < dims->count; i++) {
+        edl_dim *d = &dims->items[i];
+        if (!d->name)
+            continue;
+        const edl_enumerator *e = find_enumerator(s->prog, d->name);
+        if (e && e->known) {
+            if (e->negative || e->magnitude == 0 || e->magnitude > (UINT64_C(1) << 31))
+                result = edl_error(s->ctx, d->loc, "array dimension %s (= %s%llu) is out of range (1..2^31)",
+                                   d->name, e->negative ? "-" : "", (unsigned long long)e->magnitude);
+            d->value = e->magnitude;
+            d->known = 1;
+        } else if (!e && !s->has_includes) {
+            result = edl_error(s->ctx, d->loc,
+                               "unknown constant '%s' in an array dimension: define it as an enumerator "
+                               "in the EDL (enum { %s = 16 };) or include the C header that defines it",
+                               d->name, d->name);
+        }
+    }
+    return result;
+}
+
 static arca_result_t add_type(state *s, edl_usertype *ut)
 {
     arca_result_t result = ARCA_OK;
@@ -329,42 +495,41 @@ static arca_result_t add_type(state *s, edl_usertype *ut)
         if (s->prog->types[i] == ut)
             goto done; /* diamond import */
     if (ut->name) {
-        result = check_name(s, ut->name, ut->loc, "type");
-        if (result != ARCA_OK)
-            goto done;
-        result = check_type_name_free(s, ut->name, ut->loc);
-        if (result != ARCA_OK)
-            goto done;
+        if (check_name(s, ut->name, ut->loc, "type") != ARCA_OK)
+            result = ARCA_ERR_BAD_FORMAT;
+        if (check_type_name_free(s, ut->name, ut->loc) != ARCA_OK) {
+            result = ARCA_ERR_BAD_FORMAT;
+            goto done; /* the first definition stays the one in use */
+        }
     }
     for (size_t k = 0; k < ut->enumerator_count; k++) {
-        result = check_type_name_free(s, ut->enumerators[k].name, ut->enumerators[k].loc);
-        for (size_t j = 0; j < k && result == ARCA_OK; j++)
+        arca_result_t r = check_type_name_free(s, ut->enumerators[k].name, ut->enumerators[k].loc);
+        for (size_t j = 0; j < k && r == ARCA_OK; j++)
             if (strcmp(ut->enumerators[j].name, ut->enumerators[k].name) == 0)
-                result = edl_error(s->ctx, ut->enumerators[k].loc, "duplicate enumerator '%s'",
-                                   ut->enumerators[k].name);
-        if (result != ARCA_OK)
-            goto done;
+                r = edl_error(s->ctx, ut->enumerators[k].loc, "duplicate enumerator '%s'",
+                              ut->enumerators[k].name);
+        if (r != ARCA_OK)
+            result = r;
     }
+    enumerator_values(s, ut);
     for (size_t k = 0; k < ut->member_count; k++) {
         edl_member *mem = &ut->members[k];
-        for (size_t j = 0; j < k; j++)
-            if (strcmp(ut->members[j].name, mem->name) == 0) {
-                result = edl_error(s->ctx, mem->loc, "duplicate member '%s' in '%s'", mem->name,
-                                   ut->name);
-                goto done;
-            }
-        if (mem->type.kind == TY_VOID) {
-            result = edl_error(s->ctx, mem->type.loc, "member '%s' cannot have type void", mem->name);
-            goto done;
-        }
-        if (mem->type.tag && ut->name && strcmp(mem->type.tag, ut->name) == 0) {
-            result = edl_error(s->ctx, mem->type.loc, "'%s' cannot contain itself", ut->name);
-            goto done;
-        }
-        result = resolve_type(s, &mem->type, 1);
-        if (result != ARCA_OK)
-            goto done;
+        arca_result_t r = ARCA_OK;
+        for (size_t j = 0; j < k && r == ARCA_OK; j++)
+            if (strcmp(ut->members[j].name, mem->name) == 0)
+                r = edl_error(s->ctx, mem->loc, "duplicate member '%s' in '%s'", mem->name, ut->name);
+        if (r == ARCA_OK && mem->type.kind == TY_VOID)
+            r = edl_error(s->ctx, mem->type.loc, "member '%s' cannot have type void", mem->name);
+        if (r == ARCA_OK && mem->type.tag && ut->name && strcmp(mem->type.tag, ut->name) == 0)
+            r = edl_error(s->ctx, mem->type.loc, "'%s' cannot contain itself", ut->name);
+        if (r == ARCA_OK)
+            r = resolve_type(s, &mem->type, 1);
+        if (r == ARCA_OK)
+            r = resolve_dims(s, &mem->dims);
+        if (r != ARCA_OK)
+            result = r;
     }
+    /* defined even with errors, so that its uses do not report again */
     ut->emitted = 1;
     EDL_PUSH(s->ctx, s->prog->types, s->prog->type_count, ut);
 done:
@@ -379,12 +544,13 @@ static arca_result_t collect_types(state *s, edl_module *m, edl_module ***seen, 
         if ((*seen)[i] == m)
             return ARCA_OK;
     EDL_PUSH(s->ctx, *seen, *seen_count, m);
-    for (size_t i = 0; i < m->item_count && result == ARCA_OK; i++) {
+    for (size_t i = 0; i < m->item_count && !edl_stopped(s->ctx); i++) {
         edl_item *it = &m->items[i];
-        if (it->kind == IT_IMPORT) {
-            result = collect_types(s, it->import, seen, seen_count);
+        arca_result_t r = ARCA_OK;
+        if (it->kind == IT_IMPORT && it->import) {
+            r = collect_types(s, it->import, seen, seen_count);
         } else if (it->kind == IT_TYPE) {
-            result = add_type(s, it->type);
+            r = add_type(s, it->type);
         } else if (it->kind == IT_INCLUDE) {
             int dup = 0;
             for (size_t k = 0; k < s->prog->include_count; k++)
@@ -392,6 +558,8 @@ static arca_result_t collect_types(state *s, edl_module *m, edl_module ***seen, 
             if (!dup)
                 EDL_PUSH(s->ctx, s->prog->includes, s->prog->include_count, it->include);
         }
+        if (r != ARCA_OK)
+            result = r;
     }
     return result;
 }
@@ -406,6 +574,12 @@ static int find_param(const edl_func *f, const char *name)
     return -1;
 }
 
+/*
+ * A size or count: a literal, or an integer parameter passed by value. Integer types arca-edger
+ * knows are checked here; a typedef from an included header (socklen_t, nfds_t, ...) or an EDL
+ * enum is accepted when it is neither a pointer nor an array, and the generated code makes the
+ * C compiler check that it is an integer type of at most 64 bits (docs/edl.md).
+ */
 static arca_result_t resolve_sizeref(state *s, edl_func *f, edl_param *prm, edl_attr *a,
                                      edl_sizeref *ref)
 {
@@ -421,15 +595,22 @@ static arca_result_t resolve_sizeref(state *s, edl_func *f, edl_param *prm, edl_
         return edl_error(s->ctx, a->loc, "'%s=%s' of parameter '%s' refers to no parameter of '%s'",
                          a->name, a->value, prm->name, f->name);
     edl_param *sp = &f->params[idx];
-    if (sp == prm || sp->type.pointers || sp->dims.count || sp->type.kind != TY_BUILTIN ||
-        !sp->type.builtin->is_integer)
+    /* sp's own type may not be resolved yet: look its name up without reporting */
+    const edl_usertype *def = sp->type.tag ? find_type(s->prog, sp->type.tag) : NULL;
+    int by_value = sp != prm && !sp->type.pointers && !sp->dims.count;
+    int builtin_int = sp->type.kind == TY_BUILTIN && sp->type.builtin->is_integer;
+    int foreign_or_enum = (sp->type.kind == TY_FOREIGN && (!def || def->kind == TY_ENUM)) ||
+                          sp->type.kind == TY_ENUM;
+    if (!by_value || !(builtin_int || foreign_or_enum))
         return edl_error(s->ctx, a->loc,
                          "'%s=%s' of parameter '%s' must name an integer parameter passed by value "
-                         "('%s' is '%s')",
+                         "('%s' is '%s'): an integer type, an enum, or an integer typedef from an "
+                         "included header such as socklen_t",
                          a->name, a->value, prm->name, sp->name,
                          edl_decl(s->ctx, &sp->type, sp->name, &sp->dims));
     ref->param = sp->name;
     ref->param_index = idx;
+    ref->is_foreign = !builtin_int;
     return ARCA_OK;
 }
 
@@ -442,12 +623,16 @@ static arca_result_t check_param(state *s, edl_func *f, edl_param *prm)
     result = check_name(s, prm->name, prm->loc, "parameter");
     if (result != ARCA_OK)
         goto done;
-    if (find_func(s->prog->ecalls, s->prog->ecall_count, prm->name) ||
-        find_func(s->prog->ocalls, s->prog->ocall_count, prm->name) || find_type(s->prog, prm->name)) {
-        result = edl_error(s->ctx, prm->loc, "parameter name '%s' clashes with a function or type of "
-                           "the same name; rename it", prm->name);
+    /* A parameter may be named like a function (C scoping allows it; the bridge of a function
+     * with a parameter of its own name calls it through a pointer), but not like an EDL type,
+     * which the generated code spells in the same scope. */
+    if (find_type(s->prog, prm->name)) {
+        result = edl_error(s->ctx, prm->loc, "parameter name '%s' clashes with the type of the same "
+                           "name; rename it", prm->name);
         goto done;
     }
+    if (strcmp(prm->name, f->name) == 0)
+        f->own_name_param = 1;
     for (size_t i = 0; i < prm->attr_count; i++) {
         edl_attr *a = &prm->attrs[i];
         edl_attr **slot = NULL;
@@ -474,13 +659,28 @@ static arca_result_t check_param(state *s, edl_func *f, edl_param *prm)
                                "between platforms; pass the characters as [in, count=n] wchar_t* "
                                "with an explicit length, or convert to UTF-8 and use [string]");
             goto done;
-        } else if (strcmp(a->name, "isptr") == 0 || strcmp(a->name, "isary") == 0 ||
-                   strcmp(a->name, "readonly") == 0 || strcmp(a->name, "sizefunc") == 0) {
+        } else if (strcmp(a->name, "isptr") == 0 || strcmp(a->name, "isary") == 0) {
+            int ptr = a->name[2] == 'p';
             result = edl_error(s->ctx, a->loc,
-                               "[%s] is not supported by arca-edger: it hides a pointer or array "
-                               "behind a typedef; spell the parameter as a pointer or array in the "
-                               "EDL (e.g. [in, size=len] uint8_t *buf) so its size is known",
-                               a->name);
+                               "[%s] is not supported by arca-edger: it declares that a typedef from "
+                               "a C header is %s, which arca-edger cannot see into; across the "
+                               "address-space boundary only copies can travel, never the address, so "
+                               "the EDL must spell the %s and its size (e.g. %s)",
+                               a->name, ptr ? "a pointer" : "an array", ptr ? "pointer" : "array",
+                               ptr ? "[in, size=len] uint8_t *buf" : "[in] uint8_t buf[16]");
+            goto done;
+        } else if (strcmp(a->name, "readonly") == 0) {
+            result = edl_error(s->ctx, a->loc,
+                               "[readonly] is not supported by arca-edger: it marks an [isptr] "
+                               "pointer whose memory the callee shares but may not write, and no "
+                               "memory is shared across the address-space boundary between host and "
+                               "enclave; use [in] (the callee gets a private copy that never goes back)");
+            goto done;
+        } else if (strcmp(a->name, "sizefunc") == 0) {
+            result = edl_error(s->ctx, a->loc,
+                               "[sizefunc] is not supported by arca-edger: the size function would "
+                               "run on the caller's pointer, which the callee cannot check; add a "
+                               "size parameter and use [size=len]");
             goto done;
         } else {
             result = edl_error(s->ctx, a->loc, "unknown attribute '%s' on parameter '%s'", a->name,
@@ -507,6 +707,9 @@ static arca_result_t check_param(state *s, edl_func *f, edl_param *prm)
         goto done;
     }
     result = resolve_type(s, &prm->type, 0);
+    if (result != ARCA_OK)
+        goto done;
+    result = resolve_dims(s, &prm->dims);
     if (result != ARCA_OK)
         goto done;
     if (prm->type.pointers > 1 || (is_ptr && is_array)) {
@@ -569,12 +772,18 @@ static arca_result_t check_param(state *s, edl_func *f, edl_param *prm)
             goto done;
         }
         prm->array_elems = 1;
-        for (size_t i = 0; i < prm->dims.count; i++)
-            if (__builtin_mul_overflow(prm->array_elems, prm->dims.items[i], &prm->array_elems) ||
+        prm->array_known = 1;
+        for (size_t i = 0; i < prm->dims.count; i++) {
+            if (!prm->dims.items[i].known) {
+                prm->array_known = 0; /* a header's constant: the generated code asserts the bounds */
+                continue;
+            }
+            if (__builtin_mul_overflow(prm->array_elems, prm->dims.items[i].value, &prm->array_elems) ||
                 prm->array_elems > (UINT64_C(1) << 31)) {
                 result = edl_error(s->ctx, prm->loc, "array '%s' has too many elements", prm->name);
                 goto done;
             }
+        }
         goto done;
     }
     if (prm->type.kind == TY_VOID && !size) {
@@ -593,6 +802,42 @@ done:
     return result;
 }
 
+/* propagate_errno and allow(...) belong to host calls; allow names ecalls of this program. */
+static arca_result_t check_suffixes(state *s, edl_func *f)
+{
+    arca_result_t result = ARCA_OK;
+    if (f->trusted && f->propagate_errno)
+        result = edl_error(s->ctx, f->errno_loc, "'propagate_errno' applies to untrusted functions: "
+                           "it carries the host's errno back into the enclave after a host call");
+    if (f->trusted && f->has_allow)
+        result = edl_error(s->ctx, f->allow_loc, "allow(...) applies to untrusted functions: it lists "
+                           "the ecalls the host may make while that host call runs");
+    if (f->trusted)
+        goto done;
+    f->allowed = f->allow_count ? edl_alloc(s->ctx, f->allow_count * sizeof *f->allowed) : NULL;
+    for (size_t i = 0; i < f->allow_count; i++) {
+        const char *name = f->allow[i];
+        edl_func *e = find_func(s->prog->ecalls, s->prog->ecall_count, name);
+        if (!e) {
+            result = edl_error(s->ctx, f->allow_locs[i],
+                               "allow(%s) of '%s': %s; allow(...) lists trusted functions of this "
+                               "enclave (import them too)",
+                               name, f->name,
+                               find_func(s->prog->ocalls, s->prog->ocall_count, name)
+                                   ? "it is an untrusted function"
+                                   : "no trusted function of this enclave has that name");
+            continue;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (f->allowed[k] == e)
+                result = edl_error(s->ctx, f->allow_locs[i], "allow(%s) of '%s': listed twice", name,
+                                   f->name);
+        f->allowed[i] = e;
+    }
+done:
+    return result;
+}
+
 static arca_result_t check_func(state *s, edl_func *f)
 {
     arca_result_t result = ARCA_OK;
@@ -604,43 +849,69 @@ static arca_result_t check_func(state *s, edl_func *f)
                            f->name);
         goto done;
     }
-    if (f->trusted && !f->is_public) {
-        result = edl_error(s->ctx, f->loc,
-                           "trusted function '%s' is not public: in the SGX SDK a private ecall can "
-                           "only be called from inside an ocall that lists it in allow(...), which "
-                           "arca-edger does not support; declare it 'public'",
-                           f->name);
-        goto done;
-    }
+    result = check_suffixes(s, f);
     if (f->ret.pointers) {
         result = edl_error(s->ctx, f->ret.loc,
                            "returning a pointer is not supported by arca-edger: '%s' would return "
-                           "an address in another address space; return the data through an [out] "
-                           "parameter",
+                           "an address in the callee's address space, which the caller cannot "
+                           "dereference; return the data through an [out] parameter",
                            f->name);
-        goto done;
+    } else if (resolve_type(s, &f->ret, 0) != ARCA_OK) {
+        result = ARCA_ERR_BAD_FORMAT;
     }
-    result = resolve_type(s, &f->ret, 0);
-    if (result != ARCA_OK)
-        goto done;
     for (size_t i = 0; i < f->param_count; i++) {
-        for (size_t k = 0; k < i; k++)
+        int dup = 0;
+        for (size_t k = 0; k < i && !dup; k++)
             if (strcmp(f->params[k].name, f->params[i].name) == 0) {
                 result = edl_error(s->ctx, f->params[i].loc, "duplicate parameter '%s' in '%s'",
                                    f->params[i].name, f->name);
-                goto done;
+                dup = 1;
             }
-    }
-    for (size_t i = 0; i < f->param_count; i++) {
-        result = check_param(s, f, &f->params[i]);
-        if (result != ARCA_OK)
-            goto done;
+        if (!dup && check_param(s, f, &f->params[i]) != ARCA_OK)
+            result = ARCA_ERR_BAD_FORMAT;
     }
 done:
     return result;
 }
 
 /* ---- the program ---- */
+
+static void note_sdk_type(state *s, const edl_type *t)
+{
+    edl_program *p = s->prog;
+    if (!t->sdk_name || find_name(p->sdk_types, p->sdk_type_count, t->sdk_name))
+        return;
+    EDL_PUSH(s->ctx, p->sdk_types, p->sdk_type_count, t->sdk_name);
+}
+
+/* What the generators need to know about the whole program: errno, allow(), SDK type names. */
+static void program_features(state *s)
+{
+    edl_program *p = s->prog;
+    for (size_t i = 0; i < p->type_count; i++)
+        for (size_t k = 0; k < p->types[i]->member_count; k++)
+            note_sdk_type(s, &p->types[i]->members[k].type);
+    for (size_t n = 0; n < p->ecall_count + p->ocall_count; n++) {
+        edl_func *f = n < p->ecall_count ? p->ecalls[n] : p->ocalls[n - p->ecall_count];
+        note_sdk_type(s, &f->ret);
+        for (size_t k = 0; k < f->param_count; k++)
+            note_sdk_type(s, &f->params[k].type);
+        p->uses_errno |= f->propagate_errno;
+        p->checks_allow |= f->has_allow || (f->trusted && !f->is_public);
+    }
+    /* a private ecall no allow(...) lists can never be called: say so, it is legal EDL */
+    for (size_t i = 0; i < p->ecall_count; i++) {
+        edl_func *e = p->ecalls[i];
+        int listed = e->is_public;
+        for (size_t k = 0; k < p->ocall_count && !listed; k++)
+            for (size_t j = 0; j < p->ocalls[k]->allow_count && !listed; j++)
+                listed = p->ocalls[k]->allowed && p->ocalls[k]->allowed[j] == e;
+        if (!listed)
+            edl_warning(s->ctx, e->loc, "trusted function '%s' is private (not 'public') and no untrusted "
+                        "function lists it in allow(...), so it can never be called",
+                        e->name);
+    }
+}
 
 static arca_result_t build(state *s, edl_module *root, const char *name)
 {
@@ -663,12 +934,11 @@ static arca_result_t build(state *s, edl_module *root, const char *name)
                                "the file name '%s' must be a C identifier (plus .edl): it names the "
                                "generated host-call table '%s_host_calls'",
                                file, p->base);
-            goto done;
+            break;
         }
     }
-    result = collect_types(s, root, &seen, &seen_count);
-    if (result != ARCA_OK)
-        goto done;
+    if (collect_types(s, root, &seen, &seen_count) != ARCA_OK)
+        result = ARCA_ERR_BAD_FORMAT;
     for (size_t i = 0; i < root->func_count; i++) {
         edl_func *f = root->funcs[i];
         if (f->trusted)
@@ -680,48 +950,48 @@ static arca_result_t build(state *s, edl_module *root, const char *name)
         p->ecalls[i]->id = (uint32_t)(i + 1);
     for (size_t i = 0; i < p->ocall_count; i++)
         p->ocalls[i]->id = (uint32_t)(i + 1);
-    for (size_t i = 0; i < root->func_count; i++) {
-        result = check_func(s, root->funcs[i]);
-        if (result != ARCA_OK)
-            goto done;
-    }
-done:
+    for (size_t i = 0; i < root->func_count && !edl_stopped(s->ctx); i++)
+        if (check_func(s, root->funcs[i]) != ARCA_OK)
+            result = ARCA_ERR_BAD_FORMAT;
+    program_features(s); /* with errors too: its warnings are worth seeing */
     return result;
+}
+
+/* The compilation failed if any error was reported, whatever path reported it. */
+static arca_result_t outcome(const edl_ctx *ctx, int errors_before)
+{
+    return ctx->errors > errors_before ? ARCA_ERR_BAD_FORMAT : ARCA_OK;
 }
 
 arca_result_t edl_compile(edl_ctx *ctx, const char *path, edl_program *out)
 {
-    arca_result_t result = ARCA_OK;
+    int errors_before = ctx->errors;
     memset(out, 0, sizeof *out);
     state s = {.ctx = ctx, .prog = out};
     edl_module *root = NULL;
     if (!is_file(path)) {
-        result = edl_error(ctx, (edl_loc){path, 0, 0}, "cannot open '%s': no such file", path);
+        edl_error(ctx, (edl_loc){path, 0, 0}, "cannot open '%s': no such file", path);
         goto done;
     }
-    result = load_module(&s, path, (edl_loc){path, 0, 0}, &root);
-    if (result != ARCA_OK)
-        goto done;
-    result = build(&s, root, path);
+    load_module(&s, path, (edl_loc){path, 0, 0}, NULL, &root);
+    if (root && !edl_stopped(ctx))
+        build(&s, root, path);
 done:
-    return result;
+    return outcome(ctx, errors_before);
 }
 
 arca_result_t edl_compile_text(edl_ctx *ctx, const char *name, const char *text, size_t len,
                                edl_program *out)
 {
-    arca_result_t result = ARCA_OK;
+    int errors_before = ctx->errors;
     memset(out, 0, sizeof *out);
     state s = {.ctx = ctx, .prog = out};
     edl_module *m = edl_alloc(ctx, sizeof *m);
     m->path = name;
-    m->realpath = NULL;
-    EDL_PUSH(ctx, s.modules, s.module_count, m);
     m->realpath = name;
-    result = parse_text(&s, m, text, len);
-    if (result != ARCA_OK)
-        goto done;
-    result = build(&s, m, name);
-done:
-    return result;
+    EDL_PUSH(ctx, s.modules, s.module_count, m);
+    parse_text(&s, m, text, len);
+    if (!edl_stopped(ctx))
+        build(&s, m, name);
+    return outcome(ctx, errors_before);
 }

@@ -10,30 +10,35 @@
 #include <string.h>
 
 static const edl_builtin builtins[] = {
-    {"char", WIRE_U8, 1, 1},
-    {"signed char", WIRE_U8, 1, 1},
-    {"unsigned char", WIRE_U8, 1, 0},
-    {"short", WIRE_U16, 1, 1},
-    {"unsigned short", WIRE_U16, 1, 0},
-    {"int", WIRE_U32, 1, 1},
-    {"unsigned int", WIRE_U32, 1, 0},
-    {"long", WIRE_U64, 1, 1},
-    {"unsigned long", WIRE_U64, 1, 0},
-    {"long long", WIRE_U64, 1, 1},
-    {"unsigned long long", WIRE_U64, 1, 0},
-    {"int8_t", WIRE_U8, 1, 1},
-    {"uint8_t", WIRE_U8, 1, 0},
-    {"int16_t", WIRE_U16, 1, 1},
-    {"uint16_t", WIRE_U16, 1, 0},
-    {"int32_t", WIRE_U32, 1, 1},
-    {"uint32_t", WIRE_U32, 1, 0},
-    {"int64_t", WIRE_U64, 1, 1},
-    {"uint64_t", WIRE_U64, 1, 0},
-    {"size_t", WIRE_SIZE, 1, 0},
-    {"float", WIRE_F32, 0, 0},
-    {"double", WIRE_F64, 0, 0},
-    {"wchar_t", WIRE_RAW, 0, 0},
-    {"bool", WIRE_U8, 0, 0}, /* C99 bool (stdbool.h): one byte, 0 or 1 after decoding */
+    {"char", WIRE_U8, 1, 1, NULL},
+    {"signed char", WIRE_U8, 1, 1, NULL},
+    {"unsigned char", WIRE_U8, 1, 0, NULL},
+    {"short", WIRE_U16, 1, 1, NULL},
+    {"unsigned short", WIRE_U16, 1, 0, NULL},
+    {"int", WIRE_U32, 1, 1, NULL},
+    {"unsigned int", WIRE_U32, 1, 0, NULL},
+    {"long", WIRE_U64, 1, 1, NULL},
+    {"unsigned long", WIRE_U64, 1, 0, NULL},
+    {"long long", WIRE_U64, 1, 1, NULL},
+    {"unsigned long long", WIRE_U64, 1, 0, NULL},
+    {"int8_t", WIRE_U8, 1, 1, NULL},
+    {"uint8_t", WIRE_U8, 1, 0, NULL},
+    {"int16_t", WIRE_U16, 1, 1, NULL},
+    {"uint16_t", WIRE_U16, 1, 0, NULL},
+    {"int32_t", WIRE_U32, 1, 1, NULL},
+    {"uint32_t", WIRE_U32, 1, 0, NULL},
+    {"int64_t", WIRE_U64, 1, 1, NULL},
+    {"uint64_t", WIRE_U64, 1, 0, NULL},
+    {"size_t", WIRE_SIZE, 1, 0, NULL},
+    {"float", WIRE_F32, 0, 0, NULL},
+    {"double", WIRE_F64, 0, 0, NULL},
+    {"wchar_t", WIRE_RAW, 0, 0, NULL},
+    {"bool", WIRE_U8, 0, 0, NULL}, /* C99 bool (stdbool.h): one byte, 0 or 1 after decoding */
+    /* Status types: Arca's, and the SDKs' names for theirs, which are Arca's in generated code
+     * (the header typedefs the SDK name to arca_result_t). An enum of 32 bits on the ABI. */
+    {"arca_result_t", WIRE_U32, 0, 0, NULL},
+    {"sgx_status_t", WIRE_U32, 0, 0, "arca_result_t"},
+    {"oe_result_t", WIRE_U32, 0, 0, "arca_result_t"},
 };
 
 const edl_builtin *edl_builtin_find(const char *canonical)
@@ -54,12 +59,17 @@ char *edl_type_str(edl_ctx *ctx, const edl_type *t)
     return edl_printf(ctx, "%s%s%s%s", t->is_const ? "const " : "", t->name, n ? " " : "", stars);
 }
 
+const char *edl_dim_str(edl_ctx *ctx, const edl_dim *d)
+{
+    return d->name ? d->name : edl_printf(ctx, "%llu", (unsigned long long)d->value);
+}
+
 char *edl_decl(edl_ctx *ctx, const edl_type *t, const char *name, const edl_dims *dims)
 {
     char *s = edl_type_str(ctx, t);
     s = edl_printf(ctx, "%s%s%s", s, t->pointers ? "" : " ", name);
     for (size_t i = 0; dims && i < dims->count; i++)
-        s = edl_printf(ctx, "%s[%llu]", s, (unsigned long long)dims->items[i]);
+        s = edl_printf(ctx, "%s[%s]", s, edl_dim_str(ctx, &dims->items[i]));
     return s;
 }
 

@@ -2,7 +2,8 @@
  * util.c — arca-edger's arena allocator, string helpers and diagnostics.
  *
  * All memory of one compilation lives in the context's arena and is released by edl_free().
- * Diagnostics use the "file:line:col: error: message" form editors understand. This file must
+ * Diagnostics use the "file:line:col: error: message" form editors understand, followed by
+ * one "  imported from FILE:LINE:COL" line per import that led to the file. This file must
  * never print anything but diagnostics, and never to stdout.
  */
 #include "edger.h"
@@ -21,6 +22,7 @@ void edl_init(edl_ctx *ctx, FILE *diag)
     memset(ctx, 0, sizeof *ctx);
     ctx->diag = diag;
     ctx->max_import_depth = 64;
+    ctx->max_errors = EDL_MAX_ERRORS;
 }
 
 void edl_free(edl_ctx *ctx)
@@ -32,6 +34,8 @@ void edl_free(edl_ctx *ctx)
         b = next;
     }
     ctx->blocks = NULL;
+    ctx->sites = NULL; /* arena memory */
+    ctx->site_count = 0;
 }
 
 void *edl_alloc(edl_ctx *ctx, size_t size)
@@ -95,18 +99,88 @@ char *edl_printf(edl_ctx *ctx, const char *fmt, ...)
     return s;
 }
 
+static edl_site *find_site(edl_ctx *ctx, const char *file)
+{
+    for (size_t i = 0; file && i < ctx->site_count; i++)
+        if (strcmp(ctx->sites[i].file, file) == 0)
+            return &ctx->sites[i];
+    return NULL;
+}
+
+void edl_add_site(edl_ctx *ctx, const char *file, edl_loc from, const char *note)
+{
+    if (find_site(ctx, file))
+        return;
+    edl_site site = {file, from, note, 0};
+    EDL_PUSH(ctx, ctx->sites, ctx->site_count, site);
+}
+
+/* The chain of imports that led to @p file, innermost first; the file's note once. */
+static void print_trail(edl_ctx *ctx, const char *file)
+{
+    edl_site *own = find_site(ctx, file);
+    const char *cur = file;
+    /* each hop moves to an earlier-loaded file; the bound only guards against a broken table */
+    for (size_t hops = 0; hops <= ctx->site_count; hops++) {
+        const edl_site *s = find_site(ctx, cur);
+        if (!s)
+            break;
+        fprintf(ctx->diag, "  imported from %s:%d:%d\n", s->from.file ? s->from.file : "<input>",
+                s->from.line, s->from.col);
+        cur = s->from.file;
+    }
+    if (own && own->note && !own->noted) {
+        own->noted = 1;
+        fprintf(ctx->diag, "  note: %s\n", own->note);
+    }
+}
+
+__attribute__((format(printf, 4, 0))) static void report(edl_ctx *ctx, edl_loc loc, const char *kind,
+                                                         const char *fmt, va_list ap)
+{
+    fprintf(ctx->diag, "%s:%d:%d: %s: ", loc.file ? loc.file : "<input>", loc.line, loc.col, kind);
+    vfprintf(ctx->diag, fmt, ap);
+    fputc('\n', ctx->diag);
+    print_trail(ctx, loc.file);
+}
+
 arca_result_t edl_error(edl_ctx *ctx, edl_loc loc, const char *fmt, ...)
 {
     ctx->errors++;
-    if (ctx->diag) {
+    if (ctx->diag && ctx->errors <= ctx->max_errors) {
         va_list ap;
         va_start(ap, fmt);
-        fprintf(ctx->diag, "%s:%d:%d: error: ", loc.file ? loc.file : "<input>", loc.line, loc.col);
-        vfprintf(ctx->diag, fmt, ap);
-        fputc('\n', ctx->diag);
+        report(ctx, loc, "error", fmt, ap);
         va_end(ap);
+    } else if (ctx->diag && ctx->errors == ctx->max_errors + 1) {
+        fprintf(ctx->diag, "arca-edger: more than %d errors; stopping here (fix these and run again)\n",
+                ctx->max_errors);
     }
     return ARCA_ERR_BAD_FORMAT;
+}
+
+void edl_warning(edl_ctx *ctx, edl_loc loc, const char *fmt, ...)
+{
+    ctx->warnings++;
+    if (ctx->diag && !edl_stopped(ctx)) {
+        va_list ap;
+        va_start(ap, fmt);
+        report(ctx, loc, "warning", fmt, ap);
+        va_end(ap);
+    }
+}
+
+int edl_stopped(const edl_ctx *ctx)
+{
+    return ctx->errors > ctx->max_errors;
+}
+
+int edl_defined(const edl_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->define_count; i++)
+        if (strcmp(ctx->defines[i], name) == 0)
+            return 1;
+    return 0;
 }
 
 void edl_emit(edl_out *o, const char *fmt, ...)

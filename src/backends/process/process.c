@@ -16,8 +16,10 @@
  * is read once and checked against what was asked for (src/common/channel.c); host calls
  * get private copies of the request and of the reply buffer, so the runner cannot change
  * bytes under a host function. A runner that breaks the protocol is killed and the enclave
- * lost (runner_broke). This file must never write past the caller's out_cap, never wait
- * without a way out when the runner dies or stalls, and never keep keys after START.
+ * lost (runner_broke); a transfer that makes no progress for the stalled-transfer timeout
+ * (5 s, or $ARCA_PROCESS_STALL_TIMEOUT_MS) counts as broken. This file must never write past
+ * the caller's out_cap, never wait without a way out when the runner dies or stalls, and never
+ * keep keys after START.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -186,7 +188,7 @@ static arca_result_t serve_host_call(process_state *st, uint32_t k, struct arca_
     /* The whole request, streamed into private memory (or, without memory for it, waited
      * for and dropped), so the runner has stopped writing the payload before the reply. */
     ARCA_CHECK(arca__channel_receive(slot, &slot->in_ready, &slot->host_waiting, in,
-                                     frame.in_len, st->spin_ns, &st->lost, ARCA__STREAM_STALL_NS));
+                                     frame.in_len, st->spin_ns, &st->lost, st->stall_ns));
     if (!have_memory) {
         r = ARCA_ERR_OUT_OF_MEMORY;
     } else {
@@ -286,7 +288,7 @@ static inline __attribute__((always_inline)) arca_result_t transact(process_stat
     /* Result and length read once and checked against out_cap; then the reply streams into
      * the caller's buffer, never past out_cap. */
     r = arca__channel_take_reply(slot, &slot->host_waiting, out, out_cap, &reply, out_len,
-                                 st->spin_ns, &st->lost, ARCA__STREAM_STALL_NS);
+                                 st->spin_ns, &st->lost, st->stall_ns);
     if (__builtin_expect(r != ARCA_OK, 0)) {
         *out_len = 0;
         ARCA_RAISE(bad_reply(st, r));
@@ -300,6 +302,52 @@ done:
 }
 
 /* ---- create ---- */
+
+/* The stalled-transfer timeout: $ARCA_PROCESS_STALL_TIMEOUT_MS, read once per process (getenv
+ * races with setenv in other threads; a value must not change under running enclaves). A value
+ * that is not a whole number of milliseconds within the bounds makes every create fail, saying
+ * so, rather than being clamped or ignored silently. */
+static pthread_once_t stall_once = PTHREAD_ONCE_INIT;
+static uint64_t stall_setting_ns; /* 0: the environment's value was refused */
+static char stall_refused[48];    /* that value, printable ASCII, cut */
+
+static void stall_from_environment(void)
+{
+    const char *v = getenv(ARCA__PROCESS_STALL_ENV);
+    uint64_t ms = 0;
+    size_t i = 0;
+    stall_setting_ns = ARCA__STREAM_STALL_NS;
+    if (!v || !v[0])
+        return; /* unset or empty: the default, like the other ARCA_* variables */
+    /* Digits only: no sign, no spaces, no unit; stop counting once out of bounds. */
+    for (; v[i] >= '0' && v[i] <= '9' && ms <= ARCA__PROCESS_STALL_MAX_MS; i++)
+        ms = ms * 10 + (uint64_t)(v[i] - '0');
+    if (i > 0 && v[i] == '\0' && ms >= ARCA__PROCESS_STALL_MIN_MS &&
+        ms <= ARCA__PROCESS_STALL_MAX_MS) {
+        stall_setting_ns = ms * UINT64_C(1000000);
+        return;
+    }
+    stall_setting_ns = 0;
+    for (i = 0; v[i] && i + 1 < sizeof stall_refused; i++)
+        stall_refused[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+    stall_refused[i] = '\0';
+}
+
+static arca_result_t stall_timeout(uint64_t *ns)
+{
+    arca_result_t result = ARCA_OK;
+    pthread_once(&stall_once, stall_from_environment);
+    if (!stall_setting_ns)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                   "process backend: %s='%s' is not a whole number of milliseconds from %d to "
+                   "%d; set one in that range, or unset it for the default of %llu ms",
+                   ARCA__PROCESS_STALL_ENV, stall_refused, ARCA__PROCESS_STALL_MIN_MS,
+                   ARCA__PROCESS_STALL_MAX_MS,
+                   (unsigned long long)(ARCA__STREAM_STALL_NS / UINT64_C(1000000)));
+    *ns = stall_setting_ns;
+done:
+    return result;
+}
 
 static arca_result_t make_channel(process_state *st, uint32_t threads, size_t max_payload, int *fd_out)
 {
@@ -370,10 +418,17 @@ static arca_result_t receive_ready(process_state *st, uint32_t *protections)
         ARCA_RAISE(ARCA_ERR_TIMEOUT, "arca-runner did not report ready within %d ms",
                    ARCA__PROCESS_READY_TIMEOUT_MS);
     ssize_t got = recv(st->control_fd, &msg, sizeof msg, 0);
-    if (got <= 0)
+    if (got <= 0) {
+        /* Say how it ended, once the monitor thread has reaped it (a second at most). */
+        for (int waited = 0; waited < 1000 && __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE) != 1;
+             waited += 10)
+            poll(NULL, 0, 10);
         ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST,
-                   "arca-runner exited during start-up (run with the same image on the sim "
-                   "backend, or check the runner's stderr)");
+                   "arca-runner exited during start-up (%s; run with the same image on the sim "
+                   "backend, or check the runner's stderr)",
+                   __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE) == 1 ? st->lost_reason
+                                                                     : "no exit status yet");
+    }
     if (got != (ssize_t)sizeof msg || msg.magic != ARCA__READY_MAGIC ||
         msg.version != ARCA__CONTROL_VERSION || !arca_result_valid(msg.result))
         ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner sent a malformed READY message");
@@ -438,6 +493,7 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot create a condition variable");
     }
     st->sync_ready = 1;
+    ARCA_CHECK(stall_timeout(&st->stall_ns));
     st->spin_ns = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                 : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__process_runner_path(launch->options, st->runner_path, sizeof st->runner_path));
@@ -471,16 +527,23 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     start.keys = *launch->keys;
     ssize_t sent = send(st->control_fd, &start, sizeof start, MSG_NOSIGNAL);
     arca__wipe(&start, sizeof start);
-    if (sent != (ssize_t)sizeof start)
+    if (sent != (ssize_t)sizeof start) {
+        /* The runner may have refused to start before it read START (a tracer, say): its
+         * READY, still queued on our end of the socket, says why. */
+        ARCA_CHECK(receive_ready(st, &protections));
         ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST, "arca-runner exited during start-up, before it received its START message");
+    }
     ARCA_CHECK(receive_ready(st, &protections));
+    /* In force from READY on (the runner is sandboxed before it sends it), so reported before
+     * INIT: evidence asked for by the enclave's init hook carries them (the host API passes
+     * the handle's own identity field here). */
+    *protections_out = protections;
 
     /* The runtime's init (and the enclave's init hook) on slot 0. */
     result = transact(st, 0, 0, ARCA__CALL_INIT, NULL, 0, NULL, 0, &ignored);
     if (result != ARCA_OK && !arca__error_detail()[0])
         arca__error(result, "the enclave's init failed: %s", arca_result_str(result));
     ARCA_CHECK(result);
-    *protections_out = protections;
 done:
     arca__wipe(&start, sizeof start);
     if (sv[1] >= 0)

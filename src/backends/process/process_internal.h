@@ -21,6 +21,13 @@
 #define ARCA__PROCESS_EXIT_TIMEOUT_MS 2000
 /* How long create waits for the runner's READY (verification + hardening). */
 #define ARCA__PROCESS_READY_TIMEOUT_MS 30000
+/* How long a payload transfer may make no progress before the runner is judged hostile, killed
+ * and the enclave lost: ARCA__STREAM_STALL_NS (5 s), or $ARCA_PROCESS_STALL_TIMEOUT_MS (read
+ * once per process) within these bounds. Too short, and a runner that is merely descheduled
+ * on a loaded machine is killed; too long, and a stalling runner holds the call that long. */
+#define ARCA__PROCESS_STALL_ENV "ARCA_PROCESS_STALL_TIMEOUT_MS"
+#define ARCA__PROCESS_STALL_MIN_MS 100
+#define ARCA__PROCESS_STALL_MAX_MS 600000
 
 /* The runner's stderr, as the monitor forwards it to the host's: bytes per line (longer lines
  * are cut), and at most LOG_RATE lines per second after a burst of LOG_BURST. */
@@ -66,6 +73,7 @@ typedef struct process_state {
     arca__channel_layout layout;
     void *channel; /* the shared mapping */
     uint64_t spin_ns;
+    uint64_t stall_ns; /* the stalled-transfer timeout (ARCA__PROCESS_STALL_ENV), fixed at create */
     int control_fd; /* host end of the control socket */
     int wake_fd[2]; /* pipe: destroy -> monitor ('f' fini started, 's' stop) */
     pid_t pid;

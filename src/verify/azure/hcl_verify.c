@@ -14,6 +14,7 @@
 #include "common/crypto.h"
 #include "common/error.h"
 #include "verify/azure/hcl.h"
+#include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/intel/dcap_quote.h"
 
@@ -96,3 +97,7 @@ arca_result_t arca__azure_hcl_verify(arca__hw_verifier *v, const uint8_t *bytes,
 done:
     return result;
 }
+
+/* The registry's entry (verify/format.h). */
+ARCA__HW_FORMAT(arca__format_azure_hcl, ARCA_EVIDENCE_AZURE_HCL, "azure-hcl-report",
+                arca__azure_hcl_detect, arca__azure_hcl_verify);

@@ -1,10 +1,11 @@
 /*
- * hw.c — the hardware evidence verifier object and its format registry: pinned roots, the
- * collateral pool (recognised by content), the cache of verified chains, and the dispatch
- * from evidence bytes to the DCAP, SEV-SNP and Azure HCL verifiers.
+ * hw.c — the hardware evidence verifier object and the hardware part of the evidence-format
+ * registry: pinned roots (and where the shipped ones are), the collateral pool (recognised by
+ * content), the cache of verified chains, and the dispatch from evidence bytes to the DCAP,
+ * SEV-SNP and Azure HCL entries (verify/format.h).
  *
  * Divisions: names; the verifier object; roots; collateral; the chain cache; chain
- * verification; detection and dispatch.
+ * verification; the registry's hardware formats, detection and dispatch.
  *
  * This file decides no trust on its own: it only routes. It must never let a cached verdict
  * outlive its time window or survive a change of roots or collateral, never hand out a
@@ -14,20 +15,23 @@
 #include "verify/hw/hw.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/crypto.h"
 #include "common/error.h"
 #include "common/image.h" /* arca__read_file */
 #include "common/le.h"
-#include "verify/azure/hcl.h"
+#include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/intel/dcap_quote.h"
-#include "verify/snp/snp_report.h"
 
 #define FILE_MAX (4u * 1024u * 1024u)
 
@@ -71,30 +75,41 @@ int arca__tcb_status_parse(const char *name, arca__tcb_status *out)
     return -1;
 }
 
-const char *arca__hw_format_name(arca__hw_format format)
-{
-    switch (format) {
-    case ARCA__HW_FORMAT_DCAP_QUOTE: return "dcap-quote";
-    case ARCA__HW_FORMAT_SNP_REPORT: return "snp-report";
-    case ARCA__HW_FORMAT_AZURE_HCL: return "azure-hcl-report";
-    default: return "none";
-    }
-}
 
-arca_result_t arca__hw_key(const char *label, const void *data, size_t len, uint8_t key[32])
+arca_result_t arca__hw_sha256_2(const void *a, size_t a_len, const void *b, size_t b_len,
+                                uint8_t out[32])
 {
     arca_result_t result = ARCA_OK;
     arca__sha256_ctx ctx;
 
     ARCA_CHECK(arca__sha256_init(&ctx));
-    if (arca__sha256_update(&ctx, label, strlen(label) + 1) != ARCA_OK ||
-        arca__sha256_update(&ctx, data, len) != ARCA_OK) {
+    if (arca__sha256_update(&ctx, a, a_len) != ARCA_OK ||
+        arca__sha256_update(&ctx, b, b_len) != ARCA_OK) {
         arca__sha256_abort(&ctx);
-        ARCA_RAISE(ARCA_ERR_CRYPTO, "cannot hash a cache key");
+        ARCA_RAISE(ARCA_ERR_CRYPTO, "cannot compute a SHA-256");
     }
-    ARCA_CHECK(arca__sha256_final(&ctx, key));
+    ARCA_CHECK(arca__sha256_final(&ctx, out));
 done:
     return result;
+}
+
+arca_result_t arca__hw_key(const char *label, const void *data, size_t len, uint8_t key[32])
+{
+    return arca__hw_sha256_2(label, strlen(label) + 1, data, len, key);
+}
+
+void arca__hw_claims_set(arca__hw_claims *claims, arca__tee tee, const uint8_t *measurement,
+                         size_t measurement_len, const uint8_t *signer, size_t signer_len,
+                         int debug, const uint8_t report_data[64])
+{
+    claims->tee = tee;
+    memcpy(claims->measurement, measurement, measurement_len);
+    claims->measurement_len = measurement_len;
+    if (signer)
+        memcpy(claims->signer, signer, signer_len);
+    claims->signer_len = signer ? signer_len : 0;
+    claims->debug = debug != 0;
+    memcpy(claims->report_data, report_data, 64);
 }
 
 arca_result_t arca__hw_add_advisory(arca__hw_claims *claims, const char *id)
@@ -188,93 +203,191 @@ done:
     return result;
 }
 
-arca_result_t arca__hw_add_root_file(arca__hw_verifier *v, const char *path)
+/* What to do with the bytes of one file (roots, collateral), named by its path. */
+typedef arca_result_t (*file_fn)(arca__hw_verifier *v, const uint8_t *bytes, size_t len,
+                                 const char *name);
+
+/* The file @p path (at most FILE_MAX bytes) through @p one. */
+static arca_result_t add_file(arca__hw_verifier *v, const char *path, file_fn one)
 {
     arca_result_t result = ARCA_OK;
     uint8_t *bytes = NULL;
     size_t len = 0;
 
     if (!v || !path)
-        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "hw_add_root_file: NULL argument");
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "hw: NULL verifier or path");
     ARCA_CHECK(arca__read_file(path, FILE_MAX, &bytes, &len));
-    ARCA_CHECK(arca__hw_add_root(v, bytes, len, path));
+    ARCA_CHECK(one(v, bytes, len, path));
 done:
     free(bytes);
     return result;
 }
 
-static int pem_name(const struct dirent *e)
+static int visible(const struct dirent *e)
 {
-    size_t n = strlen(e->d_name);
-    return n > 4 && strcmp(e->d_name + n - 4, ".pem") == 0;
+    return e->d_name[0] != '.';
 }
 
-static arca_result_t pool_add(arca__hw_verifier *v, arca__cert *cert);
-
-arca_result_t arca__hw_add_default_roots(arca__hw_verifier *v, const char *dir)
+/* Every regular file of @p dir whose name ends in @p suffix ("": any; hidden ones never),
+ * sorted by name, through add_file(); how many in *count. */
+static arca_result_t add_dir(arca__hw_verifier *v, const char *dir, const char *suffix,
+                             file_fn one, size_t *count)
 {
     arca_result_t result = ARCA_OK;
     struct dirent **list = NULL;
-    int n = -1;
-    uint8_t *bytes = NULL;
-    arca__cert *certs[ARCA__X509_MAX_CERTS];
-    size_t count = 0;
+    struct stat st;
+    int n = scandir(dir, &list, visible, alphasort);
 
-    if (!v)
-        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "hw_add_default_roots: NULL verifier");
-    if (!dir)
-        dir = ARCA_HW_ROOTS_DIR;
-    n = scandir(dir, &list, pem_name, alphasort);
-    if (n < 0)
-        ARCA_RAISE(ARCA_ERR_NOT_FOUND, "%s: cannot list the default roots: %s", dir,
-                   strerror(errno));
-    for (int i = 0; i < n; i++) {
-        char path[4096];
-        size_t len = 0;
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name) >= sizeof path)
-            ARCA_RAISE(ARCA_ERR_OVERFLOW, "%s: path too long", dir);
-        ARCA_CHECK(arca__read_file(path, FILE_MAX, &bytes, &len));
-        ARCA_CHECK(arca__certs_parse(bytes, len, path, certs, ARCA__X509_MAX_CERTS, &count));
-        free(bytes);
-        bytes = NULL;
-        for (size_t c = 0; c < count; c++) {
-            if (result == ARCA_OK)
-                result = arca__cert_self_signed(certs[c]) ? arca__trust_add(v->trust, certs[c])
-                                                          : pool_add(v, certs[c]);
-            arca__cert_free(certs[c]);
-        }
-        count = 0;
-        ARCA_CHECK(result);
+    *count = 0;
+    if (n < 0) {
+        n = 0;
+        ARCA_RAISE(ARCA_ERR_IO, "%s: cannot list: %s", dir, strerror(errno));
     }
-    if (n == 0)
-        ARCA_RAISE(ARCA_ERR_NOT_FOUND, "%s: no .pem root certificates there", dir);
-    arca__hw_cache_clear(v);
+    for (int i = 0; i < n; i++) {
+        char file[4096];
+        size_t len = strlen(list[i]->d_name), sl = strlen(suffix);
+        if (len < sl || strcmp(list[i]->d_name + len - sl, suffix) != 0)
+            continue;
+        if ((size_t)snprintf(file, sizeof file, "%s/%s", dir, list[i]->d_name) >= sizeof file)
+            ARCA_RAISE(ARCA_ERR_OVERFLOW, "%s: path too long", dir);
+        if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        ARCA_CHECK(add_file(v, file, one));
+        (*count)++;
+    }
 done:
-    free(bytes);
     for (int i = 0; i < n; i++)
         free(list[i]);
     free(list);
     return result;
 }
 
+arca_result_t arca__hw_add_root_file(arca__hw_verifier *v, const char *path)
+{
+    return add_file(v, path, arca__hw_add_root);
+}
+
+static arca_result_t pool_add(arca__hw_verifier *v, arca__cert *cert);
+
+/* The certificates of @p bytes (PEM bundle or DER) into the untrusted pool; with
+ * @p pin_self_signed, the self-signed ones are pinned as roots instead. */
+static arca_result_t take_certs(arca__hw_verifier *v, const uint8_t *bytes, size_t len,
+                                const char *name, int pin_self_signed)
+{
+    arca_result_t result = ARCA_OK;
+    arca__cert *certs[ARCA__X509_MAX_CERTS];
+    size_t count = 0;
+
+    ARCA_CHECK(arca__certs_parse(bytes, len, name, certs, ARCA__X509_MAX_CERTS, &count));
+    for (size_t c = 0; c < count; c++) {
+        if (result == ARCA_OK)
+            result = pin_self_signed && arca__cert_self_signed(certs[c])
+                         ? arca__trust_add(v->trust, certs[c])
+                         : pool_add(v, certs[c]);
+        arca__cert_free(certs[c]);
+    }
+done:
+    return result;
+}
+
+/* A shipped roots file: self-signed certificates pinned, the others intermediates. */
+static arca_result_t add_shipped(arca__hw_verifier *v, const uint8_t *bytes, size_t len,
+                                 const char *name)
+{
+    return take_certs(v, bytes, len, name, 1);
+}
+
+/* The installed roots: ARCA_HW_ROOTS_REL from the directory of the library (or program) that
+ * holds this code, when it is a directory (a relocated install, or the build tree, where the
+ * build copies them), else the configured ARCA_HW_ROOTS_DIR. */
+static void installed_roots_dir(char *out, size_t cap)
+{
+    Dl_info info;
+    char module[PATH_MAX] = "";
+    struct stat st;
+    ssize_t n;
+
+    if (dladdr((void *)installed_roots_dir, &info) && info.dli_fname && strchr(info.dli_fname, '/'))
+        snprintf(module, sizeof module, "%s", info.dli_fname);
+    else if ((n = readlink("/proc/self/exe", module, sizeof module - 1)) > 0)
+        module[n] = '\0'; /* the main program: dladdr names it as it was invoked */
+    if (module[0] &&
+        (size_t)snprintf(out, cap, "%s/%s", dirname(module), ARCA_HW_ROOTS_REL) < cap &&
+        stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return;
+    snprintf(out, cap, "%s", ARCA_HW_ROOTS_DIR);
+}
+
+arca_result_t arca__hw_add_default_roots(arca__hw_verifier *v, const char *dir)
+{
+    arca_result_t result = ARCA_OK;
+    size_t count = 0;
+    char installed[PATH_MAX];
+
+    if (!v)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "hw_add_default_roots: NULL verifier");
+    if (!dir) {
+        installed_roots_dir(installed, sizeof installed);
+        dir = installed;
+    }
+    ARCA_CHECK(add_dir(v, dir, ".pem", add_shipped, &count));
+    if (count == 0)
+        ARCA_RAISE(ARCA_ERR_NOT_FOUND, "%s: no .pem root certificates there", dir);
+    arca__hw_cache_clear(v);
+done:
+    return result;
+}
+
+arca_result_t arca__hw_use_default_roots_if_none(arca__hw_verifier *v)
+{
+    arca_result_t result = ARCA_OK;
+
+    pthread_mutex_lock(&v->lock);
+    if (arca__trust_count(v->trust) == 0 && arca__hw_add_default_roots(v, NULL) != ARCA_OK)
+        result = arca__error(ARCA_ERR_UNTRUSTED_ROOT,
+                             "the policy pins no root (TrustedRoot) and the shipped roots cannot "
+                             "be used: %s; pin the Intel SGX Root CA or an AMD ARK with "
+                             "TrustedRoot",
+                             arca__error_detail());
+    pthread_mutex_unlock(&v->lock);
+    return result;
+}
+
 /* ---- collateral ---- */
+
+arca_result_t arca__hw_append(void *array, size_t *count, size_t max, const void *item,
+                              size_t size, const char *what, void **out)
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t *grown;
+
+    *out = array;
+    if (*count >= max)
+        ARCA_RAISE(ARCA_ERR_OVERFLOW, "more than %zu %s", max, what);
+    grown = realloc(array, (*count + 1) * size);
+    if (!grown)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot grow the list of %s", what);
+    memcpy(grown + *count * size, item, size);
+    (*count)++;
+    *out = grown;
+done:
+    return result;
+}
 
 /* Add a certificate to the untrusted pool (a new reference), once. */
 static arca_result_t pool_add(arca__hw_verifier *v, arca__cert *cert)
 {
     arca_result_t result = ARCA_OK;
-    arca__cert **grown;
+    void *grown;
 
     for (size_t i = 0; i < v->cert_count; i++)
         if (memcmp(arca__cert_hash(v->certs[i]), arca__cert_hash(cert), 32) == 0)
             goto done;
-    if (v->cert_count == ARCA__HW_MAX_POOL)
-        ARCA_RAISE(ARCA_ERR_OVERFLOW, "more than %d collateral certificates", ARCA__HW_MAX_POOL);
-    grown = realloc(v->certs, (v->cert_count + 1) * sizeof *grown);
-    if (!grown)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot grow the certificate pool");
+    result = arca__hw_append(v->certs, &v->cert_count, ARCA__HW_MAX_POOL, &cert, sizeof cert,
+                             "collateral certificates", &grown);
     v->certs = grown;
-    v->certs[v->cert_count++] = arca__cert_ref(cert);
+    ARCA_CHECK(result);
+    arca__cert_ref(cert);
 done:
     return result;
 }
@@ -282,18 +395,7 @@ done:
 static arca_result_t add_certs(arca__hw_verifier *v, const uint8_t *bytes, size_t len,
                                const char *name)
 {
-    arca_result_t result = ARCA_OK;
-    arca__cert *certs[ARCA__X509_MAX_CERTS];
-    size_t n = 0;
-
-    ARCA_CHECK(arca__certs_parse(bytes, len, name, certs, ARCA__X509_MAX_CERTS, &n));
-    for (size_t i = 0; i < n; i++) {
-        if (result == ARCA_OK)
-            result = pool_add(v, certs[i]);
-        arca__cert_free(certs[i]);
-    }
-done:
-    return result;
+    return take_certs(v, bytes, len, name, 0);
 }
 
 static arca_result_t add_crl(arca__hw_verifier *v, const uint8_t *bytes, size_t len,
@@ -301,52 +403,46 @@ static arca_result_t add_crl(arca__hw_verifier *v, const uint8_t *bytes, size_t 
 {
     arca_result_t result = ARCA_OK;
     arca__crl *crl = NULL;
-    arca__crl **grown;
+    void *grown;
     char issuer[128];
 
     ARCA_CHECK(arca__crl_parse(bytes, len, name, &crl));
     for (size_t i = 0; i < v->crl_count; i++)
         if (memcmp(arca__crl_hash(v->crls[i]), arca__crl_hash(crl), 32) == 0)
             goto done;
-    if (v->crl_count == ARCA__HW_MAX_POOL)
-        ARCA_RAISE(ARCA_ERR_OVERFLOW, "more than %d CRLs", ARCA__HW_MAX_POOL);
-    grown = realloc(v->crls, (v->crl_count + 1) * sizeof *grown);
-    if (!grown)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot grow the CRL pool");
+    result = arca__hw_append(v->crls, &v->crl_count, ARCA__HW_MAX_POOL, &crl, sizeof crl, "CRLs",
+                             &grown);
     v->crls = grown;
+    ARCA_CHECK(result);
     arca__crl_issuer_cn(crl, issuer, sizeof issuer);
     if (strncmp(issuer, "Intel SGX", 9) == 0)
         v->intel_collateral = 1;
     if (strncmp(issuer, "ARK-", 4) == 0)
         v->amd_crl = 1;
-    v->crls[v->crl_count++] = crl;
-    crl = NULL;
+    crl = NULL; /* the pool's now */
 done:
     arca__crl_free(crl);
     return result;
 }
 
+/* Add a TCB Info or an identity (taken over on success only). */
 static arca_result_t add_item(arca__hw_verifier *v, arca__intel_tcb_info *info,
                               arca__intel_identity *identity, const char *name)
 {
     arca_result_t result = ARCA_OK;
-    arca__hw_signed_item *grown;
+    arca__hw_signed_item item = {.tcb_info = info, .identity = identity, .name = strdup(name)};
+    void *grown;
 
-    if (v->item_count == ARCA__HW_MAX_POOL)
-        ARCA_RAISE(ARCA_ERR_OVERFLOW, "more than %d collateral documents", ARCA__HW_MAX_POOL);
-    grown = realloc(v->items, (v->item_count + 1) * sizeof *grown);
-    if (!grown)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot grow the collateral list");
-    v->items = grown;
-    memset(&v->items[v->item_count], 0, sizeof *grown);
-    v->items[v->item_count].name = strdup(name);
-    if (!v->items[v->item_count].name)
+    if (!item.name)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot copy a collateral name");
-    v->items[v->item_count].tcb_info = info;
-    v->items[v->item_count].identity = identity;
-    v->item_count++;
+    result = arca__hw_append(v->items, &v->item_count, ARCA__HW_MAX_POOL, &item, sizeof item,
+                             "collateral documents", &grown);
+    v->items = grown;
+    ARCA_CHECK(result);
+    item.name = NULL;
     v->intel_collateral = 1;
 done:
+    free((char *)item.name);
     return result;
 }
 
@@ -354,22 +450,20 @@ static arca_result_t add_quote(arca__hw_verifier *v, const uint8_t *bytes, size_
                                const char *name)
 {
     arca_result_t result = ARCA_OK;
-    arca__hw_blob *grown;
+    arca__hw_blob blob = {.bytes = malloc(len), .len = len};
+    void *grown;
 
-    if (v->quote_count == ARCA__HW_MAX_POOL)
-        ARCA_RAISE(ARCA_ERR_OVERFLOW, "more than %d quotes", ARCA__HW_MAX_POOL);
-    grown = realloc(v->quotes, (v->quote_count + 1) * sizeof *grown);
-    if (!grown)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot grow the quote list");
-    v->quotes = grown;
-    grown[v->quote_count].bytes = malloc(len);
-    if (!grown[v->quote_count].bytes)
+    if (!blob.bytes)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot copy a quote");
-    memcpy(grown[v->quote_count].bytes, bytes, len);
-    grown[v->quote_count].len = len;
-    snprintf(grown[v->quote_count].name, sizeof grown[v->quote_count].name, "%s", name);
-    v->quote_count++;
+    memcpy(blob.bytes, bytes, len);
+    snprintf(blob.name, sizeof blob.name, "%s", name);
+    result = arca__hw_append(v->quotes, &v->quote_count, ARCA__HW_MAX_POOL, &blob, sizeof blob,
+                             "quotes", &grown);
+    v->quotes = grown;
+    ARCA_CHECK(result);
+    blob.bytes = NULL;
 done:
+    free(blob.bytes);
     return result;
 }
 
@@ -388,7 +482,12 @@ arca_result_t arca__hw_add_collateral(arca__hw_verifier *v, const uint8_t *bytes
     while (i < len && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t'))
         i++;
     if (i < len && bytes[i] == '{') {
-        ARCA_CHECK(arca__intel_doc_parse(bytes, len, name, &doc));
+        /* Not JSON, or JSON of no known kind: no collateral Arca knows (a format error). */
+        result = arca__intel_doc_parse(bytes, len, name, &doc);
+        if (result == ARCA_ERR_NOT_FOUND)
+            ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s (not collateral Arca knows: Intel TCB Info or QE "
+                       "identity JSON, or a dcap-qvl collateral bundle)", arca__error_detail());
+        ARCA_CHECK(result);
         for (size_t b = 0; b < doc.blob_count; b++)
             ARCA_CHECK(doc.blobs[b].is_crl
                            ? add_crl(v, doc.blobs[b].bytes, doc.blobs[b].len, name)
@@ -428,50 +527,21 @@ done:
     return result;
 }
 
-static int regular_name(const struct dirent *e)
-{
-    return e->d_name[0] != '.';
-}
-
 arca_result_t arca__hw_add_collateral_path(arca__hw_verifier *v, const char *path)
 {
     arca_result_t result = ARCA_OK;
     struct stat st;
-    struct dirent **list = NULL;
-    int n = 0;
-    uint8_t *bytes = NULL;
-    size_t len = 0;
+    size_t count = 0;
 
     if (!v || !path)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "hw_add_collateral_path: NULL argument");
     if (stat(path, &st) != 0)
         ARCA_RAISE(ARCA_ERR_IO, "%s: %s", path, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) {
-        ARCA_CHECK(arca__read_file(path, FILE_MAX, &bytes, &len));
-        ARCA_CHECK(arca__hw_add_collateral(v, bytes, len, path));
-        goto done;
-    }
-    n = scandir(path, &list, regular_name, alphasort);
-    if (n < 0) {
-        n = 0;
-        ARCA_RAISE(ARCA_ERR_IO, "%s: cannot list: %s", path, strerror(errno));
-    }
-    for (int i = 0; i < n; i++) {
-        char file[4096];
-        if ((size_t)snprintf(file, sizeof file, "%s/%s", path, list[i]->d_name) >= sizeof file)
-            ARCA_RAISE(ARCA_ERR_OVERFLOW, "%s: path too long", path);
-        if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        ARCA_CHECK(arca__read_file(file, FILE_MAX, &bytes, &len));
-        ARCA_CHECK(arca__hw_add_collateral(v, bytes, len, file));
-        free(bytes);
-        bytes = NULL;
-    }
+    if (S_ISDIR(st.st_mode))
+        ARCA_CHECK(add_dir(v, path, "", arca__hw_add_collateral, &count));
+    else
+        ARCA_CHECK(add_file(v, path, arca__hw_add_collateral));
 done:
-    free(bytes);
-    for (int i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
     return result;
 }
 
@@ -620,23 +690,42 @@ done:
     return result;
 }
 
-/* ---- detection and dispatch ---- */
+/* ---- the registry's hardware formats, detection and dispatch ---- */
+
+/* In detection order; each entry lives in its format's directory. Adding a hardware format:
+ * its directory and one line here (docs/architecture.md, "Adding an evidence format"). */
+const arca__evidence_format *const arca__hw_formats[] = {
+    &arca__format_dcap_quote, /* intel/dcap_verify.c */
+    &arca__format_snp_report, /* snp/snp_verify.c */
+    &arca__format_azure_hcl,  /* azure/hcl_verify.c */
+    NULL,
+};
+
+static const arca__evidence_format *hw_find(const uint8_t *bytes, size_t len)
+{
+    for (size_t i = 0; bytes && arca__hw_formats[i]; i++)
+        if (arca__hw_formats[i]->detect(bytes, len))
+            return arca__hw_formats[i];
+    return NULL;
+}
 
 arca__hw_format arca__hw_detect(const uint8_t *bytes, size_t len)
 {
-    if (!bytes)
-        return ARCA__HW_FORMAT_NONE;
-    if (arca__azure_hcl_detect(bytes, len))
-        return ARCA__HW_FORMAT_AZURE_HCL;
-    if (arca__dcap_quote_detect(bytes, len))
-        return ARCA__HW_FORMAT_DCAP_QUOTE;
-    if (arca__snp_report_detect(bytes, len))
-        return ARCA__HW_FORMAT_SNP_REPORT;
-    return ARCA__HW_FORMAT_NONE;
+    const arca__evidence_format *f = hw_find(bytes, len);
+    return f ? (arca__hw_format)f->id : ARCA__HW_FORMAT_NONE;
 }
 
-arca_result_t arca__hw_verify(arca__hw_verifier *v, const uint8_t *evidence, size_t len, int64_t at,
-                              arca__hw_claims *claims)
+const char *arca__hw_format_name(arca__hw_format format)
+{
+    for (size_t i = 0; arca__hw_formats[i]; i++)
+        if (arca__hw_formats[i]->id == (uint16_t)format)
+            return arca__hw_formats[i]->name;
+    return "none";
+}
+
+arca_result_t arca__hw_verify_as(arca__hw_verifier *v, const arca__evidence_format *format,
+                                 const uint8_t *evidence, size_t len, int64_t at,
+                                 arca__hw_claims *claims)
 {
     arca_result_t result = ARCA_OK;
 
@@ -649,24 +738,22 @@ arca_result_t arca__hw_verify(arca__hw_verifier *v, const uint8_t *evidence, siz
         ARCA_RAISE(ARCA_ERR_UNTRUSTED_ROOT,
                    "no root is pinned: pin the Intel SGX Root CA or an AMD "
                    "ARK (TrustedRoot), or load the default roots");
-    switch (arca__hw_detect(evidence, len)) {
-    case ARCA__HW_FORMAT_DCAP_QUOTE:
-        result = arca__dcap_verify(v, evidence, len, at, claims);
-        break;
-    case ARCA__HW_FORMAT_SNP_REPORT: result = arca__snp_verify(v, evidence, len, at, claims); break;
-    case ARCA__HW_FORMAT_AZURE_HCL:
-        result = arca__azure_hcl_verify(v, evidence, len, at, claims);
-        break;
-    default:
+    if (!format || !format->hw_verify)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
                    "%zu bytes that are neither an Intel DCAP quote, an AMD "
                    "SEV-SNP report nor an Azure HCL report",
                    len);
-    }
+    result = format->hw_verify(v, evidence, len, at, claims);
     if (result == ARCA_OK)
         claims->verified_at = at;
 done:
     if (result != ARCA_OK && claims)
         memset(claims, 0, sizeof *claims);
     return result;
+}
+
+arca_result_t arca__hw_verify(arca__hw_verifier *v, const uint8_t *evidence, size_t len, int64_t at,
+                              arca__hw_claims *claims)
+{
+    return arca__hw_verify_as(v, hw_find(evidence, len), evidence, len, at, claims);
 }

@@ -16,7 +16,10 @@
  * Thread safety: after setup (roots and collateral added), one verifier may serve many
  * threads at once; the cache is guarded by a mutex. Adding roots or collateral while other
  * threads verify is not allowed.
- * Internal header: never installed. See /work/notes/hw_verify_integration.md for wiring.
+ * The formats are entries of the verifier's evidence-format registry (verify/format.h); the
+ * hardware part of the registry is arca__hw_formats (hw.c), and a policy reaches this verifier
+ * through arca__hw_evidence_verify (policy_tee.c).
+ * Internal header: never installed.
  */
 #ifndef ARCA_VERIFY_HW_HW_H
 #define ARCA_VERIFY_HW_HW_H
@@ -31,14 +34,19 @@
 /** Where the installed default roots live (set by CMake to <prefix>/share/arca/roots). */
 #define ARCA_HW_ROOTS_DIR "/usr/local/share/arca/roots"
 #endif
+#ifndef ARCA_HW_ROOTS_REL
+/** The same, relative to the library directory (set by CMake), for relocated installs. */
+#define ARCA_HW_ROOTS_REL "../share/arca/roots"
+#endif
 
 typedef struct arca__hw_verifier arca__hw_verifier;
+struct arca__evidence_format;
 
 typedef enum arca__hw_format {
     ARCA__HW_FORMAT_NONE = 0,
-    ARCA__HW_FORMAT_DCAP_QUOTE, /* Intel SGX or TDX quote */
-    ARCA__HW_FORMAT_SNP_REPORT, /* AMD SEV-SNP attestation report */
-    ARCA__HW_FORMAT_AZURE_HCL,  /* Azure vTPM HCL report (SNP report or TD report inside) */
+    ARCA__HW_FORMAT_DCAP_QUOTE = ARCA_EVIDENCE_DCAP_QUOTE, /* Intel SGX or TDX quote */
+    ARCA__HW_FORMAT_SNP_REPORT = ARCA_EVIDENCE_SNP_REPORT, /* AMD SEV-SNP attestation report */
+    ARCA__HW_FORMAT_AZURE_HCL = ARCA_EVIDENCE_AZURE_HCL,   /* Azure vTPM HCL report */
 } arca__hw_format;
 
 /** Recognise hardware evidence by its first bytes (no verification); NONE when it is not. */
@@ -57,11 +65,20 @@ arca_result_t arca__hw_add_root(arca__hw_verifier *v, const uint8_t *bytes, size
                                 const char *name);
 arca_result_t arca__hw_add_root_file(arca__hw_verifier *v, const char *path);
 /**
- * The shipped roots: every *.pem in @p dir (NULL = ARCA_HW_ROOTS_DIR). Self-signed ones (the
- * Intel SGX Root CA, the AMD ARKs) are pinned; the others (AMD ASKs and ASVKs) are added as
- * untrusted intermediates, so a report needs only its VCEK or VLEK as collateral.
+ * The shipped roots: every *.pem in @p dir (NULL = the installed ones: ARCA_HW_ROOTS_REL next
+ * to the library or program holding this code when that directory exists, else
+ * ARCA_HW_ROOTS_DIR). Self-signed ones (the Intel SGX Root CA, the AMD ARKs) are pinned; the
+ * others (AMD ASKs and ASVKs) are added as untrusted intermediates, so a report needs only its
+ * VCEK or VLEK as collateral.
  */
 arca_result_t arca__hw_add_default_roots(arca__hw_verifier *v, const char *dir);
+/**
+ * When no root is pinned yet, pin the shipped ones (arca__hw_add_default_roots(v, NULL)),
+ * once, under the verifier's lock: a policy without TrustedRoot. Safe to call from every
+ * verifying thread. @return ARCA_ERR_UNTRUSTED_ROOT when the shipped roots cannot be read.
+ */
+arca_result_t arca__hw_use_default_roots_if_none(arca__hw_verifier *v)
+    __attribute__((warn_unused_result));
 
 /** Add one collateral item, recognised by its content; @p name names it in messages. */
 arca_result_t arca__hw_add_collateral(arca__hw_verifier *v, const uint8_t *bytes, size_t len,
@@ -77,6 +94,10 @@ arca_result_t arca__hw_add_collateral_path(arca__hw_verifier *v, const char *pat
  */
 arca_result_t arca__hw_verify(arca__hw_verifier *v, const uint8_t *evidence, size_t len, int64_t at,
                               arca__hw_claims *claims) __attribute__((warn_unused_result));
+/** arca__hw_verify() for evidence already recognised as @p format (a hardware entry). */
+arca_result_t arca__hw_verify_as(arca__hw_verifier *v, const struct arca__evidence_format *format,
+                                 const uint8_t *evidence, size_t len, int64_t at,
+                                 arca__hw_claims *claims) __attribute__((warn_unused_result));
 
 /**
  * Verify an AMD certificate chain on its own (a VCEK or VLEK and its ASK/ASVK, ARK), as of

@@ -91,8 +91,28 @@ arca_result_t arca__hw_chain_verify(arca__hw_verifier *v, arca__cert *leaf,
                                     arca__cert *const *extra, size_t extra_count,
                                     arca__chain_params *params, int ext_kind, arca__hw_chain *out);
 
-/** SHA-256 over a domain label and data: cache keys. */
+/**
+ * Append @p item (@p size bytes) to @p array of *count elements, at most @p max: the array,
+ * moved or not, in *out (also on failure: keep it), and *count one more on success.
+ * @return ARCA_ERR_OVERFLOW past @p max ("more than MAX WHAT"), ARCA_ERR_OUT_OF_MEMORY.
+ */
+arca_result_t arca__hw_append(void *array, size_t *count, size_t max, const void *item,
+                              size_t size, const char *what, void **out)
+    __attribute__((warn_unused_result));
+
+/** SHA-256 of @p a followed by @p b. */
+arca_result_t arca__hw_sha256_2(const void *a, size_t a_len, const void *b, size_t b_len,
+                                uint8_t out[32]) __attribute__((warn_unused_result));
+/** SHA-256 over a domain label (with its NUL) and data: cache keys. */
 arca_result_t arca__hw_key(const char *label, const void *data, size_t len, uint8_t key[32]);
+
+/**
+ * Fill the common claims shape every format has: TEE, measurement, signer (NULL: none), debug,
+ * report data. The format adds what else it has (product, SVN, RTMRs) and its raw fields.
+ */
+void arca__hw_claims_set(arca__hw_claims *claims, arca__tee tee, const uint8_t *measurement,
+                         size_t measurement_len, const uint8_t *signer, size_t signer_len,
+                         int debug, const uint8_t report_data[64]);
 
 /** Add an advisory id to @p claims unless present (ARCA_ERR_OVERFLOW past the maximum). */
 arca_result_t arca__hw_add_advisory(arca__hw_claims *claims, const char *id);

@@ -2,13 +2,14 @@
  * collateral.c — parses Intel DCAP collateral JSON with json-c: TCB Info v2/v3 (SGX, TDX),
  * enclave identities v2 (QE, TD_QE), PCS responses and dcap-qvl collateral bundles.
  *
- * Divisions: dates and hex; json-c helpers; TCB levels; TCB Info; enclave identity;
- * documents (finding the exact signed bytes of a PCS response's value).
+ * Divisions: dates and hex; json-c helpers; TCB levels; signed documents (what TCB Info and
+ * identities share); TCB Info; enclave identity; documents (finding the exact signed bytes of
+ * a PCS response's value).
  *
  * Parsing is strict: the whole document must be one JSON value (json-c in strict mode),
  * every field used has the type, length and range Intel's schema gives it, and statuses
  * outside Intel's list are refused. Nothing here decides trust: the signature over the
- * exact bytes kept in ->text is checked by intel/dcap_verify.c before any field is used.
+ * exact bytes kept in ->doc.text is checked by intel/dcap_verify.c before any field is used.
  * This file must never accept a document it only partly understood, and never call OpenSSL.
  */
 #define _GNU_SOURCE /* timegm */
@@ -268,6 +269,50 @@ done:
     return result;
 }
 
+/* ---- signed documents ---- */
+
+/* The start of a signed document (@p what): @p text parsed whole as one JSON object (*root),
+ * its exact bytes and @p signature kept in @p doc for the signature check, and its version. */
+static arca_result_t signed_start(const char *text, size_t len, const uint8_t signature[64],
+                                  const char *name, const char *what, arca__intel_signed *doc,
+                                  json_object **root)
+{
+    arca_result_t result = ARCA_OK;
+    int64_t v;
+
+    *root = parse_whole(text, len);
+    if (!*root || !json_object_is_type(*root, json_type_object))
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: %s is not one JSON object", name, what);
+    doc->text = malloc(len);
+    if (!doc->text)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "%s: cannot copy the %s", name, what);
+    memcpy(doc->text, text, len);
+    doc->text_len = len;
+    memcpy(doc->signature, signature, 64);
+    if (uint_member(*root, "version", 1000, &v) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: %s has no version", name, what);
+    doc->version = (int)v;
+done:
+    return result;
+}
+
+/* A signed document's validity period and evaluation data number. */
+static arca_result_t signed_dates(json_object *root, const char *name, const char *what,
+                                  arca__intel_signed *doc)
+{
+    arca_result_t result = ARCA_OK;
+    int64_t v;
+
+    if (date_member(root, "issueDate", &doc->issue_date, NULL, 0) != 0 ||
+        date_member(root, "nextUpdate", &doc->next_update, NULL, 0) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: %s lacks a valid issueDate or nextUpdate", name, what);
+    if (uint_member(root, "tcbEvaluationDataNumber", UINT32_MAX, &v) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: %s lacks tcbEvaluationDataNumber", name, what);
+    doc->eval_number = (uint32_t)v;
+done:
+    return result;
+}
+
 /* ---- TCB Info ---- */
 
 static arca_result_t parse_module(json_object *m, int with_levels, const char *name,
@@ -300,7 +345,7 @@ void arca__intel_tcb_info_free(arca__intel_tcb_info *info)
     for (size_t i = 0; i < info->module_count; i++)
         levels_free(info->modules[i].levels, info->modules[i].level_count);
     free(info->modules);
-    free(info->text);
+    free(info->doc.text);
     free(info);
 }
 
@@ -314,21 +359,14 @@ arca_result_t arca__intel_tcb_info_parse(const char *text, size_t len, const uin
     const char *id;
 
     *out = NULL;
-    root = parse_whole(text, len);
-    if (!root || !json_object_is_type(root, json_type_object))
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info is not one JSON object", name);
     info = calloc(1, sizeof *info);
-    if (!info || !(info->text = malloc(len)))
+    if (!info)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "%s: cannot allocate TCB Info", name);
-    memcpy(info->text, text, len);
-    info->text_len = len;
-    memcpy(info->signature, signature, 64);
-    if (uint_member(root, "version", 1000, &v) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info has no version", name);
-    info->version = (int)v;
+    ARCA_CHECK(signed_start(text, len, signature, name, "TCB Info", &info->doc, &root));
+    v = info->doc.version;
     if (v != 2 && v != 3)
         ARCA_RAISE(ARCA_ERR_BAD_VERSION, "%s: TCB Info version %d is not supported (2 and 3 are)",
-                   name, info->version);
+                   name, info->doc.version);
     id = str_member(root, "id");
     if (v == 3 && (!id || (strcmp(id, "SGX") != 0 && strcmp(id, "TDX") != 0)))
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info v3 id must be \"SGX\" or \"TDX\"", name);
@@ -336,16 +374,11 @@ arca_result_t arca__intel_tcb_info_parse(const char *text, size_t len, const uin
     if (hex_exact(str_member(root, "fmspc"), info->fmspc, 6) != 0 ||
         hex_exact(str_member(root, "pceId"), info->pce_id, 2) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info lacks a valid fmspc or pceId", name);
-    if (date_member(root, "issueDate", &info->issue_date, NULL, 0) != 0 ||
-        date_member(root, "nextUpdate", &info->next_update, NULL, 0) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info lacks a valid issueDate or nextUpdate", name);
-    if (uint_member(root, "tcbEvaluationDataNumber", UINT32_MAX, &v) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info lacks tcbEvaluationDataNumber", name);
-    info->eval_number = (uint32_t)v;
+    ARCA_CHECK(signed_dates(root, name, "TCB Info", &info->doc));
     if (uint_member(root, "tcbType", 255, &v) != 0 || v != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: TCB Info tcbType must be 0", name);
     ARCA_CHECK(parse_levels(member(root, "tcbLevels", json_type_array),
-                            info->version == 2 ? 0
+                            info->doc.version == 2 ? 0
                             : info->tdx        ? 2
                                                : 1,
                             name, &info->levels, &info->level_count));
@@ -383,7 +416,7 @@ void arca__intel_identity_free(arca__intel_identity *identity)
     if (!identity)
         return;
     levels_free(identity->levels, identity->level_count);
-    free(identity->text);
+    free(identity->doc.text);
     free(identity);
 }
 
@@ -398,33 +431,20 @@ arca_result_t arca__intel_identity_parse(const char *text, size_t len, const uin
     int64_t v;
 
     *out = NULL;
-    root = parse_whole(text, len);
-    if (!root || !json_object_is_type(root, json_type_object))
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: enclave identity is not one JSON object", name);
     idn = calloc(1, sizeof *idn);
-    if (!idn || !(idn->text = malloc(len)))
+    if (!idn)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "%s: cannot allocate an enclave identity", name);
-    memcpy(idn->text, text, len);
-    idn->text_len = len;
-    memcpy(idn->signature, signature, 64);
-    if (uint_member(root, "version", 1000, &v) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: enclave identity has no version", name);
-    idn->version = (int)v;
-    if (v != 2)
+    ARCA_CHECK(signed_start(text, len, signature, name, "enclave identity", &idn->doc, &root));
+    if (idn->doc.version != 2)
         ARCA_RAISE(ARCA_ERR_BAD_VERSION,
                    "%s: enclave identity version %d is not supported "
                    "(2 is)",
-                   name, idn->version);
+                   name, idn->doc.version);
     id = str_member(root, "id");
     if (!id || strlen(id) >= sizeof idn->id)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: enclave identity has no valid id", name);
     memcpy(idn->id, id, strlen(id) + 1);
-    if (date_member(root, "issueDate", &idn->issue_date, NULL, 0) != 0 ||
-        date_member(root, "nextUpdate", &idn->next_update, NULL, 0) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: enclave identity lacks issueDate or nextUpdate", name);
-    if (uint_member(root, "tcbEvaluationDataNumber", UINT32_MAX, &v) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: enclave identity lacks tcbEvaluationDataNumber", name);
-    idn->eval_number = (uint32_t)v;
+    ARCA_CHECK(signed_dates(root, name, "enclave identity", &idn->doc));
     /* miscselect is written as a big-endian 32-bit number. */
     if (hex_exact(str_member(root, "miscselect"), word, 4) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: enclave identity lacks a valid miscselect", name);

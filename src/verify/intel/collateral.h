@@ -45,16 +45,21 @@ typedef struct arca__intel_module {
     size_t level_count;
 } arca__intel_module;
 
-typedef struct arca__intel_tcb_info {
+/** What every signed collateral document has: its exact signed bytes, signature and dates. */
+typedef struct arca__intel_signed {
     char *text; /* the exact signed bytes */
     size_t text_len;
     uint8_t signature[64]; /* r || s over text, by Intel SGX TCB Signing */
-    int version;           /* 2 or 3 */
-    int tdx;               /* id "TDX" (else "SGX") */
+    int version;
+    int64_t issue_date, next_update;
+    uint32_t eval_number; /* tcbEvaluationDataNumber */
+} arca__intel_signed;
+
+typedef struct arca__intel_tcb_info {
+    arca__intel_signed doc; /* version 2 or 3 */
+    int tdx;                /* id "TDX" (else "SGX") */
     uint8_t fmspc[6];
     uint8_t pce_id[2];
-    int64_t issue_date, next_update;
-    uint32_t eval_number;
     arca__intel_level *levels;
     size_t level_count;
     int has_tdx_module;
@@ -64,13 +69,8 @@ typedef struct arca__intel_tcb_info {
 } arca__intel_tcb_info;
 
 typedef struct arca__intel_identity {
-    char *text;
-    size_t text_len;
-    uint8_t signature[64];
-    char id[16]; /* "QE", "TD_QE", "QVE" */
-    int version;
-    int64_t issue_date, next_update;
-    uint32_t eval_number;
+    arca__intel_signed doc; /* version 2 */
+    char id[16];            /* "QE", "TD_QE", "QVE" */
     uint32_t miscselect, miscselect_mask;
     uint8_t attributes[16], attributes_mask[16];
     uint8_t mrsigner[32];

@@ -34,6 +34,31 @@ static int take(struct cursor *c, size_t n, const uint8_t **out)
     return 0;
 }
 
+/* A certification data header (type u16, size u32) at @p sd: of @p type (@p what), its data
+ * filling exactly, and not emptily, the rest of @p sd. */
+static arca_result_t cert_data(struct cursor *sd, uint16_t type, const char *what)
+{
+    arca_result_t result = ARCA_OK;
+    const uint8_t *p;
+    uint16_t got;
+    uint32_t size;
+
+    if (take(sd, 6, &p) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: truncated before the %s header", what);
+    got = arca__get_le16(p);
+    size = arca__get_le32(p + 2);
+    if (got != type)
+        ARCA_RAISE(ARCA_ERR_UNSUPPORTED,
+                   "DCAP quote: certification data type %u where type %u (%s) is expected; only "
+                   "that can be verified offline",
+                   got, type, what);
+    if (size != sd->left || size == 0)
+        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: %s of %u bytes, but %zu bytes remain", what,
+                   size, sd->left);
+done:
+    return result;
+}
+
 int arca__dcap_quote_detect(const uint8_t *bytes, size_t len)
 {
     uint16_t version;
@@ -50,8 +75,7 @@ arca_result_t arca__dcap_quote_parse(const uint8_t *bytes, size_t len, arca__dca
     arca_result_t result = ARCA_OK;
     struct cursor c = {bytes, len};
     const uint8_t *hdr, *p;
-    uint32_t sig_len, cert_size;
-    uint16_t cert_type;
+    uint32_t sig_len;
     struct cursor sd;
 
     if (!q || (!bytes && len != 0))
@@ -136,23 +160,9 @@ arca_result_t arca__dcap_quote_parse(const uint8_t *bytes, size_t len, arca__dca
     if (take(&sd, 64, &q->signature) != 0 || take(&sd, 64, &q->attestation_key) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: signature data too short for the "
                                           "signature and attestation key");
-    if (q->version >= 4) {
-        /* Certification data type 6 wraps the QE report and the PCK chain. */
-        if (take(&sd, 6, &p) != 0)
-            ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: truncated certification data header");
-        cert_type = arca__get_le16(p);
-        cert_size = arca__get_le32(p + 2);
-        if (cert_type != ARCA__DCAP_CERT_QE_REPORT)
-            ARCA_RAISE(ARCA_ERR_UNSUPPORTED,
-                       "DCAP quote: certification data type %u, expected 6 "
-                       "(QE report certification data)",
-                       cert_type);
-        if (cert_size != sd.left)
-            ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE,
-                       "DCAP quote: certification data size %u, but %zu "
-                       "bytes of signature data remain",
-                       cert_size, sd.left);
-    }
+    /* v4 and v5: certification data type 6 wraps the QE report and the PCK chain. */
+    if (q->version >= 4)
+        ARCA_CHECK(cert_data(&sd, ARCA__DCAP_CERT_QE_REPORT, "QE report certification data"));
     if (take(&sd, 384, &q->qe_report) != 0 || take(&sd, 64, &q->qe_report_signature) != 0 ||
         take(&sd, 2, &p) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: truncated QE report");
@@ -162,21 +172,10 @@ arca_result_t arca__dcap_quote_parse(const uint8_t *bytes, size_t len, arca__dca
                    "DCAP quote: QE authentication data of %zu bytes is "
                    "truncated",
                    q->qe_auth_len);
-    if (take(&sd, 6, &p) != 0)
-        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: truncated PCK certification data header");
-    cert_type = arca__get_le16(p);
-    cert_size = arca__get_le32(p + 2);
-    if (cert_type != ARCA__DCAP_CERT_PCK_CHAIN)
-        ARCA_RAISE(ARCA_ERR_UNSUPPORTED,
-                   "DCAP quote: certification data type %u; only 5 (PCK "
-                   "certificate chain) can be verified offline",
-                   cert_type);
-    if (cert_size != sd.left || cert_size == 0)
-        ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "DCAP quote: PCK chain size %u, but %zu bytes remain",
-                   cert_size, sd.left);
-    if (take(&sd, cert_size, &q->pck_chain) != 0)
+    ARCA_CHECK(cert_data(&sd, ARCA__DCAP_CERT_PCK_CHAIN, "PCK certificate chain"));
+    q->pck_chain_len = sd.left;
+    if (take(&sd, q->pck_chain_len, &q->pck_chain) != 0)
         ARCA_RAISE(ARCA_ERR_INTERNAL, "DCAP quote: PCK chain bounds");
-    q->pck_chain_len = cert_size;
 done:
     if (result != ARCA_OK && q)
         memset(q, 0, sizeof *q);

@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "common/hex.h"
 #include "common/le.h"
+#include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/intel/dcap_quote.h"
 #include "verify/intel/tcb_eval.h"
@@ -83,15 +84,24 @@ done:
 
 /* ---- signed collateral ---- */
 
+static const arca__intel_signed *item_doc(const arca__hw_signed_item *item)
+{
+    return item->tcb_info ? &item->tcb_info->doc : &item->identity->doc;
+}
+
+/* @p at within the document's validity period. */
+static int current(const arca__intel_signed *doc, int64_t at)
+{
+    return at >= doc->issue_date && at <= doc->next_update;
+}
+
 /* The signature of @p item under an Intel SGX TCB Signing certificate of the pool, and that
  * certificate's chain; its root must be @p root (the quote's). */
 static arca_result_t check_signed(arca__hw_verifier *v, arca__hw_signed_item *item, int64_t at,
                                   const uint8_t root[32], const char *what)
 {
     arca_result_t result = ARCA_OK;
-    const char *text = item->tcb_info ? item->tcb_info->text : item->identity->text;
-    size_t text_len = item->tcb_info ? item->tcb_info->text_len : item->identity->text_len;
-    const uint8_t *sig = item->tcb_info ? item->tcb_info->signature : item->identity->signature;
+    const arca__intel_signed *doc = item_doc(item);
     arca__cert *chosen = NULL;
     arca__hw_chain chain;
     uint8_t key[32];
@@ -117,7 +127,8 @@ static arca_result_t check_signed(arca__hw_verifier *v, arca__hw_signed_item *it
             if (!memo) {
                 arca__pubkey *pk = NULL;
                 int ok = arca__cert_pubkey(c, &pk) == ARCA_OK && arca__pubkey_size(pk) == 32 &&
-                         arca__pubkey_verify(pk, text, text_len, sig, sig + 32, 32) == ARCA_OK;
+                         arca__pubkey_verify(pk, doc->text, doc->text_len, doc->signature,
+                                             doc->signature + 32, 32) == ARCA_OK;
                 arca__pubkey_free(pk);
                 if (!ok)
                     continue;
@@ -156,35 +167,44 @@ done:
     return result;
 }
 
-static arca_result_t check_period(int64_t at, int64_t issue, int64_t next, const char *what,
-                                  const char *name)
+static arca_result_t check_period(int64_t at, const arca__hw_signed_item *item, const char *what)
 {
     arca_result_t result = ARCA_OK;
+    const arca__intel_signed *doc = item_doc(item);
 
-    if (at < issue || at > next)
+    if (!current(doc, at))
         ARCA_RAISE(ARCA_ERR_COLLATERAL_EXPIRED,
                    "%s (%s) is %s at the verification time (%lld); it is valid from %lld to %lld "
                    "(unix seconds): fetch current collateral or verify at another time",
-                   what, name, at < issue ? "not yet valid" : "expired", (long long)at,
-                   (long long)issue, (long long)next);
+                   what, item->name, at < doc->issue_date ? "not yet valid" : "expired",
+                   (long long)at, (long long)doc->issue_date, (long long)doc->next_update);
 done:
     return result;
 }
 
 /* ---- collateral choice ---- */
 
+/* Of the documents that fit, the one valid at the verification time, then the newest (the
+ * highest tcbEvaluationDataNumber): whether @p cand beats the best so far (NULL: none). */
+static int preferred(const arca__hw_signed_item *cand, const arca__hw_signed_item *best,
+                     int64_t at)
+{
+    const arca__intel_signed *c = item_doc(cand), *b = best ? item_doc(best) : NULL;
+    return !b || (current(c, at) && !current(b, at)) ||
+           (current(c, at) == current(b, at) && c->eval_number > b->eval_number);
+}
+
 static arca_result_t choose_tcb_info(arca__hw_verifier *v, const arca__sgx_pck_ext *pck, int tdx,
                                      int64_t at, arca__hw_signed_item **out)
 {
     arca_result_t result = ARCA_OK;
     arca__hw_signed_item *best = NULL;
-    int best_valid = 0, seen_any = 0, seen_fmspc = 0, seen_type = 0;
+    int seen_any = 0, seen_fmspc = 0, seen_type = 0;
     char want[13], got[13] = "";
 
     arca__hex_encode(pck->fmspc, 6, want);
     for (size_t i = 0; i < v->item_count; i++) {
         arca__intel_tcb_info *info = v->items[i].tcb_info;
-        int valid;
         if (!info)
             continue;
         seen_any = 1;
@@ -193,17 +213,13 @@ static arca_result_t choose_tcb_info(arca__hw_verifier *v, const arca__sgx_pck_e
             continue;
         }
         seen_fmspc = 1;
-        if (tdx ? !(info->tdx && info->version >= 3) : info->tdx)
+        if (tdx ? !(info->tdx && info->doc.version >= 3) : info->tdx)
             continue;
         seen_type = 1;
         if (memcmp(info->pce_id, pck->pce_id, 2) != 0)
             continue;
-        valid = at >= info->issue_date && at <= info->next_update;
-        if (!best || (valid && !best_valid) ||
-            (valid == best_valid && info->eval_number > best->tcb_info->eval_number)) {
+        if (preferred(&v->items[i], best, at))
             best = &v->items[i];
-            best_valid = valid;
-        }
     }
     if (!seen_any)
         ARCA_RAISE(ARCA_ERR_COLLATERAL_MISSING,
@@ -235,19 +251,11 @@ static arca_result_t choose_identity(arca__hw_verifier *v, const char *id, int64
 {
     arca_result_t result = ARCA_OK;
     arca__hw_signed_item *best = NULL;
-    int best_valid = 0;
 
     for (size_t i = 0; i < v->item_count; i++) {
-        arca__intel_identity *idn = v->items[i].identity;
-        int valid;
-        if (!idn || strcmp(idn->id, id) != 0)
-            continue;
-        valid = at >= idn->issue_date && at <= idn->next_update;
-        if (!best || (valid && !best_valid) ||
-            (valid == best_valid && idn->eval_number > best->identity->eval_number)) {
+        const arca__intel_identity *idn = v->items[i].identity;
+        if (idn && strcmp(idn->id, id) == 0 && preferred(&v->items[i], best, at))
             best = &v->items[i];
-            best_valid = valid;
-        }
     }
     if (!best)
         ARCA_RAISE(ARCA_ERR_COLLATERAL_MISSING,
@@ -292,8 +300,8 @@ static arca_result_t evaluate(arca__hw_verifier *v, const arca__dcap_quote *q,
         check_signed(v, qe_item, at, pck->root_hash, tdx ? "TD_QE identity" : "QE identity"));
     info = tcb_item->tcb_info;
     qe = qe_item->identity;
-    ARCA_CHECK(check_period(at, info->issue_date, info->next_update, "TCB Info", tcb_item->name));
-    ARCA_CHECK(check_period(at, qe->issue_date, qe->next_update, "QE identity", qe_item->name));
+    ARCA_CHECK(check_period(at, tcb_item, "TCB Info"));
+    ARCA_CHECK(check_period(at, qe_item, "QE identity"));
 
     /* The quoting enclave against its identity. */
     arca__sgx_body_read(q->qe_report, &qe_body);
@@ -396,7 +404,7 @@ static arca_result_t evaluate(arca__hw_verifier *v, const arca__dcap_quote *q,
     ARCA_CHECK(add_level_advisories(claims, &qe->levels[qe_level]));
     claims->tcb_status = status;
     snprintf(claims->tcb_date, sizeof claims->tcb_date, "%s", info->levels[level].date);
-    claims->tcb_eval_number = info->eval_number;
+    claims->tcb_eval_number = info->doc.eval_number;
     claims->collateral_used = 1;
 done:
     return result;
@@ -411,7 +419,6 @@ arca_result_t arca__dcap_verify(arca__hw_verifier *v, const uint8_t *bytes, size
     arca__dcap_quote q;
     arca__hw_chain pck;
     arca__pubkey *att = NULL;
-    arca__sha256_ctx h;
     uint8_t digest[32];
     static const uint8_t zero[32];
 
@@ -426,13 +433,7 @@ arca_result_t arca__dcap_verify(arca__hw_verifier *v, const uint8_t *bytes, size
         ARCA_RAISE(ARCA_ERR_QE_REPORT_SIGNATURE, "the quoting enclave's report does not verify "
                                                  "under the PCK certificate's key");
     /* 3. The QE report binds the attestation key: SHA-256(key || QE auth data), then zeros. */
-    ARCA_CHECK(arca__sha256_init(&h));
-    if (arca__sha256_update(&h, q.attestation_key, 64) != ARCA_OK ||
-        arca__sha256_update(&h, q.qe_auth_data, q.qe_auth_len) != ARCA_OK) {
-        arca__sha256_abort(&h);
-        ARCA_RAISE(ARCA_ERR_CRYPTO, "cannot hash the attestation key");
-    }
-    ARCA_CHECK(arca__sha256_final(&h, digest));
+    ARCA_CHECK(arca__hw_sha256_2(q.attestation_key, 64, q.qe_auth_data, q.qe_auth_len, digest));
     if (memcmp(digest, q.qe_report + 320, 32) != 0 || memcmp(q.qe_report + 352, zero, 32) != 0)
         ARCA_RAISE(ARCA_ERR_QE_BINDING, "the quoting enclave's report data is not SHA-256 of the "
                                         "quote's attestation key and QE authentication data");
@@ -497,3 +498,7 @@ done:
     arca__hw_chain_clear(&pck);
     return result;
 }
+
+/* The registry's entry (verify/format.h). */
+ARCA__HW_FORMAT(arca__format_dcap_quote, ARCA_EVIDENCE_DCAP_QUOTE, "dcap-quote",
+                arca__dcap_quote_detect, arca__dcap_verify);

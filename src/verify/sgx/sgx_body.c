@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/le.h"
+#include "verify/hw/hw_internal.h"
 
 void arca__sgx_body_read(const uint8_t *b, arca__hw_sgx_body *out)
 {
@@ -31,16 +32,11 @@ void arca__sgx_body_read(const uint8_t *b, arca__hw_sgx_body *out)
 
 void arca__sgx_claims(const arca__hw_sgx_body *body, arca__hw_claims *claims)
 {
-    claims->tee = ARCA__TEE_SGX;
-    memcpy(claims->measurement, body->mr_enclave, 32);
-    claims->measurement_len = 32;
-    memcpy(claims->signer, body->mr_signer, 32);
-    claims->signer_len = 32;
+    arca__hw_claims_set(claims, ARCA__TEE_SGX, body->mr_enclave, 32, body->mr_signer, 32,
+                        body->attributes[0] & ARCA__SGX_ATTR_DEBUG, body->report_data);
     claims->has_product_id = 1;
     claims->product_id = body->isv_prod_id;
     claims->has_svn = 1;
     claims->svn = body->isv_svn;
-    claims->debug = (body->attributes[0] & ARCA__SGX_ATTR_DEBUG) != 0;
-    memcpy(claims->report_data, body->report_data, 64);
     claims->sgx = *body;
 }

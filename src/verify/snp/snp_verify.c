@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "common/hex.h"
+#include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/snp/snp_report.h"
 
@@ -76,6 +77,7 @@ arca_result_t arca__snp_verify(arca__hw_verifier *v, const uint8_t *bytes, size_
     size_t candidates = 0, chip_ok = 0;
     char why[160] = "", cn[64];
     int found = 0, turin = 0;
+    static const uint8_t zero48[48];
 
     memset(&chain, 0, sizeof chain);
     ARCA_CHECK(arca__snp_report_parse(bytes, len, &rep, r, s));
@@ -162,22 +164,14 @@ arca_result_t arca__snp_verify(arca__hw_verifier *v, const uint8_t *bytes, size_
     rep.launch_tcb = arca__snp_tcb_decode(rep.launch_tcb.raw, turin);
     snprintf(rep.product, sizeof rep.product, "%s", chain.amd.product);
     snprintf(rep.csp_id, sizeof rep.csp_id, "%s", chain.amd.csp_id);
-    claims->tee = ARCA__TEE_SNP;
+    /* The signer is the ID key's digest, when the guest was launched with an ID block. */
+    arca__hw_claims_set(claims, ARCA__TEE_SNP, rep.measurement, 48,
+                        memcmp(rep.id_key_digest, zero48, 48) != 0 ? rep.id_key_digest : NULL, 48,
+                        (rep.policy & ARCA__SNP_POLICY_DEBUG) != 0, rep.report_data);
     claims->evidence_version = rep.version;
     memcpy(claims->root_hash, chain.root_hash, 32);
-    memcpy(claims->measurement, rep.measurement, 48);
-    claims->measurement_len = 48;
-    {
-        static const uint8_t zero[48];
-        if (memcmp(rep.id_key_digest, zero, 48) != 0) {
-            memcpy(claims->signer, rep.id_key_digest, 48);
-            claims->signer_len = 48;
-        }
-    }
     claims->has_svn = 1;
     claims->svn = rep.guest_svn;
-    claims->debug = (rep.policy & ARCA__SNP_POLICY_DEBUG) != 0;
-    memcpy(claims->report_data, rep.report_data, 64);
     claims->tcb_status = ARCA__TCB_NOT_EVALUATED;
     if (!rep.vlek && !(rep.signer_info & ARCA__SNP_SIGNER_MASK_CHIP_ID)) {
         claims->has_chip_id = 1;
@@ -189,3 +183,7 @@ done:
     arca__hw_chain_clear(&chain);
     return result;
 }
+
+/* The registry's entry (verify/format.h). */
+ARCA__HW_FORMAT(arca__format_snp_report, ARCA_EVIDENCE_SNP_REPORT, "snp-report",
+                arca__snp_report_detect, arca__snp_verify);

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "verify/hw/hw_internal.h"
+
 void arca__tdx_body_read(const uint8_t *b, int td15, arca__hw_tdx_body *out)
 {
     memset(out, 0, sizeof *out);
@@ -35,12 +37,9 @@ void arca__tdx_body_read(const uint8_t *b, int td15, arca__hw_tdx_body *out)
 
 void arca__tdx_claims(const arca__hw_tdx_body *body, arca__hw_claims *claims)
 {
-    claims->tee = ARCA__TEE_TDX;
-    memcpy(claims->measurement, body->mr_td, 48);
-    claims->measurement_len = 48;
+    arca__hw_claims_set(claims, ARCA__TEE_TDX, body->mr_td, 48, NULL, 0,
+                        body->td_attributes[0] & ARCA__TDX_ATTR_DEBUG, body->report_data);
     claims->has_rtmr = 1;
     memcpy(claims->rtmr, body->rtmr, sizeof claims->rtmr);
-    claims->debug = (body->td_attributes[0] & ARCA__TDX_ATTR_DEBUG) != 0;
-    memcpy(claims->report_data, body->report_data, 64);
     claims->tdx = *body;
 }

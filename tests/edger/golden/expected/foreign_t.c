@@ -42,7 +42,7 @@ static arca_result_t arca_bridge_e_open(const uint8_t *arca_in, size_t arca_in_l
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    arca_ret = e_open(path, hdr);
+    arca_ret = e_open((const char *)path, hdr);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_raw(&arca_w, &arca_ret, sizeof arca_ret);
@@ -98,7 +98,7 @@ static arca_result_t arca_bridge_e_read(const uint8_t *arca_in, size_t arca_in_l
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_read(h, hdrs, n);
+    e_read(h, (struct my_header *)hdrs, n);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_buffer(&arca_w, hdrs, arca_bytes_hdrs);

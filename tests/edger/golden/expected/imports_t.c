@@ -54,7 +54,7 @@ static arca_result_t arca_bridge_e_common(const uint8_t *arca_in, size_t arca_in
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    arca_ret = e_common(p);
+    arca_ret = e_common((const struct common_pair *)p);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_u32(&arca_w, (uint32_t)arca_ret);

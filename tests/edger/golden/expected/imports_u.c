@@ -244,7 +244,7 @@ static arca_result_t arca_bridge_o_extra_used(void *arca_ctx, const uint8_t *arc
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    o_extra_used(msg);
+    o_extra_used((const char *)msg);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_result = arca_marshal_writer_result(&arca_w);

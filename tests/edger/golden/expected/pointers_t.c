@@ -79,7 +79,7 @@ static arca_result_t arca_bridge_e_in(const uint8_t *arca_in, size_t arca_in_len
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_in(one, four, buf, len);
+    e_in((const int *)one, (const int *)four, (const void *)buf, len);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_result = arca_marshal_writer_result(&arca_w);
@@ -173,7 +173,7 @@ static arca_result_t arca_bridge_e_out(const uint8_t *arca_in, size_t arca_in_le
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    arca_ret = e_out(one, many, n, block);
+    arca_ret = e_out((int *)one, (uint32_t *)many, n, (void *)block);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_u32(&arca_w, (uint32_t)arca_ret);
@@ -255,7 +255,7 @@ static arca_result_t arca_bridge_e_inout(const uint8_t *arca_in, size_t arca_in_
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_inout(vals, cnt, d);
+    e_inout((uint64_t *)vals, cnt, (double *)d);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_buffer(&arca_w, vals, arca_bytes_vals);
@@ -315,7 +315,7 @@ static arca_result_t arca_bridge_e_string(const uint8_t *arca_in, size_t arca_in
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    arca_ret = e_string(s, edit);
+    arca_ret = e_string((const char *)s, (char *)edit);
     arca_marshal_terminate(edit, arca_bytes_edit);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
@@ -382,7 +382,7 @@ static arca_result_t arca_bridge_e_size_count(const uint8_t *arca_in, size_t arc
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_size_count(items, unit, n);
+    e_size_count((const void *)items, unit, n);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_result = arca_marshal_writer_result(&arca_w);
@@ -451,7 +451,7 @@ static arca_result_t arca_bridge_e_arrays(const uint8_t *arca_in, size_t arca_in
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_arrays(a, b, c);
+    e_arrays((const int *)a, (uint8_t (*)[3])b, (double *)c);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_buffer(&arca_w, b, arca_bytes_b);
@@ -508,7 +508,7 @@ static arca_result_t arca_bridge_e_buf(const uint8_t *arca_in, size_t arca_in_le
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_buf(out, cap);
+    e_buf((char *)out, cap);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_buffer(&arca_w, out, arca_bytes_out);

@@ -582,7 +582,7 @@ static arca_result_t arca_bridge_o_in(void *arca_ctx, const uint8_t *arca_in, si
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    arca_ret = o_in(data, len, name);
+    arca_ret = o_in((const uint8_t *)data, len, (const char *)name);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_u32(&arca_w, (uint32_t)arca_ret);
@@ -656,7 +656,7 @@ static arca_result_t arca_bridge_o_out(void *arca_ctx, const uint8_t *arca_in, s
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    o_out(vals, n, arr);
+    o_out((int *)vals, n, (uint16_t *)arr);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_buffer(&arca_w, vals, arca_bytes_vals);
@@ -724,7 +724,7 @@ static arca_result_t arca_bridge_o_inout(void *arca_ctx, const uint8_t *arca_in,
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    o_inout(blob, s);
+    o_inout((void *)blob, (char *)s);
     arca_marshal_terminate(s, arca_bytes_s);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);

@@ -210,7 +210,7 @@ static arca_result_t arca_bridge_e_shapes(const uint8_t *arca_in, size_t arca_in
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    e_shapes(shapes, n);
+    e_shapes((struct shape *)shapes, n);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_marshal_put_buffer(&arca_w, shapes, arca_bytes_shapes);
@@ -271,7 +271,7 @@ static arca_result_t arca_bridge_e_make(const uint8_t *arca_in, size_t arca_in_l
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    arca_ret = e_make(sides, seed);
+    arca_ret = e_make(sides, (const union number *)seed);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     {

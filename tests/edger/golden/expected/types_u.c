@@ -401,7 +401,7 @@ static arca_result_t arca_bridge_o_put_points(void *arca_ctx, const uint8_t *arc
     if (arca_result != ARCA_OK)
         goto arca_done;
 
-    o_put_points(pts);
+    o_put_points((const struct point *)pts);
 
     arca_marshal_writer_init_fixed(&arca_w, arca_out, arca_out_cap);
     arca_result = arca_marshal_writer_result(&arca_w);
