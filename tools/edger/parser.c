@@ -726,7 +726,7 @@ static arca_result_t parse_name_list(parser *p, const char *what, const char ***
 {
     arca_result_t result = ARCA_OK;
     for (;;) {
-        edl_token *name;
+        edl_token *name = NULL;
         result = expect_ident(p, what, &name);
         if (result != ARCA_OK)
             goto done;
