@@ -24,13 +24,7 @@
 #include "common/evidence.h"
 #include "common/sealblob.h"
 #include "host/platform/dev_internal.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "../bench_util.h"
 
 static const uint8_t key[32] = {42};
 static uint8_t *data, *out, *blob_buf;
@@ -61,37 +55,9 @@ static int raw_gcm(EVP_CIPHER_CTX *ctx, size_t n, int enc)
     return 0;
 }
 
-/* Run body until ~budget seconds pass; return seconds per op. */
-#define TIME_OPS(budget, body)                                                                   \
-    ({                                                                                           \
-        long ops_ = 0;                                                                           \
-        double t0_ = now(), t_;                                                                  \
-        do {                                                                                     \
-            body;                                                                                \
-            ops_++;                                                                              \
-        } while ((t_ = now()) - t0_ < (budget));                                                 \
-        (t_ - t0_) / (double)ops_;                                                               \
-    })
-
-/*
- * The machine is shared (other builds run beside the bench), so a long raw run followed by a
- * long arca run compares two different loads. Instead both run in ROUNDS short alternating
- * slices (the order flips every round) and the result is the median over rounds: of each
- * side's time per op and of the per-round ratio.
- */
-#define ROUNDS 9
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
+/* Both sides run in ROUNDS short alternating slices (the order flips every round); the result
+ * is the median over rounds of each side's time per op and of the per-round ratio
+ * (bench_util.h says why). */
 
 struct pair {
     double arca, raw, ratio; /* medians: seconds per op, seconds per op, arca/raw time */

@@ -29,39 +29,7 @@
 #include "verify/hw/hw.h"
 #include "verify/intel/collateral.h"
 #include "verify/intel/dcap_quote.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-#define TIME_OPS(budget, body)                   \
-    ({                                           \
-        long ops_ = 0;                           \
-        double t0_ = now(), t_;                  \
-        do {                                     \
-            body;                                \
-            ops_++;                              \
-        } while ((t_ = now()) - t0_ < (budget)); \
-        (t_ - t0_) / (double)ops_;               \
-    })
-
-/* Alternating short slices, medians: the machine is shared, so long runs compare loads. */
-#define ROUNDS 9
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
+#include "../bench_util.h"
 
 static uint8_t *load(const char *rel, size_t *len)
 {
