@@ -117,6 +117,8 @@ static arca_result_t read_headers(const uint8_t *bytes, size_t size, const Elf64
             }
             image->seg[image->seg_count].vaddr = ph.p_vaddr;
             image->seg[image->seg_count].memsz = ph.p_memsz;
+            image->seg[image->seg_count].offset = ph.p_offset;
+            image->seg[image->seg_count].filesz = ph.p_filesz;
             image->seg[image->seg_count].flags = ph.p_flags;
             image->seg_count++;
             break;
@@ -159,8 +161,7 @@ done:
 }
 
 /* Reserve the whole span, aligned, then copy each segment's file bytes into place. */
-static arca_result_t map_segments(const uint8_t *bytes, const Elf64_Ehdr *eh,
-                                  arca__loaded_image *image, uint64_t align)
+static arca_result_t map_segments(const uint8_t *bytes, arca__loaded_image *image, uint64_t align)
 {
     arca_result_t result = ARCA_OK;
     const arca__loader_segment *last = &image->seg[image->seg_count - 1];
@@ -184,11 +185,11 @@ static arca_result_t map_segments(const uint8_t *bytes, const Elf64_Ehdr *eh,
     /* Everything writable while it is filled and relocated; final permissions after. */
     if (mprotect(image->map, image->map_len, PROT_READ | PROT_WRITE) != 0)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "loader: mprotect failed: %s", strerror(errno));
-    for (unsigned i = 0; i < eh->e_phnum; i++) {
-        Elf64_Phdr ph;
-        memcpy(&ph, bytes + eh->e_phoff + (uint64_t)i * sizeof ph, sizeof ph);
-        if (ph.p_type == PT_LOAD && ph.p_filesz)
-            memcpy(image->base + ph.p_vaddr, bytes + ph.p_offset, (size_t)ph.p_filesz);
+    /* From the table read_headers() checked: the program headers are not read twice. */
+    for (unsigned i = 0; i < image->seg_count; i++) {
+        const arca__loader_segment *s = &image->seg[i];
+        if (s->filesz)
+            memcpy(image->base + s->vaddr, bytes + s->offset, (size_t)s->filesz);
     }
 done:
     return result;
@@ -245,7 +246,7 @@ arca_result_t arca__runtime_load(const uint8_t *bytes, size_t size, arca__loaded
     if (!image)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "loader: out of memory");
     ARCA_CHECK(read_headers(bytes, size, &eh, image, &dyn_vaddr, &dyn_size, &align));
-    ARCA_CHECK(map_segments(bytes, &eh, image, align));
+    ARCA_CHECK(map_segments(bytes, image, align));
     /* The section-header fields of the ELF header are not measured (strip rewrites them):
      * zero them in memory, so that every loaded byte is a measured one. */
     if (arca__loader_at(image, 0, sizeof eh, 0)) {

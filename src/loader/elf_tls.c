@@ -63,6 +63,10 @@ uint64_t arca__loader_tls_reserve_id(void)
 static void thread_exit(void *p)
 {
     tls_thread *t = p;
+    /* Later destructors of this thread (the image's own pthread keys) may still use TLS: the
+     * cached block is freed below, so they must take the slow path and get a fresh one. */
+    last_id = 0;
+    last_block = NULL;
     for (size_t i = 0; i < t->count; i++)
         free(t->blocks[i].block);
     free(t->blocks);

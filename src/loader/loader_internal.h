@@ -19,7 +19,8 @@
 typedef struct arca__loader_segment {
     uint64_t vaddr;
     uint64_t memsz;
-    uint32_t flags; /* PF_R | PF_W | PF_X */
+    uint64_t offset, filesz; /* the file bytes copied in (checked once, in read_headers) */
+    uint32_t flags;          /* PF_R | PF_W | PF_X */
 } arca__loader_segment;
 
 /* What the dynamic section says, every pointer already checked to lie inside the image. */

@@ -51,7 +51,8 @@
 #define MIN_CHUNK 32u
 #define INUSE ((size_t)1)
 #define PREV_INUSE ((size_t)2)
-#define FLAGS (INUSE | PREV_INUSE)
+#define FREEING ((size_t)4) /* in use, being wiped by free() outside the lock */
+#define FLAGS (INUSE | PREV_INUSE | FREEING)
 #define NBINS 192u
 #define MAX_REQUEST ((size_t)1 << 46)
 /* Chunks of this size and up are cut from the top of a free chunk (glibc's default mmap
@@ -326,7 +327,7 @@ static chunk *checked_chunk(arena *a, void *p)
     if (!a)
         invalid_pointer();
     chunk *c = mem_to_chunk(p);
-    if (!(c->head & INUSE) || chunk_size(c) < MIN_CHUNK ||
+    if (!(c->head & INUSE) || (c->head & FREEING) || chunk_size(c) < MIN_CHUNK ||
         (uint8_t *)c + chunk_size(c) > a->end - HEADER)
         invalid_pointer();
     return c;
@@ -364,9 +365,12 @@ void free(void *p)
     chunk *c = checked_chunk(a, p);
     size_t bytes = chunk_size(c) - HEADER;
     if (bytes > WIPE_UNLOCKED) {
-        /* Still marked in use: no other thread reads or writes its user bytes meanwhile (a
-         * neighbour's free may change its flags and prev_size, which release reads under the
-         * lock again). */
+        /* Still marked in use, and FREEING, so that a second free() (or realloc) of the same
+         * pointer meanwhile traps as a double free instead of releasing the chunk twice. No
+         * other thread reads or writes its user bytes meanwhile (a neighbour's free may change
+         * its flags and prev_size, which release reads under the lock again; release rewrites
+         * head and so clears FREEING). */
+        c->head |= FREEING;
         pthread_mutex_unlock(&heap_lock);
         wipe(p, bytes);
         pthread_mutex_lock(&heap_lock);
