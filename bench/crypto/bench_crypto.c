@@ -23,7 +23,7 @@
 #include "arca/verify.h"
 #include "common/evidence.h"
 #include "common/sealblob.h"
-#include "host/platform/dev_internal.h"
+#include "platform/dev/dev_internal.h"
 #include "../bench_util.h"
 
 static const uint8_t key[32] = {42};

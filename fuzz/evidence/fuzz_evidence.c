@@ -14,7 +14,7 @@
 
 #include "arca/verify.h"
 #include "common/evidence.h"
-#include "host/platform/dev_internal.h"
+#include "platform/dev/dev_internal.h"
 
 static arca_policy_t *policy;
 

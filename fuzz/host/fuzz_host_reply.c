@@ -13,7 +13,7 @@
 #include "arca/enclave.h"
 #include "common/runtime_abi.h"
 
-extern const struct arca__runtime arca__runtime_v1;
+extern const struct arca__runtime arca__runtime_v2;
 
 static const uint8_t *reply;
 static size_t reply_size;
@@ -31,13 +31,30 @@ static arca_result_t hostile(void *ctx, uint32_t id, const uint8_t *in, size_t i
     return (arca_result_t)claimed_result;
 }
 
+/* The loader's trusted services are not under test here. */
+static arca_result_t no_keys(void *services, struct arca__enclave_keys *keys)
+{
+    (void)services;
+    memset(keys, 0, sizeof *keys);
+    return ARCA_OK;
+}
+
+static arca_result_t no_evidence(void *services, const uint8_t rd[64], uint8_t *out, size_t cap,
+                                 size_t *len)
+{
+    (void)services, (void)rd, (void)out, (void)cap;
+    *len = 0;
+    return ARCA_ERR_PLATFORM;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int initialised;
     if (!initialised) {
-        struct arca__host_iface iface = {.abi_version = ARCA_RUNTIME_ABI_VERSION,
-                                         .host_call = hostile};
-        if (arca__runtime_v1.init(&iface) != ARCA_OK)
+        struct arca__loader_iface iface = {.abi_version = ARCA_RUNTIME_ABI_VERSION,
+                                           .host_call = hostile, .get_keys = no_keys,
+                                           .get_evidence = no_evidence};
+        if (arca__runtime_v2.init(&iface) != ARCA_OK)
             abort();
         initialised = 1;
     }

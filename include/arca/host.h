@@ -45,7 +45,7 @@ typedef struct arca_host_call {
 
 #define ARCA_HOST_CALL_RESERVED UINT32_C(0xFFFF0000)
 
-#define ARCA_ENCLAVE_OPTIONS_VERSION 1
+#define ARCA_ENCLAVE_OPTIONS_VERSION 2
 /** Default maximum payload of one call (each direction): 4 MiB. */
 #define ARCA_DEFAULT_MAX_PAYLOAD (4u * 1024u * 1024u)
 
@@ -60,11 +60,20 @@ typedef struct arca_enclave_options {
     void *host_ctx;                     /**< passed to every host call */
     int refuse_debug;                   /**< non-zero: refuse images signed as debug */
     size_t max_payload;                 /**< per-call payload limit; 0 = ARCA_DEFAULT_MAX_PAYLOAD */
-    const char *platform_dir;           /**< dev platform key directory; NULL = $ARCA_PLATFORM_DIR or default.
-                                             Used only if it and its files are the effective
-                                             user's, mode 0700/0600 or stricter, no symbolic
-                                             links (ARCA_ERR_PERMISSION otherwise) */
-    const char *runner_path;            /**< process backend: arca-runner path; NULL = $ARCA_RUNNER or installed */
+    /** Where keys and evidence come from: "dev" (the key directory of this user, served by
+     *  libarca), "unix:PATH" (a platform served by another process on the Unix socket PATH,
+     *  protocol in docs/formats.md), or NULL = $ARCA_PLATFORM, else "dev". */
+    const char *platform;
+    /** Settings of one backend or platform, NULL-terminated "NAME.KEY=VALUE" strings, or NULL.
+     *  Known: "process.runner=PATH" (arca-runner; default $ARCA_RUNNER, else next to libarca,
+     *  else installed), "dev.dir=DIR" (key directory; default $ARCA_PLATFORM_DIR, else
+     *  ~/.local/share/arca/platform; used only if it and its files are the effective user's,
+     *  mode 0700/0600 or stricter, no symbolic links). An unknown NAME or KEY is refused. */
+    const char *const *settings;
+    /** 32 bytes naming the EDL interface the host was generated from (NAME_interface_hash of
+     *  the generated host code; NAME_create_enclave() sets it), or NULL: not checked. An enclave
+     *  generated from another interface fails create with ARCA_ERR_INTERFACE_MISMATCH. */
+    const uint8_t *interface_hash;
 } arca_enclave_options_t;
 
 /** Fill @p opts with defaults. */
@@ -133,6 +142,13 @@ size_t arca_backend_count(void);
 
 /** Describe backend @p index (0 ≤ index < arca_backend_count()); probes it now. */
 arca_result_t arca_backend_info(size_t index, arca_backend_info_t *out);
+
+/**
+ * @return the name of the backend "auto" picks here for an image signed with Debug =
+ *         @p debug_image (0 or 1), probing now; NULL when none can run (a production image
+ *         never gets a backend that does not isolate, such as sim).
+ */
+const char *arca_backend_auto(int debug_image);
 
 /**
  * @return a detailed, human message about the last failure of an Arca call in this thread

@@ -39,6 +39,11 @@ extern "C" {
 #define ARCA_PROT_MLOCK (1u << 7)            /**< the same mlocked + MADV_DONTDUMP (secretmem fallback) */
 #define ARCA_PROT_SECCOMP (1u << 8)          /**< seccomp allowlist enforced */
 
+/** Platform kinds (the root of trust that derived the keys and signed the evidence), as carried
+ *  in evidence and claims. Defined here once for the host, the enclave and the verifier. */
+#define ARCA_PLATFORM_DEV 1   /**< a key directory of the host user: for development only */
+#define ARCA_PLATFORM_ARCAD 2 /**< the arcad daemon under its own user */
+
 /** The identity of one running enclave. */
 typedef struct arca_identity {
     uint8_t measurement[ARCA_HASH_SIZE]; /**< SHA-256 over loaded segments (MRENCLAVE analog) */

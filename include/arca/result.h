@@ -93,7 +93,8 @@ extern "C" {
     X(ERR_WRAPPER_BINDING, "wrapper data is not bound into the hardware report's report data")    \
     X(ERR_VERIFY_SIMULATION, "enclave ran on sim (no isolation), which the policy refuses")       \
     X(ERR_VERIFY_PROTECTIONS, "evidence reports protections that cannot hold together")           \
-    X(ERR_VERIFY_RUNTIME, "runtime digest is not among the policy's accepted runtimes")
+    X(ERR_VERIFY_RUNTIME, "runtime digest is not among the policy's accepted runtimes")         \
+    X(ERR_INTERFACE_MISMATCH, "host and enclave were generated from different EDL interfaces")
 
 /** Result of every fallible Arca call. ARCA_OK (0) is success. */
 typedef enum arca_result {

@@ -41,10 +41,6 @@
 extern "C" {
 #endif
 
-/** Platform kinds, as carried in evidence and claims. */
-#define ARCA_PLATFORM_DEV 1
-#define ARCA_PLATFORM_ARCAD 2
-
 /** A verification policy; opaque. Immutable once built, so one policy may serve many threads. */
 typedef struct arca_policy arca_policy_t;
 

@@ -438,14 +438,16 @@ static inline arca_result_t arca__channel_take_reply(struct arca__slot *slot, ui
 #define ARCA__RUNNER_FD_CONTROL 3
 #define ARCA__RUNNER_FD_IMAGE 4
 #define ARCA__RUNNER_FD_CHANNEL 5
+#define ARCA__RUNNER_FD_PLATFORM 6 /* the loader's platform connection (platform_wire.h) */
 
 #define ARCA__START_MAGIC UINT32_C(0x54534341) /* "ACST" */
 #define ARCA__READY_MAGIC UINT32_C(0x44524341) /* "ACRD" */
-#define ARCA__CONTROL_VERSION 1u
+#define ARCA__CONTROL_VERSION 2u
 #define ARCA__START_FLAG_SWITCHLESS 0x1u
+#define ARCA__START_FLAG_INTERFACE 0x2u /* interface_hash holds the host's: the runner checks it */
 
-/* host -> runner, once, right after spawn. Carries the platform-derived keys (dev
- * platform: host-user trust; the arcad platform sends this from the daemon instead). */
+/* host -> runner, once, right after spawn. No key: the runner asks the platform for those
+ * over its platform connection (fd ARCA__RUNNER_FD_PLATFORM). */
 struct arca__start_msg {
     uint32_t magic;          /* ARCA__START_MAGIC */
     uint32_t version;        /* ARCA__CONTROL_VERSION */
@@ -456,7 +458,7 @@ struct arca__start_msg {
     uint64_t max_payload;    /* per-slot payload bytes */
     uint64_t channel_size;   /* bytes of the channel memfd */
     arca_identity_t identity; /* what the host verified; the runner must compute the same */
-    struct arca__enclave_keys keys;
+    uint8_t interface_hash[32]; /* the host's EDL interface, with ARCA__START_FLAG_INTERFACE */
 };
 
 /* runner -> host, once, after hardening (or on failure, with a detail message). */
@@ -465,7 +467,6 @@ struct arca__ready_msg {
     uint32_t version;     /* ARCA__CONTROL_VERSION */
     int32_t result;       /* arca_result_t */
     uint32_t protections; /* ARCA_PROT_* really in force */
-    uint8_t runtime_digest[32]; /* arca__runtime_digest() of the runner (src/loader) */
     char detail[240];     /* NUL-terminated: the failure on error; on success the caveats ("" none) */
 };
 

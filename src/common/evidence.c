@@ -51,8 +51,8 @@ arca_result_t arca__evidence_parse(const uint8_t *bytes, size_t len, arca__evide
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: unsupported version %u (this build reads %u)",
                    out->version, ARCA_EVIDENCE_VERSION);
     out->platform_kind = arca__get_le16(bytes + 10);
-    if (out->platform_kind != ARCA_EVIDENCE_PLATFORM_DEV &&
-        out->platform_kind != ARCA_EVIDENCE_PLATFORM_ARCAD)
+    if (out->platform_kind != ARCA_PLATFORM_DEV &&
+        out->platform_kind != ARCA_PLATFORM_ARCAD)
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: unknown platform kind %u", out->platform_kind);
     if (!all_zero(bytes + 12, 4) || !all_zero(bytes + 118, 2) || !all_zero(bytes + 132, 4))
         ARCA_RAISE(ARCA_ERR_BAD_EVIDENCE, "evidence: reserved bytes are not zero");

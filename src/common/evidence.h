@@ -7,7 +7,7 @@
  *   off  size  field
  *     0     8  magic "ARCAEVID"
  *     8     2  version (2)
- *    10     2  platform kind (ARCA_PLATFORM_KIND_*; 1 = dev)
+ *    10     2  platform kind (ARCA_PLATFORM_*, arca/identity.h; 1 = dev)
  *    12     4  reserved, zero
  *    16    32  platform id = SHA-256 of the platform certificate's SubjectPublicKeyInfo DER
  *    48    32  measurement
@@ -54,10 +54,6 @@
     (ARCA_EVIDENCE_FIXED_SIZE + ARCA_EVIDENCE_MAX_CERTS * (4u + ARCA_EVIDENCE_MAX_CERT_SIZE) +   \
      ARCA_EVIDENCE_SIG_SIZE)
 #define ARCA_REPORT_DATA_SIZE 64
-
-/* Platform kinds, as carried in evidence (same values as platform.h). */
-#define ARCA_EVIDENCE_PLATFORM_DEV 1
-#define ARCA_EVIDENCE_PLATFORM_ARCAD 2
 
 /* A dev platform's certificate says so in its subject: organisation exactly ARCA_DEV_CERT_ORG,
  * common name ARCA_DEV_CERT_CN_PREFIX + id (dev_create.c; docs/formats.md). This is a label for

@@ -1,12 +1,15 @@
 /*
  * runtime_abi.h — the contract between a loader (the sim backend, arca-runner) and the
- * trusted runtime linked into every enclave image (libarca_enclave.a).
+ * trusted runtime linked into every enclave image (libarca_enclave.a). Version 2.
  *
  * The image exports exactly one symbol, ARCA_RUNTIME_SYMBOL, a const struct arca__runtime.
- * The loader calls init() once with a struct arca__host_iface, then dispatch() for each
+ * The loader calls init() once with a struct arca__loader_iface, then dispatch() for each
  * ecall (possibly from several threads, at most config.threads at once), then fini().
- * The runtime never trusts anything reachable through the host interface: host_call
- * results are checked (length ≤ capacity, result code defined) before use.
+ * Two kinds of service reach the runtime through that interface:
+ *   - host calls (host_call): the untrusted host's; every result is checked before use;
+ *   - trusted services (get_keys, get_evidence): the loader's own, which it carries out over
+ *     its platform connection (src/loader/services.c), never through the host. The enclave's
+ *     keys and evidence come from the platform to the loader to the runtime.
  * Internal header: never installed.
  */
 #ifndef ARCA_COMMON_RUNTIME_ABI_H
@@ -18,12 +21,11 @@
 #include "arca/identity.h"
 #include "arca/result.h"
 
-#define ARCA_RUNTIME_ABI_VERSION 1
-#define ARCA_RUNTIME_SYMBOL "arca__runtime_v1"
+#define ARCA_RUNTIME_ABI_VERSION 2
+#define ARCA_RUNTIME_SYMBOL "arca__runtime_v2"
 
 /* Host calls reserved by Arca itself (≥ ARCA_HOST_CALL_RESERVED). */
 #define ARCA__HOSTCALL_LOG UINT32_C(0xFFFF0001)      /* in: u32 level, then text */
-#define ARCA__HOSTCALL_EVIDENCE UINT32_C(0xFFFF0002) /* in: report_data[64]; out: evidence v1 */
 
 /*
  * Keys the platform derived for this enclave's identity. Never root secrets. Loaders copy
@@ -45,19 +47,27 @@ typedef arca_result_t (*arca__host_call_fn)(void *ctx, uint32_t id, const uint8_
                                             size_t *out_len);
 
 /* What the loader hands the runtime. The runtime copies it; the loader may free it after init. */
-struct arca__host_iface {
+struct arca__loader_iface {
     uint32_t abi_version; /* ARCA_RUNTIME_ABI_VERSION */
     void *ctx;            /* passed back to host_call */
     arca__host_call_fn host_call;
-    arca_identity_t identity;
-    struct arca__enclave_keys keys;
+    void *services;       /* passed back to get_keys and get_evidence */
+    /* The keys the platform derived for this identity, into *keys (wiped on error). */
+    arca_result_t (*get_keys)(void *services, struct arca__enclave_keys *keys);
+    /* Evidence about this identity and @p report_data from the platform, into out (cap bytes);
+     * ARCA_ERR_BUFFER_TOO_SMALL with *len = the size needed. */
+    arca_result_t (*get_evidence)(void *services, const uint8_t report_data[64], uint8_t *out,
+                                  size_t cap, size_t *len);
+    arca_identity_t identity; /* what the loader computed and bound at the platform */
 };
 
 /* What the image exports. */
 struct arca__runtime {
     uint32_t abi_version;
-    /* Copies *iface, wipes nothing of the loader's, then runs arca_enclave_init() if defined. */
-    arca_result_t (*init)(const struct arca__host_iface *iface);
+    /* 32 bytes naming the EDL interface the image was generated from (arca-edger), or NULL. */
+    const uint8_t *interface_hash;
+    /* Copies *iface, asks for the keys, then runs arca_enclave_init() if defined. */
+    arca_result_t (*init)(const struct arca__loader_iface *iface);
     /* Runs ecall fn_id on private buffers the loader owns. */
     arca_result_t (*dispatch)(uint32_t fn_id, const uint8_t *in, size_t in_len, uint8_t *out,
                               size_t out_cap, size_t *out_len);

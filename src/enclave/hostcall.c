@@ -30,7 +30,7 @@ arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *o
     uint8_t small[SMALL_REPLY];
     uint8_t *reply = small;
     size_t reply_len = 0, given = 0;
-    const struct arca__host_iface *host = arca__enclave_iface();
+    const struct arca__loader_iface *host = arca__enclave_iface();
 
     if ((in_len && !in) || (out_cap && !out)) {
         result = ARCA_ERR_INVALID_ARGUMENT;

@@ -1,11 +1,12 @@
 /*
- * runtime.c — the entry table of the trusted runtime (arca__runtime_v1) and the two sections
+ * runtime.c — the entry table of the trusted runtime (arca__runtime_v2) and the two sections
  * every enclave image carries: .arca.config (defaults, overwritten in place by `arca sign`)
  * and .arca.sig (zero until signed). Defining them in the same object file as the exported
  * entry table means that linking the runtime always pulls them in.
  *
- * init copies the loader's interface (host-call function, identity, derived keys) and runs
- * the enclave's init hook; dispatch runs one ecall from the enclave's ARCA_ECALLS table on
+ * init copies the loader's interface (host-call function, trusted services, identity), asks the
+ * loader's trusted services for the keys the platform derived (never the host) and runs the
+ * enclave's init hook; dispatch runs one ecall from the enclave's ARCA_ECALLS table on
  * buffers the loader owns; fini runs the fini hook and wipes the keys.
  * This file must never hand the loader a length larger than the buffer it was given, never
  * return an undefined result code, and never keep keys after fini.
@@ -26,8 +27,9 @@
  * Nothing in the runtime reads these two objects, and nothing may: they are plain const
  * objects, so the compiler is entitled to replace a read with the build-time initialisers
  * below (constant folding) instead of the bytes `arca sign` wrote. The enclave's identity
- * (svn, product id, attributes) and its keys come only from the loader, which computed them
- * from the verified, signed image (iface.identity / iface.keys, copied in runtime_init). If
+ * (svn, product id, attributes) comes only from the loader, which computed it from the
+ * verified, signed image (iface.identity, copied in runtime_init), and its keys only from the
+ * platform through the loader (iface.get_keys). If
  * code ever must read the signed configuration from inside the image, it has to read it
  * through a volatile pointer (or after an asm barrier on the address) so that the load
  * really happens at run time.
@@ -53,9 +55,14 @@ __attribute__((weak)) void arca_enclave_fini(void);
 extern const arca_ecall_t arca_enclave_ecalls[] __attribute__((weak));
 extern const size_t arca_enclave_ecall_count __attribute__((weak));
 
-/* The loader's interface, keys included, copied onto the heap at init: in arca-runner the heap
+/* The EDL interface this image was generated from: arca-edger defines it in the generated
+ * trusted code (hidden: it resolves inside the image, to NULL when no EDL was used). */
+extern const uint8_t arca__interface_hash[32] __attribute__((weak, visibility("hidden")));
+
+/* The loader's interface and the keys, copied onto the heap at init: in arca-runner the heap
  * is the secretmem (or mlocked) arena, whereas this image's .bss is ordinary memory. */
-static struct arca__host_iface *iface;
+static struct arca__loader_iface *iface;
+static struct arca__enclave_keys *keys;
 static int initialized; /* written by init/fini, read by dispatch (atomics: acquire/release) */
 
 static int is_initialized(void)
@@ -65,7 +72,7 @@ static int is_initialized(void)
 
 const struct arca__enclave_keys *arca__enclave_keys(void)
 {
-    return is_initialized() ? &iface->keys : NULL;
+    return is_initialized() ? keys : NULL;
 }
 
 const arca_identity_t *arca__enclave_identity(void)
@@ -73,7 +80,7 @@ const arca_identity_t *arca__enclave_identity(void)
     return is_initialized() ? &iface->identity : NULL;
 }
 
-const struct arca__host_iface *arca__enclave_iface(void)
+const struct arca__loader_iface *arca__enclave_iface(void)
 {
     return is_initialized() ? iface : NULL;
 }
@@ -81,16 +88,21 @@ const struct arca__host_iface *arca__enclave_iface(void)
 /* Wipe the keys and free the interface copy (after initialized went back to 0). */
 static void release_iface(void)
 {
+    if (keys)
+        arca__wipe(keys, sizeof *keys);
+    free(keys);
+    keys = NULL;
     arca__wipe(iface, sizeof *iface);
     free(iface);
     iface = NULL;
 }
 
-static arca_result_t runtime_init(const struct arca__host_iface *from)
+static arca_result_t runtime_init(const struct arca__loader_iface *from)
 {
     arca_result_t result = ARCA_OK;
     int copied = 0;
-    if (!from || from->abi_version != ARCA_RUNTIME_ABI_VERSION || !from->host_call) {
+    if (!from || from->abi_version != ARCA_RUNTIME_ABI_VERSION || !from->host_call ||
+        !from->get_keys || !from->get_evidence) {
         result = ARCA_ERR_BAD_VERSION;
         goto done;
     }
@@ -99,12 +111,24 @@ static arca_result_t runtime_init(const struct arca__host_iface *from)
         goto done;
     }
     iface = malloc(sizeof *iface);
-    if (!iface) {
+    keys = malloc(sizeof *keys);
+    if (!iface || !keys) {
+        free(iface);
+        free(keys);
+        iface = NULL;
+        keys = NULL;
         result = ARCA_ERR_OUT_OF_MEMORY;
         goto done;
     }
     memcpy(iface, from, sizeof *iface);
     copied = 1;
+    /* Straight from the loader's platform connection into this heap copy. */
+    result = iface->get_keys(iface->services, keys);
+    if (result != ARCA_OK) {
+        if (!arca_result_valid((int)result))
+            result = ARCA_ERR_PLATFORM;
+        goto done;
+    }
     __atomic_store_n(&initialized, 1, __ATOMIC_RELEASE);
     if (arca_enclave_init) {
         result = arca_enclave_init();
@@ -167,8 +191,9 @@ static void runtime_fini(void)
     release_iface();
 }
 
-__attribute__((visibility("default"))) const struct arca__runtime arca__runtime_v1 = {
+__attribute__((visibility("default"))) const struct arca__runtime arca__runtime_v2 = {
     .abi_version = ARCA_RUNTIME_ABI_VERSION,
+    .interface_hash = arca__interface_hash,
     .init = runtime_init,
     .dispatch = runtime_dispatch,
     .fini = runtime_fini,

@@ -17,6 +17,6 @@ const struct arca__enclave_keys *arca__enclave_keys(void);
 const arca_identity_t *arca__enclave_identity(void);
 
 /* The host interface copied at init (used by hostcall.c); NULL before init / after fini. */
-const struct arca__host_iface *arca__enclave_iface(void);
+const struct arca__loader_iface *arca__enclave_iface(void);
 
 #endif

@@ -5,13 +5,15 @@
  * that validates arguments and supplies defaults. Divisions:
  *   - handle list and lifecycle bookkeeping (tombstones, slot bitmap of calls in flight, destroy
  *     wait, destroys from host calls that would wait for each other)
- *   - backend selection (option, $ARCA_BACKEND, auto: never sim for a production image)
- *   - create: read once, verify, choose the backend, seal into a memfd, derive keys, start it
+ *   - backend selection (option, $ARCA_BACKEND, auto: the highest auto_rank that can run, never
+ *     a backend without isolation for a production image) and the settings check
+ *   - create: read once, verify, choose the backend, seal into a memfd, connect the platform,
+ *     have the backend launch it
  *   - call / identity / destroy / last error
  * This file must never load bytes other than the ones it verified, never free a handle
  * (stale handles must stay safe to pass in), never call into backend state after destroy
- * released it, never leave derived keys in memory after create returns, and never let
- * destroys wait for each other forever.
+ * released it, never hold a key or a platform (the loader asks the platform over its own
+ * connection), and never let destroys wait for each other forever.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,8 @@
 
 #include "common/crypto.h"
 #include "common/error.h"
-#include "common/evidence.h"
+#include "common/hex.h"
+#include "common/settings.h"
 #include "handle.h"
 
 /* Largest image file accepted; real enclaves are a few MiB. */
@@ -210,10 +213,9 @@ static void release(struct arca_enclave *e)
         free(e->state);
         e->state = NULL;
     }
-    if (e->platform) {
-        arca__dev_platform.close(e->platform);
-        e->platform = NULL;
-    }
+    /* After the backend released its loader: the serving thread sees it gone. */
+    arca__platform_link_close(e->platform_link);
+    e->platform_link = NULL;
     free(e->host_calls);
     e->host_calls = NULL;
     e->host_call_count = 0;
@@ -248,21 +250,7 @@ static arca_result_t choose_backend(const arca_enclave_options_t *opts, const ch
     if (!name || !name[0])
         name = "auto";
     if (!strcmp(name, "auto")) {
-        /* Any isolating backend, in registration order; a non-isolating one (sim) only for a
-         * debug image: a production image must not end up unprotected without anyone asking. */
-        for (int pass = 0; pass < 2 && !ops; pass++) {
-            for (size_t i = 0; i < n && !ops; i++) {
-                const struct arca_backend_ops *b = arca__backend_at(i);
-                if ((pass == 0) != (arca__backend_isolates(b->backend_id) != 0))
-                    continue;
-                if (pass == 1 && !debug_image)
-                    continue;
-                if (probe(b) == ARCA_OK)
-                    ops = b;
-                else if (pass == 0 && !why[0])
-                    snprintf(why, sizeof why, "%s", arca__error_detail());
-            }
-        }
+        ops = arca__backend_auto(debug_image, why, sizeof why);
         if (!ops && !debug_image)
             ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
                        "%s is a production image (Debug = 0) and no isolating backend can run "
@@ -270,7 +258,7 @@ static arca_result_t choose_backend(const arca_enclave_options_t *opts, const ch
                        "host process and protects nothing. Choose sim yourself with "
                        "ARCA_BACKEND=sim (its keys are its own), or fix the isolating backend "
                        "('arca backends'): %s",
-                       image_path, why[0] ? why : "none is registered");
+                       image_path, why);
         if (!ops)
             ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
                        "no backend can run here; run 'arca backends' to see why");
@@ -290,6 +278,56 @@ static arca_result_t choose_backend(const arca_enclave_options_t *opts, const ch
         ARCA_CHECK(probe(ops));
     }
     *chosen = ops;
+done:
+    return result;
+}
+
+/* Is @p key (key_len bytes) in the NULL-terminated @p keys? */
+static int key_known(const char *const *keys, const char *key, size_t key_len)
+{
+    for (size_t i = 0; keys && keys[i]; i++)
+        if (strlen(keys[i]) == key_len && !memcmp(keys[i], key, key_len))
+            return 1;
+    return 0;
+}
+
+/* Every setting names a registered backend or platform and a key it reads. */
+static arca_result_t check_settings(const char *const *settings)
+{
+    arca_result_t result = ARCA_OK;
+    size_t i = 0;
+    for (; settings && settings[i]; i++) {
+        size_t name_len, key_at, key_len;
+        const char *value;
+        const char *const *keys = NULL;
+        char name[64];
+        if (i == ARCA__SETTINGS_MAX)
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "settings: more than %d entries (is the list "
+                       "NULL-terminated?)", ARCA__SETTINGS_MAX);
+        if (arca__setting_split(settings[i], &name_len, &key_at, &key_len, &value) != 0)
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                       "settings[%zu] '%.80s' is not of the form NAME.KEY=VALUE", i, settings[i]);
+        snprintf(name, sizeof name, "%.*s", (int)(name_len < 63 ? name_len : 63), settings[i]);
+        const struct arca_backend_ops *b = arca__backend_find(name);
+        const struct arca_platform_ops *p = arca__platform_find(name);
+        if (!b && !p)
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                       "settings[%zu] '%.80s': no backend or platform is named '%s'", i,
+                       settings[i], name);
+        keys = b ? b->setting_keys : p->setting_keys;
+        if (!key_known(keys, settings[i] + key_at, key_len)) {
+            char known[160] = "";
+            size_t used = 0;
+            for (size_t k = 0; keys && keys[k] && used < sizeof known; k++) {
+                int w = snprintf(known + used, sizeof known - used, "%s%s.%s", k ? ", " : "",
+                                 name, keys[k]);
+                used += w > 0 ? (size_t)w : 0;
+            }
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "settings[%zu] '%.80s': '%s' has no setting "
+                       "'%.*s' (known: %s)", i, settings[i], name, (int)key_len,
+                       settings[i] + key_at, known[0] ? known : "none");
+        }
+    }
 done:
     return result;
 }
@@ -319,6 +357,7 @@ static arca_result_t check_options(const arca_enclave_options_t *opts, size_t *m
                        "host_calls[%zu]: id 0x%x is reserved for Arca (use ids below 0x%x)", i,
                        hc->id, ARCA_HOST_CALL_RESERVED);
     }
+    ARCA_CHECK(check_settings(opts->settings));
     *max_payload = opts->max_payload ? opts->max_payload : ARCA_DEFAULT_MAX_PAYLOAD;
     if (*max_payload > MAX_PAYLOAD_LIMIT)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "max_payload %zu exceeds the limit of %u bytes",
@@ -345,12 +384,10 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     uint8_t *image = NULL;
     size_t image_size = 0, max_payload = 0;
     arca__image_info info;
-    struct arca__enclave_keys keys;
     struct arca_enclave *e = NULL;
-    int fd = -1, sync_ready = 0;
+    int fd = -1, platform_fd = -1, sync_ready = 0;
 
     arca__error_clear();
-    memset(&keys, 0, sizeof keys);
     memset(&info, 0, sizeof info);
     if (!out)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_enclave_create: out is NULL");
@@ -401,32 +438,28 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     e->threads = info.config.threads;
     /* A private, sorted copy; duplicate ids are refused here (O(n log n), not pairwise). */
     ARCA_CHECK(arca__host_calls_install(e, opts->host_calls, opts->host_call_count));
-    e->identity = info.identity;
-    e->identity.backend = ops->backend_id;
-    e->identity.protections = 0; /* until the backend reports what it put in force (create) */
-
-    ARCA_CHECK(arca__dev_platform.open(opts->platform_dir, &e->platform));
-    /* e->identity names the backend: sim and isolating backends never share a key. */
-    ARCA_CHECK(arca__dev_platform.derive_keys(e->platform, &e->identity, &keys));
+    /* The loader's connection to the platform: the backend hands it over; this file never
+     * reads from it. */
+    ARCA_CHECK(arca__platform_connect(opts->platform, opts->settings, &platform_fd,
+                                      &e->platform_link));
 
     e->state = calloc(1, ops->state_size);
     if (!e->state)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory for backend '%s' state", ops->name);
     e->state->ops = ops;
-    e->state->enclave = e;
+    e->state->host_call = arca__host_dispatch;
+    e->state->host_ctx = e;
     arca__launch launch = {
         .image = image,
         .image_size = image_size,
         .image_fd = fd,
         .info = &info,
-        .keys = &keys,
-        .options = opts,
+        .platform_fd = platform_fd,
+        .interface_hash = opts->interface_hash,
+        .settings = opts->settings,
         .max_payload = max_payload,
     };
-    /* The backend writes the protections it put in force into the handle's identity itself,
-     * as soon as they are in force and before the enclave's init hook runs: evidence the hook
-     * asks for is served from e->identity, on this thread, while create is still running. */
-    result = ops->create(e->state, &launch, &e->identity.protections);
+    result = ops->create(e->state, &launch, &e->launched);
     if (result != ARCA_OK) {
         if (!arca_result_valid((int)result))
             result = ARCA_ERR_INTERNAL;
@@ -435,6 +468,7 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
                         ops->name, arca_result_str(result));
         goto done;
     }
+    e->launched.caveats[sizeof e->launched.caveats - 1] = '\0';
 
     pthread_mutex_lock(&handles_lock);
     e->next = handles;
@@ -443,7 +477,8 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     *out = e;
     e = NULL;
 done:
-    arca__wipe(&keys, sizeof keys);
+    if (platform_fd >= 0)
+        close(platform_fd);
     if (fd >= 0)
         close(fd);
     free(image);
@@ -546,7 +581,7 @@ arca_result_t arca_enclave_identity(const arca_enclave_t *e, arca_identity_t *ou
     ARCA_CHECK(check_owner(e, "arca_enclave_identity"));
     if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
         ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed");
-    *out = e->identity;
+    *out = e->launched.identity;
 done:
     return result;
 }
@@ -556,15 +591,9 @@ const char *arca_enclave_backend(const arca_enclave_t *e)
     return e ? e->ops->name : NULL;
 }
 
-void arca__enclave_set_runtime(struct arca_enclave *e, const uint8_t digest[32], const char *caveats)
-{
-    memcpy(e->runtime_digest, digest, sizeof e->runtime_digest);
-    snprintf(e->caveats, sizeof e->caveats, "%s", caveats ? caveats : "");
-}
-
 const char *arca_enclave_caveats(const arca_enclave_t *e)
 {
-    return e ? e->caveats : "";
+    return e ? e->launched.caveats : "";
 }
 
 arca_result_t arca_enclave_destroy(arca_enclave_t *e)

@@ -27,13 +27,11 @@ struct arca_enclave {
     struct arca_enclave *next;            /* global list of every handle ever created */
     const struct arca_backend_ops *ops;   /* never changes; name stays valid after destroy */
     arca__backend_base *state;            /* released by destroy */
-    arca__platform *platform;             /* serves evidence; closed by destroy */
-    arca_identity_t identity;             /* computed by the host from the verified image */
-    /* SHA-256 naming the runtime that runs the image (the loader and the shared libraries it
-     * mapped), signed into evidence. The backend fills it in create; all zero (calloc) means
-     * the backend did not say, and a policy pinning RuntimeDigest then refuses the evidence. */
-    uint8_t runtime_digest[32];
-    char caveats[240];                    /* why protections are reduced ("" none); by create */
+    /* Keeps the loader's platform connection served (for dev, a thread of this library that
+     * holds the open platform); closed by destroy once the loader is gone. The handle itself
+     * never reads keys or evidence from it. */
+    arca__platform_link *platform_link;
+    arca__launched launched;              /* identity and caveats, as the backend reported them */
     arca_host_call_t *host_calls;         /* private copy of the options' table, sorted by id */
     size_t host_call_count;
     void *host_ctx;
@@ -62,6 +60,14 @@ int arca__inside_host_call(const struct arca_enclave *enclave);
 /** @return the host calls this thread is serving, innermost first (NULL: none). The frames
  *  stay valid while this thread is blocked inside one of them (destroy's wait). */
 const arca__host_frame *arca__host_frames(void);
+
+/**
+ * Serve a host call of the enclave @p ctx (its struct arca_enclave *): Arca's reserved calls
+ * (log) and then the application's table. The arca__host_call_sink every backend is given at
+ * launch; it never trusts its inputs beyond their stated lengths.
+ */
+arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, size_t in_len,
+                                  uint8_t *out, size_t out_cap, size_t *out_len);
 
 /** Install a private copy of the application's host-call table in @p enclave, sorted by id
  *  for dispatch. @return ARCA_ERR_INVALID_ARGUMENT (naming both entries) when two entries share

@@ -1,13 +1,12 @@
 /*
- * hostcall.c — serving host calls (ocalls) on the host: Arca's reserved calls (log,
- * evidence) and then the application's host-call table. Every backend funnels the
- * enclave's host calls through arca__host_dispatch().
+ * hostcall.c — serving host calls (ocalls) on the host: Arca's reserved call (log) and
+ * then the application's host-call table. Every backend funnels the enclave's host calls
+ * through arca__host_dispatch(), given to it at launch. Keys and evidence never pass here:
+ * the loader gets them from the platform over its own connection.
  *
  * The enclave is not trusted by the host either: this file must never read past in_len,
  * never write past out_cap, never print the enclave's bytes raw to a terminal (control
- * characters are escaped), and never let the enclave choose the identity that evidence is
- * about — evidence always describes the identity the host computed when it loaded the image.
- * It also records, per thread, which enclaves' host calls are running, so that destroy can
+ * characters are escaped). It also records, per thread, which enclaves' host calls are running, so that destroy can
  * refuse to pull an enclave down from under its own host call.
  */
 #include <pthread.h>
@@ -85,31 +84,6 @@ done:
     return result;
 }
 
-/* ---- ARCA__HOSTCALL_EVIDENCE ---- */
-
-static arca_result_t serve_evidence(struct arca_enclave *enclave, const uint8_t *in, size_t in_len,
-                                    uint8_t *out, size_t out_cap, size_t *written)
-{
-    arca_result_t result = ARCA_OK;
-    uint8_t *evidence = NULL;
-    size_t len = 0;
-    if (in_len != 64)
-        ARCA_RAISE(ARCA_ERR_BAD_FORMAT); /* report data is exactly 64 bytes */
-    if (!enclave->platform)
-        ARCA_RAISE(ARCA_ERR_PLATFORM);
-    /* The identity and runtime digest are the host's own record, never anything the enclave
-     * sent. */
-    ARCA_CHECK(arca__dev_platform.evidence(enclave->platform, &enclave->identity,
-                                           enclave->runtime_digest, in, &evidence, &len));
-    *written = len;
-    if (len > out_cap)
-        ARCA_RAISE(ARCA_ERR_BUFFER_TOO_SMALL);
-    memcpy(out, evidence, len);
-done:
-    free(evidence);
-    return result;
-}
-
 /* ---- the application's table ---- */
 
 static int by_id(const void *a, const void *b)
@@ -153,18 +127,17 @@ done:
 
 /* ---- dispatch ---- */
 
-arca_result_t arca__host_dispatch(struct arca_enclave *enclave, uint32_t id, const uint8_t *in,
-                                  size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, size_t in_len,
+                                  uint8_t *out, size_t out_cap, size_t *out_len)
 {
     arca_result_t result = ARCA_OK;
+    struct arca_enclave *enclave = ctx;
     size_t written = 0;
     arca_host_fn fn = NULL;
     if (!enclave || (in_len && !in) || (out_cap && !out))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
     if (id == ARCA__HOSTCALL_LOG) {
         result = serve_log(in, in_len);
-    } else if (id == ARCA__HOSTCALL_EVIDENCE) {
-        result = serve_evidence(enclave, in, in_len, out, out_cap, &written);
     } else {
         const arca_host_call_t key = {.id = id};
         const arca_host_call_t *hc = enclave->host_call_count

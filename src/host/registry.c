@@ -13,6 +13,7 @@
 
 #include "backend.h"
 #include "common/error.h"
+#include "common/evidence.h"
 
 #define MAX_BACKENDS 16
 
@@ -26,8 +27,9 @@ static arca_result_t add(const struct arca_backend_ops *ops)
     arca_result_t result = ARCA_OK;
     pthread_mutex_lock(&lock);
     if (!ops || ops->version != ARCA_BACKEND_OPS_VERSION || !ops->name || !ops->name[0] ||
-        !ops->probe || !ops->create || !ops->call || !ops->destroy ||
-        ops->state_size < sizeof(arca__backend_base))
+        !ops->probe || !ops->create || !ops->call || !ops->destroy || ops->auto_rank < 0 ||
+        ops->state_size < sizeof(arca__backend_base) || strchr(ops->name, '.') ||
+        !strncmp(ops->name, "unix:", 5))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "backend '%s': incomplete ops table (version %d)",
                    ops && ops->name ? ops->name : "(null)", ops ? ops->version : 0);
     for (size_t i = 0; i < count; i++)
@@ -45,7 +47,7 @@ done:
 
 static void register_builtins(void)
 {
-    /* Preference order for "auto" is decided in enclave.c; here, sim first. */
+    /* Order does not matter: "auto" goes by each table's auto_rank. */
     (void)add(&arca__sim_backend);
     (void)add(&arca__process_backend);
 }
@@ -80,6 +82,52 @@ arca_result_t arca__backend_register(const struct arca_backend_ops *ops)
 {
     (void)loaded_count(); /* built-ins first, so their names are taken */
     return add(ops);
+}
+
+/* Better for "auto": higher rank, then earlier registration. */
+static const struct arca_backend_ops *best(const struct arca_backend_ops *a,
+                                           const struct arca_backend_ops *b)
+{
+    return !a || b->auto_rank > a->auto_rank ? b : a;
+}
+
+const struct arca_backend_ops *arca__backend_auto(int debug_image, char *why, size_t why_len)
+{
+    const struct arca_backend_ops *chosen = NULL;
+    size_t n = loaded_count();
+    int first_failure = 1;
+    if (why_len)
+        why[0] = '\0';
+    /* Isolating backends first; one that does not isolate (sim) only for a debug image. */
+    for (int pass = 0; pass < 2 && !chosen; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            const struct arca_backend_ops *b = table[i];
+            char reason[256] = "";
+            if (b->auto_rank == 0 || (pass == 0) != (arca__backend_isolates(b->backend_id) != 0))
+                continue;
+            if (pass == 1 && !debug_image)
+                continue;
+            if (chosen && best(chosen, b) == chosen)
+                continue;
+            if (b->probe(reason, sizeof reason) == ARCA_OK) {
+                chosen = b;
+            } else if (pass == 0 && first_failure && why_len) {
+                reason[sizeof reason - 1] = '\0';
+                snprintf(why, why_len, "backend '%s' cannot run here: %s", b->name,
+                         reason[0] ? reason : "no reason given");
+                first_failure = 0;
+            }
+        }
+    }
+    if (!chosen && why_len && !why[0])
+        snprintf(why, why_len, "none is registered");
+    return chosen;
+}
+
+const char *arca_backend_auto(int debug_image)
+{
+    const struct arca_backend_ops *ops = arca__backend_auto(debug_image, NULL, 0);
+    return ops ? ops->name : NULL;
 }
 
 size_t arca_backend_count(void)

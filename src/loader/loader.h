@@ -43,6 +43,16 @@ arca_result_t arca__runtime_load(const uint8_t *bytes, size_t size, arca__loaded
 arca_result_t arca__runtime_start(arca__loaded_image *image, const struct arca__runtime **runtime)
     __attribute__((warn_unused_result));
 
+/**
+ * Compare the EDL interface hash the image's runtime carries with @p expected (32 bytes; NULL:
+ * no check). @return ARCA_OK; ARCA_ERR_INTERFACE_MISMATCH naming both hashes ("none" when the
+ * image has no generated interface); ARCA_ERR_BAD_IMAGE when its hash lies outside the image.
+ */
+arca_result_t arca__runtime_check_interface(const arca__loaded_image *image,
+                                            const struct arca__runtime *runtime,
+                                            const uint8_t expected[32])
+    __attribute__((warn_unused_result));
+
 /** Run the finalisers (if the image was started), release its TLS and unmap it. NULL is a no-op. */
 void arca__runtime_unload(arca__loaded_image *image);
 

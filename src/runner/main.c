@@ -1,7 +1,9 @@
 /*
  * main.c — arca-runner, the trusted loader of the process backend. libarca starts it with
- * an empty environment and exactly three extra fds: 3 the control socket (SOCK_SEQPACKET),
- * 4 the sealed memfd with the image bytes, 5 the sealed channel memfd.
+ * an empty environment and exactly four extra fds: 3 the control socket (SOCK_SEQPACKET),
+ * 4 the sealed memfd with the image bytes, 5 the sealed channel memfd, 6 its platform
+ * connection (SOCK_SEQPACKET, src/common/platform_wire.h: keys and evidence come from there,
+ * never from the host).
  *
  * Order, each step checked and reported in `protections`, all before any call is served:
  * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check, the check of what the
@@ -12,11 +14,13 @@
  * verified bytes mapped and relocated by src/loader, no image code run), channel mapping,
  * namespaces, Landlock, slot threads, seccomp, stage 2 of loading (IFUNC resolvers, RELRO,
  * TLS, the image's initialisers: the first image code to run, inside the complete sandbox),
- * READY message. Then the main thread waits for EOF on the control socket (the host closed it
+ * the EDL interface check, the platform connection bound to the identity and protections now
+ * in force, READY message. Then the main thread waits for EOF on the control socket (the host closed it
  * or died) and exits.
  *
  * This file must never serve a call before the sandbox is complete, never load bytes other
- * than the ones it verified, and never keep the platform keys beyond the runtime's init.
+ * than the ones it verified, and never hold the enclave's keys itself: the runtime asks for
+ * them over the platform connection (src/loader/services.c) into the protected heap.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +41,7 @@
 #include "common/evidence.h"
 #include "common/image.h"
 #include "loader/loader.h"
+#include "loader/services.h"
 #include "runner.h"
 
 static arca__server_config server;
@@ -60,7 +65,6 @@ static void send_ready(arca_result_t r, uint32_t protections)
     msg.version = ARCA__CONTROL_VERSION;
     msg.result = (int32_t)r;
     msg.protections = protections;
-    memcpy(msg.runtime_digest, runtime_digest, sizeof runtime_digest);
     /* On failure the detail says why; on success, the caveats (why protections this kernel
      * could give are missing: an untrusted launcher, too little locked memory), or "". */
     snprintf(msg.detail, sizeof msg.detail, "%s",
@@ -80,7 +84,7 @@ static arca_result_t read_start(struct arca__start_msg *start)
         start->version != ARCA__CONTROL_VERSION)
         ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner: malformed START message (%zd bytes)", n);
     if (start->threads == 0 || start->threads > ARCA_MAX_THREADS ||
-        (start->flags & ~ARCA__START_FLAG_SWITCHLESS) != 0)
+        (start->flags & ~(ARCA__START_FLAG_SWITCHLESS | ARCA__START_FLAG_INTERFACE)) != 0)
         ARCA_RAISE(ARCA_ERR_BAD_FRAME, "arca-runner: START asks for %u threads, flags %#x",
                    start->threads, start->flags);
 done:
@@ -164,6 +168,7 @@ int main(int argc, char **argv)
     arca__image_info info;
     const struct arca__runtime *runtime = NULL;
     arca__loaded_image *image = NULL;
+    arca__services *services = NULL;
     uint32_t prot = ARCA_PROT_SEPARATE_PROCESS;
     uint32_t keep = 0; /* the bits the launcher leaves us able to vouch for */
     struct ucred peer;
@@ -209,13 +214,15 @@ int main(int argc, char **argv)
     server.spin_ns = (start.flags & ARCA__START_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                   : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__server_prepare(&server));
-    prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL);
+    prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL, ARCA__RUNNER_FD_PLATFORM);
     /* The sandbox is complete: only now may code of the image run (IFUNC resolvers,
      * initialisers). A forbidden system call in them ends the runner, like one in an ecall. */
     result = arca__runtime_start(image, &runtime);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "arca-runner: %s", arca__error_detail());
     server.runtime = runtime;
+    if (start.flags & ARCA__START_FLAG_INTERFACE)
+        ARCA_CHECK(arca__runtime_check_interface(image, runtime, start.interface_hash));
     prot &= keep; /* after an untrusted launcher: separate-process only (caveat says why) */
 
     server.iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
@@ -223,8 +230,12 @@ int main(int argc, char **argv)
     server.iface.identity = info.identity;
     server.iface.identity.backend = ARCA_BACKEND_ID_PROCESS;
     server.iface.identity.protections = prot;
-    server.iface.keys = start.keys;
-    arca__wipe(&start.keys, sizeof start.keys);
+    /* Bound before READY: evidence the init hook asks for names these protections. */
+    result = arca__services_open(ARCA__RUNNER_FD_PLATFORM, &server.iface.identity,
+                                 runtime_digest, &services);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "arca-runner: platform connection: %s", arca__error_detail());
+    arca__services_attach(services, &server.iface);
     server.iface.host_call = NULL; /* set by the server (its host_call) */
     arca__server_set_host_call(&server);
 
@@ -241,7 +252,6 @@ int main(int argc, char **argv)
 done:
     if (digesting)
         pthread_join(digester, NULL);
-    arca__wipe(&start.keys, sizeof start.keys);
     send_ready(result, prot);
     _exit(1);
 }

@@ -59,7 +59,7 @@ arca_result_t arca__sandbox_deathsig(int host_pid);
 uint32_t arca__sandbox_namespaces(void);
 uint32_t arca__sandbox_landlock(void);
 /** The seccomp allowlist (KILL_PROCESS default), applied to every thread (TSYNC). */
-uint32_t arca__sandbox_seccomp(int control_fd);
+uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd);
 
 /* ---- channel server (server.c) ---- */
 
@@ -68,7 +68,7 @@ typedef struct arca__server_config {
     void *channel;                   /* mapped channel */
     arca__channel_layout layout;
     uint64_t spin_ns;
-    struct arca__host_iface iface; /* handed to runtime init; keys wiped after init */
+    struct arca__loader_iface iface; /* handed to runtime init */
 } arca__server_config;
 
 /** Create one thread per slot; they wait until arca__server_start(). */

@@ -178,7 +178,7 @@ static int allow(scmp_filter_ctx ctx, int nr)
     return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 }
 
-uint32_t arca__sandbox_seccomp(int control_fd)
+uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd)
 {
     uint32_t bit = 0;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -200,12 +200,16 @@ uint32_t arca__sandbox_seccomp(int control_fd)
     rc |= allow(ctx, SCMP_SYS(munmap));
     rc |= allow(ctx, SCMP_SYS(madvise));
     rc |= allow(ctx, SCMP_SYS(brk));
-    /* The control socket (the main thread waits for EOF on it) and stderr (a pipe libarca
-     * reads, escapes and prefixes line by line). */
+    /* The control socket (the main thread waits for EOF on it), the platform connection (keys
+     * and evidence, src/loader/services.c) and stderr (a pipe libarca reads, escapes and
+     * prefixes line by line). */
     const struct scmp_arg_cmp on_control = {0, SCMP_CMP_EQ, (scmp_datum_t)control_fd, 0};
+    const struct scmp_arg_cmp on_platform = {0, SCMP_CMP_EQ, (scmp_datum_t)platform_fd, 0};
     const struct scmp_arg_cmp on_stderr = {0, SCMP_CMP_EQ, (scmp_datum_t)STDERR_FILENO, 0};
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, on_control);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_control);
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, on_platform);
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_platform);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_stderr);
     /* Waiting, time, randomness, signals' return path, thread identity, exit. */
     rc |= allow(ctx, SCMP_SYS(futex));

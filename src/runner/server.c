@@ -103,7 +103,6 @@ static arca_result_t run_init(slot_thread *t)
                                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return ARCA_ERR_BAD_FRAME;
     arca_result_t r = config->runtime->init(&config->iface);
-    arca__wipe(&config->iface.keys, sizeof config->iface.keys); /* the runtime has its copy */
     __atomic_store_n(&lifecycle, r == ARCA_OK ? LIFE_READY : LIFE_FINISHED, __ATOMIC_RELEASE);
     return r;
 }

@@ -51,7 +51,10 @@ static arca_result_t open_with(const char *platform_dir, arca_enclave_t **e)
     arca_enclave_options_t opts;
     arca_enclave_options_init(&opts);
     opts.backend = "process";
-    opts.platform_dir = platform_dir;
+    char setting[1100];
+    snprintf(setting, sizeof setting, "dev.dir=%s", platform_dir ? platform_dir : "");
+    const char *settings[] = {setting, NULL};
+    opts.settings = platform_dir ? settings : NULL;
     *e = NULL;
     return arca_enclave_create(image, &opts, e);
 }

@@ -1,6 +1,7 @@
 /*
  * test_attest_hostile.c — arca_get_evidence and arca_seal/arca_unseal compiled host-side
- * against a fake trusted runtime (this file) whose host calls are scripted to lie:
+ * against a fake trusted runtime (this file) whose loader's evidence service (the platform
+ * connection, which another process may serve) is scripted to lie:
  * evidence about another identity or other report data, garbage, endless or oversized
  * size requests, errors. Every lie must be rejected; an honest reply accepted.
  */
@@ -21,20 +22,23 @@ static int initialised = 1;
 
 const struct arca__enclave_keys *arca__enclave_keys(void) { return initialised ? &keys : NULL; }
 const arca_identity_t *arca__enclave_identity(void) { return initialised ? &self : NULL; }
-const struct arca__host_iface *arca__enclave_iface(void) { return NULL; }
-
-enum lie { HONEST, OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE, OLD_VERSION, ALWAYS_MORE, NOT_MORE, HUGE, FAIL };
+enum lie { HONEST, OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE, OLD_VERSION, ALWAYS_MORE, NOT_MORE, HUGE, LONGER, UNDEFINED, FAIL };
 static enum lie mode;
 static int calls;
 
-/* Stands in for the runtime's arca_host_call (which already checks reply length ≤ cap). */
-arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *out, size_t out_cap,
-                             size_t *out_len)
+/* Stands in for the loader's get_evidence (src/loader/services.c). */
+static arca_result_t fake_evidence(void *services, const uint8_t in[64], uint8_t *out,
+                                   size_t out_cap, size_t *out_len)
 {
+    (void)services;
     calls++;
     *out_len = 0;
-    if (id != ARCA__HOSTCALL_EVIDENCE || in_len != 64)
-        return ARCA_ERR_INVALID_ARGUMENT;
+    if (mode == LONGER) { /* success, claiming more than the buffer holds */
+        *out_len = out_cap + 10;
+        return ARCA_OK;
+    }
+    if (mode == UNDEFINED)
+        return (arca_result_t)12345;
     if (mode == FAIL)
         return ARCA_ERR_PLATFORM;
     if (mode == ALWAYS_MORE) {
@@ -81,6 +85,9 @@ arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *o
     return r;
 }
 
+static const struct arca__loader_iface loader = {.get_evidence = fake_evidence};
+const struct arca__loader_iface *arca__enclave_iface(void) { return initialised ? &loader : NULL; }
+
 static arca_result_t get(enum lie m, uint8_t **ev, size_t *len)
 {
     uint8_t rd[64];
@@ -106,7 +113,7 @@ static void test_honest_host_is_accepted(void)
 static void test_lies_are_rejected(void)
 {
     static const enum lie lies[] = {OTHER_IDENTITY, OTHER_BACKEND, OTHER_REPORT_DATA, GARBAGE,
-                                    OLD_VERSION, ALWAYS_MORE, NOT_MORE, HUGE};
+                                    OLD_VERSION, ALWAYS_MORE, NOT_MORE, HUGE, LONGER, UNDEFINED};
     for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
         uint8_t *ev = (uint8_t *)1;
         size_t len = 7;

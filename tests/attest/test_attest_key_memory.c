@@ -24,7 +24,7 @@
 #include "arca/host.h"
 #include "arca/platform.h"
 #include "common/crypto.h"
-#include "host/platform/dev_internal.h"
+#include "platform/dev/dev_internal.h"
 #include "memscan.h"
 #include "seal_ids.h"
 #include "test.h"
@@ -78,7 +78,10 @@ static void test_key_not_in_host_memory(void)
     arca_enclave_t *e = NULL;
     arca_enclave_options_init(&opts);
     opts.backend = backend;
-    opts.platform_dir = platform_dir;
+    char setting[600];
+    snprintf(setting, sizeof setting, "dev.dir=%s", platform_dir);
+    const char *settings[] = {setting, NULL};
+    opts.settings = settings;
     ASSERT_OK(arca_enclave_create(image, &opts, &e));
     for (int round = 0; round < 3; round++) {
         memset(rd, round, sizeof rd);

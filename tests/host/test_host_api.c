@@ -67,7 +67,7 @@ static void test_options_defaults(void)
     ASSERT_EQ(o.host_call_count, 0);
     ASSERT_EQ(o.refuse_debug, 0);
     ASSERT_EQ(o.max_payload, ARCA_DEFAULT_MAX_PAYLOAD);
-    ASSERT_TRUE(o.platform_dir == NULL && o.runner_path == NULL);
+    ASSERT_TRUE(o.platform == NULL && o.settings == NULL && o.interface_hash == NULL);
     arca_enclave_options_init(NULL); /* harmless */
 }
 

@@ -22,7 +22,7 @@ static arca_result_t no_probe(char *why, size_t len)
     return ARCA_ERR_UNSUPPORTED;
 }
 
-static arca_result_t fake_create(arca__backend_base *s, const arca__launch *l, uint32_t *p)
+static arca_result_t fake_create(arca__backend_base *s, const arca__launch *l, arca__launched *p)
 {
     (void)s, (void)l, (void)p;
     return ARCA_ERR_UNSUPPORTED;
@@ -91,7 +91,11 @@ static void test_incomplete_ops(void)
     bad.name = "bad";
     size_t before = arca__backend_count();
     ASSERT_RESULT(arca__backend_register(NULL), ARCA_ERR_INVALID_ARGUMENT);
-    bad.version = 2;
+    bad.version = 1; /* an ops table of the previous version */
+    ASSERT_RESULT(arca__backend_register(&bad), ARCA_ERR_INVALID_ARGUMENT);
+    bad = unicorn, bad.name = "bad", bad.auto_rank = -1;
+    ASSERT_RESULT(arca__backend_register(&bad), ARCA_ERR_INVALID_ARGUMENT);
+    bad = unicorn, bad.name = "b.d"; /* a dot would make its settings ambiguous */
     ASSERT_RESULT(arca__backend_register(&bad), ARCA_ERR_INVALID_ARGUMENT);
     bad = unicorn, bad.name = "bad", bad.probe = NULL;
     ASSERT_RESULT(arca__backend_register(&bad), ARCA_ERR_INVALID_ARGUMENT);

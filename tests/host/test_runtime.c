@@ -11,8 +11,8 @@
 #include "runtime.h"
 #include "test.h"
 
-extern const struct arca__runtime arca__runtime_v1;
-static const struct arca__runtime *rt = &arca__runtime_v1;
+extern const struct arca__runtime arca__runtime_v2;
+static const struct arca__runtime *rt = &arca__runtime_v2;
 
 /* ---- the "enclave" ---- */
 
@@ -76,14 +76,35 @@ static arca_result_t scripted(void *ctx, uint32_t id, const uint8_t *in, size_t 
     return host.result;
 }
 
-static struct arca__host_iface make_iface(void)
+/* The loader's trusted services: keys of 0x11 bytes, or a refusal when keys_verdict says so. */
+static arca_result_t keys_verdict = ARCA_OK;
+static arca_result_t fake_keys(void *services, struct arca__enclave_keys *keys)
 {
-    struct arca__host_iface f;
+    (void)services;
+    memset(keys, 0, sizeof *keys);
+    if (keys_verdict != ARCA_OK)
+        return keys_verdict;
+    memset(keys->enclave_key, 0x11, sizeof keys->enclave_key);
+    return ARCA_OK;
+}
+
+static arca_result_t fake_evidence(void *services, const uint8_t rd[64], uint8_t *out, size_t cap,
+                                   size_t *len)
+{
+    (void)services, (void)rd, (void)out, (void)cap;
+    *len = 0;
+    return ARCA_ERR_PLATFORM;
+}
+
+static struct arca__loader_iface make_iface(void)
+{
+    struct arca__loader_iface f;
     memset(&f, 0, sizeof f);
     f.abi_version = ARCA_RUNTIME_ABI_VERSION;
     f.host_call = scripted;
+    f.get_keys = fake_keys;
+    f.get_evidence = fake_evidence;
     f.identity.product_id = 42;
-    memset(f.keys.enclave_key, 0x11, sizeof f.keys.enclave_key);
     return f;
 }
 
@@ -103,14 +124,26 @@ static void test_before_init(void)
 
 static void test_init_checks(void)
 {
-    struct arca__host_iface f = make_iface();
+    struct arca__loader_iface f = make_iface();
     ASSERT_RESULT(rt->init(NULL), ARCA_ERR_BAD_VERSION);
-    f.abi_version = 2;
+    f.abi_version = 1;
     ASSERT_RESULT(rt->init(&f), ARCA_ERR_BAD_VERSION);
     f = make_iface();
     f.host_call = NULL;
     ASSERT_RESULT(rt->init(&f), ARCA_ERR_BAD_VERSION);
+    f = make_iface();
+    f.get_keys = NULL;
+    ASSERT_RESULT(rt->init(&f), ARCA_ERR_BAD_VERSION);
     ASSERT_EQ(init_runs, 0);
+    /* The platform refuses the keys: init fails with that, before the enclave's hook runs. */
+    f = make_iface();
+    keys_verdict = ARCA_ERR_PERMISSION;
+    ASSERT_RESULT(rt->init(&f), ARCA_ERR_PERMISSION);
+    keys_verdict = (arca_result_t)777;
+    ASSERT_RESULT(rt->init(&f), ARCA_ERR_PLATFORM);
+    keys_verdict = ARCA_OK;
+    ASSERT_EQ(init_runs, 0);
+    ASSERT_TRUE(arca__enclave_keys() == NULL);
     /* A failing hook: init fails with its code and leaves nothing behind. */
     f = make_iface();
     init_verdict = ARCA_ERR_PERMISSION;
@@ -124,7 +157,7 @@ static void test_init_checks(void)
 
 static void test_lifecycle(void)
 {
-    struct arca__host_iface f = make_iface();
+    struct arca__loader_iface f = make_iface();
     arca_identity_t id;
     init_runs = fini_runs = 0;
     ASSERT_OK(rt->init(&f));

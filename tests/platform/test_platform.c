@@ -27,7 +27,7 @@
 #include "common/error.h"
 #include "common/evidence.h"
 #include "common/sealblob.h"
-#include "host/platform/dev_internal.h"
+#include "platform/dev/dev_internal.h"
 #include "test.h"
 
 static char base[PATH_MAX];
@@ -516,7 +516,7 @@ static void test_evidence_is_signed_by_platform(void)
     ASSERT_MEMEQ(parsed.runtime_digest, runtime, 32);
     ASSERT_MEMEQ(ev + 208, runtime, 32); /* the documented offset */
     ASSERT_MEMEQ(parsed.report_data, rd, 64);
-    ASSERT_EQ(parsed.platform_kind, ARCA_PLATFORM_KIND_DEV);
+    ASSERT_EQ(parsed.platform_kind, ARCA_PLATFORM_DEV);
     ASSERT_MEMEQ(parsed.platform_id, p->platform_id, 32);
     ASSERT_EQ(parsed.cert_count, 1);
     ASSERT_EQ(parsed.cert_len[0], p->cert_len);

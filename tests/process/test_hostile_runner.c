@@ -58,7 +58,10 @@ static arca_result_t open_fake(size_t max_payload, arca_enclave_t **e)
     arca_enclave_options_t o;
     arca_enclave_options_init(&o);
     o.backend = "process";
-    o.runner_path = fake;
+    char setting[PATH_MAX + 32];
+    snprintf(setting, sizeof setting, "process.runner=%s", fake);
+    const char *settings[] = {setting, NULL};
+    o.settings = settings;
     o.host_calls = host_calls;
     o.host_call_count = 1;
     if (max_payload)

@@ -26,7 +26,7 @@
 
 #include "arca/verify.h"
 #include "common/evidence.h"
-#include "host/platform/dev_internal.h"
+#include "platform/dev/dev_internal.h"
 #include "test.h"
 #include "hex.h"
 
@@ -323,19 +323,19 @@ static void test_forgeries_truncation_and_extension(void)
     arca__ec_key *k1 = NULL, *k2 = NULL;
     ASSERT_OK(arca__dev_load_attestation_key(p1, &k1));
     ASSERT_OK(arca__dev_load_attestation_key(p2, &k2));
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_DEV, p1->platform_id, &ident, certs, lens, 1, k2, &forged, &flen));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_DEV, p1->platform_id, &ident, certs, lens, 1, k2, &forged, &flen));
     EXPECT_WITH(forged, flen, ARCA_ERR_VERIFY_SIGNATURE, (void)0);
     free(forged);
     forged = NULL;
     /* Correctly signed by p1, but claiming another platform id. */
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_DEV, p2->platform_id, &ident, certs, lens, 1, k1, &forged, &flen));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_DEV, p2->platform_id, &ident, certs, lens, 1, k1, &forged, &flen));
     EXPECT_WITH(forged, flen, ARCA_ERR_BAD_EVIDENCE, (void)0);
     free(forged);
     forged = NULL;
     /* Correctly signed by p1 (a dev platform, whose key the host user holds), but claiming to
      * come from an arcad platform: still dev evidence, refused without AllowDevPlatform and
      * refused as forged with it. */
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, p1->platform_id, &ident, certs, lens, 1, k1, &forged, &flen));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, p1->platform_id, &ident, certs, lens, 1, k1, &forged, &flen));
     EXPECT_WITH(forged, flen, ARCA_ERR_VERIFY_DEV_PLATFORM,
                 ASSERT_OK(arca_policy_set_allow_dev_platform(pol_, 0)));
     ASSERT_CONTAINS(arca_verify_last_error(), "pinned as a dev platform's");
@@ -600,7 +600,7 @@ static void test_chain_must_end_at_a_pinned_root(void)
      * (Before chains were checked, the pinned leaf alone was enough and this verified.) */
     const uint8_t *two[2] = {p1->cert_der, p2->cert_der};
     size_t two_lens[2] = {p1->cert_len, p2->cert_len};
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_DEV, p1->platform_id, &ident, two, two_lens, 2, k1, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_DEV, p1->platform_id, &ident, two, two_lens, 2, k1, &ev, &len));
     EXPECT_WITH(ev, len, ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED, (void)0);
     ASSERT_CONTAINS(arca_verify_last_error(), "ends at a certificate the policy does not pin");
     /* With p2 pinned too the chain ends at a pin, but p2 never issued p1's certificate. */
@@ -626,7 +626,7 @@ static void test_chain_must_end_at_a_pinned_root(void)
     size_t chain_lens[3] = {leaf_len, root_len};
     arca_policy_t *pol = policy_with_root(ARCA_PLATFORM_ARCAD, root_der, root_len, 0);
     ASSERT_TRUE(pol != NULL);
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, leaf_id, &ident, chain, chain_lens, 2, leaf_key, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, leaf_id, &ident, chain, chain_lens, 2, leaf_key, &ev, &len));
     ASSERT_OK(arca_verify_evidence(ev, len, pol, &claims));
     ASSERT_EQ(claims.platform_kind, ARCA_PLATFORM_ARCAD);
     ASSERT_MEMEQ(claims.platform_id, leaf_id, 32);
@@ -639,13 +639,13 @@ static void test_chain_must_end_at_a_pinned_root(void)
     ASSERT_OK(arca_policy_set_time(pol, 0));
     free(ev);
     /* The leaf alone does not end at the pinned root. */
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, leaf_id, &ident, chain, chain_lens, 1, leaf_key, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, leaf_id, &ident, chain, chain_lens, 1, leaf_key, &ev, &len));
     ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED);
     free(ev);
     /* A certificate that is not on the path may not ride along. */
     chain[1] = other_der, chain_lens[1] = other_len;
     chain[2] = root_der, chain_lens[2] = root_len;
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, leaf_id, &ident, chain, chain_lens, 3, leaf_key, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, leaf_id, &ident, chain, chain_lens, 3, leaf_key, &ev, &len));
     ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED);
     ASSERT_CONTAINS(arca_verify_last_error(), "every listed certificate must be on the path");
     free(ev);
@@ -654,12 +654,12 @@ static void test_chain_must_end_at_a_pinned_root(void)
     spki_id(other_key, other_id);
     chain[0] = other_der, chain_lens[0] = other_len;
     chain[1] = root_der, chain_lens[1] = root_len;
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, other_id, &ident, chain, chain_lens, 2, other_key, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, other_id, &ident, chain, chain_lens, 2, other_key, &ev, &len));
     ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED);
     free(ev);
     /* Dev evidence under a root pinned for arcad: dev unless allowed, then a forged kind. */
     chain[0] = leaf_der, chain_lens[0] = leaf_len;
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_DEV, leaf_id, &ident, chain, chain_lens, 2, leaf_key, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_DEV, leaf_id, &ident, chain, chain_lens, 2, leaf_key, &ev, &len));
     ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_VERIFY_DEV_PLATFORM);
     ASSERT_OK(arca_policy_set_allow_dev_platform(pol, 1));
     ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_BAD_EVIDENCE);
@@ -692,7 +692,7 @@ static void test_platform_kind_comes_from_the_pin_not_the_subject(void)
     size_t lens[1] = {plain_len};
     /* A dev key holder whose certificate does not say "dev" claims arcad: still dev, because the
      * relying party pinned that certificate as a dev platform's (TrustedPlatformCert). */
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, plain_id, &ident, certs, lens, 1, plain_key, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, plain_id, &ident, certs, lens, 1, plain_key, &ev, &len));
     arca_policy_t *pol = policy_with_root(ARCA_PLATFORM_DEV, plain_der, plain_len, 0);
     ASSERT_TRUE(pol != NULL);
     ASSERT_RESULT(arca_verify_evidence(ev, len, pol, NULL), ARCA_ERR_VERIFY_DEV_PLATFORM);
@@ -707,7 +707,7 @@ static void test_platform_kind_comes_from_the_pin_not_the_subject(void)
      * arcad evidence: the subject is a label, not a trust decision. */
     ASSERT_OK(arca__dev_load_attestation_key(p1, &k1));
     certs[0] = p1->cert_der, lens[0] = p1->cert_len;
-    ASSERT_OK(build_signed(ARCA_PLATFORM_KIND_ARCAD, p1->platform_id, &ident, certs, lens, 1, k1, &ev, &len));
+    ASSERT_OK(build_signed(ARCA_PLATFORM_ARCAD, p1->platform_id, &ident, certs, lens, 1, k1, &ev, &len));
     pol = policy_with_root(ARCA_PLATFORM_ARCAD, p1->cert_der, p1->cert_len, 0);
     ASSERT_TRUE(pol != NULL);
     ASSERT_OK(arca_verify_evidence(ev, len, pol, NULL));

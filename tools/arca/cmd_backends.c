@@ -50,8 +50,9 @@ int cmd_backends(int argc, char **argv)
     }
 
     size_t n = arca_backend_count();
-    const char *auto_pick = NULL;
-    const char *sim_available = NULL;
+    /* What the host library's "auto" would choose, asked of the library itself. */
+    const char *auto_pick = arca_backend_auto(0);
+    const char *debug_pick = arca_backend_auto(1);
     if (json)
         printf("[");
     for (size_t i = 0; i < n; i++) {
@@ -60,10 +61,6 @@ int cmd_backends(int argc, char **argv)
             fprintf(stderr, "arca backends: %s\n", arca_last_error());
             return ARCA_EXIT_FAILURE;
         }
-        if (info.available && !auto_pick && strcmp(info.name, "sim") != 0)
-            auto_pick = info.name;
-        if (info.available && !strcmp(info.name, "sim"))
-            sim_available = info.name;
         if (json) {
             printf("%s\n  {\"name\": ", i ? "," : "");
             json_string(info.name);
@@ -85,9 +82,9 @@ int cmd_backends(int argc, char **argv)
         printf("\n]\n");
     else if (auto_pick)
         printf("auto selects: %s\n", auto_pick);
-    else if (sim_available)
+    else if (debug_pick)
         printf("auto selects: %s for debug images only; a production image needs an isolating "
-               "backend, and none can run here\n", sim_available);
+               "backend, and none can run here\n", debug_pick);
     else
         printf("auto selects: nothing (no backend can run here)\n");
     return ARCA_EXIT_OK;

@@ -19,7 +19,7 @@
  * lost (runner_broke); a transfer that makes no progress for the stalled-transfer timeout
  * (5 s, or $ARCA_PROCESS_STALL_TIMEOUT_MS) counts as broken. This file must never write past
  * the caller's out_cap, never wait without a way out when the runner dies or stalls, and never
- * keep keys after START.
+ * hold a key: the runner gets those from the platform over its own connection.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +40,7 @@
 
 #include "common/crypto.h"
 #include "common/error.h"
+#include "common/settings.h"
 #include "launch_checks.h"
 #include "process_internal.h"
 
@@ -196,7 +197,7 @@ static arca_result_t serve_host_call(process_state *st, uint32_t k, struct arca_
          * nor read or change the reply while it is being built. arca__host_dispatch() holds
          * every host function to the reply contract (a defined code, written <= out_cap on
          * success, 0 on any error but BUFFER_TOO_SMALL): nothing to re-check here. */
-        r = arca__host_dispatch(st->base.enclave, frame.fn_id, frame.in_len ? in : NULL,
+        r = st->base.host_call(st->base.host_ctx, frame.fn_id, frame.in_len ? in : NULL,
                                 (size_t)frame.in_len, frame.out_cap ? out : NULL,
                                 (size_t)frame.out_cap, &written);
     }
@@ -438,8 +439,6 @@ static arca_result_t receive_ready(process_state *st, uint32_t *protections)
                    msg.detail[0] ? msg.detail : "arca-runner refused to start the enclave");
     *protections = msg.protections;
     keep_caveats(st, msg.detail);
-    /* Before INIT: evidence asked for by the enclave's init hook names the runtime too. */
-    arca__enclave_set_runtime(st->base.enclave, msg.runtime_digest, st->caveats);
 done:
     return result;
 }
@@ -472,7 +471,7 @@ static void teardown(process_state *st)
 }
 
 static arca_result_t process_create(arca__backend_base *base, const arca__launch *launch,
-                                    uint32_t *protections_out)
+                                    arca__launched *launched)
 {
     arca_result_t result = ARCA_OK;
     process_state *st = downcast(base);
@@ -496,7 +495,8 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     ARCA_CHECK(stall_timeout(&st->stall_ns));
     st->spin_ns = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                 : ARCA__SPIN_NS_DEFAULT;
-    ARCA_CHECK(arca__process_runner_path(launch->options, st->runner_path, sizeof st->runner_path));
+    ARCA_CHECK(arca__process_runner_path(arca__setting(launch->settings, "process", "runner"),
+                                         st->runner_path, sizeof st->runner_path));
     /* config->threads is in 1..ARCA_MAX_THREADS: the host API checked it before create. */
     ARCA_CHECK(make_channel(st, config->threads, launch->max_payload, &channel_fd));
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
@@ -507,6 +507,7 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     st->child_fds[0] = sv[1];
     st->child_fds[1] = launch->image_fd;
     st->child_fds[2] = channel_fd;
+    st->child_fds[3] = launch->platform_fd; /* the runner's own connection to the platform */
     ARCA_CHECK(arca__process_spawn(st));
     close(sv[1]);
     sv[1] = -1;
@@ -514,7 +515,8 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     channel_fd = -1;
     ((struct arca__channel_info *)st->channel)->runner_pid = (uint64_t)st->pid;
 
-    /* START: what the host verified, and the keys the platform derived for it. */
+    /* START: what the host verified (the runner checks it all again). No key: the runner asks
+     * the platform for those itself. */
     start.magic = ARCA__START_MAGIC;
     start.version = ARCA__CONTROL_VERSION;
     start.flags = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__START_FLAG_SWITCHLESS : 0;
@@ -524,9 +526,11 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     start.max_payload = launch->max_payload;
     start.channel_size = st->layout.total_size;
     start.identity = launch->info->identity;
-    start.keys = *launch->keys;
+    if (launch->interface_hash) {
+        start.flags |= ARCA__START_FLAG_INTERFACE;
+        memcpy(start.interface_hash, launch->interface_hash, sizeof start.interface_hash);
+    }
     ssize_t sent = send(st->control_fd, &start, sizeof start, MSG_NOSIGNAL);
-    arca__wipe(&start, sizeof start);
     if (sent != (ssize_t)sizeof start) {
         /* The runner may have refused to start before it read START (a tracer, say): its
          * READY, still queued on our end of the socket, says why. */
@@ -534,10 +538,13 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
         ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST, "arca-runner exited during start-up, before it received its START message");
     }
     ARCA_CHECK(receive_ready(st, &protections));
-    /* In force from READY on (the runner is sandboxed before it sends it), so reported before
-     * INIT: evidence asked for by the enclave's init hook carries them (the host API passes
-     * the handle's own identity field here). */
-    *protections_out = protections;
+    /* In force from READY on (the runner is sandboxed, and bound its platform connection to
+     * the identity with these protections, before it sends it): evidence asked for by the
+     * enclave's init hook carries them. */
+    launched->identity = launch->info->identity;
+    launched->identity.backend = ARCA_BACKEND_ID_PROCESS;
+    launched->identity.protections = protections;
+    snprintf(launched->caveats, sizeof launched->caveats, "%s", st->caveats);
 
     /* The runtime's init (and the enclave's init hook) on slot 0. */
     result = transact(st, 0, 0, ARCA__CALL_INIT, NULL, 0, NULL, 0, &ignored);
@@ -545,7 +552,6 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
         arca__error(result, "the enclave's init failed: %s", arca_result_str(result));
     ARCA_CHECK(result);
 done:
-    arca__wipe(&start, sizeof start);
     if (sv[1] >= 0)
         close(sv[1]);
     if (channel_fd >= 0)
@@ -582,10 +588,14 @@ static void process_destroy(arca__backend_base *base)
     teardown(st);
 }
 
+static const char *const process_settings[] = {"runner", NULL};
+
 const struct arca_backend_ops arca__process_backend = {
     .version = ARCA_BACKEND_OPS_VERSION,
     .name = "process",
     .backend_id = ARCA_BACKEND_ID_PROCESS,
+    .auto_rank = 100,
+    .setting_keys = process_settings,
     .protects = "a compromised host application, other non-root users, memory-disclosure bugs "
                 "in the host, the kernel's direct map (secretmem)",
     .not_protects = "root, the kernel, the hypervisor, physical attacks",

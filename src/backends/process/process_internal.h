@@ -93,13 +93,12 @@ typedef struct process_state {
     arca_result_t spawn_result;
     char spawn_detail[256];
     char runner_path[PATH_MAX];
-    int child_fds[3]; /* control (runner end), image, channel: become fds 3, 4, 5 */
+    int child_fds[4]; /* control (runner end), image, channel, platform: become fds 3..6 */
     process_log log;  /* the runner's stderr (a pipe: becomes its fd 2) */
 } process_state;
 
-/** Resolve the runner: options->runner_path, $ARCA_RUNNER, next to libarca, install dir. */
-arca_result_t arca__process_runner_path(const arca_enclave_options_t *options, char *out,
-                                        size_t cap);
+/** Resolve the runner: @p setting (process.runner), $ARCA_RUNNER, next to libarca, install dir. */
+arca_result_t arca__process_runner_path(const char *setting, char *out, size_t cap);
 
 /** Start the monitor thread, which spawns the runner and then watches it. Waits for the spawn. */
 arca_result_t arca__process_spawn(process_state *st);

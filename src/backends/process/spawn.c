@@ -51,15 +51,15 @@ static int set_path(char *out, size_t cap, const char *a, const char *b)
     return n > 0 && (size_t)n < cap;
 }
 
-arca_result_t arca__process_runner_path(const arca_enclave_options_t *options, char *out, size_t cap)
+arca_result_t arca__process_runner_path(const char *setting, char *out, size_t cap)
 {
     arca_result_t result = ARCA_OK;
     const char *env = getenv("ARCA_RUNNER");
     Dl_info dl;
 
-    if (options && options->runner_path && options->runner_path[0]) {
-        if (!set_path(out, cap, options->runner_path, ""))
-            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "runner_path is too long");
+    if (setting && setting[0]) {
+        if (!set_path(out, cap, setting, ""))
+            ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "the setting process.runner is too long");
     } else if (env && env[0]) {
         if (!set_path(out, cap, env, ""))
             ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "$ARCA_RUNNER is too long");
@@ -80,7 +80,7 @@ arca_result_t arca__process_runner_path(const arca_enclave_options_t *options, c
     if (access(out, X_OK) != 0)
         ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
                    "arca-runner not found or not executable at %s (%s); install Arca, set "
-                   "$ARCA_RUNNER, or set options.runner_path",
+                   "$ARCA_RUNNER, or the setting process.runner=PATH",
                    out, strerror(errno));
 done:
     return result;
@@ -94,7 +94,7 @@ static arca_result_t spawn_runner(process_state *st)
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int actions_ready = 0, attr_ready = 0;
-    int high[4] = {-1, -1, -1, -1};
+    int high[5] = {-1, -1, -1, -1, -1};
     int log_pipe[2] = {-1, -1};
     sigset_t none, all;
     char *argv[] = {"arca-runner", NULL};
@@ -106,9 +106,9 @@ static arca_result_t spawn_runner(process_state *st)
     if (pipe2(log_pipe, O_CLOEXEC) != 0 || fcntl(log_pipe[0], F_SETFL, O_NONBLOCK) != 0)
         ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot create the runner's stderr pipe: %s",
                    strerror(errno));
-    /* Move the four fds out of the way of 2..5 so the dup2s cannot clobber each other. */
-    for (int i = 0; i < 4; i++) {
-        high[i] = fcntl(i < 3 ? st->child_fds[i] : log_pipe[1], F_DUPFD_CLOEXEC, 10);
+    /* Move the five fds out of the way of 2..6 so the dup2s cannot clobber each other. */
+    for (int i = 0; i < 5; i++) {
+        high[i] = fcntl(i < 4 ? st->child_fds[i] : log_pipe[1], F_DUPFD_CLOEXEC, 10);
         if (high[i] < 0)
             ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot duplicate an fd: %s", strerror(errno));
     }
@@ -117,11 +117,11 @@ static arca_result_t spawn_runner(process_state *st)
     actions_ready = 1;
     rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     rc |= posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    rc |= posix_spawn_file_actions_adddup2(&actions, high[3], STDERR_FILENO);
-    for (int i = 0; i < 3; i++)
+    rc |= posix_spawn_file_actions_adddup2(&actions, high[4], STDERR_FILENO);
+    for (int i = 0; i < 4; i++)
         rc |= posix_spawn_file_actions_adddup2(&actions, high[i], ARCA__RUNNER_FD_CONTROL + i);
     /* Every other fd of the host is closed in the runner. */
-    rc |= posix_spawn_file_actions_addclosefrom_np(&actions, ARCA__RUNNER_FD_CHANNEL + 1);
+    rc |= posix_spawn_file_actions_addclosefrom_np(&actions, ARCA__RUNNER_FD_PLATFORM + 1);
     if (rc != 0)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot prepare the runner's fds");
     if (posix_spawnattr_init(&attr) != 0)
@@ -145,7 +145,7 @@ done:
     for (int i = 0; i < 2; i++)
         if (log_pipe[i] >= 0)
             close(log_pipe[i]);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (high[i] >= 0)
             close(high[i]);
     if (actions_ready)

@@ -10,6 +10,8 @@
  * caller's memory is never handed over. This file must never copy more than a buffer's capacity, whatever
  * lengths the other side reports.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "common/error.h"
 #include "host/backend.h"
 #include "loader/loader.h"
+#include "loader/services.h"
 
 /* Payloads up to this size are copied through the stack instead of the heap. */
 #define SMALL 4096
@@ -29,6 +32,7 @@ struct sim_state {
     arca__loaded_image *image; /* mapped by src/loader */
     size_t max_payload;
     const struct arca__runtime *runtime;
+    arca__services *services; /* the loader's platform connection (src/loader/services.c) */
 };
 
 static struct sim_state *sim(arca__backend_base *base)
@@ -158,7 +162,7 @@ static arca_result_t sim_host_call(void *ctx, uint32_t id, const uint8_t *in, si
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY);
     if (in_len)
         memcpy(req.p, in, in_len);
-    result = arca__host_dispatch(s->base.enclave, id, req.p, in_len, reply.p, out_cap, &got);
+    result = s->base.host_call(s->base.host_ctx, id, req.p, in_len, reply.p, out_cap, &got);
     /* Copy only what fits; the enclave runtime rejects a reply that claims more. */
     if (result == ARCA_OK && got <= out_cap && got)
         memcpy(out, reply.p, got);
@@ -172,17 +176,20 @@ done:
 
 static void unload(struct sim_state *s)
 {
+    arca__services_close(s->services);
+    s->services = NULL;
     arca__runtime_unload(s->image);
     s->image = NULL;
 }
 
 static arca_result_t sim_create(arca__backend_base *base, const arca__launch *launch,
-                                uint32_t *protections_out)
+                                arca__launched *launched)
 {
     arca_result_t result = ARCA_OK;
     struct sim_state *s = sim(base);
-    struct arca__host_iface iface;
+    struct arca__loader_iface iface;
     uint8_t digest[32];
+    int platform_fd = -1;
     memset(&iface, 0, sizeof iface);
     if (!s)
         ARCA_RAISE(ARCA_ERR_INTERNAL, "sim: state of another backend");
@@ -193,31 +200,38 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
         result = arca__runtime_start(s->image, &s->runtime);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "sim: %s", arca__error_detail());
+    ARCA_CHECK(arca__runtime_check_interface(s->image, s->runtime, launch->interface_hash));
     /* The runtime here is the whole host program and its libraries: the loader in this process. */
     ARCA_CHECK(arca__runtime_digest(digest));
-    arca__enclave_set_runtime(s->base.enclave, digest, "");
     if (getenv("ARCA_SIM_SHOW_BASE"))
         fprintf(stderr, "arca sim: image loaded at %#lx (gdb: add-symbol-file IMAGE -o %#lx)\n",
                 (unsigned long)arca__runtime_base(s->image),
                 (unsigned long)arca__runtime_base(s->image));
-
+    launched->identity = launch->info->identity;
+    launched->identity.backend = ARCA_BACKEND_ID_SIM;
+    launched->identity.protections = 0;
+    launched->caveats[0] = '\0';
+    /* The loader's own copy of the platform connection, bound to what it launched. */
+    platform_fd = fcntl(launch->platform_fd, F_DUPFD_CLOEXEC, 0);
+    if (platform_fd < 0)
+        ARCA_RAISE(ARCA_ERR_IO, "sim: cannot keep the platform connection: %s", strerror(errno));
+    result = arca__services_open(platform_fd, &launched->identity, digest, &s->services);
+    platform_fd = -1; /* taken over, even on failure */
+    ARCA_CHECK(result);
     iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
     iface.ctx = s;
     iface.host_call = sim_host_call;
-    iface.identity = launch->info->identity;
-    iface.identity.backend = ARCA_BACKEND_ID_SIM;
-    iface.identity.protections = 0;
-    iface.keys = *launch->keys;
+    iface.identity = launched->identity;
+    arca__services_attach(s->services, &iface);
     result = s->runtime->init(&iface);
     if (result != ARCA_OK) {
         if (!arca_result_valid((int)result))
             result = ARCA_ERR_INIT_FAILED;
-        ARCA_RAISE(result, "the enclave's init hook failed with %s (%s)",
-                   arca_result_name(result), arca_result_str(result));
+        ARCA_RAISE(result, "the enclave's init hook failed with %s (%s)%s%s",
+                   arca_result_name(result), arca_result_str(result),
+                   arca__error_detail()[0] ? ": " : "", arca__error_detail());
     }
-    *protections_out = 0;
 done:
-    arca__wipe(&iface, sizeof iface);
     if (result != ARCA_OK && s)
         unload(s);
     return result;
@@ -269,6 +283,7 @@ const struct arca_backend_ops arca__sim_backend = {
     .version = ARCA_BACKEND_OPS_VERSION,
     .name = "sim",
     .backend_id = ARCA_BACKEND_ID_SIM,
+    .auto_rank = 1, /* isolates nothing: auto takes it for debug images only */
     .protects = "nothing: for debugging (gdb), CI and porting",
     .not_protects = "anything: the enclave runs inside the host process, which can read and "
                     "change all of its memory and keys",

@@ -9,3 +9,22 @@
 /* This EDL declares no ecalls. */
 const arca_ecall_t arca_enclave_ecalls[1] = {{0, NULL}};
 const size_t arca_enclave_ecall_count = 0;
+
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * e421a2b06dfe4add155e55f757d8c2fd950f4d872711cce98c6560d6b67652f1
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own empty_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0xe4, 0x21, 0xa2, 0xb0, 0x6d, 0xfe, 0x4a, 0xdd,
+    0x15, 0x5e, 0x55, 0xf7, 0x57, 0xd8, 0xc2, 0xfd,
+    0x95, 0x0f, 0x4d, 0x87, 0x27, 0x11, 0xcc, 0xe9,
+    0x8c, 0x65, 0x60, 0xd6, 0xb6, 0x76, 0x52, 0xf1
+};
+#ifdef __cplusplus
+}
+#endif

@@ -9,3 +9,23 @@
 /* This EDL declares no host calls. */
 const arca_host_call_t empty_host_calls[1] = {{0, NULL}};
 const size_t empty_host_call_count = 0;
+
+/* e421a2b06dfe4add155e55f757d8c2fd950f4d872711cce98c6560d6b67652f1 */
+const uint8_t empty_interface_hash[32] = {
+    0xe4, 0x21, 0xa2, 0xb0, 0x6d, 0xfe, 0x4a, 0xdd,
+    0x15, 0x5e, 0x55, 0xf7, 0x57, 0xd8, 0xc2, 0xfd,
+    0x95, 0x0f, 0x4d, 0x87, 0x27, 0x11, 0xcc, 0xe9,
+    0x8c, 0x65, 0x60, 0xd6, 0xb6, 0x76, 0x52, 0xf1
+};
+
+arca_result_t empty_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                   arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = empty_interface_hash;
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

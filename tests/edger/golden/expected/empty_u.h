@@ -27,6 +27,17 @@ extern "C" {
 extern const arca_host_call_t empty_host_calls[];
 extern const size_t empty_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * e421a2b06dfe4add155e55f757d8c2fd950f4d872711cce98c6560d6b67652f1 */
+extern const uint8_t empty_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL) and
+ * interface_hash = empty_interface_hash: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t empty_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                       arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -114,3 +114,22 @@ arca_done:
 
 ARCA_ECALLS({1, arca_bridge_e_open},
             {2, arca_bridge_e_read});
+
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 836bedb9c3f9d8557b85f4889aa275259a123d7a2764f8640986e7a5473f7f8e
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own foreign_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0x83, 0x6b, 0xed, 0xb9, 0xc3, 0xf9, 0xd8, 0x55,
+    0x7b, 0x85, 0xf4, 0x88, 0x9a, 0xa2, 0x75, 0x25,
+    0x9a, 0x12, 0x3d, 0x7a, 0x27, 0x64, 0xf8, 0x64,
+    0x09, 0x86, 0xe7, 0xa5, 0x47, 0x3f, 0x7f, 0x8e
+};
+#ifdef __cplusplus
+}
+#endif

@@ -123,3 +123,23 @@ arca_done:
 /* This EDL declares no host calls. */
 const arca_host_call_t foreign_host_calls[1] = {{0, NULL}};
 const size_t foreign_host_call_count = 0;
+
+/* 836bedb9c3f9d8557b85f4889aa275259a123d7a2764f8640986e7a5473f7f8e */
+const uint8_t foreign_interface_hash[32] = {
+    0x83, 0x6b, 0xed, 0xb9, 0xc3, 0xf9, 0xd8, 0x55,
+    0x7b, 0x85, 0xf4, 0x88, 0x9a, 0xa2, 0x75, 0x25,
+    0x9a, 0x12, 0x3d, 0x7a, 0x27, 0x64, 0xf8, 0x64,
+    0x09, 0x86, 0xe7, 0xa5, 0x47, 0x3f, 0x7f, 0x8e
+};
+
+arca_result_t foreign_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                     arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = foreign_interface_hash;
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

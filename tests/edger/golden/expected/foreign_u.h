@@ -32,6 +32,17 @@ ARCA_EDL_MUST_CHECK arca_result_t e_read(arca_enclave_t *arca_enclave, my_handle
 extern const arca_host_call_t foreign_host_calls[];
 extern const size_t foreign_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 836bedb9c3f9d8557b85f4889aa275259a123d7a2764f8640986e7a5473f7f8e */
+extern const uint8_t foreign_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL) and
+ * interface_hash = foreign_interface_hash: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t foreign_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                         arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

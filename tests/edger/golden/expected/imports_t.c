@@ -147,6 +147,25 @@ ARCA_ECALLS({1, arca_bridge_e_common},
             {2, arca_bridge_e_extra_used},
             {3, arca_bridge_e_local});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 21693f175f8114cc3d40400be1daeec56c8eb23ac9f6475d9947e55ded03a7cc
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own imports_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0x21, 0x69, 0x3f, 0x17, 0x5f, 0x81, 0x14, 0xcc,
+    0x3d, 0x40, 0x40, 0x0b, 0xe1, 0xda, 0xee, 0xc5,
+    0x6c, 0x8e, 0xb2, 0x3a, 0xc9, 0xf6, 0x47, 0x5d,
+    0x99, 0x47, 0xe5, 0x5d, 0xed, 0x03, 0xa7, 0xcc
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: o_common */
 arca_result_t o_common(struct common_pair p)
 {

@@ -262,3 +262,27 @@ const arca_host_call_t imports_host_calls[] = {
     {2, arca_bridge_o_extra_used}
 };
 const size_t imports_host_call_count = sizeof imports_host_calls / sizeof imports_host_calls[0];
+
+/* 21693f175f8114cc3d40400be1daeec56c8eb23ac9f6475d9947e55ded03a7cc */
+const uint8_t imports_interface_hash[32] = {
+    0x21, 0x69, 0x3f, 0x17, 0x5f, 0x81, 0x14, 0xcc,
+    0x3d, 0x40, 0x40, 0x0b, 0xe1, 0xda, 0xee, 0xc5,
+    0x6c, 0x8e, 0xb2, 0x3a, 0xc9, 0xf6, 0x47, 0x5d,
+    0x99, 0x47, 0xe5, 0x5d, 0xed, 0x03, 0xa7, 0xcc
+};
+
+arca_result_t imports_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                     arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = imports_interface_hash;
+    if (!arca_o.host_calls) { /* the caller's table, if any, stays */
+        arca_o.host_calls = imports_host_calls;
+        arca_o.host_call_count = imports_host_call_count;
+    }
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

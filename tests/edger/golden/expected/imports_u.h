@@ -44,6 +44,18 @@ void o_extra_used(const char *msg);
 extern const arca_host_call_t imports_host_calls[];
 extern const size_t imports_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 21693f175f8114cc3d40400be1daeec56c8eb23ac9f6475d9947e55ded03a7cc */
+extern const uint8_t imports_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = imports_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = imports_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t imports_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                         arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

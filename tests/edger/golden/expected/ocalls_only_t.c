@@ -10,6 +10,25 @@
 const arca_ecall_t arca_enclave_ecalls[1] = {{0, NULL}};
 const size_t arca_enclave_ecall_count = 0;
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 6282c9d2c33d9222d9c15bc5d1aa6ff8ff83b5d3f89ace46382528ac9fb7c73b
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own ocalls_only_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0x62, 0x82, 0xc9, 0xd2, 0xc3, 0x3d, 0x92, 0x22,
+    0xd9, 0xc1, 0x5b, 0xc5, 0xd1, 0xaa, 0x6f, 0xf8,
+    0xff, 0x83, 0xb5, 0xd3, 0xf8, 0x9a, 0xce, 0x46,
+    0x38, 0x25, 0x28, 0xac, 0x9f, 0xb7, 0xc7, 0x3b
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: o_only */
 arca_result_t o_only(int x)
 {

@@ -30,6 +30,18 @@ void o_only(int x);
 extern const arca_host_call_t ocalls_only_host_calls[];
 extern const size_t ocalls_only_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 6282c9d2c33d9222d9c15bc5d1aa6ff8ff83b5d3f89ace46382528ac9fb7c73b */
+extern const uint8_t ocalls_only_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = ocalls_only_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = ocalls_only_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t ocalls_only_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                             arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

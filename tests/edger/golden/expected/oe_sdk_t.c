@@ -248,6 +248,25 @@ ARCA_ECALLS({1, arca_bridge_enclave_helloworld},
             {3, arca_bridge_enclave_send},
             {4, arca_bridge_enclave_header});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 7e4356c3ca0120f9cc3f3d9bf191ddca03f9a2af436d8aa3d77e96b6c324550c
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own oe_sdk_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0x7e, 0x43, 0x56, 0xc3, 0xca, 0x01, 0x20, 0xf9,
+    0xcc, 0x3f, 0x3d, 0x9b, 0xf1, 0x91, 0xdd, 0xca,
+    0x03, 0xf9, 0xa2, 0xaf, 0x43, 0x6d, 0x8a, 0xa3,
+    0xd7, 0x7e, 0x96, 0xb6, 0xc3, 0x24, 0x55, 0x0c
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: host_helloworld */
 arca_result_t host_helloworld(void)
 {

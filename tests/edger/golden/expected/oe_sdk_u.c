@@ -539,3 +539,27 @@ const arca_host_call_t oe_sdk_host_calls[] = {
     {4, arca_bridge_host_read}
 };
 const size_t oe_sdk_host_call_count = sizeof oe_sdk_host_calls / sizeof oe_sdk_host_calls[0];
+
+/* 7e4356c3ca0120f9cc3f3d9bf191ddca03f9a2af436d8aa3d77e96b6c324550c */
+const uint8_t oe_sdk_interface_hash[32] = {
+    0x7e, 0x43, 0x56, 0xc3, 0xca, 0x01, 0x20, 0xf9,
+    0xcc, 0x3f, 0x3d, 0x9b, 0xf1, 0x91, 0xdd, 0xca,
+    0x03, 0xf9, 0xa2, 0xaf, 0x43, 0x6d, 0x8a, 0xa3,
+    0xd7, 0x7e, 0x96, 0xb6, 0xc3, 0x24, 0x55, 0x0c
+};
+
+arca_result_t oe_sdk_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                    arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = oe_sdk_interface_hash;
+    if (!arca_o.host_calls) { /* the caller's table, if any, stays */
+        arca_o.host_calls = oe_sdk_host_calls;
+        arca_o.host_call_count = oe_sdk_host_call_count;
+    }
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

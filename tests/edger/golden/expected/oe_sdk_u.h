@@ -73,6 +73,18 @@ int host_read(int read, void *host_read, size_t size);
 extern const arca_host_call_t oe_sdk_host_calls[];
 extern const size_t oe_sdk_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 7e4356c3ca0120f9cc3f3d9bf191ddca03f9a2af436d8aa3d77e96b6c324550c */
+extern const uint8_t oe_sdk_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = oe_sdk_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = oe_sdk_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t oe_sdk_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                        arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

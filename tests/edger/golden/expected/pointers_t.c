@@ -530,6 +530,25 @@ ARCA_ECALLS({1, arca_bridge_e_in},
             {6, arca_bridge_e_arrays},
             {7, arca_bridge_e_buf});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * ce541b77100a717f5ce6e033e501f19504f5f773db26c2808e6b3b5bea62fb7e
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own pointers_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0xce, 0x54, 0x1b, 0x77, 0x10, 0x0a, 0x71, 0x7f,
+    0x5c, 0xe6, 0xe0, 0x33, 0xe5, 0x01, 0xf1, 0x95,
+    0x04, 0xf5, 0xf7, 0x73, 0xdb, 0x26, 0xc2, 0x80,
+    0x8e, 0x6b, 0x3b, 0x5b, 0xea, 0x62, 0xfb, 0x7e
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: o_in */
 arca_result_t o_in(int *arca_retval, const uint8_t *data, uint32_t len, const char *name)
 {

@@ -747,3 +747,27 @@ const arca_host_call_t pointers_host_calls[] = {
     {3, arca_bridge_o_inout}
 };
 const size_t pointers_host_call_count = sizeof pointers_host_calls / sizeof pointers_host_calls[0];
+
+/* ce541b77100a717f5ce6e033e501f19504f5f773db26c2808e6b3b5bea62fb7e */
+const uint8_t pointers_interface_hash[32] = {
+    0xce, 0x54, 0x1b, 0x77, 0x10, 0x0a, 0x71, 0x7f,
+    0x5c, 0xe6, 0xe0, 0x33, 0xe5, 0x01, 0xf1, 0x95,
+    0x04, 0xf5, 0xf7, 0x73, 0xdb, 0x26, 0xc2, 0x80,
+    0x8e, 0x6b, 0x3b, 0x5b, 0xea, 0x62, 0xfb, 0x7e
+};
+
+arca_result_t pointers_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                      arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = pointers_interface_hash;
+    if (!arca_o.host_calls) { /* the caller's table, if any, stays */
+        arca_o.host_calls = pointers_host_calls;
+        arca_o.host_call_count = pointers_host_call_count;
+    }
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

@@ -41,6 +41,18 @@ void o_inout(void *blob, char *s);
 extern const arca_host_call_t pointers_host_calls[];
 extern const size_t pointers_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * ce541b77100a717f5ce6e033e501f19504f5f773db26c2808e6b3b5bea62fb7e */
+extern const uint8_t pointers_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = pointers_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = pointers_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t pointers_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                          arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -777,6 +777,25 @@ ARCA_ECALLS({1, arca_bridge_e_char},
             {15, arca_bridge_e_void},
             {16, arca_bridge_e_empty});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * fed118634b57586748879b7f66fedf69fcd71ff48d9583600ed0da758df8e725
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own scalars_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0xfe, 0xd1, 0x18, 0x63, 0x4b, 0x57, 0x58, 0x67,
+    0x48, 0x87, 0x9b, 0x7f, 0x66, 0xfe, 0xdf, 0x69,
+    0xfc, 0xd7, 0x1f, 0xf4, 0x8d, 0x95, 0x83, 0x60,
+    0x0e, 0xd0, 0xda, 0x75, 0x8d, 0xf8, 0xe7, 0x25
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: o_mix */
 arca_result_t o_mix(uint64_t *arca_retval, char a, short b, int c, long long d, float e, double f, size_t g)
 {

@@ -928,3 +928,27 @@ const arca_host_call_t scalars_host_calls[] = {
     {2, arca_bridge_o_void}
 };
 const size_t scalars_host_call_count = sizeof scalars_host_calls / sizeof scalars_host_calls[0];
+
+/* fed118634b57586748879b7f66fedf69fcd71ff48d9583600ed0da758df8e725 */
+const uint8_t scalars_interface_hash[32] = {
+    0xfe, 0xd1, 0x18, 0x63, 0x4b, 0x57, 0x58, 0x67,
+    0x48, 0x87, 0x9b, 0x7f, 0x66, 0xfe, 0xdf, 0x69,
+    0xfc, 0xd7, 0x1f, 0xf4, 0x8d, 0x95, 0x83, 0x60,
+    0x0e, 0xd0, 0xda, 0x75, 0x8d, 0xf8, 0xe7, 0x25
+};
+
+arca_result_t scalars_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                     arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = scalars_interface_hash;
+    if (!arca_o.host_calls) { /* the caller's table, if any, stays */
+        arca_o.host_calls = scalars_host_calls;
+        arca_o.host_call_count = scalars_host_call_count;
+    }
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

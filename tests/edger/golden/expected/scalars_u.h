@@ -49,6 +49,18 @@ void o_void(void);
 extern const arca_host_call_t scalars_host_calls[];
 extern const size_t scalars_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * fed118634b57586748879b7f66fedf69fcd71ff48d9583600ed0da758df8e725 */
+extern const uint8_t scalars_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = scalars_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = scalars_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t scalars_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                         arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

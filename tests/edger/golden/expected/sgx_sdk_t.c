@@ -250,6 +250,25 @@ ARCA_ECALLS({1, arca_bridge_ecall_seal},
             {3, arca_bridge_ecall_function_private},
             {4, arca_bridge_ecall_empty_switchless});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 8c7616c9ca6e182d6154c3c68846d14c5de752f3a6c27e9ebc3b2f07582eee0f
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own sgx_sdk_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0x8c, 0x76, 0x16, 0xc9, 0xca, 0x6e, 0x18, 0x2d,
+    0x61, 0x54, 0xc3, 0xc6, 0x88, 0x46, 0xd1, 0x4c,
+    0x5d, 0xe7, 0x52, 0xf3, 0xa6, 0xc2, 0x7e, 0x9e,
+    0xbc, 0x3b, 0x2f, 0x07, 0x58, 0x2e, 0xee, 0x0f
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: memccpy_like; [cdecl]: no effect on this platform; [dllimport]: no effect on this platform */
 arca_result_t memccpy_like(void *dest, const void *src, int val, size_t len)
 {

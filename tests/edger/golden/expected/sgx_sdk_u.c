@@ -497,3 +497,27 @@ const arca_host_call_t sgx_sdk_host_calls[] = {
     {5, arca_bridge_ocall_empty_switchless}
 };
 const size_t sgx_sdk_host_call_count = sizeof sgx_sdk_host_calls / sizeof sgx_sdk_host_calls[0];
+
+/* 8c7616c9ca6e182d6154c3c68846d14c5de752f3a6c27e9ebc3b2f07582eee0f */
+const uint8_t sgx_sdk_interface_hash[32] = {
+    0x8c, 0x76, 0x16, 0xc9, 0xca, 0x6e, 0x18, 0x2d,
+    0x61, 0x54, 0xc3, 0xc6, 0x88, 0x46, 0xd1, 0x4c,
+    0x5d, 0xe7, 0x52, 0xf3, 0xa6, 0xc2, 0x7e, 0x9e,
+    0xbc, 0x3b, 0x2f, 0x07, 0x58, 0x2e, 0xee, 0x0f
+};
+
+arca_result_t sgx_sdk_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                     arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = sgx_sdk_interface_hash;
+    if (!arca_o.host_calls) { /* the caller's table, if any, stays */
+        arca_o.host_calls = sgx_sdk_host_calls;
+        arca_o.host_call_count = sgx_sdk_host_call_count;
+    }
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

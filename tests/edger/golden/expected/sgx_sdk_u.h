@@ -45,6 +45,18 @@ void ocall_empty_switchless(void);
 extern const arca_host_call_t sgx_sdk_host_calls[];
 extern const size_t sgx_sdk_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 8c7616c9ca6e182d6154c3c68846d14c5de752f3a6c27e9ebc3b2f07582eee0f */
+extern const uint8_t sgx_sdk_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = sgx_sdk_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = sgx_sdk_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t sgx_sdk_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                         arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -295,6 +295,25 @@ ARCA_ECALLS({1, arca_bridge_e_mid},
             {4, arca_bridge_e_shapes},
             {5, arca_bridge_e_make});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 69ae583c3b922a823d775d79a60547848ba66050a668cf65d6e0061233052b86
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own types_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0x69, 0xae, 0x58, 0x3c, 0x3b, 0x92, 0x2a, 0x82,
+    0x3d, 0x77, 0x5d, 0x79, 0xa6, 0x05, 0x47, 0x84,
+    0x8b, 0xa6, 0x60, 0x50, 0xa6, 0x68, 0xcf, 0x65,
+    0xd6, 0xe0, 0x06, 0x12, 0x33, 0x05, 0x2b, 0x86
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: o_get_shape */
 arca_result_t o_get_shape(struct shape *arca_retval, enum color c)
 {

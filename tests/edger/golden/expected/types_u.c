@@ -419,3 +419,27 @@ const arca_host_call_t types_host_calls[] = {
     {2, arca_bridge_o_put_points}
 };
 const size_t types_host_call_count = sizeof types_host_calls / sizeof types_host_calls[0];
+
+/* 69ae583c3b922a823d775d79a60547848ba66050a668cf65d6e0061233052b86 */
+const uint8_t types_interface_hash[32] = {
+    0x69, 0xae, 0x58, 0x3c, 0x3b, 0x92, 0x2a, 0x82,
+    0x3d, 0x77, 0x5d, 0x79, 0xa6, 0x05, 0x47, 0x84,
+    0x8b, 0xa6, 0x60, 0x50, 0xa6, 0x68, 0xcf, 0x65,
+    0xd6, 0xe0, 0x06, 0x12, 0x33, 0x05, 0x2b, 0x86
+};
+
+arca_result_t types_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,
+                                   arca_enclave_t **arca_out)
+{
+    arca_enclave_options_t arca_o;
+    if (arca_opts)
+        arca_o = *arca_opts;
+    else
+        arca_enclave_options_init(&arca_o);
+    arca_o.interface_hash = types_interface_hash;
+    if (!arca_o.host_calls) { /* the caller's table, if any, stays */
+        arca_o.host_calls = types_host_calls;
+        arca_o.host_call_count = types_host_call_count;
+    }
+    return arca_enclave_create(arca_image_path, &arca_o, arca_out);
+}

@@ -84,6 +84,18 @@ void o_put_points(const struct point *pts);
 extern const arca_host_call_t types_host_calls[];
 extern const size_t types_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * 69ae583c3b922a823d775d79a60547848ba66050a668cf65d6e0061233052b86 */
+extern const uint8_t types_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = types_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = types_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+ARCA_EDL_MUST_CHECK arca_result_t types_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                                       arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

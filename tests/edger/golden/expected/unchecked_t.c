@@ -52,6 +52,25 @@ arca_done:
 
 ARCA_ECALLS({1, arca_bridge_e_ignored});
 
+/* The EDL interface this enclave was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * c5b2a2daf6c857bf08f33e5204c19ad47795fc55faabba4c4ff396983d2a09a1
+ * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)
+ * if its own unchecked_u.c was generated from another interface. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern const uint8_t arca__interface_hash[32] __attribute__((visibility("hidden")));
+const uint8_t arca__interface_hash[32] = {
+    0xc5, 0xb2, 0xa2, 0xda, 0xf6, 0xc8, 0x57, 0xbf,
+    0x08, 0xf3, 0x3e, 0x52, 0x04, 0xc1, 0x9a, 0xd4,
+    0x77, 0x95, 0xfc, 0x55, 0xfa, 0xab, 0xba, 0x4c,
+    0x4f, 0xf3, 0x96, 0x98, 0x3d, 0x2a, 0x09, 0xa1
+};
+#ifdef __cplusplus
+}
+#endif
+
 /* host call 1: o_ignored */
 arca_result_t o_ignored(const char *msg)
 {

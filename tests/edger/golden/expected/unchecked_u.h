@@ -25,6 +25,18 @@ void o_ignored(const char *msg);
 extern const arca_host_call_t unchecked_host_calls[];
 extern const size_t unchecked_host_call_count;
 
+/* The EDL interface this code was generated from: SHA-256 of its canonical text
+ * (docs/formats.md, "EDL interface hash"):
+ * c5b2a2daf6c857bf08f33e5204c19ad47795fc55faabba4c4ff396983d2a09a1 */
+extern const uint8_t unchecked_interface_hash[32];
+
+/* arca_enclave_create() with the options in *opts (defaults if opts is NULL),
+ * interface_hash = unchecked_interface_hash and, when opts leaves host_calls NULL,
+ * host_calls = unchecked_host_calls: an enclave generated from another
+ * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
+arca_result_t unchecked_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
+                                       arca_enclave_t **out);
+
 #ifdef __cplusplus
 }
 #endif

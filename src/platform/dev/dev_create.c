@@ -34,8 +34,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../../common/error.h"
-#include "../../common/evidence.h"
+#include "common/error.h"
+#include "common/evidence.h"
 
 int arca__dev_path(char out[PATH_MAX], const char *dir, const char *file)
 {
@@ -117,7 +117,7 @@ static arca_result_t check_private(const char *path, const struct stat *st, int 
         ARCA_RAISE(ARCA_ERR_PERMISSION,
                    "dev platform: %s belongs to uid %u (mode %04o), not to you (uid %u); whoever "
                    "owns a key %s can read and replace the keys in it, so it is not used. Use a key "
-                   "directory of your own: point ARCA_PLATFORM_DIR (or options.platform_dir) at a "
+                   "directory of your own: point ARCA_PLATFORM_DIR (or the setting dev.dir) at a "
                    "new path and run 'arca platform init' there",
                    path, (unsigned)st->st_uid, mode, me, is_dir ? "directory" : "file");
     if (mode & 077)

@@ -33,9 +33,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "../../common/error.h"
-#include "../../common/evidence.h"
-#include "../../common/sealblob.h"
+#include "common/error.h"
+#include "common/evidence.h"
+#include "common/sealblob.h"
 
 /* Labels of the key derivation. Isolating backends keep the labels keys had before the
  * isolation class entered them (their sealed data stays readable); sim gets labels of its own. */
@@ -381,7 +381,7 @@ static arca_result_t dev_evidence(arca__platform *p, const arca_identity_t *iden
         ARCA_RAISE(ARCA_ERR_PLATFORM, "dev platform: cannot read the clock");
     const uint8_t *certs[1] = {p->cert_der};
     const size_t cert_lens[1] = {p->cert_len};
-    ARCA_CHECK(arca__evidence_build(ARCA_PLATFORM_KIND_DEV, p->platform_id, identity,
+    ARCA_CHECK(arca__evidence_build(ARCA_PLATFORM_DEV, p->platform_id, identity,
                                     runtime_digest, report_data,
                                     (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
                                     certs, cert_lens, 1, &buf, &total));
@@ -398,12 +398,16 @@ done:
     return result;
 }
 
+static const char *const dev_settings[] = {"dir", NULL};
+
 const struct arca_platform_ops arca__dev_platform = {
     .version = ARCA_PLATFORM_OPS_VERSION,
     .name = "dev",
-    .kind = ARCA_PLATFORM_KIND_DEV,
+    .kind = ARCA_PLATFORM_DEV,
+    .setting_keys = dev_settings,
     .open = dev_open,
     .derive_keys = dev_derive_keys,
     .evidence = dev_evidence,
+    .describe = arca__dev_describe,
     .close = dev_close,
 };

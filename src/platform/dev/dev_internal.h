@@ -3,15 +3,15 @@
  * instance structure and the helpers that find, create, check and read the directory.
  * Internal header: never installed.
  */
-#ifndef ARCA_HOST_PLATFORM_DEV_INTERNAL_H
-#define ARCA_HOST_PLATFORM_DEV_INTERNAL_H
+#ifndef ARCA_PLATFORM_DEV_INTERNAL_H
+#define ARCA_PLATFORM_DEV_INTERNAL_H
 
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform.h"
-#include "../../common/crypto.h"
+#include "../platform.h"
+#include "common/crypto.h"
 
 /* Files in the key directory. */
 #define ARCA_DEV_ROOT_FILE "seal-root.key"         /* 32 raw bytes, mode 0600 */
@@ -82,5 +82,8 @@ arca_result_t arca__dev_read(const arca__platform *p, const char *name, size_t m
  */
 arca_result_t arca__dev_load_attestation_key(const arca__platform *p, arca__ec_key **out)
     __attribute__((warn_unused_result));
+
+/** The describe op: public facts of an open platform (describe.c). */
+arca_result_t arca__dev_describe(arca__platform *p, arca_platform_info_t *out);
 
 #endif

@@ -1,0 +1,164 @@
+/*
+ * connect.c — making a loader's platform connection (platform.h): for a platform of this
+ * registry ("dev"), a socket pair whose other end a thread of libarca serves with the open
+ * platform (serve.c); for "unix:PATH", a connection to a platform another process serves.
+ *
+ * Either way the caller gets one descriptor for the loader and holds no key and no platform
+ * handle itself: the keys exist only in the serving thread (for dev, in this process — as
+ * trusted as the dev platform's files, which this user owns anyway) and in the loader.
+ * This file must never read from the loader's end, and never return before the serving thread
+ * exists (a loader's first request must find someone to answer it).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/settings.h"
+#include "platform.h"
+
+/* The serving thread needs little: a packet buffer and OpenSSL's signing. */
+#define SERVE_STACK (256u * 1024u)
+
+struct arca__platform_link {
+    const struct arca_platform_ops *ops;
+    arca__platform *platform;
+    int fd; /* the serving end */
+    pthread_t thread;
+    int running;
+};
+
+static void *serve_main(void *arg)
+{
+    arca__platform_link *link = arg;
+    arca__platform_serve(link->ops, link->platform, link->fd);
+    return NULL;
+}
+
+/* "unix:PATH": a platform another process serves. */
+static arca_result_t connect_unix(const char *path, int *loader_fd)
+{
+    arca_result_t result = ARCA_OK;
+    struct sockaddr_un addr;
+    int fd = -1;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (!path[0] || strlen(path) >= sizeof addr.sun_path)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "platform 'unix:%s': the socket path must have 1 to %zu bytes",
+                   path, sizeof addr.sun_path - 1);
+    memcpy(addr.sun_path, path, strlen(path));
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "platform 'unix:%s': socket: %s", path, strerror(errno));
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM,
+                   "platform 'unix:%s': cannot connect (%s); is the platform's server running?",
+                   path, strerror(errno));
+    *loader_fd = fd;
+    fd = -1;
+done:
+    if (fd >= 0)
+        close(fd);
+    return result;
+}
+
+/* A platform of the registry, served by a thread of this process. */
+static arca_result_t connect_local(const struct arca_platform_ops *ops,
+                                   const char *const *settings, int *loader_fd,
+                                   arca__platform_link **out)
+{
+    arca_result_t result = ARCA_OK;
+    arca__platform_link *link = NULL;
+    int sv[2] = {-1, -1};
+    pthread_attr_t attr;
+    sigset_t all, old;
+    int attr_ready = 0;
+    link = calloc(1, sizeof *link);
+    if (!link)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory for the platform connection");
+    link->ops = ops;
+    link->fd = -1;
+    ARCA_CHECK(ops->open(arca__setting(settings, ops->name, "dir"), &link->platform));
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        ARCA_RAISE(ARCA_ERR_IO, "platform '%s': socketpair: %s", ops->name, strerror(errno));
+    link->fd = sv[0];
+    if (pthread_attr_init(&attr) != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "platform '%s': pthread_attr_init failed", ops->name);
+    attr_ready = 1;
+    (void)pthread_attr_setstacksize(&attr, SERVE_STACK);
+    /* The application's signals go to its own threads, never to this one. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&link->thread, &attr, serve_main, link);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "platform '%s': cannot start its serving thread: %s",
+                   ops->name, strerror(rc));
+    link->running = 1;
+    *loader_fd = sv[1];
+    sv[1] = -1;
+    *out = link;
+    link = NULL;
+done:
+    if (attr_ready)
+        pthread_attr_destroy(&attr);
+    if (sv[1] >= 0)
+        close(sv[1]);
+    arca__platform_link_close(link);
+    return result;
+}
+
+arca_result_t arca__platform_connect(const char *spec, const char *const *settings,
+                                     int *loader_fd, arca__platform_link **link)
+{
+    arca_result_t result = ARCA_OK;
+    const struct arca_platform_ops *ops = NULL;
+    *loader_fd = -1;
+    *link = NULL;
+    if (!spec || !spec[0])
+        spec = getenv("ARCA_PLATFORM");
+    if (!spec || !spec[0])
+        spec = "dev";
+    if (!strncmp(spec, "unix:", 5)) {
+        ARCA_CHECK(connect_unix(spec + 5, loader_fd));
+        goto done;
+    }
+    ops = arca__platform_find(spec);
+    if (!ops) {
+        char names[128] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < arca__platform_count() && used < sizeof names; i++) {
+            int w = snprintf(names + used, sizeof names - used, "%s, ",
+                             arca__platform_at(i)->name);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "unknown platform '%s' (known: %sor unix:PATH for a "
+                   "platform served on a Unix socket)", spec, names);
+    }
+    ARCA_CHECK(connect_local(ops, settings, loader_fd, link));
+done:
+    return result;
+}
+
+void arca__platform_link_close(arca__platform_link *link)
+{
+    if (!link)
+        return;
+    if (link->running) {
+        /* Wakes the thread's recv (end of file) if the loader has not closed its end yet. */
+        shutdown(link->fd, SHUT_RDWR);
+        pthread_join(link->thread, NULL);
+    }
+    if (link->fd >= 0)
+        close(link->fd);
+    if (link->platform)
+        link->ops->close(link->platform);
+    free(link);
+}
