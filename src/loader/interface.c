@@ -26,11 +26,14 @@ arca_result_t arca__runtime_check_interface(const arca__loaded_image *image,
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "the image's interface hash lies outside the image");
     if (mine)
         arca__hex_encode(mine, 32, enclave_hex);
-    if (!mine || memcmp(mine, expected, 32) != 0)
+    if (!mine)
         ARCA_RAISE(ARCA_ERR_INTERFACE_MISMATCH,
-                   "host and enclave were generated from different EDL files: host interface "
-                   "%s, enclave interface %s; rebuild both from the same .edl",
-                   host_hex, enclave_hex);
+                   "the enclave has no EDL interface, the host expects one: host interface %s, "
+                   "enclave interface none", host_hex);
+    if (memcmp(mine, expected, 32) != 0)
+        ARCA_RAISE(ARCA_ERR_INTERFACE_MISMATCH,
+                   "EDL mismatch, rebuild both from one .edl: host interface %s, enclave "
+                   "interface %s", host_hex, enclave_hex);
 done:
     return result;
 }

@@ -149,6 +149,8 @@ typedef struct edl_builtin {
     int is_integer;
     int is_signed;
     const char *c_name; /* the C type generated code uses, when it is not @c name */
+    const char *canon;  /* its name in the interface's canonical text (interface.c): the kind
+                           and width it resolves to, so that int and int32_t are the same */
 } edl_builtin;
 
 struct edl_usertype;
@@ -331,13 +333,30 @@ typedef struct edl_program {
     size_t sdk_type_count;
     const char **files; /* every EDL file read, for the depfile */
     size_t file_count;
+    /* the resolved interface (interface.c): its canonical text and that text's SHA-256, which
+     * both sides' generated code carry; set only when the compilation succeeded */
+    const char *interface_text;
+    size_t interface_text_len;
+    uint8_t interface_hash[32];
 } edl_program;
 
-/** Parse @p path (and everything it imports), check it, and fill @p out. */
+/** Parse @p path (and everything it imports), check it, and fill @p out (with the interface
+ *  hash, edl_interface(), when there was no error). */
 arca_result_t edl_compile(edl_ctx *ctx, const char *path, edl_program *out);
 /** The same from text in memory (imports are resolved against the search paths). */
 arca_result_t edl_compile_text(edl_ctx *ctx, const char *name, const char *text, size_t len,
                                edl_program *out);
+
+/* ---- the interface hash (interface.c) ---- */
+
+/**
+ * Write the canonical text of the resolved interface of @p p (docs/formats.md, "EDL interface
+ * hash") and its SHA-256 into p->interface_text and p->interface_hash. Fails (with an error
+ * reported) only if hashing fails.
+ */
+arca_result_t edl_interface(edl_ctx *ctx, edl_program *p);
+/** The 64 lowercase hex digits of p->interface_hash (arena copy). */
+const char *edl_interface_hex(edl_ctx *ctx, const edl_program *p);
 
 /* ---- types (types.c) ---- */
 

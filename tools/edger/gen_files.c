@@ -2,7 +2,9 @@
  * gen_files.c — lays out the four generated files: X_t.h / X_t.c for the enclave and
  * X_u.h / X_u.c for the host. Headers carry the EDL's includes, the SDK status typedefs, its
  * types and the prototypes; the .c files carry the proxies and bridges (gen_edge.c), the two
- * dispatch tables and, in X_t.c, the allow(...) check.
+ * dispatch tables, the interface hash (interface.c: arca__interface_hash in X_t.c, which makes
+ * one EDL per enclave image; X_interface_hash and X_create_enclave() in X_u.c) and, in X_t.c,
+ * the allow(...) check.
  *
  * Output must be deterministic (golden tests compare it byte for byte): no timestamps, no
  * absolute paths, everything in declaration order. It must stay valid C11 and C++11.
@@ -11,6 +13,16 @@
 
 #include <ctype.h>
 #include <string.h>
+
+/* The 32 bytes of the interface hash as a C initializer, 8 to a line. */
+static void emit_hash_bytes(const edl_program *p, edl_out *o)
+{
+    edl_emit(o, " = {");
+    for (size_t i = 0; i < sizeof p->interface_hash; i++)
+        edl_emit(o, "%s0x%02x%s", i % 8 ? " " : "\n    ", p->interface_hash[i],
+                 i + 1 < sizeof p->interface_hash ? "," : "");
+    edl_emit(o, "\n};\n");
+}
 
 static const char *upper(edl_ctx *ctx, const char *s)
 {
@@ -96,6 +108,20 @@ void edl_gen_header(edl_ctx *ctx, const edl_program *p, int trusted, edl_out *o)
         edl_emit(o, "%s/* Pass these in arca_enclave_options_t (host_calls, host_call_count). */\n"
                     "extern const arca_host_call_t %s_host_calls[];\nextern const size_t %s_host_call_count;\n",
                  p->ecall_count + p->ocall_count ? "\n" : "", p->base, p->base);
+        edl_emit(o, "\n/* The EDL interface this code was generated from: SHA-256 of its canonical text\n"
+                    " * (docs/formats.md, \"EDL interface hash\"):\n * %s */\n"
+                    "extern const uint8_t %s_interface_hash[32];\n",
+                 edl_interface_hex(ctx, p), p->base);
+        edl_emit(o, "\n/* arca_enclave_create() with the options in *opts (defaults if opts is NULL)%s\n"
+                    " * interface_hash = %s_interface_hash%s: an enclave generated from another\n"
+                    " * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */\n"
+                    "%sarca_result_t %s_create_enclave(const char *image_path, const arca_enclave_options_t *opts,\n"
+                    "%*sarca_enclave_t **out);\n",
+                 p->ocall_count ? "," : " and", p->base,
+                 p->ocall_count ? edl_printf(ctx, " and, when opts leaves host_calls NULL,\n"
+                                                  " * host_calls = %s_host_calls", p->base)
+                                : "",
+                 must_check, p->base, (int)(strlen(must_check) + strlen("arca_result_t _create_enclave(") + strlen(p->base)), "");
     }
     edl_emit(o, "\n#ifdef __cplusplus\n}\n#endif\n#endif /* %s */\n", guard);
 }
@@ -223,6 +249,17 @@ void edl_gen_trusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
         edl_emit(o, "\n/* This EDL declares no ecalls. */\nconst arca_ecall_t arca_enclave_ecalls[1] = {{0, NULL}};\n"
                     "const size_t arca_enclave_ecall_count = 0;\n");
     }
+    /* One per enclave image, like the ecall table: the runtime hands it to the host at create. */
+    edl_emit(o, "\n/* The EDL interface this enclave was generated from: SHA-256 of its canonical text\n"
+                " * (docs/formats.md, \"EDL interface hash\"):\n * %s\n"
+                " * Arca's runtime shows it to the host, which refuses the enclave (ARCA_ERR_INTERFACE_MISMATCH)\n"
+                " * if its own %s_u.c was generated from another interface. */\n"
+                "#ifdef __cplusplus\nextern \"C\" {\n#endif\n"
+                "extern const uint8_t arca__interface_hash[32] __attribute__((visibility(\"hidden\")));\n"
+                "const uint8_t arca__interface_hash[32]", /* hidden by the declaration (g++ ignores it here) */
+             edl_interface_hex(ctx, p), p->base);
+    emit_hash_bytes(p, o);
+    edl_emit(o, "#ifdef __cplusplus\n}\n#endif\n");
     emit_calls(ctx, p, o, p->ocalls, p->ocall_count, 0, 0);
 }
 
@@ -243,4 +280,20 @@ void edl_gen_untrusted_c(edl_ctx *ctx, const edl_program *p, edl_out *o)
                     "const size_t %s_host_call_count = 0;\n",
                  p->base, p->base);
     }
+    edl_emit(o, "\n/* %s */\nconst uint8_t %s_interface_hash[32]", edl_interface_hex(ctx, p), p->base);
+    /* No warn_unused_result to satisfy here: the result is returned. */
+    emit_hash_bytes(p, o);
+    edl_emit(o, "\narca_result_t %s_create_enclave(const char *arca_image_path, const arca_enclave_options_t *arca_opts,\n"
+                "%*sarca_enclave_t **arca_out)\n{\n"
+                "    arca_enclave_options_t arca_o;\n"
+                "    if (arca_opts)\n        arca_o = *arca_opts;\n"
+                "    else\n        arca_enclave_options_init(&arca_o);\n"
+                "    arca_o.interface_hash = %s_interface_hash;\n",
+             p->base, (int)(strlen("arca_result_t _create_enclave(") + strlen(p->base)), "", p->base);
+    if (p->ocall_count)
+        edl_emit(o, "    if (!arca_o.host_calls) { /* the caller's table, if any, stays */\n"
+                    "        arca_o.host_calls = %s_host_calls;\n"
+                    "        arca_o.host_call_count = %s_host_call_count;\n    }\n",
+                 p->base, p->base);
+    edl_emit(o, "    return arca_enclave_create(arca_image_path, &arca_o, arca_out);\n}\n");
 }

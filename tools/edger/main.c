@@ -5,8 +5,9 @@
  * are searched after the user's search paths.
  *
  * It must never write a partial set of outputs for an EDL with errors: every file is
- * compiled and checked before the first byte is written. Exit status: 0 ok, 1 EDL errors,
- * 2 usage or I/O errors.
+ * compiled and checked before the first byte is written. --print-hash and --print-interface
+ * write no file: they show the interface hash both sides' code carries, and what it is computed
+ * over (interface.c). Exit status: 0 ok, 1 EDL errors, 2 usage or I/O errors.
  */
 #include "edger.h"
 
@@ -51,6 +52,10 @@ static void usage(FILE *f)
             "                          openenclave/edl/*.edl, ...); --print-sdk-edl-dir shows the\n"
             "                          default; --no-sdk-edl searches none\n"
             "  --no-warn-unused-result declare the proxies without warn_unused_result\n"
+            "  --print-hash            write no files; print the interface hash of each EDL (64 hex\n"
+            "                          digits a line): SHA-256 of its resolved interface, which\n"
+            "                          X_t.c and X_u.c carry; --print-interface prints the text\n"
+            "                          it is computed over (docs/formats.md)\n"
             "  --help                  show this help; --version prints the version\n"
             "\n"
             "Imports are searched next to the importing file, then in the search paths in order,\n"
@@ -60,6 +65,7 @@ static void usage(FILE *f)
 
 typedef struct options {
     int trusted, untrusted, header_only, no_sdk_edl, print_sdk_edl_dir, no_must_check;
+    int print_hash, print_interface;
     const char *trusted_dir, *untrusted_dir, *depfile, *sdk_edl_dir;
     const char **paths;
     size_t path_count;
@@ -185,6 +191,10 @@ static int parse_args(edl_ctx *ctx, int argc, char **argv, options *o)
             o->print_sdk_edl_dir = 1;
         } else if (strcmp(a, "--no-warn-unused-result") == 0) {
             o->no_must_check = 1;
+        } else if (strcmp(a, "--print-hash") == 0) {
+            o->print_hash = 1;
+        } else if (strcmp(a, "--print-interface") == 0) {
+            o->print_interface = 1;
         } else if (strcmp(a, "--preprocess") == 0) {
             fprintf(stderr, "arca-edger: --preprocess is not supported: arca-edger does not run the C "
                             "preprocessor; its own handles #ifdef, #ifndef, #else and #endif (define "
@@ -287,6 +297,19 @@ int main(int argc, char **argv)
             status = 1;
             goto done;
         }
+    }
+    if (o.print_hash || o.print_interface) {
+        for (size_t i = 0; i < o.file_count; i++) {
+            if (o.print_interface)
+                fwrite(progs[i].interface_text, 1, progs[i].interface_text_len, stdout);
+            if (o.print_hash)
+                printf("%s\n", edl_interface_hex(&ctx, &progs[i]));
+        }
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "arca-edger: cannot write to standard output: %s\n", strerror(errno));
+            status = 2;
+        }
+        goto done;
     }
     FILE *dep = NULL;
     if (o.depfile) {

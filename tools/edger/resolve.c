@@ -2,7 +2,8 @@
  * resolve.c — turns EDL files into one checked program: reads files, resolves
  * `from "x.edl" import ...` against the search paths (with cycle detection), orders types and
  * functions deterministically, resolves every type name, and enforces every rule of the
- * supported subset (directions, sizes, strings, names).
+ * supported subset (directions, sizes, strings, names); a program without errors then gets its
+ * interface hash (interface.c).
  *
  * The checks here are what makes generated code safe to trust: a construct that cannot be
  * marshaled exactly must be rejected with a positioned message, never passed through.
@@ -976,6 +977,8 @@ arca_result_t edl_compile(edl_ctx *ctx, const char *path, edl_program *out)
     load_module(&s, path, (edl_loc){path, 0, 0}, NULL, &root);
     if (root && !edl_stopped(ctx))
         build(&s, root, path);
+    if (root && outcome(ctx, errors_before) == ARCA_OK)
+        edl_interface(ctx, out);
 done:
     return outcome(ctx, errors_before);
 }
@@ -993,5 +996,7 @@ arca_result_t edl_compile_text(edl_ctx *ctx, const char *name, const char *text,
     parse_text(&s, m, text, len);
     if (!edl_stopped(ctx))
         build(&s, m, name);
+    if (outcome(ctx, errors_before) == ARCA_OK)
+        edl_interface(ctx, out);
     return outcome(ctx, errors_before);
 }
