@@ -130,7 +130,7 @@ endfunction()
 # INTERFACE_LINK_LIBRARIES (@chain: how we got here, for the message).
 function(arca__enclave_lib_problem out item chain)
   # Libraries an enclave may import because the runtime provides them (ARCA_IMAGE_ALLOWED_NEEDED
-  # in src/common/image.h), as -l names and as file names of their shared objects.
+  # in src/formats/image.h), as -l names and as file names of their shared objects.
   set(runtime_names c m crypto)
   set(runtime_file_regex "^lib(c|m|crypto)\\.so(\\.[0-9.]+)?$")
   set(problem "")

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/hex.h" /* every test that includes this links arca_common */
+#include "base/hex.h" /* every test that includes this links arca_common */
 
 /* Decode the hex string @p hex into @p out (capacity @p cap); returns the byte count. Aborts on
  * bad input, since a malformed vector is a bug in the test itself. */

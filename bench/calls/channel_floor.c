@@ -1,6 +1,6 @@
 /*
  * channel_floor.c — the call channel alone, for bench_calls: the slot protocol of
- * src/common/channel.h between two processes with none of Arca's layers around it (no host
+ * src/channel/channel.h between two processes with none of Arca's layers around it (no host
  * API, no backend table, no arca-runner, no runtime dispatch). The host side posts an empty
  * ecall and takes the reply with exactly the channel functions the process backend uses
  * (arca__channel_send, arca__channel_await, arca__channel_take_reply); the peer serves it
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/channel.h"
+#include "channel/channel.h"
 
 #define FLOOR_MAX_PAYLOAD 4096u
 

@@ -21,8 +21,8 @@
 #include <openssl/rand.h>
 
 #include "arca/verify.h"
-#include "common/evidence.h"
-#include "common/sealblob.h"
+#include "formats/evidence.h"
+#include "formats/sealblob.h"
 #include "platform/dev/dev_internal.h"
 #include "../bench_util.h"
 

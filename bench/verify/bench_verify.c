@@ -25,7 +25,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "common/image.h"
+#include "formats/image.h"
 #include "verify/hw/hw.h"
 #include "verify/intel/collateral.h"
 #include "verify/intel/dcap_quote.h"

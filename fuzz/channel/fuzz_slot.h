@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/channel.h"
+#include "channel/channel.h"
 
 #define FUZZ_MAX_PAYLOAD 8192u
 

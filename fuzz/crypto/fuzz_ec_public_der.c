@@ -10,7 +10,7 @@
 
 #include <openssl/err.h>
 
-#include "common/crypto.h"
+#include "crypto/crypto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "arca/verify.h"
-#include "common/evidence.h"
+#include "formats/evidence.h"
 #include "platform/dev/dev_internal.h"
 
 static arca_policy_t *policy;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "arca/enclave.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 
 extern const struct arca__runtime arca__runtime_v2;
 

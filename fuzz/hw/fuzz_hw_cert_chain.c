@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "common/crypto_x509.h"
+#include "crypto/crypto_x509.h"
 #include "fuzz_hw_verifier.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

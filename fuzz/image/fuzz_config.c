@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "common/image.h"
+#include "formats/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

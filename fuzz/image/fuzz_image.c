@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/crypto.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "formats/image.h"
 
 static arca__ec_key *key;
 

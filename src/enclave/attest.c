@@ -16,9 +16,9 @@
 
 #include "arca/attest.h"
 #include "arca/enclave.h"
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/runtime_abi.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "formats/runtime_abi.h"
 #include "runtime.h"
 
 #define FIRST_GUESS 2048u

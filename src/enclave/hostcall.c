@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "arca/enclave.h"
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/runtime_abi.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/runtime_abi.h"
 #include "runtime.h"
 
 /* Replies up to this size are received on the stack; larger ones in a heap buffer. */

@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "arca/enclave.h"
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/image.h"
-#include "common/runtime_abi.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/image.h"
+#include "formats/runtime_abi.h"
 #include "runtime.h"
 
 /*

@@ -8,7 +8,7 @@
 #define ARCA_ENCLAVE_RUNTIME_H
 
 #include "arca/identity.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 
 /** The keys derived for this enclave, or NULL before init / after fini. Never copy them out. */
 const struct arca__enclave_keys *arca__enclave_keys(void);

@@ -1,7 +1,7 @@
 /*
  * seal.c — arca_seal / arca_unseal inside the enclave: choose the policy key the platform
  * derived for this enclave (never a root secret), walk the SIGNER key tree down to an
- * older blob's SVN, and run the sealing core (src/common/sealblob.c).
+ * older blob's SVN, and run the sealing core (src/formats/sealblob.c).
  *
  * The blob is hostile (it comes from host storage): it is copied into enclave memory
  * before it is parsed, so the host cannot change it between the checks and the
@@ -12,9 +12,9 @@
 
 #include "arca/enclave.h"
 #include "arca/seal.h"
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/sealblob.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/sealblob.h"
 #include "runtime.h"
 
 arca_result_t arca_seal(int policy, const void *aad, size_t aad_len, const void *plaintext, size_t len,

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "arca/host.h"
-#include "../common/image.h"
-#include "../common/runtime_abi.h"
+#include "formats/image.h"
+#include "formats/runtime_abi.h"
 
 #define ARCA_BACKEND_OPS_VERSION 2
 

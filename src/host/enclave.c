@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/hex.h"
-#include "common/settings.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/hex.h"
+#include "base/settings.h"
 #include "handle.h"
 
 /* Largest image file accepted; real enclaves are a few MiB. */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
+#include "base/error.h"
 #include "handle.h"
 
 /* Longest log text printed per line; the rest is cut and marked. */

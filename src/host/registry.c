@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "backend.h"
-#include "common/error.h"
-#include "common/evidence.h"
+#include "base/error.h"
+#include "formats/evidence.h"
 
 #define MAX_BACKENDS 16
 

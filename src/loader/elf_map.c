@@ -17,8 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "common/error.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "loader_internal.h"
 
 #define PAGE UINT64_C(4096)

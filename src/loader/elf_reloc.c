@@ -6,7 +6,7 @@
  * runner's own malloc family, which serves the enclave heap, wins over the C library's);
  * otherwise the symbol version the image asks for is taken — and the object that provides it
  * must be the loading program itself or one of
- * the runtime libraries of ARCA_IMAGE_ALLOWED_NEEDED (src/common/image.h). __tls_get_addr is
+ * the runtime libraries of ARCA_IMAGE_ALLOWED_NEEDED (src/formats/image.h). __tls_get_addr is
  * bound to the loader's own (elf_tls.c). Symbols the image defines bind to its own definition
  * (no interposition from the host). Supported relocations (x86-64): NONE, 64, GLOB_DAT,
  * JUMP_SLOT, RELATIVE, DTPMOD64, DTPOFF64, IRELATIVE (stage 2) and DT_RELR; everything else is
@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "loader_internal.h"
 
 #define MAX_SYMBOLS (1u << 20)

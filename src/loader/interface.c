@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "common/error.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "base/hex.h"
 #include "loader_internal.h"
 
 arca_result_t arca__runtime_check_interface(const arca__loaded_image *image,

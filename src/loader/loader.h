@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "arca/result.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 
 typedef struct arca__loaded_image arca__loaded_image;
 

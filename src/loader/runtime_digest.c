@@ -22,9 +22,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/le.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/le.h"
 #include "loader.h"
 
 static const uint8_t digest_prefix[] = "arca-runtime-digest-v1";

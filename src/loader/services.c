@@ -1,6 +1,6 @@
 /*
  * services.c — the loader's end of the platform connection: BIND once, then the runtime's
- * get_keys and get_evidence, each one request and one reply (src/common/platform_wire.h).
+ * get_keys and get_evidence, each one request and one reply (src/formats/platform_wire.h).
  *
  * The platform may be served by another process, so its replies are parsed as hostile input
  * (exact lengths, defined results) and read into a buffer one byte larger than the largest
@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/platform_wire.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/platform_wire.h"
 #include "services.h"
 
 struct arca__services {

@@ -1,7 +1,7 @@
 /*
  * services.h — the trusted services a loader gives the runtime it loaded (runtime ABI v2):
  * the enclave's keys and evidence, asked of the platform over the loader's platform
- * connection (protocol: src/common/platform_wire.h), never of the host. Used by both loaders:
+ * connection (protocol: src/formats/platform_wire.h), never of the host. Used by both loaders:
  * the sim backend and arca-runner. Internal header: never installed.
  */
 #ifndef ARCA_LOADER_SERVICES_H
@@ -11,7 +11,7 @@
 
 #include "arca/identity.h"
 #include "arca/result.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 
 typedef struct arca__services arca__services;
 

@@ -20,8 +20,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "common/error.h"
-#include "common/settings.h"
+#include "base/error.h"
+#include "base/settings.h"
 #include "platform.h"
 
 /* The serving thread needs little: a packet buffer and OpenSSL's signing. */

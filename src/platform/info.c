@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "arca/platform.h"
-#include "common/error.h"
+#include "base/error.h"
 #include "platform.h"
 
 arca_result_t arca_platform_info(const char *dir, arca_platform_info_t *out)

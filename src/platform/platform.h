@@ -6,7 +6,7 @@
  *
  * Nothing outside src/platform calls these ops. A loader (the sim backend's loader, or
  * arca-runner) reaches its platform only through a *platform connection*: a SOCK_SEQPACKET
- * descriptor speaking the protocol of src/common/platform_wire.h. connect.c makes that
+ * descriptor speaking the protocol of src/formats/platform_wire.h. connect.c makes that
  * connection — served by a thread of libarca for a platform of this registry (serve.c), or by
  * another process listening on a Unix socket — and the host API hands the loader's end to the
  * backend without ever reading a key or a secret from it.
@@ -24,7 +24,7 @@
 #include "arca/identity.h"
 #include "arca/platform.h"
 #include "arca/result.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 
 #define ARCA_PLATFORM_OPS_VERSION 3
 

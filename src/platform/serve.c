@@ -1,6 +1,6 @@
 /*
  * serve.c — the platform's end of one platform connection: the loop that answers a loader's
- * BIND, KEYS and EVIDENCE requests (src/common/platform_wire.h) with a platform's ops. Used by
+ * BIND, KEYS and EVIDENCE requests (src/formats/platform_wire.h) with a platform's ops. Used by
  * libarca's serving thread (connect.c) and by any process that serves a platform on a socket
  * (the test double of tests/platform; next, arcad).
  *
@@ -17,10 +17,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/platform_wire.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "formats/platform_wire.h"
 #include "platform.h"
 
 /* The bound enclave of one connection. */

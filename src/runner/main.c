@@ -2,7 +2,7 @@
  * main.c — arca-runner, the trusted loader of the process backend. libarca starts it with
  * an empty environment and exactly four extra fds: 3 the control socket (SOCK_SEQPACKET),
  * 4 the sealed memfd with the image bytes, 5 the sealed channel memfd, 6 its platform
- * connection (SOCK_SEQPACKET, src/common/platform_wire.h: keys and evidence come from there,
+ * connection (SOCK_SEQPACKET, src/formats/platform_wire.h: keys and evidence come from there,
  * never from the host).
  *
  * Order, each step checked and reported in `protections`, all before any call is served:
@@ -36,10 +36,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "formats/image.h"
 #include "loader/loader.h"
 #include "loader/services.h"
 #include "runner.h"

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "arca/result.h"
-#include "common/channel.h"
-#include "common/runtime_abi.h"
+#include "channel/channel.h"
+#include "formats/runtime_abi.h"
 
 /* ---- secure heap (secure_heap.c) ---- */
 

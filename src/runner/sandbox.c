@@ -30,7 +30,7 @@
 
 #include "arca/identity.h"
 #include "backends/process/launch_checks.h"
-#include "common/error.h"
+#include "base/error.h"
 #include "runner.h"
 
 /* ---- caveats: why protections are fewer than this kernel could give ---- */

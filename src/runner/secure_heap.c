@@ -37,8 +37,8 @@
 
 #include "arca/identity.h"
 #include "backends/process/launch_checks.h"
-#include "common/error.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "runner.h"
 
 /* ---- chunk layout and bins ----

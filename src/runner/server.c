@@ -5,7 +5,7 @@
  *
  * Everything in the shared slot is hostile. Each header field is read exactly once into a
  * local, checked (flags, in_len <= max_payload, out_cap <= max_payload, lifecycle), and the
- * request payload is copied (streamed, src/common/channel.c) into this thread's private
+ * request payload is copied (streamed, src/channel/channel.c) into this thread's private
  * buffer before the runtime sees it. Host-call replies are checked (result code defined,
  * length <= what was asked for, progress counter consistent) before one byte reaches
  * enclave memory. This file must never read a shared field twice, never
@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/crypto.h"
-#include "common/image.h"
-#include "common/error.h"
+#include "crypto/crypto.h"
+#include "formats/image.h"
+#include "base/error.h"
 #include "runner.h"
 
 /* The enclave's lifecycle, driven by the INIT and FINI frames on slot 0. */

@@ -15,8 +15,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "common/error.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "base/hex.h"
 #include "verify_internal.h"
 
 /* Parse exactly one DER certificate (no trailing bytes). */

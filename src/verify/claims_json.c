@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/error.h"
+#include "base/error.h"
 #include "hw_claims.h"
 #include "verify_internal.h"
 

@@ -17,9 +17,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "formats/image.h"
 #include "verify_internal.h"
 
 arca_result_t arca_policy_create(arca_policy_t **out)

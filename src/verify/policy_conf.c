@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/conf_line.h"
-#include "common/error.h"
-#include "common/hex.h"
-#include "common/image.h"
+#include "base/conf_line.h"
+#include "base/error.h"
+#include "base/hex.h"
+#include "formats/image.h"
 #include "policy_text.h"
 #include "verify_internal.h"
 

@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/error.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "base/hex.h"
 
 /* Parse the hex value @p s into @p out; exact: exactly @p n bytes; else 1..n bytes.
  * @return the bytes decoded, or -1. */

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "base/hex.h"
 #include "format.h"
 #include "verify_internal.h"
 

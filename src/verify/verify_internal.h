@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "arca/verify.h"
-#include "common/crypto.h"
-#include "common/evidence.h"
+#include "crypto/crypto.h"
+#include "formats/evidence.h"
 
 /* A pinned root certificate, parsed and hashed when the policy was built. */
 struct arca__trusted_cert {

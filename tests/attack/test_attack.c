@@ -12,7 +12,7 @@
  * succeed: the denial comes from the enclave's protections, not from the test setup.
  *
  * The raw slot is reached the way a hostile host would: the channel is a shared mapping in
- * the host's own address space (found in /proc/self/maps), laid out as src/common/channel.h
+ * the host's own address space (found in /proc/self/maps), laid out as src/channel/channel.h
  * documents. No test-only hook is needed.
  *
  * The launcher itself is attacked too: a host in its own user namespace, or with a seccomp
@@ -45,7 +45,7 @@
 #include <unistd.h>
 
 #include "arca/host.h"
-#include "common/channel.h"
+#include "channel/channel.h"
 #include "process_ids.h"
 #include "runner_util.h"
 #include "test.h"

@@ -34,7 +34,7 @@
 #include "arca/host.h"
 #include "arca/platform.h"
 #include "arca/seal.h"
-#include "common/le.h"
+#include "base/le.h"
 #include "seal_ids.h"
 #include "test.h"
 #include "unprivileged.h"

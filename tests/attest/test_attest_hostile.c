@@ -10,8 +10,8 @@
 
 #include "arca/attest.h"
 #include "arca/seal.h"
-#include "common/crypto.h"
-#include "common/evidence.h"
+#include "crypto/crypto.h"
+#include "formats/evidence.h"
 #include "runtime.h"
 #include "test.h"
 

@@ -23,7 +23,7 @@
 
 #include "arca/host.h"
 #include "arca/platform.h"
-#include "common/crypto.h"
+#include "crypto/crypto.h"
 #include "platform/dev/dev_internal.h"
 #include "memscan.h"
 #include "seal_ids.h"

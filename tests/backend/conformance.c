@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "formats/image.h"
 #include "conformance_u.h"
 #include "test.h"
 

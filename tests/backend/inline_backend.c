@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
+#include "base/error.h"
 #include "host/backend.h"
 #include "loader/loader.h"
 #include "loader/services.h"

@@ -18,8 +18,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 #include "hex.h"
 #include "test.h"
 

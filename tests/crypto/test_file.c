@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/error.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "test.h"
 
 static char tmpdir[256];

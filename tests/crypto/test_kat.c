@@ -14,8 +14,8 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 #include "hex.h"
 #include "test.h"
 
@@ -553,7 +553,7 @@ static void test_ct_equal_and_wipe(void)
     ASSERT_EQ(a[10], 10 * 7 + 1);
 }
 
-/* The one hex codec (common/hex.c): round trip, both cases, and every rejection, with the
+/* The one hex codec (base/hex.c): round trip, both cases, and every rejection, with the
  * output buffer never written past its capacity. */
 static void test_hex_codec(void)
 {

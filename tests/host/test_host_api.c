@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "arca/host.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 #include "../backend/conformance_ids.h"
 #include "test.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "arca/enclave.h"
-#include "common/runtime_abi.h"
+#include "formats/runtime_abi.h"
 #include "runtime.h"
 #include "test.h"
 

@@ -6,14 +6,14 @@
  */
 #include <stdint.h>
 
-#include "common/image.h"
+#include "formats/image.h"
 
 __attribute__((section(".arca.config"), used, aligned(8))) const struct arca_enclave_config
     fixture_config = {
         .magic = ARCA_CONFIG_MAGIC,
         .version = ARCA_CONFIG_VERSION,
         .flags = 0,
-        .heap_size = UINT64_C(6) << 20, /* the default (src/common/config.c) */
+        .heap_size = UINT64_C(6) << 20, /* the default (src/formats/config.c) */
         .stack_size = UINT64_C(256) << 10,
         .threads = 4,
         .product_id = 0,

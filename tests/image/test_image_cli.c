@@ -9,8 +9,8 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "common/crypto.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "formats/image.h"
 #include "test.h"
 #include "util.h"
 #include "hex.h"

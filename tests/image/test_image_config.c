@@ -6,8 +6,8 @@
  *
  * usage: test_image_config WORKDIR
  */
-#include "common/error.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "test.h"
 #include "util.h"
 

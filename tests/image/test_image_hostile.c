@@ -17,9 +17,9 @@
  */
 #include <elf.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "test.h"
 #include "util.h"
 

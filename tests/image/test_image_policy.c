@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 
 #include "arca/host.h"
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/image.h"
 #include "test.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
  * usage: test_image_static_crypto SIGNED.so UNSIGNED.so
  */
 #include "arca/host.h"
-#include "common/image.h"
+#include "formats/image.h"
 #include "hex.h"
 #include "test.h"
 #include "util.h"

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/crypto.h" /* every test that includes this links arca_common */
-#include "common/image.h"
+#include "crypto/crypto.h" /* every test that includes this links arca_common */
+#include "formats/image.h"
 
 /* Reads a whole file into a new buffer (NULL on failure). */
 static inline uint8_t *util_read(const char *path, size_t *len)

@@ -29,7 +29,7 @@ rule "a platform call in the host API or a backend" \
     "$src/host" "$src/backends"
 rule "a platform's ops called outside src/platform" \
     grep -rnE 'derive_keys\(|arca__platform_serve\(|arca__dev_platform\.' \
-    "$src/host" "$src/backends" "$src/loader" "$src/runner" "$src/enclave" "$src/common" "$src/verify"
+    "$src/host" "$src/backends" "$src/loader" "$src/runner" "$src/enclave" "$src/base" "$src/crypto" "$src/formats" "$src/channel" "$src/verify"
 rule "evidence as a host call" \
     grep -rn 'HOSTCALL_EVIDENCE' "$src"
 # Positive check, so the rules above are known to look at the right tree.

@@ -23,10 +23,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/sealblob.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "formats/sealblob.h"
 #include "platform/dev/dev_internal.h"
 #include "test.h"
 

@@ -2,7 +2,7 @@
  * fake_runner.c — a hostile stand-in for arca-runner, for test_hostile_runner.c. libarca
  * starts it exactly like the real runner (options.runner_path): fds 3 control socket,
  * 4 image, 5 channel. It speaks the control protocol and the channel protocol of
- * src/common/channel.h, but lies on purpose, so the test can check that the host library
+ * src/channel/channel.h, but lies on purpose, so the test can check that the host library
  * turns every lie into a clean error and never writes past the caller's buffer.
  *
  * What it does is chosen by the test:
@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/channel.h"
-#include "common/image.h"
+#include "channel/channel.h"
+#include "formats/image.h"
 #include "fake_runner.h"
 
 #define SPIN_NS 20000u

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "arca/host.h"
-#include "common/channel.h"
+#include "channel/channel.h"
 #include "fake_runner.h"
 #include "runner_util.h"
 #include "test.h"

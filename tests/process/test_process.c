@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "arca/host.h"
-#include "common/channel.h"
+#include "channel/channel.h"
 #include "process_ids.h"
 #include "runner_util.h"
 #include "test.h"

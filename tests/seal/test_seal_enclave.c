@@ -14,7 +14,7 @@
 
 #include "arca/host.h"
 #include "arca/seal.h"
-#include "common/le.h"
+#include "base/le.h"
 #include "seal_ids.h"
 #include "test.h"
 

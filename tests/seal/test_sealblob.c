@@ -1,5 +1,5 @@
 /*
- * test_sealblob.c — the sealed-blob format and sealing core (src/common/sealblob.c), which
+ * test_sealblob.c — the sealed-blob format and sealing core (src/formats/sealblob.c), which
  * arca_seal/arca_unseal run inside the enclave: round trips, every single-bit flip, wrong
  * aad and keys, truncation and extension, hostile header lengths, the blob key derivation
  * and the two-level SVN key tree.
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/sealblob.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/sealblob.h"
 #include "test.h"
 
 static uint8_t key_a[32], key_b[32];

@@ -25,7 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "arca/verify.h"
-#include "common/evidence.h"
+#include "formats/evidence.h"
 #include "platform/dev/dev_internal.h"
 #include "test.h"
 #include "hex.h"

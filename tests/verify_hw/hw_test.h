@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
-#include "common/image.h" /* arca__read_file */
+#include "base/error.h"
+#include "formats/image.h" /* arca__read_file */
 #include "test.h"
 #include "verify/hw/hw.h"
 #include "verify/intel/collateral.h"

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 
 #include "arca/verify.h"
-#include "common/image.h" /* arca__read_file */
+#include "formats/image.h" /* arca__read_file */
 #include "hw_cases.h"
 #include "test.h"
 

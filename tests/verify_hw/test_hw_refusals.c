@@ -20,9 +20,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "common/crypto.h"
-#include "common/hex.h"
-#include "common/le.h"
+#include "crypto/crypto.h"
+#include "base/hex.h"
+#include "base/le.h"
 #include "hw_test.h"
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})

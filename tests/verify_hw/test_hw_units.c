@@ -7,8 +7,8 @@
  */
 #include <json-c/json.h>
 
-#include "common/crypto_x509.h"
-#include "common/le.h"
+#include "crypto/crypto_x509.h"
+#include "base/le.h"
 #include "hw_test.h"
 #include "verify/azure/hcl.h"
 #include "verify/intel/dcap_quote.h"

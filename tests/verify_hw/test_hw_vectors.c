@@ -10,9 +10,9 @@
 #include <json-c/json.h>
 #include <sys/stat.h>
 
-#include "common/crypto.h"
-#include "common/hex.h"
-#include "common/le.h"
+#include "crypto/crypto.h"
+#include "base/hex.h"
+#include "base/le.h"
 #include "hw_cases.h"
 #include "hw_test.h"
 #include "verify/intel/dcap_quote.h"

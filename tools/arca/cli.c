@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "common/error.h"
+#include "base/error.h"
 
 void cli_print_hex(const uint8_t *bytes, size_t n)
 {

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "common/crypto.h"
-#include "common/error.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 
 static void usage(FILE *out)
 {

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "common/error.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "formats/image.h"
 
 static void usage(FILE *out)
 {

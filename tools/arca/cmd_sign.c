@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/image.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/image.h"
 
 static void usage(FILE *out)
 {

@@ -19,9 +19,9 @@
 
 #include "arca/verify.h"
 #include "commands.h"
-#include "common/error.h"
-#include "common/hex.h"
-#include "common/image.h"
+#include "base/error.h"
+#include "base/hex.h"
+#include "formats/image.h"
 
 #define EVIDENCE_FILE_MAX (1u << 20)
 #define MAX_COLLATERAL 64

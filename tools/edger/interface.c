@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/crypto.h"
+#include "crypto/crypto.h"
 
 /* The first line of the canonical text; a new layout of the text gets a new number. */
 #define EDL_INTERFACE_VERSION "arca-edl-interface 1"

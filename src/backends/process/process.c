@@ -1,7 +1,7 @@
 /*
  * process.c — the host side of the `process` backend: the enclave runs in arca-runner, a
  * separate, sandboxed process (src/runner/), reached through a shared-memory channel with
- * one slot per enclave thread (src/common/channel.h).
+ * one slot per enclave thread (src/channel/channel.h).
  *
  * Divisions: probe (what this machine offers); create (channel, control socket, spawn,
  * START/READY, init); call (post into a free slot, streaming the request, serve host calls
@@ -13,7 +13,7 @@
  * namespace, too little locked memory): kept with the enclave and logged once per distinct text.
  *
  * The runner is treated as hostile too: every length, code and progress counter it writes
- * is read once and checked against what was asked for (src/common/channel.c); host calls
+ * is read once and checked against what was asked for (src/channel/channel.c); host calls
  * get private copies of the request and of the reply buffer, so the runner cannot change
  * bytes under a host function. A runner that breaks the protocol is killed and the enclave
  * lost (runner_broke); a transfer that makes no progress for the stalled-transfer timeout
@@ -38,9 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/settings.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/settings.h"
 #include "launch_checks.h"
 #include "process_internal.h"
 

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "common/channel.h"
-#include "common/image.h"
+#include "channel/channel.h"
+#include "formats/image.h"
 #include "host/backend.h"
 
 /* How long destroy lets the enclave's fini hook run before the runner is killed. */

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/error.h"
+#include "base/error.h"
 #include "process_internal.h"
 
 #ifndef ARCA_INSTALL_BINDIR

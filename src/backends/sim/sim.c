@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 #include "host/backend.h"
 #include "loader/loader.h"
 #include "loader/services.h"

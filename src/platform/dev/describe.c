@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/error.h"
+#include "base/error.h"
 #include "dev_internal.h"
 
 arca_result_t arca__dev_describe(arca__platform *p, arca_platform_info_t *out)

@@ -33,9 +33,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "common/error.h"
-#include "common/evidence.h"
-#include "common/sealblob.h"
+#include "base/error.h"
+#include "formats/evidence.h"
+#include "formats/sealblob.h"
 
 /* Labels of the key derivation. Isolating backends keep the labels keys had before the
  * isolation class entered them (their sealed data stays readable); sim gets labels of its own. */

@@ -34,8 +34,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "common/error.h"
-#include "common/evidence.h"
+#include "base/error.h"
+#include "formats/evidence.h"
 
 int arca__dev_path(char out[PATH_MAX], const char *dir, const char *file)
 {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "../platform.h"
-#include "common/crypto.h"
+#include "crypto/crypto.h"
 
 /* Files in the key directory. */
 #define ARCA_DEV_ROOT_FILE "seal-root.key"         /* 32 raw bytes, mode 0600 */

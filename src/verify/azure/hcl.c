@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#include "common/error.h"
-#include "common/le.h"
+#include "base/error.h"
+#include "base/le.h"
 
 int arca__azure_hcl_detect(const uint8_t *bytes, size_t len)
 {

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 #include "verify/azure/hcl.h"
 #include "verify/format.h"
 #include "verify/hw/hw_internal.h"

@@ -14,8 +14,8 @@
 
 #include <json-c/json.h>
 
-#include "common/error.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "base/hex.h"
 #include "verify/hw_claims.h"
 
 /* Add a hex string member. */

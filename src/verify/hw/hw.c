@@ -25,10 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/image.h" /* arca__read_file */
-#include "common/le.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "formats/image.h" /* arca__read_file */
+#include "base/le.h"
 #include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/intel/dcap_quote.h"

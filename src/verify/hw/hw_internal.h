@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/crypto_x509.h"
+#include "crypto/crypto_x509.h"
 #include "verify/hw/hw.h"
 #include "verify/intel/collateral.h"
 

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/hex.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/hex.h"
 #include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/intel/collateral.h"

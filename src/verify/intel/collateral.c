@@ -22,8 +22,8 @@
 
 #include <json-c/json.h>
 
-#include "common/error.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "base/hex.h"
 
 /* ---- dates and hex ---- */
 

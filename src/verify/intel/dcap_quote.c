@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-#include "common/error.h"
-#include "common/le.h"
+#include "base/error.h"
+#include "base/le.h"
 
 const uint8_t arca__dcap_intel_qe_vendor[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
                                                 0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};

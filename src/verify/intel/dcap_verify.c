@@ -20,10 +20,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/crypto.h"
-#include "common/error.h"
-#include "common/hex.h"
-#include "common/le.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/hex.h"
+#include "base/le.h"
 #include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/intel/dcap_quote.h"

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "common/le.h"
+#include "base/le.h"
 #include "verify/hw/hw_internal.h"
 
 void arca__sgx_body_read(const uint8_t *b, arca__hw_sgx_body *out)

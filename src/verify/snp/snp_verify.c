@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/error.h"
-#include "common/hex.h"
+#include "base/error.h"
+#include "base/hex.h"
 #include "verify/format.h"
 #include "verify/hw/hw_internal.h"
 #include "verify/snp/snp_report.h"

@@ -27,7 +27,7 @@
 
 #include "crypto.h"
 #include "crypto_x509_internal.h"
-#include "error.h"
+#include "base/error.h"
 
 /* ---- digests, fetched once ---- */
 

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "le.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/le.h"
 
 #define SEAL_INFO "arca seal v2"
 #define SVN_HIGH_LABEL "arca svn high"

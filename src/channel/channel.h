@@ -30,8 +30,8 @@
 
 #include "arca/identity.h"
 #include "arca/result.h"
-#include "error.h"
-#include "runtime_abi.h"
+#include "base/error.h"
+#include "formats/runtime_abi.h"
 
 #define ARCA__CHANNEL_MAGIC UINT64_C(0x314C4E4843414352) /* "RCACHNL1" little-endian */
 #define ARCA__CHANNEL_VERSION 1u

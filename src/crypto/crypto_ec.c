@@ -39,8 +39,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "error.h"
-#include "image.h" /* arca__read_file */
+#include "base/error.h"
+#include "formats/image.h" /* arca__read_file */
 
 struct arca__ec_key {
     EVP_PKEY *pkey;

@@ -19,7 +19,7 @@
  *   op 1 BIND      body: identity (88 bytes, below) + runtime digest (32). Must come first,
  *                  once: it names the enclave every later request is about. Reply: empty.
  *   op 2 KEYS      body: empty. Reply: the enclave's keys (104 bytes, below).
- *   op 3 EVIDENCE  body: report data (64). Reply: evidence v2 (src/common/evidence.h).
+ *   op 3 EVIDENCE  body: report data (64). Reply: evidence v2 (src/formats/evidence.h).
  *   Any reply whose result is not ARCA_OK carries at most ARCA__PW_DETAIL_MAX bytes of
  *   printable text saying why, and nothing else.
  *

@@ -30,7 +30,7 @@
 /*
  * Keys the platform derived for this enclave's identity. Never root secrets. Loaders copy
  * the whole struct (assignment / sizeof), never field by field.
- * SIGNER keys form a two-level tree over svn = 256*h + l (src/common/sealblob.h): the enclave
+ * SIGNER keys form a two-level tree over svn = 256*h + l (src/formats/sealblob.h): the enclave
  * gets K(h, l) and, when h > 0, the tier key T(h-1), from which it derives every key at or
  * below its own SVN and none above.
  */

@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "le.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/le.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "image.c reads little-endian ELF structures in place; port it before using a big-endian host"

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "le.h"
+#include "base/error.h"
+#include "base/le.h"
 
 static int all_zero(const uint8_t *p, size_t n)
 {

@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "error.h"
-#include "le.h"
+#include "base/error.h"
+#include "base/le.h"
 #include "platform_wire.h"
 
 #define REQUEST_MAGIC "APRQ"

@@ -21,7 +21,7 @@
 
 #include "crypto.h"
 #include "crypto_x509_internal.h"
-#include "error.h"
+#include "base/error.h"
 
 #define SGX_OID "1.2.840.113741.1.13.1"
 #define AMD_OID "1.3.6.1.4.1.3704.1"

@@ -8,7 +8,7 @@
  * place, so the loaded bytes are exactly the verified ones.
  */
 #define _GNU_SOURCE /* memfd_create, F_ADD_SEALS */
-#include "image.h"
+#include "formats/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "error.h"
 
 /* Grow @p *buf from @p *cap to at least @p need bytes (≤ limit), wiping the old copy. */

@@ -36,7 +36,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* OpenSSL's update functions take int lengths; larger inputs are fed in chunks of this size. */
 #define CHUNK ((size_t)1 << 30)

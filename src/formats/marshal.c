@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "le.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "base/le.h"
 
 /* ---- writer ---- */
 

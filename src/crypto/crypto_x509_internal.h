@@ -1,7 +1,7 @@
 /*
  * crypto_x509_internal.h — the OpenSSL objects behind crypto_x509.h's opaque types, shared
  * by crypto_x509.c, crypto_x509_ext.c and crypto_x509_sig.c only. Never include it elsewhere:
- * code outside src/common/crypto*.c must not see OpenSSL types.
+ * code outside src/crypto must not see OpenSSL types.
  * Internal header: never installed.
  */
 #ifndef ARCA_COMMON_CRYPTO_X509_INTERNAL_H

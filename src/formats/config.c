@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conf_line.h"
-#include "error.h"
+#include "base/conf_line.h"
+#include "base/error.h"
 #include "image.h"
 
 #define CONFIG_FILE_MAX (1u << 20) /* an enclave.conf is a few lines; refuse anything huge */

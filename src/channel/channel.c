@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 
 arca_result_t arca__channel_layout_compute(uint32_t slot_count, uint64_t max_payload,
                                            arca__channel_layout *out)

@@ -6,7 +6,7 @@
  * Like crypto.h, these are thin typed wrappers: OpenSSL 3 does every primitive and every
  * signature check (ECDSA, RSASSA-PSS, CRL signatures); these files only adapt types, bound
  * lengths and map OpenSSL's verdicts to arca_result_t values that name the failed check.
- * Only src/common/crypto*.c may include OpenSSL headers; the verifier's hardware formats
+ * Only src/crypto may include OpenSSL headers; the verifier's hardware formats
  * (src/verify/{intel,sgx,tdx,snp,azure}) use this header instead.
  * Internal header: never installed.
  */

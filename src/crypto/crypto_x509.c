@@ -35,7 +35,7 @@
 
 #include "crypto.h"
 #include "crypto_x509_internal.h"
-#include "error.h"
+#include "base/error.h"
 
 /* ---- time conversion ---- */
 

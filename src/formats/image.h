@@ -28,7 +28,7 @@
 
 #include "arca/identity.h"
 #include "arca/result.h"
-#include "crypto.h"
+#include "crypto/crypto.h"
 
 #define ARCA_CONFIG_SECTION ".arca.config"
 #define ARCA_SIG_SECTION ".arca.sig"
