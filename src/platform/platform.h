@@ -67,7 +67,7 @@ const struct arca_platform_ops *arca__platform_find(const char *name);
 
 /**
  * Serve the platform connection @p fd for @p p until the loader closes it or breaks the
- * protocol (which gets an error reply, then the connection is closed by the caller): BIND
+ * protocol (which gets an error reply, then the connection is shut down): BIND
  * first (the identity and runtime digest the loader computed), then any number of KEYS and
  * EVIDENCE requests about that identity. Keys and secrets are wiped after each reply.
  */

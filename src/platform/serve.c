@@ -144,4 +144,8 @@ void arca__platform_serve(const struct arca_platform_ops *ops, arca__platform *p
         if (answer(ops, p, &s, fd, packet, (size_t)n) != 0)
             break;
     }
+    /* Ended by us (a broken protocol): the loader must see the end now, not block on a reply,
+     * even while the descriptor stays open until the caller closes it. */
+    shutdown(fd, SHUT_RDWR);
+    arca__wipe(&s, sizeof s);
 }

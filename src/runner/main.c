@@ -12,10 +12,11 @@
  * (secure heap and the slot threads' stacks), OpenSSL init, runtime digest, image
  * re-verification (the runner trusts no verdict of the host) and stage 1 of loading (the
  * verified bytes mapped and relocated by src/loader, no image code run), channel mapping,
- * namespaces, Landlock, slot threads, seccomp, stage 2 of loading (IFUNC resolvers, RELRO,
- * TLS, the image's initialisers: the first image code to run, inside the complete sandbox),
- * the EDL interface check, the platform connection bound to the identity and protections now
- * in force, READY message. Then the main thread waits for EOF on the control socket (the host closed it
+ * namespaces, Landlock, slot threads, seccomp, the platform connection bound to the identity
+ * and protections now in force (before any image code runs, so that code cannot bind it to
+ * another identity), stage 2 of loading (IFUNC resolvers, RELRO, TLS, the image's
+ * initialisers: the first image code to run, inside the complete sandbox), the EDL interface
+ * check, READY message. Then the main thread waits for EOF on the control socket (the host closed it
  * or died) and exits.
  *
  * This file must never serve a call before the sandbox is complete, never load bytes other
@@ -215,27 +216,32 @@ int main(int argc, char **argv)
                                                                   : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__server_prepare(&server));
     prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL, ARCA__RUNNER_FD_PLATFORM);
-    /* The sandbox is complete: only now may code of the image run (IFUNC resolvers,
-     * initialisers). A forbidden system call in them ends the runner, like one in an ecall. */
+    prot &= keep; /* after an untrusted launcher: separate-process only (caveat says why) */
+
+    /* Bind the platform connection to this enclave before any code of the image runs: from
+     * then on the platform answers about this identity only, so image code (which can reach
+     * fd 6 as the runner can) cannot bind it to another enclave's identity and get its keys.
+     * Bound with the protections now in force: evidence the init hook asks for names them. */
+    server.iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
+    server.iface.ctx = NULL;
+    server.iface.identity = info.identity;
+    server.iface.identity.backend = ARCA_BACKEND_ID_PROCESS;
+    server.iface.identity.protections = prot;
+    result = arca__services_open(ARCA__RUNNER_FD_PLATFORM, &server.iface.identity,
+                                 runtime_digest, &services);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "arca-runner: platform connection: %s", arca__error_detail());
+    arca__services_attach(services, &server.iface);
+
+    /* The sandbox is complete and the connection bound: only now may code of the image run
+     * (IFUNC resolvers, initialisers). A forbidden system call in them ends the runner, like
+     * one in an ecall. */
     result = arca__runtime_start(image, &runtime);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "arca-runner: %s", arca__error_detail());
     server.runtime = runtime;
     if (start.flags & ARCA__START_FLAG_INTERFACE)
         ARCA_CHECK(arca__runtime_check_interface(image, runtime, start.interface_hash));
-    prot &= keep; /* after an untrusted launcher: separate-process only (caveat says why) */
-
-    server.iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
-    server.iface.ctx = NULL;
-    server.iface.identity = info.identity;
-    server.iface.identity.backend = ARCA_BACKEND_ID_PROCESS;
-    server.iface.identity.protections = prot;
-    /* Bound before READY: evidence the init hook asks for names these protections. */
-    result = arca__services_open(ARCA__RUNNER_FD_PLATFORM, &server.iface.identity,
-                                 runtime_digest, &services);
-    if (result != ARCA_OK)
-        ARCA_RAISE(result, "arca-runner: platform connection: %s", arca__error_detail());
-    arca__services_attach(services, &server.iface);
     server.iface.host_call = NULL; /* set by the server (its host_call) */
     arca__server_set_host_call(&server);
 

@@ -118,22 +118,24 @@ static arca_result_t inline_create(arca__backend_base *base, const arca__launch 
     s->max_payload = launch->max_payload;
     /* The bytes the host API verified, never a path. */
     result = arca__runtime_load(launch->image, launch->image_size, &s->image);
-    if (result == ARCA_OK)
-        result = arca__runtime_start(s->image, &runtime);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "inline: %s", arca__error_detail());
-    ARCA_CHECK(arca__runtime_check_interface(s->image, runtime, launch->interface_hash));
     ARCA_CHECK(arca__runtime_digest(digest)); /* the loader here: this test program */
     launched->identity = launch->info->identity;
     launched->identity.backend = ARCA_BACKEND_ID_SIM; /* it isolates nothing, like sim */
     launched->identity.protections = 0;
     launched->caveats[0] = '\0';
-    /* The host API closes its copy of the connection after create: keep our own. */
+    /* The host API closes its copy of the connection after create: keep our own, bound before
+     * any code of the image runs (docs/architecture.md, "Adding a backend"). */
     platform_fd = fcntl(launch->platform_fd, F_DUPFD_CLOEXEC, 0);
     if (platform_fd < 0)
         ARCA_RAISE(ARCA_ERR_IO, "inline: cannot keep the platform connection: %s", strerror(errno));
     result = arca__services_open(platform_fd, &launched->identity, digest, &s->services);
     ARCA_CHECK(result); /* the descriptor was taken over, even on failure */
+    result = arca__runtime_start(s->image, &runtime);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "inline: %s", arca__error_detail());
+    ARCA_CHECK(arca__runtime_check_interface(s->image, runtime, launch->interface_hash));
     iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
     iface.ctx = s;
     iface.host_call = inline_host_call;

@@ -196,28 +196,30 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     s->max_payload = launch->max_payload;
     /* The bytes the host API verified, mapped by the loader: no path, no system loader. */
     result = arca__runtime_load(launch->image, launch->image_size, &s->image);
-    if (result == ARCA_OK)
-        result = arca__runtime_start(s->image, &s->runtime);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "sim: %s", arca__error_detail());
-    ARCA_CHECK(arca__runtime_check_interface(s->image, s->runtime, launch->interface_hash));
     /* The runtime here is the whole host program and its libraries: the loader in this process. */
     ARCA_CHECK(arca__runtime_digest(digest));
-    if (getenv("ARCA_SIM_SHOW_BASE"))
-        fprintf(stderr, "arca sim: image loaded at %#lx (gdb: add-symbol-file IMAGE -o %#lx)\n",
-                (unsigned long)arca__runtime_base(s->image),
-                (unsigned long)arca__runtime_base(s->image));
     launched->identity = launch->info->identity;
     launched->identity.backend = ARCA_BACKEND_ID_SIM;
     launched->identity.protections = 0;
     launched->caveats[0] = '\0';
-    /* The loader's own copy of the platform connection, bound to what it launched. */
+    /* The loader's own copy of the platform connection, bound to what it launched before any
+     * code of the image runs (as arca-runner does). */
     platform_fd = fcntl(launch->platform_fd, F_DUPFD_CLOEXEC, 0);
     if (platform_fd < 0)
         ARCA_RAISE(ARCA_ERR_IO, "sim: cannot keep the platform connection: %s", strerror(errno));
     result = arca__services_open(platform_fd, &launched->identity, digest, &s->services);
     platform_fd = -1; /* taken over, even on failure */
     ARCA_CHECK(result);
+    result = arca__runtime_start(s->image, &s->runtime);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "sim: %s", arca__error_detail());
+    ARCA_CHECK(arca__runtime_check_interface(s->image, s->runtime, launch->interface_hash));
+    if (getenv("ARCA_SIM_SHOW_BASE"))
+        fprintf(stderr, "arca sim: image loaded at %#lx (gdb: add-symbol-file IMAGE -o %#lx)\n",
+                (unsigned long)arca__runtime_base(s->image),
+                (unsigned long)arca__runtime_base(s->image));
     iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
     iface.ctx = s;
     iface.host_call = sim_host_call;
