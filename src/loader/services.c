@@ -5,7 +5,10 @@
  * The platform may be served by another process, so its replies are parsed as hostile input
  * (exact lengths, defined results) and read into a buffer one byte larger than the largest
  * valid packet, so a longer packet is seen as such and not silently cut. Requests from several
- * enclave threads are serialised by a mutex (one request in flight per connection).
+ * enclave threads are serialised by a mutex (one request in flight per connection). A reply
+ * that does not come within the socket's receive time-out (set by whoever made the connection,
+ * src/platform/connect.c) fails the request, and the connection is not used again: a late
+ * reply must not be taken for the answer to the next request.
  * This file must never make a system call other than read, write and close (arca-runner calls
  * it under its seccomp filter), never leave key bytes in a buffer it frees or returns from,
  * and never hand the runtime more bytes than the buffer it gave.
@@ -23,6 +26,7 @@
 
 struct arca__services {
     int fd;
+    int broken; /* an exchange failed: a late reply could answer the next request; lock held */
     pthread_mutex_t lock;
 };
 
@@ -32,6 +36,9 @@ static arca_result_t exchange(arca__services *s, const uint8_t *request, size_t 
 {
     arca_result_t result = ARCA_OK;
     ssize_t w, r;
+    if (s->broken)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "the platform connection failed earlier and is not used "
+                   "again; create the enclave again");
     do
         w = write(s->fd, request, request_len);
     while (w < 0 && errno == EINTR);
@@ -41,11 +48,16 @@ static arca_result_t exchange(arca__services *s, const uint8_t *request, size_t 
     do
         r = read(s->fd, reply, cap);
     while (r < 0 && errno == EINTR);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "the platform did not answer in time (its connection's "
+                   "receive time-out)");
     if (r <= 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM, "the platform closed its connection without a reply (%s)",
                    r < 0 ? strerror(errno) : "end of file");
     *n = (size_t)r;
 done:
+    if (result != ARCA_OK)
+        s->broken = 1;
     return result;
 }
 
@@ -60,7 +72,11 @@ static arca_result_t request(arca__services *s, uint16_t op, const uint8_t *body
     size_t n = 0;
     size_t packet_len = arca__pw_request(op, body, body_len, packet);
     ARCA_CHECK(exchange(s, packet, packet_len, reply, cap, &n));
-    ARCA_CHECK(arca__pw_reply_parse(reply, n, op, verdict, payload, len));
+    result = arca__pw_reply_parse(reply, n, op, verdict, payload, len);
+    if (result != ARCA_OK) {
+        s->broken = 1; /* a platform that breaks the protocol is not asked again */
+        goto done;
+    }
     if (*verdict != ARCA_OK)
         arca__error(*verdict, "the platform refused: %.*s", (int)*len, (const char *)*payload);
 done:

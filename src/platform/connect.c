@@ -11,12 +11,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -26,6 +28,23 @@
 
 /* The serving thread needs little: a packet buffer and OpenSSL's signing. */
 #define SERVE_STACK (256u * 1024u)
+
+/* How long a loader waits for one reply of its platform: a platform that stalls must not hang
+ * create or an ecall asking for evidence. The option travels with the socket, so the runner
+ * gets it too (it cannot set options under its seccomp filter). */
+#define REPLY_TIMEOUT_S 10
+
+static arca_result_t set_reply_timeout(int fd)
+{
+    arca_result_t result = ARCA_OK;
+    struct timeval tv = {.tv_sec = REPLY_TIMEOUT_S, .tv_usec = 0};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+        ARCA_RAISE(ARCA_ERR_IO, "platform connection: cannot set its time-out: %s",
+                   strerror(errno));
+done:
+    return result;
+}
 
 struct arca__platform_link {
     const struct arca_platform_ops *ops;
@@ -54,13 +73,19 @@ static arca_result_t connect_unix(const char *path, int *loader_fd)
         ARCA_RAISE(ARCA_ERR_PLATFORM, "platform 'unix:%s': the socket path must have 1 to %zu bytes",
                    path, sizeof addr.sun_path - 1);
     memcpy(addr.sun_path, path, strlen(path));
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    /* Non-blocking while connecting: a server whose backlog is full refuses at once (EAGAIN)
+     * instead of holding create. */
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM, "platform 'unix:%s': socket: %s", path, strerror(errno));
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM,
-                   "platform 'unix:%s': cannot connect (%s); is the platform's server running?",
-                   path, strerror(errno));
+                   "platform 'unix:%s': cannot connect (%s); is the platform's server running%s?",
+                   path, strerror(errno), errno == EAGAIN ? " and not overloaded" : "");
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+        ARCA_RAISE(ARCA_ERR_IO, "platform 'unix:%s': fcntl: %s", path, strerror(errno));
+    ARCA_CHECK(set_reply_timeout(fd));
     *loader_fd = fd;
     fd = -1;
 done:
@@ -102,6 +127,7 @@ static arca_result_t connect_local(const struct arca_platform_ops *ops,
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "platform '%s': cannot start its serving thread: %s",
                    ops->name, strerror(rc));
     link->running = 1;
+    ARCA_CHECK(set_reply_timeout(sv[1]));
     *loader_fd = sv[1];
     sv[1] = -1;
     *out = link;
