@@ -58,7 +58,8 @@ uint32_t arca__sandbox_no_new_privs(void);
 arca_result_t arca__sandbox_deathsig(int host_pid);
 uint32_t arca__sandbox_namespaces(void);
 uint32_t arca__sandbox_landlock(void);
-/** The seccomp allowlist (KILL_PROCESS default), applied to every thread (TSYNC). */
+/** The seccomp allowlist (default: trap, name the call on stderr, die by SIGSYS), applied to
+ *  every thread (TSYNC); read/write allowed on @p control_fd and @p platform_fd only. */
 uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd);
 
 /* ---- channel server (server.c) ---- */

@@ -2,8 +2,9 @@
  * sandbox.c — arca-runner's hardening steps, each checked at run time and reported as
  * the ARCA_PROT_* bit it achieved: no core dumps and no ptrace/proc access (dumpable 0),
  * no new privileges, death with the host, new namespaces, a Landlock ruleset that grants
- * no file access, and a seccomp allowlist (default and foreign architectures: kill the
- * whole process). Also the check of what the runner inherited from its launcher (tracer,
+ * no file access, and a seccomp allowlist (a call outside it traps: the runner's SIGSYS
+ * handler names the call on stderr and the whole process dies by SIGSYS; a foreign
+ * architecture or the x32 ABI kills the process outright). Also the check of what the runner inherited from its launcher (tracer,
  * seccomp filters, user namespace), which decides whether any bit may be reported at all,
  * and the caveats: the short text READY carries to the host when protections are reduced.
  *
@@ -21,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -178,10 +180,80 @@ static int allow(scmp_filter_ctx ctx, int nr)
     return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 }
 
+/*
+ * Naming the forbidden call. The filter's default action is SECCOMP_RET_TRAP: the kernel sends
+ * the calling thread SIGSYS with the call's number, and this handler writes
+ * "arca-runner: seccomp: forbidden system call NAME (NR)" to stderr (libarca reads it and names
+ * the call in the enclave's lost reason), then makes a forbidden call itself: with SIGSYS
+ * blocked inside its own handler, the kernel resets it to the default action and the whole
+ * process dies by SIGSYS, exactly as a KILL_PROCESS filter would end it. The handler cannot be
+ * replaced by enclave code (rt_sigaction is not allowed) and uses only write() and a table of
+ * names built before the filter was loaded (libseccomp allocates; a handler must not).
+ */
+#define SYSCALL_NAMES 512
+#define SYSCALL_NAME_MAX 28
+static char syscall_names[SYSCALL_NAMES][SYSCALL_NAME_MAX];
+
+static size_t put_text(char *out, size_t at, size_t cap, const char *text)
+{
+    while (*text && at + 1 < cap)
+        out[at++] = *text++;
+    return at;
+}
+
+static size_t put_number(char *out, size_t at, size_t cap, unsigned long v)
+{
+    char digits[24];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0 && n < sizeof digits);
+    while (n && at + 1 < cap)
+        out[at++] = digits[--n];
+    return at;
+}
+
+static void on_sigsys(int sig, siginfo_t *info, void *context)
+{
+    (void)sig, (void)context;
+    char line[128];
+    size_t at = put_text(line, 0, sizeof line, "arca-runner: seccomp: forbidden system call ");
+    int nr = info->si_syscall;
+    at = put_text(line, at, sizeof line,
+                  nr >= 0 && nr < SYSCALL_NAMES && syscall_names[nr][0] ? syscall_names[nr]
+                                                                        : "unknown");
+    at = put_text(line, at, sizeof line, " (");
+    at = put_number(line, at, sizeof line, (unsigned long)(unsigned)nr);
+    at = put_text(line, at, sizeof line, ")\n");
+    (void)!write(STDERR_FILENO, line, at);
+    /* Forbidden, with SIGSYS blocked: the kernel ends the process with SIGSYS. */
+    syscall(SYS_getppid);
+    _exit(128 + SIGSYS); /* not reached */
+}
+
+/* The names for the handler and the handler itself; 0 when both are in place. */
+static int prepare_trap(void)
+{
+    struct sigaction sa;
+    for (int nr = 0; nr < SYSCALL_NAMES; nr++) {
+        char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+        if (name)
+            snprintf(syscall_names[nr], SYSCALL_NAME_MAX, "%s", name);
+        free(name);
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigsys;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGSYS, &sa, NULL);
+}
+
 uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd)
 {
     uint32_t bit = 0;
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    /* A call outside the allowlist traps (named by on_sigsys, then the process dies); without
+     * the handler in place it kills the process at once, unnamed. */
+    scmp_filter_ctx ctx = seccomp_init(prepare_trap() == 0 ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
     if (!ctx)
         return 0;
     int rc = 0;

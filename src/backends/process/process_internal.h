@@ -52,6 +52,7 @@ typedef struct process_log {
     int64_t tokens;                      /* rate limit: lines x 1000 available */
     int64_t last_ms;                     /* when tokens were last refilled (0: never) */
     uint64_t dropped;                    /* lines dropped by the rate limit, not yet reported */
+    char seccomp_call[48];               /* "NAME (NR)" from the runner's SIGSYS line, or "" */
 } process_log;
 
 /** Start forwarding for runner @p pid into @p sink (NULL: the host's stderr); fd is untouched. */

@@ -86,11 +86,29 @@ static void report_dropped(process_log *log)
     log->dropped = 0;
 }
 
+/* The runner's SIGSYS handler names a forbidden call on a line of its own (src/runner/
+ * sandbox.c): keep the name (printable, cut) for the enclave's lost reason. Only a label for
+ * people: an enclave can write such a line itself, and at worst misnames its own death. */
+#define SECCOMP_LINE "arca-runner: seccomp: forbidden system call "
+
+static void note_seccomp(process_log *log)
+{
+    size_t prefix = sizeof SECCOMP_LINE - 1, n = 0;
+    if (log->len <= prefix || memcmp(log->line, SECCOMP_LINE, prefix) != 0)
+        return;
+    for (size_t i = prefix; i < log->len && n + 1 < sizeof log->seccomp_call; i++) {
+        char c = log->line[i];
+        log->seccomp_call[n++] = c >= 0x20 && c < 0x7f ? c : '?';
+    }
+    log->seccomp_call[n] = '\0';
+}
+
 /* Forward the collected line, escaped, with the runner's prefix (or count it as dropped). */
 static void emit(process_log *log, int64_t now_ms)
 {
     static const char hex[] = "0123456789abcdef";
     char out[ARCA__PROCESS_LOG_OUT];
+    note_seccomp(log); /* even when the line itself is dropped by the rate limit */
     if (!allowed(log, now_ms)) {
         log->dropped++;
         goto done;

@@ -173,9 +173,12 @@ void arca__process_mark_lost(process_state *st, const char *reason)
     }
 }
 
-static void describe_exit(int status, char *buf, size_t cap)
+static void describe_exit(int status, const char *seccomp_call, char *buf, size_t cap)
 {
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS && seccomp_call[0])
+        snprintf(buf, cap, "arca-runner was killed by seccomp: the enclave made a forbidden "
+                 "system call, %s", seccomp_call);
+    else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
         snprintf(buf, cap, "arca-runner was killed by seccomp (a forbidden system call)");
     else if (WIFSIGNALED(status))
         snprintf(buf, cap, "arca-runner was killed by signal %d (%s)", WTERMSIG(status),
@@ -323,7 +326,7 @@ static void *monitor_main(void *arg)
         rc = waitpid(st->pid, &status, 0);
     while (rc < 0 && errno == EINTR);
     if (rc == st->pid)
-        describe_exit(status, reason, sizeof reason);
+        describe_exit(status, st->log.seccomp_call, reason, sizeof reason);
     else
         snprintf(reason, sizeof reason, "arca-runner is gone (reaped elsewhere)");
     arca__process_mark_lost(st, reason);
