@@ -56,6 +56,28 @@ ARCA_MUST_CHECK arca_result_t arca_seal(int policy, const void *aad, size_t aad_
 ARCA_MUST_CHECK arca_result_t arca_unseal(const uint8_t *blob, size_t blob_len, const void *aad,
                                           size_t aad_len, uint8_t **plaintext, size_t *len);
 
+/**
+ * The size arca_seal() gives a blob for @p aad_len bytes of additional data and @p
+ * plaintext_len bytes of plaintext (the SGX SDK's sgx_calc_sealed_data_size), so a caller can
+ * size storage before sealing.
+ * @return the blob size, or 0 when either length is above ARCA_SEAL_MAX_AAD /
+ *         ARCA_SEAL_MAX_PLAINTEXT (arca_seal would refuse it).
+ */
+size_t arca_sealed_size(size_t aad_len, size_t plaintext_len);
+
+/**
+ * What a blob declares, read without a key (sgx_get_add_mac_txt_len / sgx_get_encrypt_txt_len):
+ * the lengths of its additional data and plaintext, and where its additional data lies inside
+ * @p blob, so that a caller who does not know the AAD can pass it to arca_unseal(). Nothing
+ * here is authenticated: trust the AAD (and the lengths) only once arca_unseal() succeeded with
+ * it. Any output may be NULL.
+ * @return ARCA_OK; ARCA_ERR_BAD_FORMAT / ARCA_ERR_BAD_VERSION (not a sealed blob, or its
+ *         lengths disagree with @p blob_len); ARCA_ERR_INVALID_ARGUMENT (NULL blob).
+ */
+ARCA_MUST_CHECK arca_result_t arca_sealed_info(const uint8_t *blob, size_t blob_len,
+                                               size_t *aad_len, size_t *plaintext_len,
+                                               const uint8_t **aad);
+
 /** Wipe and free a secret returned by arca_unseal (NULL is allowed). */
 void arca_free_secret(void *p, size_t len);
 

@@ -90,6 +90,36 @@ done:
     return result;
 }
 
+size_t arca_sealed_size(size_t aad_len, size_t plaintext_len)
+{
+    if (aad_len > ARCA_SEAL_MAX_AAD || (uint64_t)plaintext_len > ARCA_SEAL_MAX_PLAINTEXT)
+        return 0;
+    /* Both bounded: no overflow on a 64-bit size_t (the only kind Arca builds for). */
+    return ARCA_SEALBLOB_HEADER_SIZE + aad_len + plaintext_len + ARCA_SEALBLOB_TAG_SIZE;
+}
+
+arca_result_t arca_sealed_info(const uint8_t *blob, size_t blob_len, size_t *aad_len,
+                               size_t *plaintext_len, const uint8_t **aad)
+{
+    arca_result_t result = ARCA_OK;
+    arca__sealblob parsed;
+    if (aad_len)
+        *aad_len = 0;
+    if (plaintext_len)
+        *plaintext_len = 0;
+    if (aad)
+        *aad = NULL;
+    ARCA_CHECK(arca__sealblob_parse(blob, blob_len, &parsed));
+    if (aad_len)
+        *aad_len = parsed.aad_len;
+    if (plaintext_len)
+        *plaintext_len = (size_t)parsed.plaintext_len;
+    if (aad)
+        *aad = parsed.aad;
+done:
+    return result;
+}
+
 arca_result_t arca__seal_with_key(const uint8_t policy_key[32], uint16_t policy, uint16_t svn,
                                   const void *aad, size_t aad_len, const void *plaintext,
                                   size_t len, uint8_t **blob, size_t *blob_len)

@@ -157,6 +157,44 @@ static void test_truncated_and_extended_blobs_fail(void)
     free(blob);
 }
 
+/* The porting helpers: the size before sealing, and a blob's lengths and AAD before unsealing
+ * (the AAD read this way is then given to unseal, which authenticates it). */
+static void test_sealed_size_and_info(void)
+{
+    static const size_t sizes[] = {0, 1, 100, 65536 + 3};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        uint8_t *blob = NULL, *out = NULL;
+        size_t len = 0, out_len = 0, aad_len = 99, pt_len = 99;
+        const uint8_t *aad = NULL;
+        uint8_t *pt = calloc(1, sizes[i] + 1);
+        ASSERT_OK(arca__seal_with_key(key_a, ARCA_SEAL_SIGNER, 0, "label", 5, pt, sizes[i], &blob, &len));
+        ASSERT_UEQ(arca_sealed_size(5, sizes[i]), len);
+        ASSERT_OK(arca_sealed_info(blob, len, &aad_len, &pt_len, &aad));
+        ASSERT_UEQ(aad_len, 5);
+        ASSERT_UEQ(pt_len, sizes[i]);
+        ASSERT_TRUE(aad == blob + ARCA_SEALBLOB_HEADER_SIZE);
+        ASSERT_OK(unseal(key_a, blob, len, aad, aad_len, &out, &out_len));
+        ASSERT_UEQ(out_len, sizes[i]);
+        ASSERT_OK(arca_sealed_info(blob, len, NULL, NULL, NULL)); /* every output optional */
+        /* not a blob: every output cleared, the parser's own result */
+        blob[0] ^= 1;
+        ASSERT_RESULT(arca_sealed_info(blob, len, &aad_len, &pt_len, &aad), ARCA_ERR_BAD_FORMAT);
+        ASSERT_TRUE(aad_len == 0 && pt_len == 0 && aad == NULL);
+        blob[0] ^= 1;
+        ASSERT_RESULT(arca_sealed_info(blob, len - 1, &aad_len, &pt_len, &aad), ARCA_ERR_BAD_FORMAT);
+        free(out);
+        free(blob);
+        free(pt);
+    }
+    ASSERT_RESULT(arca_sealed_info(NULL, 100, NULL, NULL, NULL), ARCA_ERR_INVALID_ARGUMENT);
+    ASSERT_UEQ(arca_sealed_size(0, 0), ARCA_SEALBLOB_HEADER_SIZE + ARCA_SEALBLOB_TAG_SIZE);
+    ASSERT_UEQ(arca_sealed_size(ARCA_SEAL_MAX_AAD + 1, 0), 0);
+    ASSERT_UEQ(arca_sealed_size(0, (size_t)ARCA_SEAL_MAX_PLAINTEXT + 1), 0);
+    ASSERT_UEQ(arca_sealed_size(ARCA_SEAL_MAX_AAD, (size_t)ARCA_SEAL_MAX_PLAINTEXT),
+               ARCA_SEALBLOB_HEADER_SIZE + ARCA_SEAL_MAX_AAD + (size_t)ARCA_SEAL_MAX_PLAINTEXT +
+                   ARCA_SEALBLOB_TAG_SIZE);
+}
+
 static void test_hostile_header_lengths(void)
 {
     uint8_t *blob = NULL, *out = NULL;
@@ -347,6 +385,7 @@ int main(void)
     RUN(test_every_bit_flip_fails);
     RUN(test_wrong_aad_and_key_fail);
     RUN(test_truncated_and_extended_blobs_fail);
+    RUN(test_sealed_size_and_info);
     RUN(test_hostile_header_lengths);
     RUN(test_svn_tree_matches_formulas);
     RUN(test_svn_walk_down_equals_platform);
