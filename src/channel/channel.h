@@ -18,6 +18,16 @@
  * it lands, so the two copies overlap. The receiver parses nothing before the whole
  * payload is in its private memory.
  *
+ * Nested calls: while the runner waits in a host call (slot in OCALL, the host having taken
+ * the whole request), the host may post an ECALL into the same slot instead of OCALL_DONE: a
+ * host function calling back into its enclave. The runner thread waiting there runs it (the
+ * enclave thread that made the host call, as SGX reuses the TCS), posts ECALL_DONE and waits
+ * again for OCALL_DONE or another nested ECALL. A nested frame never carries INIT or FINI, and
+ * at most ARCA__CHANNEL_NESTED_MAX nest inside each other on one slot; the runner refuses any
+ * other with ARCA_ERR_BAD_FRAME, without running it. Each transfer, nested or not, is one
+ * sender and one receiver at a time, so the progress counters need no more than the rule below
+ * (a streamed send sets its counter to 0 before it posts).
+ *
  * Neither side trusts what the other writes here: every header field is read once into
  * a private variable and checked before use, and payloads are copied to private memory
  * before they are parsed. Internal header: never installed.
@@ -51,6 +61,11 @@
 #define ARCA__CALL_INIT 0x1u /* run the runtime's init (slot 0, once, before any ecall) */
 #define ARCA__CALL_FINI 0x2u /* run the runtime's fini (slot 0, once, last) */
 #define ARCA__CALL_FLAGS_MASK (ARCA__CALL_INIT | ARCA__CALL_FINI)
+
+/* Nested ecalls one slot may hold inside each other's host calls (the slot's own ecall not
+ * counted): the host API's bound (ARCA__NESTED_CALLS_MAX, src/host/handle.h), which the runner
+ * enforces against a host that ignores it. */
+#define ARCA__CHANNEL_NESTED_MAX 8u
 
 /* The information page at offset 0. Informational only: the runner computes the layout
  * from the START message, never from here. */

@@ -5,6 +5,8 @@
  * that validates arguments and supplies defaults. Divisions:
  *   - handle list and lifecycle bookkeeping (tombstones, slot bitmap of calls in flight, destroy
  *     wait, destroys from host calls that would wait for each other)
+ *   - nested calls: a call from inside a host call of the same enclave, on the thread serving
+ *     it, runs on the slot of the call that made the host call (handle.h)
  *   - backend selection (option, $ARCA_BACKEND, auto: the highest auto_rank that can run, never
  *     a backend without isolation for a production image) and the settings check
  *   - create: read once, verify, choose the backend, seal into a memfd, connect the platform,
@@ -517,13 +519,44 @@ done:
     return result;
 }
 
+/*
+ * Is this call nested: made from inside a host call of @p e that this thread serves for one of
+ * its own calls into e? Then it runs on that call's slot (*slot), *depth one deeper; *depth
+ * stays 0 when it is not nested (a call from another thread, or into another enclave, takes a
+ * slot of its own as usual). Out of line: only a thread with a call in flight comes here.
+ */
+static __attribute__((noinline)) arca_result_t nested_slot(const struct arca_enclave *e,
+                                                           uint32_t *slot, uint32_t *depth)
+{
+    arca_result_t result = ARCA_OK;
+    const arca__host_frame *f = arca__host_frames();
+    while (f && f->enclave != e)
+        f = f->outer;
+    /* The innermost host call of e on this thread decides; one made by the init or fini hook
+     * serves no call (and a call from there is refused below, as the enclave is not running). */
+    if (!f || !f->call)
+        goto done;
+    if (f->call->depth >= ARCA__NESTED_CALLS_MAX)
+        ARCA_RAISE(ARCA_ERR_BUSY,
+                   "arca_enclave_call: %u calls into this enclave are in flight on this thread, "
+                   "each nested in a host call of the one before, and no more may nest (at most "
+                   "%u nested calls); return from a host call before calling into the enclave "
+                   "again",
+                   ARCA__NESTED_CALLS_MAX + 1, ARCA__NESTED_CALLS_MAX);
+    *slot = f->call->slot;
+    *depth = f->call->depth + 1;
+done:
+    return result;
+}
+
 arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *in, size_t in_len,
                                 void *out, size_t out_cap, size_t *out_len)
 {
     arca_result_t result = ARCA_OK;
     size_t got = 0;
     int entered = 0;
-    uint32_t slot = 0;
+    uint32_t slot = 0, depth = 0;
+    arca__call_frame call, *outer = arca__calls;
     if (__builtin_expect(!e || !out_len || (in_len && !in) || (out_cap && !out) ||
                              e->fork_generation != __atomic_load_n(&fork_generation,
                                                                    __ATOMIC_RELAXED) ||
@@ -533,30 +566,43 @@ arca_result_t arca_enclave_call(arca_enclave_t *e, uint32_t fn_id, const void *i
     /* A larger output buffer is harmless; the enclave is offered at most max_payload. */
     if (out_cap > e->max_payload)
         out_cap = e->max_payload;
+    /* A call from inside a host call of e, on the thread serving it, runs nested on the slot
+     * of the call it serves (held by that call, on this thread, until this one returns). */
+    if (__builtin_expect(outer != NULL, 0))
+        ARCA_CHECK(nested_slot(e, &slot, &depth));
     /*
-     * Take the lowest free slot with one atomic operation: this both bounds concurrency to
-     * Threads and tells the backend which of its per-thread resources to use, so the hot path
-     * has a single read-modify-write on the way in and one on the way out. The load of
-     * `destroying` after taking the slot pairs with destroy's store-then-wait (SEQ_CST both).
+     * Otherwise take the lowest free slot with one atomic operation: this both bounds
+     * concurrency to Threads and tells the backend which of its per-thread resources to use,
+     * so the hot path has a single read-modify-write on the way in and one on the way out. The
+     * load of `destroying` after taking the slot pairs with destroy's store-then-wait (SEQ_CST
+     * both); a nested call loads it too: a destroy waiting for the outer call refuses new ones.
      */
-    uint64_t all = e->threads >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << e->threads) - 1;
-    uint64_t busy = __atomic_load_n(&e->busy, __ATOMIC_RELAXED);
-    do {
-        if ((busy & all) == all) {
-            if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
-                ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed; create it again");
-            ARCA_RAISE(ARCA_ERR_BUSY,
-                       "all %u enclave threads are busy; retry, or raise Threads in enclave.conf",
-                       e->threads);
-        }
-        slot = (uint32_t)__builtin_ctzll(~busy & all);
-    } while (!__atomic_compare_exchange_n(&e->busy, &busy, busy | (UINT64_C(1) << slot), 1,
-                                          __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-    entered = 1;
+    if (__builtin_expect(depth == 0, 1)) {
+        uint64_t all = e->threads >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << e->threads) - 1;
+        uint64_t busy = __atomic_load_n(&e->busy, __ATOMIC_RELAXED);
+        do {
+            if ((busy & all) == all) {
+                if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
+                    ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED,
+                               "the enclave was destroyed; create it again");
+                ARCA_RAISE(ARCA_ERR_BUSY,
+                           "all %u enclave threads are busy; retry, or raise Threads in "
+                           "enclave.conf",
+                           e->threads);
+            }
+            slot = (uint32_t)__builtin_ctzll(~busy & all);
+        } while (!__atomic_compare_exchange_n(&e->busy, &busy, busy | (UINT64_C(1) << slot), 1,
+                                              __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+        entered = 1;
+    }
     if (__atomic_load_n(&e->destroying, __ATOMIC_SEQ_CST))
         ARCA_RAISE(ARCA_ERR_ENCLAVE_DESTROYED, "the enclave was destroyed; create it again");
+    /* Recorded for the host calls this call makes: a call back into e from one of them nests. */
+    call = (arca__call_frame){.enclave = e, .slot = slot, .depth = depth, .outer = outer};
+    arca__calls = &call;
     result = e->ops->call(e->state, slot, fn_id, in_len ? in : NULL, in_len, out_cap ? out : NULL,
                           out_cap, &got);
+    arca__calls = outer;
     if (!arca__result_defined((int)result) || (result == ARCA_OK && got > out_cap)) {
         result = arca__error(ARCA_ERR_INTERNAL, "backend '%s' returned an inconsistent reply",
                              e->ops->name);

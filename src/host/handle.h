@@ -46,11 +46,44 @@ struct arca_enclave {
 };
 
 /*
+ * Nested calls (SGX's ECALL from inside an OCALL, on the same TCS): an ecall made from inside a
+ * host call of the same enclave, on the thread serving that host call, runs on the slot of the
+ * call that made the host call, without taking another; the backend runs it on the enclave
+ * thread that is waiting for the host call's reply. At most this many calls into one enclave
+ * nest inside each other on one thread (the outermost call not counted); the next is refused
+ * with ARCA_ERR_BUSY. The process backend's runner holds the host to the same bound
+ * (ARCA__CHANNEL_NESTED_MAX, src/channel/channel.h).
+ */
+#define ARCA__NESTED_CALLS_MAX 8u
+
+/*
+ * Per-thread record of the calls into enclaves this thread has in flight, innermost first:
+ * pushed by arca_enclave_call() around the backend's call, so that a host call knows which call
+ * (enclave, slot) it is serving.
+ */
+typedef struct arca__call_frame {
+    const struct arca_enclave *enclave;
+    uint32_t slot;
+    uint32_t depth; /* 0: the call took its slot; n: nested n deep on that slot */
+    struct arca__call_frame *outer;
+} arca__call_frame;
+
+/* This thread's calls in flight (hostcall.c); NULL when none. Read and written twice by every
+ * call: initial-exec, so that each access is one load or store relative to the thread pointer
+ * instead of a call to __tls_get_addr (8 bytes: fits the static TLS reserve even when libarca is
+ * dlopen()ed). */
+extern _Thread_local arca__call_frame *arca__calls __attribute__((tls_model("initial-exec")));
+
+/*
  * Per-thread record of the host calls being served, innermost first, so destroy can refuse
- * to run from inside one of the enclave's own host calls.
+ * to run from inside one of the enclave's own host calls, and a call into the enclave from
+ * inside one of them runs nested on the slot of the call it serves.
  */
 typedef struct arca__host_frame {
     const struct arca_enclave *enclave;
+    /* The call of this thread whose host call this is (NULL: a host call of the init or fini
+     * hook, made outside any call). Valid while the frame is: that call is still in flight. */
+    const arca__call_frame *call;
     struct arca__host_frame *outer;
 } arca__host_frame;
 

@@ -6,8 +6,9 @@
  *
  * The enclave is not trusted by the host either: this file must never read past in_len,
  * never write past out_cap, never print the enclave's bytes raw to a terminal (control
- * characters are escaped). It also records, per thread, which enclaves' host calls are running, so that destroy can
- * refuse to pull an enclave down from under its own host call.
+ * characters are escaped). It also records, per thread, which enclaves' host calls are running
+ * and which call each serves, so that destroy can refuse to pull an enclave down from under its
+ * own host call, and a call back into the enclave runs nested on the slot of that call.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #define LOG_TEXT_MAX 4096
 
 static _Thread_local arca__host_frame *frames;
+_Thread_local arca__call_frame *arca__calls __attribute__((tls_model("initial-exec")));
 
 int arca__inside_host_call(const struct arca_enclave *enclave)
 {
@@ -148,7 +150,13 @@ arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, siz
         fn = hc ? hc->fn : NULL;
         if (!fn)
             ARCA_RAISE(ARCA_ERR_UNKNOWN_FUNCTION);
-        arca__host_frame frame = {.enclave = enclave, .outer = frames};
+        /* The call this host call serves: this thread's innermost call into the enclave (a
+         * host call runs on the thread of the call that made it). None for the hooks' host
+         * calls, made during create and destroy. */
+        const arca__call_frame *call = arca__calls;
+        while (call && call->enclave != enclave)
+            call = call->outer;
+        arca__host_frame frame = {.enclave = enclave, .call = call, .outer = frames};
         frames = &frame;
         result = fn(enclave->host_ctx, in, in_len, out, out_cap, &written);
         frames = frame.outer;

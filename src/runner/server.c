@@ -17,6 +17,16 @@
  * call gets buffers of exactly its size from the heap for its duration (no system call: the
  * arena is mapped already), and a heap too small for them fails the call with
  * ARCA_ERR_OUT_OF_MEMORY, never with ordinary memory.
+ *
+ * Nested ecalls: while a slot thread waits in a host call, the host may post an ecall into the
+ * slot instead of the reply (a host function calling back into the enclave; channel.h). The
+ * thread serves it right there, on its own stack, as SGX runs an ECALL made from an OCALL on
+ * the same TCS, and then waits for the reply again; so enclave code sees a re-entrant ecall on
+ * the thread of the host call it came from. A nested ecall gets request and reply buffers of
+ * its own from the protected heap (the kept ones belong to the outer ecall), never carries INIT
+ * or FINI, and nests at most ARCA__CHANNEL_NESTED_MAX deep; anything else is refused with
+ * ARCA_ERR_BAD_FRAME without running. An ecall posted into a slot whose thread is not waiting
+ * in a host call is taken only when that thread is back in its loop, as always.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +56,7 @@ typedef struct slot_thread {
     uint8_t *out_buf; /* kept private reply buffer (keep bytes, protected heap) */
     size_t keep;      /* min(CALL_BUFFER_KEEP, max_payload) */
     int in_ecall;     /* __atomic: inside run_ecall (Dekker pair with run_fini) */
+    unsigned depth;   /* nested ecalls this thread is running (0: only its slot's own) */
     pthread_t thread;
 } slot_thread;
 
@@ -56,6 +67,8 @@ static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
 static int go, started;
 static int lifecycle = LIFE_NEW;
 static _Thread_local slot_thread *current;
+
+static void serve(slot_thread *t);
 
 /* The host_call of the interface handed to the runtime: carry one host call through the
  * caller's slot and check the reply before it reaches enclave memory. */
@@ -83,6 +96,16 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
 
     uint32_t s = arca__channel_await(slot, &slot->runner_waiting, ARCA__SLOT_OCALL,
                                     config->spin_ns, NULL);
+    /* The host called back into the enclave from this host call: serve that ecall here, on
+     * this thread, then wait for the reply (or the next nested ecall) again. serve() reads and
+     * checks the frame exactly as for any ecall, and refuses what may not nest. */
+    while (s == ARCA__SLOT_ECALL) {
+        t->depth++;
+        serve(t);
+        t->depth--;
+        s = arca__channel_await(slot, &slot->runner_waiting, ARCA__SLOT_ECALL_DONE,
+                                config->spin_ns, NULL);
+    }
     if (s != ARCA__SLOT_OCALL_DONE)
         return ARCA_ERR_BAD_HOST_REPLY;
     /* Result and length read once and checked, then the reply streams into the runtime's
@@ -129,10 +152,14 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, const uint8_t *in
 {
     arca_result_t r;
     size_t produced = 0;
+    /* A nested ecall runs inside the outer one, whose flag stays raised until it returns (only
+     * this thread writes it). */
+    int outer = __atomic_load_n(&t->in_ecall, __ATOMIC_RELAXED);
     /* SEQ_CST on both the store and the load (see run_fini): with acquire/release only, the load
      * of lifecycle could be satisfied before the store is visible to run_fini. A per-thread flag,
      * not a shared counter: the way out is a plain release store, not a locked RMW. */
-    __atomic_store_n(&t->in_ecall, 1, __ATOMIC_SEQ_CST);
+    if (!outer)
+        __atomic_store_n(&t->in_ecall, 1, __ATOMIC_SEQ_CST);
     int life = __atomic_load_n(&lifecycle, __ATOMIC_SEQ_CST);
     if (life != LIFE_READY) {
         r = life == LIFE_FINISHED ? ARCA_ERR_ENCLAVE_DESTROYED : ARCA_ERR_BAD_FRAME;
@@ -147,20 +174,22 @@ static arca_result_t run_ecall(slot_thread *t, uint32_t fn_id, const uint8_t *in
                                   out_cap ? out : NULL, (size_t)out_cap, &produced);
     *out_len = produced;
 out:
-    __atomic_store_n(&t->in_ecall, 0, __ATOMIC_RELEASE);
+    if (!outer)
+        __atomic_store_n(&t->in_ecall, 0, __ATOMIC_RELEASE);
     return r;
 }
 
-/* A private buffer of @p need bytes: the kept one when it fits, else one from the protected
- * heap (NULL when the heap cannot hold it). */
+/* A private buffer of @p need bytes: the kept one when there is one and it fits, else one from
+ * the protected heap (NULL when the heap cannot hold it; never NULL for 0 bytes otherwise). */
 static uint8_t *call_buffer(uint8_t *kept, size_t keep, uint64_t need)
 {
-    if (need <= keep)
+    if (kept && need <= keep)
         return kept;
-    return malloc((size_t)need);
+    return malloc(need ? (size_t)need : 1);
 }
 
-/* Serve the ecall frame now in t's slot. */
+/* Serve the ecall frame now in t's slot: the slot's own (depth 0, from slot_main) or a nested
+ * one (from host_call, t->depth > 0). */
 static void serve(slot_thread *t)
 {
     struct arca__slot *slot = t->slot;
@@ -168,14 +197,17 @@ static void serve(slot_thread *t)
     uint64_t out_len = 0;
     arca_result_t r;
     uint8_t *in = NULL, *out = NULL;
+    /* The kept buffers hold the outer ecall's request and reply while a nested one runs. */
+    int nested = t->depth > 0;
+    uint8_t *kept_in = nested ? NULL : t->in_buf, *kept_out = nested ? NULL : t->out_buf;
 
     /* Each header field read exactly once and checked; then the one copy in: the request
      * streams into private memory, and nothing parses it before all of it is there. */
     arca__frame_load(slot, &frame);
     r = arca__channel_check_ecall(&frame, config->layout.max_payload);
     if (__builtin_expect(r == ARCA_OK, 1)) {
-        in = call_buffer(t->in_buf, t->keep, frame.in_len);
-        out = call_buffer(t->out_buf, t->keep, frame.out_cap);
+        in = call_buffer(kept_in, t->keep, frame.in_len);
+        out = call_buffer(kept_out, t->keep, frame.out_cap);
         /* Without room for the request it is still received (and dropped), so the host has
          * stopped writing the slot before the reply goes in. */
         r = arca__channel_receive(slot, &slot->in_ready, &slot->runner_waiting,
@@ -185,6 +217,8 @@ static void serve(slot_thread *t)
         r = ARCA_ERR_BAD_FRAME;
     else if (!in || !out)
         r = ARCA_ERR_OUT_OF_MEMORY; /* the protected heap cannot hold this call's buffers */
+    else if (nested && (frame.flags != 0 || t->depth > ARCA__CHANNEL_NESTED_MAX))
+        r = ARCA_ERR_BAD_FRAME; /* INIT and FINI only at depth 0 (FINI would wait for itself) */
     else if (frame.flags == ARCA__CALL_INIT)
         r = run_init(t);
     else if (frame.flags == ARCA__CALL_FINI)
@@ -198,9 +232,9 @@ static void serve(slot_thread *t)
     ARCA__SHARED_STORE(&slot->out_len, out_len);
     arca__channel_send(slot, &slot->out_ready, &slot->host_waiting, ARCA__SLOT_ECALL_DONE,
                        out, r == ARCA_ERR_BUFFER_TOO_SMALL || !out ? 0 : (size_t)out_len);
-    if (in != t->in_buf)
+    if (in != kept_in)
         free(in);
-    if (out != t->out_buf)
+    if (out != kept_out)
         free(out);
 }
 

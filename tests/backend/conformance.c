@@ -13,7 +13,12 @@
  * replies with hostile lengths or undefined codes, and enclave functions that break the
  * runtime's contract (those run in a second, raw image, conformance_raw_enclave.c).
  *
- * argv: backend signed-image unsigned-image arca-cli raw-signed-image
+ * Nested calls (an ecall made from inside a host call, on the thread serving it, runs on the
+ * calling enclave thread as SGX's does) are checked with a second build of the enclave that has
+ * one thread (conformance_one.conf): 3 deep, through another enclave, to the depth limit, and a
+ * call from another thread that is not nested and so still needs a thread of its own.
+ *
+ * argv: backend signed-image unsigned-image arca-cli raw-signed-image one-thread-signed-image
  */
 #include <elf.h>
 #include <errno.h>
@@ -32,7 +37,8 @@
 #include "conformance_u.h"
 #include "test.h"
 
-static const char *backend, *image_path, *unsigned_path, *cli_path, *raw_image_path;
+static const char *backend, *image_path, *unsigned_path, *cli_path, *raw_image_path,
+    *one_image_path;
 
 /* Ids the raw checks aim at; conformance.edl keeps these functions first in their blocks. */
 #define ID_CE_COUNTER 1 /* ecall 1: uint64_t ce_counter(void) */
@@ -49,6 +55,12 @@ struct host_state {
     arca_enclave_t *enclave;          /* for h_destroy */
     arca_result_t destroy_result;
     int blocked, unblock; /* h_block */
+    /* h_nest: the enclave to call back into at each depth (NULL: `enclave`), the depth whose
+     * call back in is made from a new thread (-1: none), and what each call back in returned. */
+    arca_enclave_t *nest_target[32];
+    int nest_thread_at;
+    arca_result_t nest_result[32];
+    char nest_detail[32][256];
 };
 
 static struct host_state hs = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -63,6 +75,12 @@ static void reset_host_state(void)
     hs.enclave = NULL;
     hs.destroy_result = ARCA_OK;
     hs.blocked = hs.unblock = 0;
+    memset(hs.nest_target, 0, sizeof hs.nest_target);
+    hs.nest_thread_at = -1;
+    for (int i = 0; i < 32; i++) {
+        hs.nest_result[i] = ARCA_ERR_INTERNAL; /* "never called" */
+        hs.nest_detail[i][0] = '\0';
+    }
     pthread_mutex_unlock(&hs.lock);
 }
 
@@ -161,6 +179,46 @@ arca_result_t h_init(const arca_identity_t *seen)
 void h_fini(void)
 {
     add_event("fini");
+}
+
+struct nest_call {
+    arca_enclave_t *e;
+    uint32_t depth;
+    uint64_t value;
+    arca_result_t result;
+    char detail[256];
+};
+
+static void nest_call(struct nest_call *c)
+{
+    c->value = 0;
+    c->result = ce_nest(c->e, &c->value, c->depth);
+    snprintf(c->detail, sizeof c->detail, "%s", c->result == ARCA_OK ? "" : arca_last_error());
+}
+
+static void *nest_thread(void *arg)
+{
+    nest_call(arg);
+    return NULL;
+}
+
+uint64_t h_nest(uint32_t depth)
+{
+    struct nest_call c = {.depth = depth};
+    if (depth >= 32)
+        return 0;
+    c.e = hs.nest_target[depth] ? hs.nest_target[depth] : hs.enclave;
+    if (hs.nest_thread_at == (int)depth) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, nest_thread, &c) != 0)
+            return 0;
+        pthread_join(t, NULL);
+    } else {
+        nest_call(&c);
+    }
+    hs.nest_result[depth] = c.result;
+    memcpy(hs.nest_detail[depth], c.detail, sizeof c.detail);
+    return c.result == ARCA_OK ? c.value : 0;
 }
 
 /* -- raw host calls: hostile replies the generated bridges could never produce -- */
@@ -949,6 +1007,115 @@ static void test_destroy_waits_for_calls(void)
     ASSERT_STREQ(hs.events, "init,unblocked,fini"); /* fini only after the call finished */
 }
 
+/* Open the one-thread build of the enclave (conformance_one.conf). */
+static arca_result_t open_one(arca_enclave_t **e)
+{
+    arca_enclave_options_t o;
+    options(&o);
+    return arca_enclave_create(one_image_path, &o, e);
+}
+
+static void test_nested_calls(void)
+{
+    /* With one enclave thread, calls back in from the host call nest on it: 3 deep, each level
+     * one more than the one it called. */
+    arca_enclave_t *e = NULL;
+    uint64_t v = 0;
+    reset_host_state();
+    ASSERT_OK(open_one(&e));
+    hs.enclave = e;
+    ASSERT_OK(ce_nest(e, &v, 3));
+    ASSERT_EQ(v, 4);
+    for (int d = 0; d < 3; d++)
+        ASSERT_OK(hs.nest_result[d]);
+    /* Again, and with no nesting: the slot was given back at every level. */
+    ASSERT_OK(ce_nest(e, &v, 3));
+    ASSERT_EQ(v, 4);
+    ASSERT_OK(ce_nest(e, &v, 0));
+    ASSERT_EQ(v, 1);
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_STREQ(hs.events, "init,fini");
+}
+
+static void test_nested_call_limit(void)
+{
+    /* The call at depth 9 (the outermost one is depth 0) is refused with BUSY, naming the
+     * limit; the levels above it go on and return normally, and the enclave is usable after. */
+    arca_enclave_t *e = NULL;
+    uint64_t v = 0;
+    reset_host_state();
+    ASSERT_OK(open_one(&e));
+    hs.enclave = e;
+    ASSERT_OK(ce_nest(e, &v, 20));
+    /* ce_nest(20 - k) runs at depth k; the one at depth 9, ce_nest(11), was refused. */
+    ASSERT_RESULT(hs.nest_result[11], ARCA_ERR_BUSY);
+    ASSERT_CONTAINS(hs.nest_detail[11], "nested");
+    ASSERT_CONTAINS(hs.nest_detail[11], "9 calls");
+    for (int d = 12; d < 20; d++)
+        ASSERT_OK(hs.nest_result[d]);
+    ASSERT_RESULT(hs.nest_result[10], ARCA_ERR_INTERNAL); /* never reached */
+    ASSERT_EQ(v, 9); /* 1 from the refused level's host call, + 1 per level above it */
+    ASSERT_OK(ce_nest(e, &v, 8)); /* exactly the limit: fine */
+    ASSERT_EQ(v, 9);
+    ASSERT_OK(ce_counter(e, &v));
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_call_from_other_thread_in_host_call(void)
+{
+    /* A call from inside a host call but from another thread is not nested: it needs an enclave
+     * thread of its own, as before. With one thread (held by the call waiting for the host
+     * call), it is refused; with four, it runs. */
+    arca_enclave_t *e = NULL;
+    uint64_t v = 0;
+    reset_host_state();
+    ASSERT_OK(open_one(&e));
+    hs.enclave = e;
+    hs.nest_thread_at = 1;
+    ASSERT_OK(ce_nest(e, &v, 2));
+    ASSERT_RESULT(hs.nest_result[1], ARCA_ERR_BUSY);
+    ASSERT_CONTAINS(hs.nest_detail[1], "all 1 enclave threads are busy");
+    ASSERT_EQ(v, 1); /* the host call's value was 0 (its call failed) */
+    ASSERT_OK(arca_enclave_destroy(e));
+
+    reset_host_state();
+    ASSERT_OK(open_enclave(image_path, &e));
+    hs.enclave = e;
+    hs.nest_thread_at = 1;
+    ASSERT_OK(ce_nest(e, &v, 3));
+    ASSERT_OK(hs.nest_result[2]);
+    ASSERT_OK(hs.nest_result[1]); /* on a second enclave thread */
+    ASSERT_OK(hs.nest_result[0]); /* nested on that second thread's call */
+    ASSERT_EQ(v, 4);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_nested_through_another_enclave(void)
+{
+    /* A -> host call -> B -> host call -> A -> host call -> B, both with one thread: the calls
+     * into B and A from inside each other's host calls take a slot of their own the first time
+     * and nest on it after. */
+    arca_enclave_t *a = NULL, *b = NULL;
+    uint64_t v = 0;
+    reset_host_state();
+    ASSERT_OK(open_one(&a));
+    ASSERT_OK(open_one(&b));
+    hs.enclave = a;
+    hs.nest_target[2] = b;
+    hs.nest_target[1] = a;
+    hs.nest_target[0] = b;
+    ASSERT_OK(ce_nest(a, &v, 3));
+    ASSERT_OK(hs.nest_result[2]);
+    ASSERT_OK(hs.nest_result[1]);
+    ASSERT_OK(hs.nest_result[0]);
+    ASSERT_EQ(v, 4);
+    /* Each instance counted only its own calls. */
+    ASSERT_OK(ce_counter(a, &v));
+    ASSERT_EQ(v, 1);
+    ASSERT_OK(arca_enclave_destroy(a));
+    ASSERT_OK(arca_enclave_destroy(b));
+}
+
 static void test_instances_are_separate(void)
 {
     arca_enclave_t *a = NULL, *b = NULL, *c = NULL;
@@ -1162,8 +1329,9 @@ static void test_arguments(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s BACKEND SIGNED_IMAGE UNSIGNED_IMAGE ARCA_CLI RAW_SIGNED_IMAGE\n",
+    if (argc != 7) {
+        fprintf(stderr, "usage: %s BACKEND SIGNED_IMAGE UNSIGNED_IMAGE ARCA_CLI RAW_SIGNED_IMAGE "
+                        "ONE_THREAD_SIGNED_IMAGE\n",
                 argv[0]);
         return 2;
     }
@@ -1172,6 +1340,7 @@ int main(int argc, char **argv)
     unsigned_path = argv[3];
     cli_path = argv[4];
     raw_image_path = argv[5];
+    one_image_path = argv[6];
     if (!build_host_calls()) {
         fprintf(stderr, "conformance: host-call table too small\n");
         return 1;
@@ -1199,6 +1368,10 @@ int main(int argc, char **argv)
     RUN(test_call_after_destroy);
     RUN(test_destroy_inside_host_call);
     RUN(test_destroy_waits_for_calls);
+    RUN(test_nested_calls);
+    RUN(test_nested_call_limit);
+    RUN(test_call_from_other_thread_in_host_call);
+    RUN(test_nested_through_another_enclave);
     RUN(test_instances_are_separate);
     RUN(test_refuse_debug);
     RUN(test_unsigned_image);

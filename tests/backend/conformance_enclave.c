@@ -192,6 +192,14 @@ void ce_log(const char *text)
         arca_log(ARCA_LOG_INFO, "%s", text);
 }
 
+uint64_t ce_nest(uint32_t depth)
+{
+    uint64_t v = 0;
+    if (depth == 0)
+        return 1;
+    return h_nest(&v, depth - 1) == ARCA_OK ? v + 1 : 1;
+}
+
 /* init asks the host what to return (so one image can test a failing init) and tells it what
  * identity the enclave sees; fini tells the host it ran. */
 static arca_result_t init(void)

@@ -10,7 +10,8 @@
  *     messages, exiting before READY, a garbage state in reply to INIT;
  *   - per ecall, by the function id (FR_* in fake_runner.h): replies longer than asked,
  *     undefined result codes, lying lengths and progress counters, stalls, garbage states,
- *     malformed host calls, or an honest echo.
+ *     malformed host calls, a host call inside which it serves the host's nested ecalls
+ *     (honestly, or with a lie), or an honest echo.
  * It is a test program: it has no sandbox and must never be installed.
  */
 #define _GNU_SOURCE
@@ -77,6 +78,52 @@ static void host_call_raw(struct arca__slot *slot, uint64_t in_len, uint64_t out
     ARCA__SHARED_STORE(&slot->out_cap, out_cap);
     ARCA__SHARED_STORE(&slot->in_ready, ready);
     arca__channel_post(slot, &slot->host_waiting, ARCA__SLOT_OCALL);
+}
+
+/* FR_NESTED / FR_NESTED_BAD: make host call FR_HC_NEST and serve the ecalls the host nests in
+ * it on this slot, as the real runner does (src/runner/server.c); then pass the host call's
+ * reply on as this ecall's. */
+static void nested_host_call(uint32_t index, struct arca__slot *slot, int lie)
+{
+    uint8_t *buf = scratch[index];
+    uint64_t max = layout.max_payload;
+    arca__frame f;
+    arca__reply reply;
+    size_t got = 0;
+
+    ARCA__SHARED_STORE(&slot->fn_id, (uint32_t)FR_HC_NEST);
+    ARCA__SHARED_STORE(&slot->flags, 0u);
+    ARCA__SHARED_STORE(&slot->in_len, (uint64_t)0);
+    ARCA__SHARED_STORE(&slot->out_cap, (uint64_t)64);
+    arca__channel_post(slot, &slot->host_waiting, ARCA__SLOT_OCALL);
+    uint32_t s = arca__channel_wait(slot, &slot->runner_waiting, ARCA__SLOT_OCALL, SPIN_NS, NULL);
+    while (s == ARCA__SLOT_ECALL) {
+        if (arca__channel_take_request(slot, max, buf + 2, &f, SPIN_NS, NULL) != ARCA_OK ||
+            f.in_len + 2 > max) {
+            reply_raw(slot, ARCA_ERR_BAD_FRAME, 0, 0, ARCA__SLOT_ECALL_DONE);
+        } else if (lie) {
+            reply_raw(slot, 9999, 0, 0, ARCA__SLOT_ECALL_DONE);
+        } else if (f.in_len + 2 > f.out_cap) {
+            reply_raw(slot, ARCA_ERR_BUFFER_TOO_SMALL, f.in_len + 2, 0, ARCA__SLOT_ECALL_DONE);
+        } else {
+            memcpy(buf, "N:", 2);
+            ARCA__SHARED_STORE(&slot->result, (int32_t)ARCA_OK);
+            ARCA__SHARED_STORE(&slot->out_len, f.in_len + 2);
+            arca__channel_send(slot, &slot->out_ready, &slot->host_waiting, ARCA__SLOT_ECALL_DONE,
+                               buf, (size_t)f.in_len + 2);
+        }
+        s = arca__channel_wait(slot, &slot->runner_waiting, ARCA__SLOT_ECALL_DONE, SPIN_NS, NULL);
+    }
+    if (s != ARCA__SLOT_OCALL_DONE ||
+        arca__channel_take_reply(slot, &slot->runner_waiting, buf, 64, &reply, &got, SPIN_NS, NULL,
+                                 0) != ARCA_OK) {
+        reply_raw(slot, ARCA_ERR_BAD_HOST_REPLY, 0, 0, ARCA__SLOT_ECALL_DONE);
+        return;
+    }
+    ARCA__SHARED_STORE(&slot->result, reply.result);
+    ARCA__SHARED_STORE(&slot->out_len, (uint64_t)got);
+    arca__channel_send(slot, &slot->out_ready, &slot->host_waiting, ARCA__SLOT_ECALL_DONE, buf,
+                       reply.result == ARCA_ERR_BUFFER_TOO_SMALL ? 0 : got);
 }
 
 static void serve_one(uint32_t index, struct arca__slot *slot)
@@ -179,6 +226,10 @@ static void serve_one(uint32_t index, struct arca__slot *slot)
         arca__channel_wake_all(slot);
         return;
     }
+    case FR_NESTED:
+    case FR_NESTED_BAD:
+        nested_host_call(index, slot, f.fn_id == FR_NESTED_BAD);
+        return;
     default:
         reply_raw(slot, ARCA_ERR_UNKNOWN_FUNCTION, 0, 0, ARCA__SLOT_ECALL_DONE);
         return;
@@ -250,7 +301,7 @@ int main(void)
         return 6;
     for (uint32_t i = 0; i < start.threads; i++) {
         pthread_t t;
-        scratch[i] = malloc((size_t)layout.max_payload);
+        scratch[i] = malloc((size_t)layout.max_payload + 64); /* nested_host_call: +2 */
         if (!scratch[i] || pthread_create(&t, NULL, slot_main, (void *)(uintptr_t)i) != 0)
             return 7;
     }

@@ -33,6 +33,14 @@
 #define FR_HOST_CALL_READY_PAST 14  /* host call of 4 bytes whose counter says 9 */
 #define FR_HOST_CALL_STALL 15       /* host call of 2 chunks that stops after 1 */
 #define FR_BACKWARDS 16             /* reply counter goes 2 chunks, then back to 1 */
+#define FR_NESTED 17                /* host call FR_HC_NEST (no request, 64 bytes of reply); a
+                                       nested ecall arriving on this slot meanwhile is answered
+                                       "N:" + its request; then replies with the host call's
+                                       result and reply */
+#define FR_NESTED_BAD 18            /* the same, but answers the nested ecall with result 9999 */
+
+/* Host calls the fake runner makes. */
+#define FR_HC_NEST 2
 
 #define FR_JUNK 0xEE /* what the fake runner writes where it should not */
 

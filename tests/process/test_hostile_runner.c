@@ -2,7 +2,8 @@
  * test_hostile_runner.c — the host library against a hostile arca-runner (fake_runner.c,
  * passed as options.runner_path): malformed READY messages; ecall replies longer than the
  * caller's buffer, with undefined result codes, lying lengths, lying or backwards progress
- * counters, garbage slot states, stalls, exits; malformed host-call requests.
+ * counters, garbage slot states, stalls, exits; malformed host-call requests; a host call inside
+ * which the host's nested ecall is served on the same slot, honestly or with a lie.
  *
  * The rule under test (docs/formats.md, "Call channel"): a reply or request that breaks the
  * channel protocol fails the call with ARCA_ERR_BAD_FRAME (malformed header or progress
@@ -51,7 +52,21 @@ static arca_result_t hc_count(void *ctx, const uint8_t *in, size_t in_len, uint8
     return ARCA_OK;
 }
 
-static const arca_host_call_t host_calls[] = {{1, hc_count}};
+/* FR_HC_NEST: call back into the enclave (FR_ECHO of "deep") and reply with what came back. */
+static arca_enclave_t *nest_enclave;
+static arca_result_t nest_result;
+static char nest_detail[256];
+
+static arca_result_t hc_nest(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len;
+    nest_result = arca_enclave_call(nest_enclave, FR_ECHO, "deep", 4, out, out_cap, out_len);
+    snprintf(nest_detail, sizeof nest_detail, "%s", arca_last_error());
+    return nest_result;
+}
+
+static const arca_host_call_t host_calls[] = {{1, hc_count}, {FR_HC_NEST, hc_nest}};
 
 static arca_result_t open_fake(size_t max_payload, arca_enclave_t **e)
 {
@@ -63,7 +78,7 @@ static arca_result_t open_fake(size_t max_payload, arca_enclave_t **e)
     const char *settings[] = {setting, NULL};
     o.settings = settings;
     o.host_calls = host_calls;
-    o.host_call_count = 1;
+    o.host_call_count = sizeof host_calls / sizeof host_calls[0];
     if (max_payload)
         o.max_payload = max_payload;
     return arca_enclave_create(image, &o, e);
@@ -272,6 +287,58 @@ static void test_lies_within_bounds(void)
     ASSERT_OK(arca_enclave_destroy(e));
 }
 
+static void test_nested_call_on_same_slot(void)
+{
+    /* The host's call back in from inside the runner's host call goes into the same slot, where
+     * the runner waiting for the host call's reply serves it ("N:" marks that; any other slot
+     * would answer a plain echo); then the host call's reply follows as usual. */
+    arca_enclave_t *e = NULL;
+    uint8_t out[64 + GUARD];
+    size_t got = 0;
+    ASSERT_OK(open_fake(0, &e));
+    nest_enclave = e;
+    for (int round = 0; round < 3; round++) {
+        nest_result = ARCA_ERR_INTERNAL;
+        memset(out, 0xCC, sizeof out);
+        ASSERT_OK(arca_enclave_call(e, FR_NESTED, NULL, 0, out, 64, &got));
+        ASSERT_OK(nest_result);
+        ASSERT_EQ(got, 6);
+        ASSERT_MEMEQ(out, "N:deep", 6);
+        ASSERT_TRUE(guard_intact(out, 64, sizeof out));
+    }
+    /* The slot serves plain calls as before. */
+    ASSERT_OK(arca_enclave_call(e, FR_ECHO, "flat", 4, out, 64, &got));
+    ASSERT_EQ(got, 4);
+    ASSERT_MEMEQ(out, "flat", 4);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_nested_call_hostile_reply(void)
+{
+    /* A malformed reply to a nested call is what it is anywhere: the nested call fails with
+     * BAD_FRAME, the runner is stopped, and the outer call, waiting for the host call to end,
+     * reports the enclave lost; nothing is written past the caller's buffer. */
+    arca_enclave_t *e = NULL;
+    pid_t kids[8];
+    uint8_t out[64 + GUARD];
+    size_t got = 777;
+    ASSERT_OK(open_fake(0, &e));
+    ASSERT_EQ(children_named("fake-runner", kids, 8), 1);
+    nest_enclave = e;
+    nest_result = ARCA_ERR_INTERNAL;
+    memset(out, 0xCC, sizeof out);
+    ASSERT_RESULT(arca_enclave_call(e, FR_NESTED_BAD, NULL, 0, out, 64, &got),
+                  ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_CONTAINS(arca_last_error(), "malformed reply");
+    ASSERT_EQ(got, 0);
+    ASSERT_TRUE(guard_intact(out, 0, sizeof out));
+    ASSERT_RESULT(nest_result, ARCA_ERR_BAD_FRAME);
+    ASSERT_CONTAINS(nest_detail, "undefined result code 9999");
+    ASSERT_TRUE(pid_gone_within(kids[0], 3000));
+    ASSERT_RESULT(arca_enclave_call(e, FR_ECHO, "x", 1, out, 64, &got), ARCA_ERR_ENCLAVE_LOST);
+    ASSERT_OK(arca_enclave_destroy(e));
+}
+
 static void expect_refused(size_t mode, arca_result_t want, const char *detail_part)
 {
     arca_enclave_t *e = NULL;
@@ -364,6 +431,8 @@ int main(int argc, char **argv)
     RUN(test_runner_exits_mid_call);
     RUN(test_lies_within_bounds);
     RUN(test_malformed_host_calls);
+    RUN(test_nested_call_on_same_slot);
+    RUN(test_nested_call_hostile_reply);
     RUN(test_stalled_reply);
     RUN(test_stalled_host_call_request);
     RUN(test_stall_setting_bounds);

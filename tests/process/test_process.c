@@ -4,7 +4,8 @@
  * from inside the enclave (torture, out of memory, large blocks, freed chunks wiped, the cost
  * of a small malloc), stacks and call buffers in protected memory, a call too large for the
  * heap, faults (crash, abort, kill -9 mid-call, host death), destroy while calls run,
- * options (max_payload, runner_path), switchless enclaves, and no leaked fds or zombies.
+ * options (max_payload, runner_path), switchless enclaves, nested ecalls as a hostile host
+ * drives them through the raw slot, and no leaked fds or zombies.
  *
  * argv: process-enclave.signed.so process-enclave-switchless.signed.so
  *       process-enclave-default.signed.so (no enclave.conf: every default)
@@ -31,10 +32,21 @@
 
 static const char *image, *image_switchless, *image_default;
 
+/* Set: hc_echo first passes the bytes through a nested PE_ECHO into this enclave (a call back in
+ * from the host call, on its slot), so every payload crosses the slot four times in one call. */
+static arca_enclave_t *nest_echo_enclave;
+
 static arca_result_t hc_echo(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
                              size_t out_cap, size_t *out_len)
 {
     (void)ctx;
+    if (nest_echo_enclave) {
+        arca_result_t r = arca_enclave_call(nest_echo_enclave, PE_ECHO, in, in_len, out, out_cap,
+                                            out_len);
+        for (size_t i = 0; r == ARCA_OK && i < *out_len; i++)
+            out[i] ^= 0x5A;
+        return r;
+    }
     *out_len = in_len;
     if (in_len > out_cap)
         return ARCA_ERR_BUFFER_TOO_SMALL;
@@ -72,6 +84,77 @@ static int count_fds(void)
 static long landlock_abi(void)
 {
     return syscall(444, NULL, 0, 1u);
+}
+
+/* ---- the raw slot, as a hostile host sees it (tests/attack does the same) ---- */
+
+/* The channel of @p runner, mapped in this process: its slot @p k, or NULL. */
+static struct arca__slot *raw_slot_of(pid_t runner, uint32_t k)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    struct arca__slot *slot = NULL;
+    if (!f)
+        return NULL;
+    while (!slot && fgets(line, sizeof line, f)) {
+        unsigned long start = 0;
+        if (!strstr(line, "/memfd:arca-channel") || sscanf(line, "%lx-", &start) != 1)
+            continue;
+        const struct arca__channel_info *info = (const void *)start;
+        if (info->magic == ARCA__CHANNEL_MAGIC && info->runner_pid == (uint64_t)runner &&
+            k < info->slot_count)
+            slot = (struct arca__slot *)(start + ARCA__CHANNEL_INFO_SIZE + k * info->slot_stride);
+    }
+    fclose(f);
+    return slot;
+}
+
+/* Wait (bounded, 5 s) until the slot's state is @p want; 1 on success. */
+static int raw_wait(struct arca__slot *s, uint32_t want)
+{
+    for (int i = 0; i < 50000; i++) {
+        if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == want)
+            return 1;
+        struct timespec ts = {0, 100 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* Post an ecall of @p in_len bytes (one piece) with @p flags, as the host library does. */
+static void raw_ecall(struct arca__slot *s, uint32_t fn, uint32_t flags, const void *in,
+                      uint32_t in_len, uint64_t out_cap)
+{
+    memcpy(arca__slot_payload(s), in, in_len);
+    s->fn_id = fn;
+    s->flags = flags;
+    s->in_len = in_len;
+    s->out_cap = out_cap;
+    s->result = -1;
+    s->out_len = 12345;
+    arca__channel_post(s, &s->runner_waiting, ARCA__SLOT_ECALL);
+}
+
+/* PE_HOST_CALL of HC_ANY with no reply capacity: the enclave thread then waits in the slot. */
+static int raw_enter_host_call(struct arca__slot *s)
+{
+    uint32_t req[2] = {HC_ANY, 0};
+    raw_ecall(s, PE_HOST_CALL, 0, req, sizeof req, 16);
+    return raw_wait(s, ARCA__SLOT_OCALL) && s->fn_id == HC_ANY;
+}
+
+/* Answer the host call the slot's thread waits in with an empty OK, and wait for the ecall it
+ * came from to end: 1 if that ecall (PE_HOST_CALL) reported the host call's OK. */
+static int raw_leave_host_call(struct arca__slot *s)
+{
+    uint64_t report[2] = {1, 1};
+    s->result = ARCA_OK;
+    s->out_len = 0;
+    arca__channel_post(s, &s->runner_waiting, ARCA__SLOT_OCALL_DONE);
+    if (!raw_wait(s, ARCA__SLOT_ECALL_DONE) || s->result != ARCA_OK || s->out_len != 16)
+        return 0;
+    memcpy(report, arca__slot_payload(s), sizeof report);
+    return report[0] == ARCA_OK && report[1] == 0;
 }
 
 /* ---- tests ---- */
@@ -683,6 +766,14 @@ static void streamed_payloads(const char *path)
         ASSERT_TRUE(check_echo(e, PE_ECHO, in, out, sizes[k], 0));
         ASSERT_TRUE(check_echo(e, PE_HC_ECHO, in, out, sizes[k], 0x5A));
     }
+    /* Nested: the host call's request and reply and the nested ecall's request and reply, all
+     * streamed through the same slot, each with its progress counter started afresh. */
+    static const size_t nested_sizes[] = {0, 5, STREAM_CHUNK + 1, 2 * STREAM_CHUNK + 17,
+                                          5 * STREAM_CHUNK + 4093};
+    nest_echo_enclave = e;
+    for (size_t k = 0; k < sizeof nested_sizes / sizeof nested_sizes[0]; k++)
+        ASSERT_TRUE(check_echo(e, PE_HC_ECHO, in, out, nested_sizes[k], 0x5A));
+    nest_echo_enclave = NULL;
     /* Too small, streamed size: the needed size comes back and nothing is written. */
     memset(out, 0xCC, max);
     ASSERT_RESULT(arca_enclave_call(e, PE_ECHO, in, 3 * STREAM_CHUNK, out, 3 * STREAM_CHUNK - 1, &got),
@@ -730,6 +821,53 @@ static void test_switchless(void)
     }
     ASSERT_MEMEQ(out, "switchless", 10);
     ASSERT_OK(arca_enclave_destroy(e));
+}
+
+static void test_hostile_host_nested_ecalls(void)
+{
+    /* Through the raw slot, as a hostile host: while the enclave thread waits in a host call,
+     * an ecall posted into its slot runs nested on it; INIT and FINI never nest; at most
+     * ARCA__CHANNEL_NESTED_MAX nest; each refusal is BAD_FRAME without running, and the thread
+     * goes on waiting for its host call's reply. Slot 3: the library only uses it when four
+     * calls run at once, and none do here. */
+    arca_enclave_t *e = NULL;
+    pid_t runner = -1;
+    char out[16];
+    size_t got = 0;
+    ASSERT_OK(open_process(image, &e, &runner));
+    struct arca__slot *s = raw_slot_of(runner, 3);
+    ASSERT_TRUE(s != NULL);
+    ASSERT_TRUE(raw_enter_host_call(s));
+    /* An honest nested ecall. */
+    raw_ecall(s, PE_ECHO, 0, "nested", 6, 16);
+    ASSERT_TRUE(raw_wait(s, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s->result, ARCA_OK);
+    ASSERT_EQ(s->out_len, 6);
+    ASSERT_MEMEQ(arca__slot_payload(s), "nested", 6);
+    /* INIT and FINI nested: refused, nothing run (fini would wait for this very thread). */
+    static const uint32_t lifecycle[] = {ARCA__CALL_INIT, ARCA__CALL_FINI};
+    for (size_t i = 0; i < 2; i++) {
+        raw_ecall(s, 0, lifecycle[i], "", 0, 0);
+        ASSERT_TRUE(raw_wait(s, ARCA__SLOT_ECALL_DONE));
+        ASSERT_EQ(s->result, ARCA_ERR_BAD_FRAME);
+        ASSERT_EQ(s->out_len, 0);
+    }
+    /* Nested host calls to the limit, then one more ecall: refused. */
+    for (uint32_t depth = 1; depth <= ARCA__CHANNEL_NESTED_MAX; depth++)
+        ASSERT_TRUE(raw_enter_host_call(s));
+    raw_ecall(s, PE_ECHO, 0, "too deep", 8, 16);
+    ASSERT_TRUE(raw_wait(s, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s->result, ARCA_ERR_BAD_FRAME);
+    /* Every level returns in turn, the outermost last. */
+    for (uint32_t depth = 0; depth <= ARCA__CHANNEL_NESTED_MAX; depth++)
+        ASSERT_TRUE(raw_leave_host_call(s));
+    __atomic_store_n(&s->state, ARCA__SLOT_IDLE, __ATOMIC_RELEASE);
+    /* The enclave is whole: calls work, and destroy runs fini. */
+    ASSERT_OK(arca_enclave_call(e, PE_ECHO, "after", 5, out, sizeof out, &got));
+    ASSERT_EQ(got, 5);
+    ASSERT_MEMEQ(out, "after", 5);
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_TRUE(pid_gone_within(runner, 3000));
 }
 
 static void test_no_fd_or_child_leaks(void)
@@ -788,6 +926,7 @@ int main(int argc, char **argv)
     RUN(test_switchless);
     RUN(test_streamed_payloads);
     RUN(test_streamed_payloads_switchless);
+    RUN(test_hostile_host_nested_ecalls);
     RUN(test_no_fd_or_child_leaks);
     return TEST_SUMMARY();
 }

@@ -8,6 +8,14 @@
  * arriving on the same slot, take the reply as it streams in); destroy (fini, stop, reap,
  * unmap).
  *
+ * Nested calls: a host function may call back into its enclave. The host API then hands this
+ * backend the slot of the call whose host call it is serving (src/host/handle.h), and the
+ * nested ecall is posted into that slot while it is in the OCALL state, the host call's whole
+ * request received: the runner thread waiting there for the host call's reply runs it, as SGX
+ * runs an ECALL made from an OCALL on the same TCS. Its host calls are served recursively, and
+ * once its reply is taken the slot is back where it was: the outer host call then posts its
+ * OCALL_DONE as usual.
+ *
  * The protections are what the runner reports in READY, with its caveats (why some this kernel
  * could give are missing: a launcher that can answer the runner's system calls or owns its user
  * namespace, too little locked memory): kept with the enclave and logged once per distinct text.
@@ -167,6 +175,12 @@ static arca_result_t runner_broke(process_state *st, arca_result_t r, const char
                        detail);
 }
 
+/* Host calls this thread is serving (any enclave, any slot). A host function may call back
+ * into its enclave (a nested call on the same slot, served by transact() again on this thread),
+ * and a host call of that nested call must not reuse the slot's kept buffers, which hold the
+ * outer host call's request and reply: below the outermost level, buffers are the call's own. */
+static _Thread_local unsigned serving;
+
 /* Serve the host call the runner posted into slot k, and post the reply. Returns ARCA_OK
  * once a reply is posted (whatever the host function returned), or the error of a broken
  * protocol: a malformed request (BAD_FRAME) or a request that never arrived (TIMEOUT). */
@@ -177,11 +191,17 @@ static arca_result_t serve_host_call(process_state *st, uint32_t k, struct arca_
     size_t written = 0;
     arca_result_t r;
     uint8_t *in = NULL, *out = NULL;
-    int have_memory = 0;
+    int have_memory = 0, own = serving > 0;
 
     arca__frame_load(slot, &frame); /* each field once */
     ARCA_CHECK(arca__channel_check_host_call(&frame, st->layout.max_payload));
-    if (grow(&st->ocall_in[k], (size_t)frame.in_len) && grow(&st->ocall_out[k], (size_t)frame.out_cap)) {
+    if (own) {
+        /* in_len and out_cap are at most max_payload (checked): no overflow. */
+        in = malloc(frame.in_len ? (size_t)frame.in_len : 1);
+        out = malloc(frame.out_cap ? (size_t)frame.out_cap : 1);
+        have_memory = in && out;
+    } else if (grow(&st->ocall_in[k], (size_t)frame.in_len) &&
+               grow(&st->ocall_out[k], (size_t)frame.out_cap)) {
         in = st->ocall_in[k].bytes;
         out = st->ocall_out[k].bytes;
         have_memory = 1;
@@ -197,15 +217,24 @@ static arca_result_t serve_host_call(process_state *st, uint32_t k, struct arca_
          * nor read or change the reply while it is being built. arca__host_dispatch() holds
          * every host function to the reply contract (a defined code, written <= out_cap on
          * success, 0 on any error but BUFFER_TOO_SMALL): nothing to re-check here. */
+        serving++;
         r = st->base.host_call(st->base.host_ctx, frame.fn_id, frame.in_len ? in : NULL,
                                 (size_t)frame.in_len, frame.out_cap ? out : NULL,
                                 (size_t)frame.out_cap, &written);
+        serving--;
     }
+    /* Whatever calls the host function made back into the enclave on this slot have returned
+     * (their replies taken): the slot is the host's again, and the runner, waiting in its host
+     * call, takes this reply (or another nested call) next. */
     ARCA__SHARED_STORE(&slot->result, (int32_t)r);
     ARCA__SHARED_STORE(&slot->out_len, (uint64_t)written);
     arca__channel_send(slot, &slot->out_ready, &slot->runner_waiting, ARCA__SLOT_OCALL_DONE, out,
                        r == ARCA_ERR_BUFFER_TOO_SMALL ? 0 : written);
 done:
+    if (own) {
+        free(in);
+        free(out);
+    }
     return result;
 }
 
@@ -249,7 +278,8 @@ static __attribute__((noinline)) arca_result_t bad_reply(process_state *st, arca
 }
 
 /*
- * One ecall frame on slot k (held by the caller), serving host calls until the reply. The
+ * One ecall frame on slot k (held by the caller, or, for a nested call, by the call whose host
+ * call this thread is serving on k), serving host calls until the reply. The
  * path of an ecall that makes no host call is straight-line code (bench/calls): post, poll,
  * take the reply; everything else is out of line.
  */

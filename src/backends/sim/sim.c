@@ -51,7 +51,11 @@ static arca_result_t sim_probe(char *why, size_t why_len)
  * Private buffers. Small payloads go through the caller's stack. Larger ones use per-thread
  * scratch buffers that are kept between calls (allocating and faulting in megabytes on every
  * call costs more than the copies): a few per thread, because a host call nests inside an
- * ecall on the same thread (and may even call back in). Beyond that depth, plain malloc.
+ * ecall on the same thread, and its host function may call back in (a nested call, run here on
+ * the calling thread, up to ARCA__NESTED_CALLS_MAX deep: src/host/handle.h), each level taking
+ * two buffers for the ecall and two for its host call. Beyond the kept ones, plain malloc for
+ * the one call, so any depth works; the stack buffers cost 16 KiB of the caller's stack per
+ * level.
  * Buffers above RETAIN_MAX are freed after use rather than kept.
  */
 #define SCRATCH_SLOTS 4
