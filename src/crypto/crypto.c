@@ -10,7 +10,7 @@
  * The ECDSA P-256 half lives in crypto_ec.c.
  *
  * Divisions: the algorithm cache; error mapping; hashing and MACs; AES-256-GCM;
- * randomness, comparison and wiping.
+ * start-up, randomness, comparison and wiping.
  *
  * Performance: OpenSSL 3 looks an algorithm up by name ("fetch") whenever it is handed a
  * legacy EVP_sha256()-style object or a digest *name*; that costs microseconds, which
@@ -552,7 +552,20 @@ done:
     return result;
 }
 
-/* ---- randomness, comparison, wiping ---- */
+/* ---- start-up, randomness, comparison, wiping ---- */
+
+arca_result_t arca__crypto_init(void)
+{
+    arca_result_t result = ARCA_OK;
+    unsigned char seed[32];
+
+    if (OPENSSL_init_crypto(0, NULL) != 1 || RAND_bytes(seed, sizeof seed) != 1)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_CRYPTO, "OpenSSL initialisation failed (is the "
+                                                       "system entropy source available?)"));
+done:
+    OPENSSL_cleanse(seed, sizeof seed);
+    return result;
+}
 
 arca_result_t arca__random(void *buf, size_t len)
 {

@@ -1,9 +1,10 @@
 /*
  * crypto.h — Arca's cryptographic core: thin, typed wrappers over OpenSSL 3 libcrypto.
  *
- * Nothing here implements a primitive; every function delegates to OpenSSL. Callers use
- * these wrappers instead of OpenSSL directly so that error handling, key wiping and the
- * fixed formats (raw r||s ECDSA signatures, SPKI DER public keys) live in one place.
+ * Nothing here implements a primitive; every function delegates to OpenSSL. Code outside
+ * src/crypto uses these wrappers (and crypto_x509.h) and never OpenSSL itself, so that error
+ * handling, key wiping and the fixed formats (raw r||s ECDSA signatures, SPKI DER public
+ * keys) live in one place.
  * Internal header: never installed.
  */
 #ifndef ARCA_COMMON_CRYPTO_H
@@ -72,7 +73,15 @@ arca_result_t arca__aes256gcm_decrypt(const uint8_t key[ARCA_AES_KEY_SIZE],
                                       const uint8_t tag[ARCA_GCM_TAG_SIZE], uint8_t *plaintext)
     __attribute__((warn_unused_result));
 
-/* ---- randomness, comparison, wiping ---- */
+/* ---- start-up, randomness, comparison, wiping ---- */
+/**
+ * Initialise OpenSSL (its configuration included) and draw from its random generator once,
+ * so that everything OpenSSL does lazily on first use — reading its configuration, opening
+ * the entropy source — happens now, for a process about to enter a sandbox that forbids it
+ * (the runner, before seccomp). Calling it again is harmless.
+ * @return ARCA_OK, or ARCA_ERR_CRYPTO with OpenSSL's reason.
+ */
+arca_result_t arca__crypto_init(void);
 arca_result_t arca__random(void *buf, size_t len);
 /** Constant-time equality (CRYPTO_memcmp). */
 bool arca__ct_equal(const void *a, const void *b, size_t len);
@@ -90,8 +99,27 @@ arca_result_t arca__ec_load_private_pem(const void *pem, size_t len, arca__ec_ke
 arca_result_t arca__ec_save_private_pem_file(const arca__ec_key *key, const char *path);
 /** Write the public key as PEM (SubjectPublicKeyInfo). */
 arca_result_t arca__ec_save_public_pem_file(const arca__ec_key *key, const char *path);
+/**
+ * A P-256 private key from PKCS#8 PEM ('BEGIN PRIVATE KEY'), completed with the public half
+ * @p public_key (for example the key of the certificate it belongs to), without leaving a copy
+ * of the private scalar in freed memory: OpenSSL's generic decoders (PEM_read_bio_PrivateKey,
+ * d2i_PrivateKey) free buffers holding it without wiping them, so a key loaded for one use
+ * would leave its scalar in the heap. Whether the halves belong together is not checked here:
+ * ask arca__ec_check_pair(). The caller wipes @p pem. @p name names the input in details.
+ * @return ARCA_ERR_KEY when @p pem is not an unencrypted PKCS#8 P-256 key or its scalar is not
+ *         between 1 and the group order (the detail says which part is wrong),
+ *         ARCA_ERR_INVALID_ARGUMENT for NULL arguments.
+ */
+arca_result_t arca__ec_from_pkcs8_pem(const void *pem, size_t len, const char *name,
+                                      const arca__ec_key *public_key, arca__ec_key **out)
+    __attribute__((warn_unused_result));
+/** ARCA_OK when @p key's private scalar and public point belong together, ARCA_ERR_KEY when
+ *  they do not or it has no private half. */
+arca_result_t arca__ec_check_pair(const arca__ec_key *key) __attribute__((warn_unused_result));
 /** Public key as SubjectPublicKeyInfo DER into buf (cap ≥ ARCA_EC_PUBKEY_DER_MAX). */
 arca_result_t arca__ec_public_der(const arca__ec_key *key, uint8_t *buf, size_t cap, size_t *len);
+/** SHA-256 of the public key's SubjectPublicKeyInfo DER (what identifies a platform key). */
+arca_result_t arca__ec_spki_hash(const arca__ec_key *key, uint8_t out[ARCA_SHA256_SIZE]);
 /** Parse a P-256 public key from SPKI DER; rejects other curves and trailing bytes. */
 arca_result_t arca__ec_from_public_der(const uint8_t *der, size_t len, arca__ec_key **out);
 /** ECDSA-SHA256 over msg; signature as raw r||s (64 bytes). */
@@ -101,13 +129,17 @@ arca_result_t arca__ec_sign(const arca__ec_key *key, const void *msg, size_t len
 arca_result_t arca__ec_verify(const arca__ec_key *key, const void *msg, size_t len,
                               const uint8_t sig[ARCA_ECDSA_SIG_SIZE])
     __attribute__((warn_unused_result));
-/** The underlying EVP_PKEY * (borrowed), for X.509 work. */
+/**
+ * The underlying EVP_PKEY * (borrowed). For src/crypto's own files, and for tests and
+ * benchmarks that build certificates with OpenSSL; code in src/ outside src/crypto includes
+ * no OpenSSL header (tests/layering checks), so it has no OpenSSL object to exchange.
+ */
 void *arca__ec_evp(const arca__ec_key *key);
-/** Wrap an EVP_PKEY (takes a reference; caller keeps its own). */
+/** Wrap an EVP_PKEY (takes a reference; caller keeps its own). Same audience as above. */
 arca_result_t arca__ec_from_evp(void *evp_pkey, arca__ec_key **out);
 void arca__ec_free(arca__ec_key *key);
 
-/* ---- error mapping (for code that must call OpenSSL directly, e.g. X.509) ---- */
+/* ---- error mapping (for src/crypto's files, the only ones that call OpenSSL) ---- */
 /**
  * Record a detail message "WHAT (OpenSSL's reason)" for @p code, then clear OpenSSL's
  * error queue so the failure cannot leak into later, unrelated calls.

@@ -1,8 +1,9 @@
 /*
  * crypto_ec.c — ECDSA P-256 keys and signatures over OpenSSL 3 (EVP_PKEY only).
  *
- * Divisions: key checks and wrapping; generation; PEM loading; PEM saving; SPKI DER
- * export and import; sign and verify (raw r||s <-> DER ECDSA-Sig-Value conversion).
+ * Divisions: key checks and wrapping; generation; PEM loading; PKCS#8 loading without
+ * copies of the scalar; PEM saving; SPKI DER export and import; sign and verify (raw r||s <->
+ * DER ECDSA-Sig-Value conversion).
  *
  * Signing is on the evidence hot path. Setting up an OpenSSL signing context from a key
  * (EVP_DigestSignInit) looks the key type, the signature algorithm and the digest up by
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -36,21 +38,28 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "base/error.h"
 #include "formats/image.h" /* arca__read_file */
 
+#define COORD_SIZE (ARCA_ECDSA_SIG_SIZE / 2)
+
 struct arca__ec_key {
     EVP_PKEY *pkey;
-    pthread_mutex_t lock;        /* guards sign_template (creation and duplication) */
+    pthread_mutex_t lock;        /* guards sign_template and point (creation and use) */
     EVP_PKEY_CTX *sign_template; /* EVP_PKEY_sign_init'ed with SHA-256, or NULL until first sign */
+    /* The public point as OpenSSL encodes it, made on first use by arca__ec_from_pkcs8_pem:
+     * encoding it takes a field inversion, which would cost a key loaded per request a quarter
+     * of its time. 0 bytes until then. */
+    uint8_t point[1 + 2 * COORD_SIZE];
+    size_t point_len;
 };
 
 /* Largest PEM private key file we read; a P-256 key is about 250 bytes. */
 #define PEM_FILE_MAX (64u * 1024u)
-#define COORD_SIZE (ARCA_ECDSA_SIG_SIZE / 2)
 
 /* The order n of the P-256 group (FIPS 186-4, D.1.2.3), big-endian. */
 static const uint8_t p256_order[COORD_SIZE] = {
@@ -237,6 +246,192 @@ done:
     return result;
 }
 
+/* ---- PKCS#8 loading without copies of the scalar ----
+ *
+ * OpenSSL's generic decoders (PEM_read_bio_PrivateKey, d2i_PrivateKey; 3.0) free two buffers
+ * holding the scalar without wiping them: the DER the DER-to-key decoder reads, and the OCTET
+ * STRING of the ECPrivateKey structure. Here the PEM is decoded into OpenSSL's wiped secure
+ * buffers, the PKCS#8 wrapper is parsed by d2i_PKCS8_PRIV_KEY_INFO (which wipes its key bytes
+ * when freed), and the ECPrivateKey inside is walked with ASN1_get_object, which reads headers
+ * in place and copies nothing. The key is then built from the scalar through a buffer of ours
+ * that is wiped; OpenSSL keeps the scalar in a BIGNUM it clears when the key is freed.
+ */
+
+/* The 32-byte big-endian scalar of a PKCS#8 P-256 key in PEM. On failure @p scalar is wiped. */
+static arca_result_t pkcs8_scalar(const void *pem, size_t pem_len, const char *name,
+                                  uint8_t scalar[COORD_SIZE])
+{
+    arca_result_t result = ARCA_OK;
+    BIO *bio = NULL;
+    char *label = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    long der_len = 0, len = 0;
+    PKCS8_PRIV_KEY_INFO *p8 = NULL;
+    const unsigned char *q = NULL, *pk = NULL, *end = NULL;
+    const ASN1_OBJECT *alg_oid = NULL;
+    const void *alg_param = NULL;
+    const X509_ALGOR *alg = NULL;
+    int pk_len = 0, tag, cls, alg_param_type = 0;
+
+    bio = BIO_new_mem_buf(pem, (int)pem_len);
+    if (!bio || PEM_read_bio_ex(bio, &label, &header, &der, &der_len,
+                                PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) != 1 ||
+        strcmp(label, PEM_STRING_PKCS8INF) != 0)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY,
+                                      "%s is not a PKCS#8 PEM private key ('BEGIN PRIVATE KEY')",
+                                      name));
+    q = der;
+    p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, der_len);
+    if (!p8 || q != der + der_len || PKCS8_pkey_get0(NULL, &pk, &pk_len, &alg, p8) != 1)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "%s is not a PKCS#8 private key", name));
+    X509_ALGOR_get0(&alg_oid, &alg_param_type, &alg_param, alg);
+    if (OBJ_obj2nid(alg_oid) != NID_X9_62_id_ecPublicKey || alg_param_type != V_ASN1_OBJECT ||
+        OBJ_obj2nid(alg_param) != NID_X9_62_prime256v1)
+        ARCA_RAISE(ARCA_ERR_KEY, "%s is not a P-256 private key", name);
+    /* ECPrivateKey (RFC 5915): SEQUENCE { INTEGER 1, OCTET STRING privateKey, ... } */
+    q = pk;
+    if ((ASN1_get_object(&q, &len, &tag, &cls, pk_len) & 0x80) || tag != V_ASN1_SEQUENCE ||
+        cls != V_ASN1_UNIVERSAL)
+        goto malformed;
+    end = q + len;
+    if ((ASN1_get_object(&q, &len, &tag, &cls, end - q) & 0x80) || tag != V_ASN1_INTEGER ||
+        cls != V_ASN1_UNIVERSAL || len != 1 || q[0] != 1)
+        goto malformed;
+    q += len;
+    if ((ASN1_get_object(&q, &len, &tag, &cls, end - q) & 0x80) || tag != V_ASN1_OCTET_STRING ||
+        cls != V_ASN1_UNIVERSAL || len < 1 || len > COORD_SIZE)
+        goto malformed;
+    memset(scalar, 0, COORD_SIZE);
+    memcpy(scalar + COORD_SIZE - len, q, (size_t)len);
+    goto done;
+malformed:
+    ERR_clear_error();
+    ARCA_RAISE(ARCA_ERR_KEY, "%s holds a malformed EC private key", name);
+done:
+    PKCS8_PRIV_KEY_INFO_free(p8); /* wipes the key bytes */
+    if (der)
+        OPENSSL_secure_clear_free(der, (size_t)der_len);
+    OPENSSL_secure_free(label);
+    OPENSSL_secure_free(header);
+    BIO_free(bio);
+    if (result != ARCA_OK)
+        OPENSSL_cleanse(scalar, COORD_SIZE);
+    return result;
+}
+
+/* The encoded public point of @p key (cached in the key: see struct arca__ec_key). */
+static arca_result_t public_point(const arca__ec_key *key, const char *name,
+                                  uint8_t out[1 + 2 * COORD_SIZE], size_t *len)
+{
+    arca_result_t result = ARCA_OK;
+    /* The key is const to callers; only its private cache changes, under its lock. */
+    arca__ec_key *k = (arca__ec_key *)key;
+    int locked = 0;
+
+    if (pthread_mutex_lock(&k->lock) != 0)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "%s: cannot lock the public key", name);
+    locked = 1;
+    if (k->point_len == 0 &&
+        EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, k->point,
+                                        sizeof k->point, &k->point_len) != 1) {
+        k->point_len = 0;
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "%s: the public key given for it has no "
+                                                    "P-256 point", name));
+    }
+    memcpy(out, k->point, k->point_len);
+    *len = k->point_len;
+done:
+    if (locked)
+        pthread_mutex_unlock(&k->lock);
+    return result;
+}
+
+/* The key pair from its scalar and the public point of @p public_key. */
+static arca_result_t key_from_scalar(const uint8_t scalar[COORD_SIZE], const char *name,
+                                     const arca__ec_key *public_key, arca__ec_key **out)
+{
+    arca_result_t result = ARCA_OK;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
+    BIGNUM *bn = NULL, *order = NULL;
+    uint8_t native[COORD_SIZE];
+    uint8_t point[1 + 2 * COORD_SIZE];
+    size_t point_len = 0;
+    char group[] = "prime256v1";
+
+    ARCA_CHECK(public_point(public_key, name, point, &point_len));
+    bn = BN_secure_new();
+    order = BN_bin2bn(p256_order, COORD_SIZE, NULL);
+    if (!bn || !order || !BN_bin2bn(scalar, COORD_SIZE, bn) ||
+        BN_bn2nativepad(bn, native, sizeof native) != COORD_SIZE)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_CRYPTO, "%s: cannot convert the private key", name));
+    /* EVP_PKEY_fromdata takes any scalar. This is OpenSSL's own private-key check
+     * (ossl_ec_key_private_check: 0 < scalar < n) without a key context per load. */
+    if (BN_is_zero(bn) || BN_cmp(bn, order) >= 0)
+        ARCA_RAISE(ARCA_ERR_KEY, "%s is not a usable P-256 key: its scalar is not between 1 and "
+                                 "the group order", name);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native, sizeof native),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, point_len),
+        OSSL_PARAM_construct_end(),
+    };
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "%s is not a usable P-256 key", name));
+    ARCA_CHECK(wrap(pkey, out));
+    pkey = NULL;
+done:
+    OPENSSL_cleanse(native, sizeof native);
+    BN_clear_free(bn);
+    BN_free(order);
+    EVP_PKEY_free(pkey); /* clears the scalar */
+    EVP_PKEY_CTX_free(ctx);
+    return result;
+}
+
+arca_result_t arca__ec_from_pkcs8_pem(const void *pem, size_t len, const char *name,
+                                      const arca__ec_key *public_key, arca__ec_key **out)
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t scalar[COORD_SIZE];
+
+    memset(scalar, 0, sizeof scalar);
+    if (!out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "ec_from_pkcs8_pem: NULL output");
+    *out = NULL;
+    if ((!pem && len != 0) || !name || !public_key || !public_key->pkey)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "ec_from_pkcs8_pem: NULL argument");
+    if (len == 0)
+        ARCA_RAISE(ARCA_ERR_KEY, "%s is empty, expected a PKCS#8 PEM private key", name);
+    if (len > INT_MAX)
+        ARCA_RAISE(ARCA_ERR_KEY, "%s: %zu bytes is far too large for a PEM private key", name, len);
+    ARCA_CHECK(pkcs8_scalar(pem, len, name, scalar));
+    ARCA_CHECK(key_from_scalar(scalar, name, public_key, out));
+done:
+    OPENSSL_cleanse(scalar, sizeof scalar);
+    return result;
+}
+
+arca_result_t arca__ec_check_pair(const arca__ec_key *key)
+{
+    arca_result_t result = ARCA_OK;
+    EVP_PKEY_CTX *ctx = NULL;
+
+    if (!key || !key->pkey)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "ec_check_pair: NULL key");
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (!ctx)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "cannot allocate a key context"));
+    if (EVP_PKEY_pairwise_check(ctx) != 1)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "the private key does not belong to the "
+                                                    "public key (or there is no private key)"));
+done:
+    EVP_PKEY_CTX_free(ctx);
+    return result;
+}
+
 /* ---- PEM saving ---- */
 
 /* Write all of @p buf to @p fd, retrying on EINTR and short writes. Returns 0 or an errno. */
@@ -360,6 +555,20 @@ arca_result_t arca__ec_public_der(const arca__ec_key *key, uint8_t *buf, size_t 
     *len = (size_t)n;
 done:
     OPENSSL_free(der);
+    return result;
+}
+
+arca_result_t arca__ec_spki_hash(const arca__ec_key *key, uint8_t out[ARCA_SHA256_SIZE])
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t der[ARCA_EC_PUBKEY_DER_MAX];
+    size_t len = 0;
+
+    if (!out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "ec_spki_hash: NULL output");
+    ARCA_CHECK(arca__ec_public_der(key, der, sizeof der, &len));
+    ARCA_CHECK(arca__sha256(der, len, out));
+done:
     return result;
 }
 

@@ -3,6 +3,10 @@
  * given time, over OpenSSL 3's X509 API, for the hardware evidence verifiers (Intel DCAP PCK
  * chains and collateral signers, AMD VCEK/VLEK -> ASK/ASVK -> ARK).
  *
+ * The same code verifies the platform certificate chain of Arca evidence (src/verify/chain.c),
+ * whose pinned root may be an intermediate (a trust anchor, arca__trust_add_anchor) and which
+ * is held to RFC 5280's strict checks.
+ *
  * Divisions: time conversion; certificates; revocation lists; pinned roots; chain
  * verification (OpenSSL builds the path and checks every signature, CA constraint, validity
  * period and CRL; this file only sets the time and the CRL policy, and turns OpenSSL's
@@ -10,8 +14,9 @@
  *
  * Everything handed in is hostile until verified: parsers bound their input, refuse
  * trailing bytes after DER, and never leave OpenSSL's error queue filled. This file must
- * never trust a root that was not pinned (no partial chains, no system store), and never
- * report success for a path with any error, even one OpenSSL would let a callback ignore.
+ * never trust a root that was not pinned (no system store; a partial chain only to an anchor
+ * pinned as such), and never report success for a path with any error, even one OpenSSL
+ * would let a callback ignore.
  */
 #define _GNU_SOURCE /* memmem, timegm */
 #include "crypto_x509.h"
@@ -61,7 +66,7 @@ static void format_time(int64_t t, char *buf, size_t cap)
 
 /* ---- certificates ---- */
 
-static arca__cert *wrap_cert(X509 *x)
+arca__cert *arca__cert_wrap(X509 *x)
 {
     arca__cert *c = OPENSSL_zalloc(sizeof *c);
     unsigned char *der = NULL;
@@ -150,6 +155,42 @@ int arca__cert_self_signed(const arca__cert *cert)
     return ok;
 }
 
+arca_result_t arca__cert_ec_key(const arca__cert *cert, arca__ec_key **out)
+{
+    arca_result_t result = ARCA_OK;
+    EVP_PKEY *key;
+
+    if (!out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "cert_ec_key: NULL output");
+    *out = NULL;
+    if (!cert)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "cert_ec_key: NULL certificate");
+    key = X509_get0_pubkey(cert->x);
+    if (!key)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "the certificate's public key is unreadable"));
+    ARCA_CHECK(arca__ec_from_evp(key, out));
+done:
+    return result;
+}
+
+arca_result_t arca__cert_spki_hash(const arca__cert *cert, uint8_t out[32])
+{
+    arca_result_t result = ARCA_OK;
+    unsigned char *spki = NULL;
+    int n;
+
+    if (!cert || !out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "cert_spki_hash: NULL argument");
+    n = i2d_PUBKEY(X509_get0_pubkey(cert->x), &spki);
+    if (n <= 0 || !spki)
+        ARCA_RAISE(arca__crypto_error(ARCA_ERR_KEY, "the certificate's public key cannot be "
+                                                    "encoded"));
+    ARCA_CHECK(arca__sha256(spki, (size_t)n, out));
+done:
+    OPENSSL_free(spki);
+    return result;
+}
+
 /* Parse one DER certificate that must fill [der, der + len) exactly. */
 static arca_result_t parse_der_cert(const uint8_t *der, size_t len, const char *name,
                                     arca__cert **out)
@@ -167,7 +208,7 @@ static arca_result_t parse_der_cert(const uint8_t *der, size_t len, const char *
     if (p != der + len)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: %zu trailing bytes after the DER certificate", name,
                    (size_t)(der + len - p));
-    *out = wrap_cert(x);
+    *out = arca__cert_wrap(x);
     if (!*out)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "%s: cannot keep the certificate", name);
     x = NULL;
@@ -222,7 +263,7 @@ arca_result_t arca__certs_parse(const uint8_t *bytes, size_t len, const char *na
         }
         if (n == cap)
             ARCA_RAISE(ARCA_ERR_OVERFLOW, "%s: more than %zu certificates", name, cap);
-        out[n] = wrap_cert(x);
+        out[n] = arca__cert_wrap(x);
         if (!out[n])
             ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "%s: cannot keep certificate %zu", name, n + 1);
         x = NULL;
@@ -239,6 +280,23 @@ done:
     }
     if (count)
         *count = n;
+    return result;
+}
+
+arca_result_t arca__cert_parse_der(const uint8_t *der, size_t len, const char *name,
+                                   arca__cert **out)
+{
+    arca_result_t result = ARCA_OK;
+
+    if (!out)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "cert_parse_der: NULL output");
+    *out = NULL;
+    if ((!der && len != 0) || !name)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "cert_parse_der: NULL argument");
+    if (len == 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "%s: empty, expected a DER X.509 certificate", name);
+    ARCA_CHECK(parse_der_cert(der, len, name, out));
+done:
     return result;
 }
 
@@ -388,33 +446,50 @@ int arca__trust_contains(const arca__trust *trust, const uint8_t hash[32])
     return 0;
 }
 
-arca_result_t arca__trust_add(arca__trust *trust, arca__cert *root)
+/*
+ * Pin @p cert in @p trust: as a root, which must be a self-signed CA, or with @p anchor as a
+ * trust anchor as it is (a partial chain may end at it). Pinning a certificate twice is harmless.
+ */
+static arca_result_t pin(arca__trust *trust, arca__cert *cert, int anchor)
 {
     arca_result_t result = ARCA_OK;
     char cn[128];
     arca__cert **grown = NULL;
 
-    if (!trust || !root)
-        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "trust_add: NULL argument");
-    arca__cert_cn(root, 0, cn, sizeof cn);
-    if (arca__trust_contains(trust, root->hash))
+    if (!trust || !cert)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "%s: NULL argument",
+                   anchor ? "trust_add_anchor" : "trust_add");
+    arca__cert_cn(cert, 0, cn, sizeof cn);
+    if (arca__trust_contains(trust, cert->hash))
         goto done;
-    if (!arca__cert_self_signed(root))
+    if (!anchor && !arca__cert_self_signed(cert))
         ARCA_RAISE(ARCA_ERR_UNTRUSTED_ROOT,
                    "'%s' cannot be a trusted root: it is not self-signed (pin the root CA "
                    "certificate, not an intermediate)",
                    cn);
-    if (X509_check_ca(root->x) < 1)
+    if (!anchor && X509_check_ca(cert->x) < 1)
         ARCA_RAISE(ARCA_ERR_UNTRUSTED_ROOT, "'%s' cannot be a trusted root: it is not a CA", cn);
     grown = OPENSSL_realloc(trust->roots, (trust->count + 1) * sizeof *grown);
     if (!grown)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot grow the root store");
     trust->roots = grown;
-    if (X509_STORE_add_cert(trust->store, root->x) != 1)
+    if (X509_STORE_add_cert(trust->store, cert->x) != 1)
         ARCA_RAISE(arca__crypto_error(ARCA_ERR_CRYPTO, "cannot add '%s' to the root store", cn));
-    trust->roots[trust->count++] = arca__cert_ref(root);
+    trust->roots[trust->count++] = arca__cert_ref(cert);
 done:
+    if (result == ARCA_OK && anchor)
+        trust->partial = 1;
     return result;
+}
+
+arca_result_t arca__trust_add(arca__trust *trust, arca__cert *root)
+{
+    return pin(trust, root, 0);
+}
+
+arca_result_t arca__trust_add_anchor(arca__trust *trust, arca__cert *anchor)
+{
+    return pin(trust, anchor, 1);
 }
 
 /* ---- chain verification ---- */
@@ -621,6 +696,11 @@ arca_result_t arca__chain_verify(arca__cert *leaf, arca__cert *const *untrusted,
     X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)params->at);
     if (params->crl_mode != ARCA__CHAIN_CRL_NONE)
         flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    /* A pinned anchor ends a path even when it is not self-signed (an intermediate pin). */
+    if (trust->partial)
+        flags |= X509_V_FLAG_PARTIAL_CHAIN;
+    if (params->strict)
+        flags |= X509_V_FLAG_X509_STRICT;
     X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), flags);
     X509_STORE_CTX_set_app_data(ctx, &st);
     X509_STORE_CTX_set_verify_cb(ctx, verify_cb);

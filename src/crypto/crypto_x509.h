@@ -3,11 +3,15 @@
  * roots, chain verification at a given time, the Intel SGX and AMD SEV-SNP certificate
  * extensions, and raw ECDSA (r || s) verification with P-256 and P-384 keys.
  *
+ * Also what Arca's own platforms need: the certificate chain of Arca evidence (pinned roots
+ * that may be intermediates, RFC 5280 strict checks) and the self-signed certificate a dev
+ * platform makes for its attestation key.
+ *
  * Like crypto.h, these are thin typed wrappers: OpenSSL 3 does every primitive and every
  * signature check (ECDSA, RSASSA-PSS, CRL signatures); these files only adapt types, bound
  * lengths and map OpenSSL's verdicts to arca_result_t values that name the failed check.
- * Only src/crypto may include OpenSSL headers; the verifier's hardware formats
- * (src/verify/{intel,sgx,tdx,snp,azure}) use this header instead.
+ * Only src/crypto may include OpenSSL headers (tests/layering checks); the verifier
+ * (src/verify) and the dev platform (src/platform/dev) use this header instead.
  * Internal header: never installed.
  */
 #ifndef ARCA_COMMON_CRYPTO_X509_H
@@ -17,6 +21,7 @@
 #include <stdint.h>
 
 #include "arca/result.h"
+#include "crypto.h"
 
 /** Most certificates one PEM bundle or chain may hold (real chains have 2 to 4). */
 #define ARCA__X509_MAX_CERTS 16
@@ -42,6 +47,13 @@ arca_result_t arca__certs_parse(const uint8_t *bytes, size_t len, const char *na
 /** Parse exactly one certificate (DER or PEM with one block). */
 arca_result_t arca__cert_parse(const uint8_t *bytes, size_t len, const char *name,
                                arca__cert **out);
+/**
+ * Parse exactly one DER certificate that fills @p der .. @p der + @p len (no PEM, no trailing
+ * bytes): for certificates that travel as DER, such as the chain of Arca evidence.
+ * @return ARCA_ERR_BAD_FORMAT naming @p name when it is not exactly one DER certificate.
+ */
+arca_result_t arca__cert_parse_der(const uint8_t *der, size_t len, const char *name,
+                                   arca__cert **out);
 /** A new reference to @p cert. */
 arca__cert *arca__cert_ref(arca__cert *cert);
 /** Drop a reference (NULL is allowed). */
@@ -58,6 +70,41 @@ void arca__cert_validity(const arca__cert *cert, int64_t *not_before, int64_t *n
 int arca__cert_self_signed(const arca__cert *cert);
 /** The certificate's public key if it is an EC key on P-256 or P-384. ARCA_ERR_KEY otherwise. */
 arca_result_t arca__cert_pubkey(const arca__cert *cert, arca__pubkey **out);
+/** The certificate's public key as an ECDSA P-256 key (crypto.h). ARCA_ERR_KEY otherwise. */
+arca_result_t arca__cert_ec_key(const arca__cert *cert, arca__ec_key **out);
+/** SHA-256 of the certificate's SubjectPublicKeyInfo DER, whatever the key's type. */
+arca_result_t arca__cert_spki_hash(const arca__cert *cert, uint8_t out[32]);
+/** The certificate as PEM text ("BEGIN CERTIFICATE"), NUL-terminated; @p len excludes the NUL.
+ *  The caller frees *pem with free(). */
+arca_result_t arca__cert_to_pem(const arca__cert *cert, char **pem, size_t *len);
+
+/* ---- making certificates ---- */
+
+/** What a new certificate says besides its key (see arca__cert_create). */
+typedef struct arca__cert_template {
+    const char *organization; /* subject O, NULL for none */
+    const char *common_name;  /* subject CN (required) */
+    int64_t not_before;       /* validity, unix seconds; not_after must be later */
+    int64_t not_after;
+    int ca; /* 1: basicConstraints CA:TRUE, keyUsage digitalSignature and keyCertSign;
+             * 0: CA:FALSE, keyUsage digitalSignature (both critical) */
+    const char *comment; /* a Netscape comment extension, NULL for none */
+} arca__cert_template;
+
+/**
+ * A new X.509 v3 certificate for @p key as @p t describes it: a random positive 16-byte
+ * serial, subject O then CN, a subject key identifier, signed with ECDSA-SHA256 — by @p key
+ * itself when @p issuer is NULL (self-signed: issuer = subject), else by @p issuer_key under
+ * @p issuer, which must be a CA whose key @p issuer_key is (an authority key identifier is
+ * added then).
+ * @return ARCA_ERR_INVALID_ARGUMENT for a missing field, a name over 64 characters, an empty
+ *         validity period or an issuer without its key; ARCA_ERR_KEY when @p issuer_key is not
+ *         @p issuer's key or the signing key has no private half; ARCA_ERR_BAD_CHAIN when
+ *         @p issuer is not a CA.
+ */
+arca_result_t arca__cert_create(const arca__ec_key *key, const arca__cert_template *t,
+                                const arca__cert *issuer, const arca__ec_key *issuer_key,
+                                arca__cert **out) __attribute__((warn_unused_result));
 
 /* ---- revocation lists ---- */
 
@@ -81,6 +128,13 @@ void arca__trust_free(arca__trust *trust);
  * @return ARCA_ERR_UNTRUSTED_ROOT with a detail when it is not a self-signed CA.
  */
 arca_result_t arca__trust_add(arca__trust *trust, arca__cert *root);
+/**
+ * Pin @p anchor as a trust anchor as it is, self-signed or not: a chain verified against
+ * @p trust may then end at it (OpenSSL's partial chains), whoever issued it. For pins whose
+ * holder vouches for what lies below them, such as an Arca platform root that is itself an
+ * intermediate. Adding the same certificate twice is harmless.
+ */
+arca_result_t arca__trust_add_anchor(arca__trust *trust, arca__cert *anchor);
 size_t arca__trust_count(const arca__trust *trust);
 /** 1 when a pinned root has this SHA-256 (of its DER). */
 int arca__trust_contains(const arca__trust *trust, const uint8_t hash[32]);
@@ -108,6 +162,7 @@ typedef struct arca__chain_params {
     enum arca__chain_crl crl_mode;
     enum arca__chain_sig sig;
     const char *what; /* names the chain in details, e.g. "PCK certificate chain" */
+    int strict;       /* 1: also OpenSSL's RFC 5280 conformance checks (X509_V_FLAG_X509_STRICT) */
 } arca__chain_params;
 
 typedef struct arca__chain_result {

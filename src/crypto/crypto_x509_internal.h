@@ -1,6 +1,6 @@
 /*
  * crypto_x509_internal.h — the OpenSSL objects behind crypto_x509.h's opaque types, shared
- * by crypto_x509.c, crypto_x509_ext.c and crypto_x509_sig.c only. Never include it elsewhere:
+ * by the crypto_x509*.c files only. Never include it elsewhere:
  * code outside src/crypto must not see OpenSSL types.
  * Internal header: never installed.
  */
@@ -32,6 +32,7 @@ struct arca__trust {
     X509_STORE *store;  /* the pinned roots, as OpenSSL's trust anchors */
     arca__cert **roots; /* the same roots, with their hashes */
     size_t count;
+    int partial; /* an anchor that need not be self-signed was pinned (arca__trust_add_anchor) */
 };
 
 struct arca__pubkey {
@@ -43,6 +44,9 @@ struct arca__pubkey {
 /** ASN1_TIME (passed as void * so callers need no cast) to unix seconds; INT64_MIN if unreadable.
  */
 int64_t arca__asn1_time_to_unix(const void *asn1_time);
+
+/** Wrap @p x (ownership moves in on success, also its DER and hash); NULL when out of memory. */
+arca__cert *arca__cert_wrap(X509 *x);
 
 /** Wrap @p pkey (ownership moves in on success) after checking it is EC on P-256 or P-384. */
 arca_result_t arca__pubkey_wrap(EVP_PKEY *pkey, const char *what, arca__pubkey **out);

@@ -26,8 +26,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -174,7 +172,6 @@ int main(int argc, char **argv)
     uint32_t keep = 0; /* the bits the launcher leaves us able to vouch for */
     struct ucred peer;
     socklen_t peer_len = sizeof peer;
-    unsigned char seed[32];
     (void)argv;
 
     memset(&start, 0, sizeof start);
@@ -193,9 +190,9 @@ int main(int argc, char **argv)
     ARCA_CHECK(arca__sandbox_inherited(&keep));
     ARCA_CHECK(read_start(&start));
     ARCA_CHECK(arca__heap_init(start.heap_size, start.threads, start.stack_size, &prot));
-    if (OPENSSL_init_crypto(0, NULL) != 1 || RAND_bytes(seed, sizeof seed) != 1)
-        ARCA_RAISE(ARCA_ERR_CRYPTO, "arca-runner: OpenSSL initialisation failed");
-    arca__wipe(seed, sizeof seed);
+    /* OpenSSL's lazy start-up (configuration, entropy source) now, before the sandbox. */
+    if (arca__crypto_init() != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_CRYPTO, "arca-runner: %s", arca__error_detail());
     if (pthread_create(&digester, NULL, digest_thread, &digest_result) != 0)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arca-runner: cannot start the runtime-digest thread");
     digesting = 1;

@@ -5,101 +5,80 @@
  * A chain of one is the pinned certificate itself (the dev platform's self-signed
  * certificate) and is matched by the SHA-256 of its DER, with no X.509 parsing. A longer
  * chain — leaf first, root last, as the evidence lists it — must end at a pinned root and
- * verify with OpenSSL's X.509 path validation at the verification time, using exactly the
- * certificates it lists (the path OpenSSL builds must have the same length). This file never
+ * verify with OpenSSL's X.509 path validation (strict, through src/crypto's arca__chain_verify,
+ * the code that verifies hardware chains too) at the verification time, using exactly the
+ * certificates it lists (the path built must have the same length). This file never
  * accepts a chain whose last certificate is not pinned, never takes a root from the evidence
  * itself, and never accepts a leaf whose key is not P-256.
  */
+#include <stdio.h>
 #include <string.h>
-
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
 
 #include "base/error.h"
 #include "base/hex.h"
+#include "crypto/crypto_x509.h"
 #include "verify_internal.h"
-
-/* Parse exactly one DER certificate (no trailing bytes). */
-static X509 *parse_der(const uint8_t *der, size_t len)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x && p != der + len) {
-        X509_free(x);
-        x = NULL;
-    }
-    return x;
-}
 
 /* Verify the X.509 path certs[0] (leaf) ... certs[n-1] (= @p root) at @p now_s. */
 static arca_result_t verify_path(const arca__evidence *ev, const struct arca__trusted_cert *root,
                                  int64_t now_s, arca__ec_key **leaf_key, uint8_t leaf_spki[32])
 {
     arca_result_t result = ARCA_OK;
-    X509 *certs[ARCA_EVIDENCE_MAX_CERTS] = {0};
-    X509 *anchor = NULL;
-    X509_STORE *store = NULL;
-    X509_STORE_CTX *ctx = NULL;
-    STACK_OF(X509) *middle = NULL;
-    unsigned char *spki = NULL;
-    int spki_len;
-    const uint32_t n = ev->cert_count;
+    arca__cert *certs[ARCA_EVIDENCE_MAX_CERTS] = {0};
+    arca__cert *anchor = NULL;
+    arca__trust *trust = NULL;
+    arca__chain_result path;
+    char name[64];
+    const uint32_t n = ev->cert_count; /* 2 ≤ n ≤ ARCA_EVIDENCE_MAX_CERTS (the parser's bound) */
 
     for (uint32_t i = 0; i < n; i++) {
-        certs[i] = parse_der(ev->cert[i], ev->cert_len[i]);
-        if (!certs[i])
-            ARCA_CHECK(arca__crypto_error(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
-                                          "certificate %u of the evidence's chain is not one DER "
-                                          "X.509 certificate", i));
+        snprintf(name, sizeof name, "certificate %u of the evidence's chain", i);
+        result = arca__cert_parse_der(ev->cert[i], ev->cert_len[i], name, &certs[i]);
+        if (result == ARCA_ERR_OUT_OF_MEMORY)
+            goto done;
+        if (result != ARCA_OK)
+            ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED, "certificate %u of the evidence's chain "
+                       "is not one DER X.509 certificate (%s)", i, arca__error_detail());
     }
-    anchor = parse_der(root->der, root->der_len);
-    store = X509_STORE_new();
-    middle = sk_X509_new_null();
-    ctx = X509_STORE_CTX_new();
-    if (!anchor || !store || !middle || !ctx || X509_STORE_add_cert(store, anchor) != 1)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "cannot set up chain verification"));
-    for (uint32_t i = 1; i + 1 < n; i++)
-        if (!sk_X509_push(middle, certs[i]))
-            ARCA_CHECK(arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "cannot set up chain verification"));
-    if (X509_STORE_CTX_init(ctx, store, certs[0], middle) != 1)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "cannot set up chain verification"));
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
-    X509_VERIFY_PARAM_set_time(param, (time_t)now_s);
+    /* The anchor is the pinned certificate itself, never the copy the evidence carries. */
+    ARCA_CHECK(arca__cert_parse_der(root->der, root->der_len, "the pinned root", &anchor));
+    ARCA_CHECK(arca__trust_create(&trust));
     /* The pinned root is the anchor even when it is not self-signed (an intermediate pin). */
-    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
-    if (X509_verify_cert(ctx) != 1) {
-        int err = X509_STORE_CTX_get_error(ctx);
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
-                                      "the evidence's certificate chain (%u certificates) does not "
-                                      "verify up to the pinned root: %s (at certificate %d)",
-                                      n, X509_verify_cert_error_string(err),
-                                      X509_STORE_CTX_get_error_depth(ctx)));
-    }
-    STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
-    if (!path || sk_X509_num(path) != (int)n)
+    ARCA_CHECK(arca__trust_add_anchor(trust, anchor));
+    const arca__chain_params params = {
+        .at = now_s,
+        .crl_mode = ARCA__CHAIN_CRL_NONE,
+        .sig = ARCA__CHAIN_SIG_ANY,
+        .what = "X.509 path validation",
+        .strict = 1,
+    };
+    result = arca__chain_verify(certs[0], certs + 1, n - 2, trust, &params, &path);
+    if (result == ARCA_ERR_OUT_OF_MEMORY)
+        goto done;
+    if (result != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
-                   "the evidence lists %u certificates but its path to the pinned root has %d: "
-                   "every listed certificate must be on the path", n, path ? sk_X509_num(path) : 0);
-    if (arca__ec_from_evp(X509_get0_pubkey(certs[0]), leaf_key) != ARCA_OK)
+                   "the evidence's certificate chain (%u certificates) does not verify up to the "
+                   "pinned root: %s", n, arca__error_detail());
+    if (path.length != n)
+        ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
+                   "the evidence lists %u certificates but its path to the pinned root has %zu: "
+                   "every listed certificate must be on the path", n, path.length);
+    if (arca__cert_ec_key(certs[0], leaf_key) != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
                    "the leaf certificate of the evidence's chain has no ECDSA P-256 key");
-    spki_len = i2d_PUBKEY(X509_get0_pubkey(certs[0]), &spki);
-    if (spki_len <= 0)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
-                                      "the leaf certificate's key cannot be encoded"));
-    ARCA_CHECK(arca__sha256(spki, (size_t)spki_len, leaf_spki));
+    result = arca__cert_spki_hash(certs[0], leaf_spki);
+    if (result != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
+                   "the leaf certificate's key cannot be encoded: %s", arca__error_detail());
 done:
     if (result != ARCA_OK && *leaf_key) {
         arca__ec_free(*leaf_key);
         *leaf_key = NULL;
     }
-    OPENSSL_free(spki);
-    X509_STORE_CTX_free(ctx);
-    sk_X509_free(middle); /* the certificates are freed below */
-    X509_STORE_free(store);
-    X509_free(anchor);
+    arca__trust_free(trust);
+    arca__cert_free(anchor);
     for (uint32_t i = 0; i < n; i++)
-        X509_free(certs[i]);
+        arca__cert_free(certs[i]);
     return result;
 }
 

@@ -2,7 +2,8 @@
  * policy.c — the verification policy object: creation, setters and pinned root
  * certificates.
  *
- * Roots are parsed, checked (X.509 with a P-256 key) and hashed here, once, so that
+ * Roots are parsed (by src/crypto's X.509 wrapper, crypto_x509.h), checked (X.509 with a
+ * P-256 key) and hashed here, once, so that
  * verifying a chain of one (the dev platform's self-signed certificate) needs no X.509 work:
  * it matches the evidence's certificate by the hash of its DER and runs a single ECDSA
  * verify. Each root is pinned for one platform kind, given by the caller; nothing here reads
@@ -14,10 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "base/error.h"
+#include "crypto/crypto_x509.h"
 #include "formats/evidence.h"
 #include "formats/image.h"
 #include "verify_internal.h"
@@ -228,10 +227,9 @@ arca_result_t arca_policy_add_trusted_root(arca_policy_t *policy, uint16_t platf
                                            const uint8_t *cert, size_t len)
 {
     arca_result_t result = ARCA_OK;
-    X509 *x = NULL;
-    BIO *bio = NULL;
-    unsigned char *der = NULL, *spki = NULL;
-    int der_len, spki_len;
+    arca__cert *x = NULL;
+    const uint8_t *der;
+    size_t der_len = 0;
     struct arca__trusted_cert entry = {0};
 
     NEED_POLICY(policy);
@@ -242,28 +240,17 @@ arca_result_t arca_policy_add_trusted_root(arca_policy_t *policy, uint16_t platf
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: empty or oversized trusted certificate");
     if (policy->cert_count >= ARCA__POLICY_MAX_CERTS)
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: more than %u trusted certificates", ARCA__POLICY_MAX_CERTS);
-    if (cert[0] != 0x30) { /* DER starts with a SEQUENCE tag; anything else may be PEM */
-        bio = BIO_new_mem_buf(cert, (int)len);
-        if (bio)
-            x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-    } else {
-        const unsigned char *p = cert;
-        x = d2i_X509(NULL, &p, (long)len);
-        if (x && p != cert + len) { /* trailing bytes: not exactly one certificate */
-            X509_free(x);
-            x = NULL;
-        }
-    }
-    if (!x)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_POLICY, "policy: trusted certificate is not a PEM or DER X.509 certificate"));
-    der_len = i2d_X509(x, &der);
-    spki_len = i2d_PUBKEY(X509_get0_pubkey(x), &spki);
-    if (der_len <= 0 || spki_len <= 0)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_POLICY, "policy: trusted certificate cannot be re-encoded"));
-    if (arca__ec_from_evp(X509_get0_pubkey(x), &entry.key) != ARCA_OK)
+    result = arca__cert_parse(cert, len, "trusted certificate", &x);
+    if (result == ARCA_ERR_OUT_OF_MEMORY)
+        goto done;
+    if (result != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_POLICY, "policy: trusted certificate is not a PEM or DER X.509 "
+                   "certificate (%s)", arca__error_detail());
+    if (arca__cert_ec_key(x, &entry.key) != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: trusted certificate's key is not an ECDSA P-256 key");
-    ARCA_CHECK(arca__sha256(der, (size_t)der_len, entry.der_sha256));
-    ARCA_CHECK(arca__sha256(spki, (size_t)spki_len, entry.spki_sha256));
+    der = arca__cert_der(x, &der_len);
+    memcpy(entry.der_sha256, arca__cert_hash(x), 32);
+    ARCA_CHECK(arca__cert_spki_hash(x, entry.spki_sha256));
     entry.kind = platform_kind;
     /* One root, one kind: a root pinned for two kinds would let its key holder choose. */
     for (size_t i = 0; i < policy->cert_count; i++)
@@ -272,11 +259,11 @@ arca_result_t arca_policy_add_trusted_root(arca_policy_t *policy, uint16_t platf
             ARCA_RAISE(ARCA_ERR_POLICY, "policy: this certificate is already pinned as a root of %s "
                        "platforms; a root vouches for one kind of platform",
                        arca__platform_kind_name(policy->certs[i].kind));
-    entry.der = malloc((size_t)der_len);
+    entry.der = malloc(der_len);
     if (!entry.der)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "policy: out of memory");
-    memcpy(entry.der, der, (size_t)der_len);
-    entry.der_len = (size_t)der_len;
+    memcpy(entry.der, der, der_len);
+    entry.der_len = der_len;
     struct arca__trusted_cert *grown =
         realloc(policy->certs, (policy->cert_count + 1) * sizeof *policy->certs);
     if (!grown)
@@ -288,10 +275,7 @@ arca_result_t arca_policy_add_trusted_root(arca_policy_t *policy, uint16_t platf
 done:
     arca__ec_free(entry.key);
     free(entry.der);
-    OPENSSL_free(der);
-    OPENSSL_free(spki);
-    X509_free(x);
-    BIO_free(bio);
+    arca__cert_free(x);
     return result;
 }
 

@@ -4,7 +4,9 @@
 #     call no platform: no key struct, no key derivation, no evidence signing, no platform ops,
 #     no dev platform internals; they only pass the loader its platform connection;
 #   - nothing outside src/platform calls a platform's ops or serves a connection;
-#   - the reserved evidence host call does not come back.
+#   - the reserved evidence host call does not come back;
+#   - OpenSSL is called from src/crypto only: no other file of the tree includes an OpenSSL
+#     header, except the few tests, fuzz targets and benchmarks listed below, each for a reason.
 # Each rule prints the offending lines and fails.
 set -u
 src=${1:?usage: check_layering.sh SRC_DIR}
@@ -32,6 +34,45 @@ rule "a platform's ops called outside src/platform" \
     "$src/host" "$src/backends" "$src/loader" "$src/runner" "$src/enclave" "$src/base" "$src/crypto" "$src/formats" "$src/channel" "$src/verify"
 rule "evidence as a host call" \
     grep -rn 'HOSTCALL_EVIDENCE' "$src"
+# OpenSSL only in src/crypto. Files elsewhere that may include it, each with its reason; a new
+# one needs a reason as good, or the wrappers (src/crypto/crypto.h, crypto_x509.h) instead.
+openssl_allowed='
+tests/crypto/test_kat.c                 reference values from OpenSSL itself; the error queue after each failure
+tests/crypto/test_ecdsa.c               keys the wrappers refuse to make (P-384, RSA, encrypted, SEC1); the error queue
+tests/crypto/test_ec_pkcs8.c            the error queue after each failure
+tests/crypto/test_x509.c                the error queue after each failure
+tests/attest/test_attest_key_memory.c   reads the private scalar of a key file, which no wrapper ever exports
+tests/verify/test_verify.c              certificate chains with OpenSSL objects as issuers (could use arca__cert_create)
+tests/platform/test_platform.c          reads the platform certificate as OpenSSL sees it (could use crypto_x509.h)
+tests/verify_hw/test_hw_refusals.c      a synthetic Intel PKI: CRLs, SGX extensions, signed collateral
+tests/image/static_crypto_enclave.c     an enclave linking libcrypto.a on purpose: what its test checks
+tests/loader/good_enclave.c             an image importing from libcrypto: what the loader test checks
+fuzz/crypto/fuzz_ec_public_der.c        the error queue after every call
+bench/crypto/bench_crypto.c             raw OpenSSL, the baseline the figures compare with
+bench/verify/bench_verify.c             raw OpenSSL signature checks, the baseline the figures compare with
+'
+root=$(dirname "$src")
+openssl_users() {
+    for dir in src tools tests fuzz bench examples include; do
+        [ -d "$root/$dir" ] || continue
+        grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]openssl/' "$root/$dir" \
+            --include='*.c' --include='*.h' --include='*.cc' --include='*.cpp'
+    done | sed "s|^$root/||" | sort | while read -r file; do
+        case $file in
+        src/crypto/*) ;;
+        *) printf '%s\n' "$openssl_allowed" | grep -q "^$file " || echo "$file" ;;
+        esac
+    done
+}
+rule "an OpenSSL header outside src/crypto (use src/crypto/crypto.h or crypto_x509.h)" openssl_users
+rule "an OpenSSL object handed out of src/crypto (arca__ec_evp / arca__ec_from_evp)" \
+    grep -rnE 'arca__ec_evp|arca__ec_from_evp' "$src/base" "$src/formats" "$src/channel" \
+    "$src/platform" "$src/host" "$src/backends" "$src/loader" "$src/runner" "$src/enclave" "$src/verify"
+# The rule above must see the wrappers themselves, or it is looking at the wrong tree.
+if ! grep -qs '#include <openssl/' "$src/crypto/crypto.c"; then
+    echo "layering: $src/crypto/crypto.c includes no OpenSSL header: wrong tree?"
+    status=1
+fi
 # Positive check, so the rules above are known to look at the right tree.
 if ! grep -q 'arca__platform_connect' "$src/host/enclave.c"; then
     echo "layering: $src/host/enclave.c does not connect the platform: wrong tree?"

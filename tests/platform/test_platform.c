@@ -24,7 +24,9 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/crypto.h"
+#include "crypto/crypto_x509.h"
 #include "base/error.h"
+#include "formats/image.h"
 #include "formats/evidence.h"
 #include "formats/sealblob.h"
 #include "platform/dev/dev_internal.h"
@@ -134,8 +136,14 @@ static void test_certificate_is_marked_dev_and_id_is_spki_hash(void)
     ASSERT_TRUE(x != NULL);
     X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn);
     ASSERT_CONTAINS(cn, "Arca dev platform ");
-    uint8_t id[32];
-    ASSERT_OK(arca__dev_spki_hash(X509_get0_pubkey(x), id));
+    uint8_t id[32], *pem = NULL;
+    size_t pem_len = 0;
+    arca__cert *cert = NULL;
+    ASSERT_OK(arca__read_file(path, 65536, &pem, &pem_len));
+    ASSERT_OK(arca__cert_parse(pem, pem_len, "platform certificate", &cert));
+    ASSERT_OK(arca__cert_spki_hash(cert, id));
+    arca__cert_free(cert);
+    free(pem);
     ASSERT_MEMEQ(id, p->platform_id, 32);
     char hex[17];
     for (int i = 0; i < 8; i++)

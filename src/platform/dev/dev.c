@@ -24,16 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/asn1.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/objects.h>
-#include <openssl/params.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "base/error.h"
+#include "crypto/crypto_x509.h"
 #include "formats/evidence.h"
 #include "formats/sealblob.h"
 
@@ -70,134 +62,36 @@ done:
     return result;
 }
 
+/* A failure of a crypto call on a key directory file: ARCA_ERR_KEY and ARCA_ERR_BAD_FORMAT
+ * (the file's bytes are wrong) become ARCA_ERR_PLATFORM_DAMAGED, other results stay. */
+static arca_result_t damaged(arca_result_t r)
+{
+    if (r == ARCA_ERR_KEY || r == ARCA_ERR_BAD_FORMAT)
+        return arca__error(ARCA_ERR_PLATFORM_DAMAGED, "dev platform: %s; restore it from a backup",
+                           arca__error_detail());
+    return arca__error(r, "dev platform: %s", arca__error_detail());
+}
+
 /*
- * The private scalar of the attestation key, from PKCS#8 PEM, without leaving a copy of it in
- * freed memory. OpenSSL's generic decoders (PEM_read_bio_PrivateKey, d2i_PrivateKey; 3.0)
- * free two buffers holding the scalar without wiping them — the DER the DER-to-key decoder
- * reads, and the OCTET STRING of the ECPrivateKey structure — so a key loaded for each request
- * would still leave its scalar in the host's heap, which is what loading per request is meant
- * to prevent. Here the PEM is decoded into OpenSSL's wiped secure buffers, the PKCS#8 wrapper is
- * parsed by d2i_PKCS8_PRIV_KEY_INFO (which wipes its key bytes when freed), and the
- * ECPrivateKey inside is walked with ASN1_get_object, which reads headers in place and copies
- * nothing. @p scalar receives the 32 bytes, big-endian; the caller wipes it.
+ * The attestation key, from PKCS#8 PEM, without leaving a copy of its private scalar in freed
+ * memory (arca__ec_from_pkcs8_pem says how), completed with the certificate's public key. A
+ * key loaded for each request would otherwise still leave its scalar in the host's heap, which
+ * is what loading per request is meant to prevent (tests/attest/test_attest_key_memory.c).
  */
-static arca_result_t read_scalar(const arca__platform *p, const uint8_t *pem, size_t pem_len,
-                                 uint8_t scalar[32])
-{
-    arca_result_t result = ARCA_OK;
-    BIO *bio = NULL;
-    char *name = NULL, *header = NULL;
-    unsigned char *der = NULL;
-    long der_len = 0, len = 0;
-    PKCS8_PRIV_KEY_INFO *p8 = NULL;
-    const unsigned char *q = NULL, *pk = NULL, *end = NULL;
-    const ASN1_OBJECT *alg_oid = NULL;
-    const void *alg_param = NULL;
-    const X509_ALGOR *alg = NULL;
-    int pk_len = 0, tag, cls, alg_param_type = 0;
-
-    bio = BIO_new_mem_buf(pem, (int)pem_len);
-    if (!bio || PEM_read_bio_ex(bio, &name, &header, &der, &der_len,
-                                PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) != 1 ||
-        strcmp(name, PEM_STRING_PKCS8INF) != 0)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
-                   "dev platform: %s/%s is not a PKCS#8 PEM private key ('BEGIN PRIVATE KEY'); "
-                   "restore it from a backup", p->dir, ARCA_DEV_KEY_FILE));
-    q = der;
-    p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, der_len);
-    if (!p8 || q != der + der_len || PKCS8_pkey_get0(NULL, &pk, &pk_len, &alg, p8) != 1)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
-                   "dev platform: %s/%s is not a PKCS#8 private key; restore it from a backup",
-                   p->dir, ARCA_DEV_KEY_FILE));
-    X509_ALGOR_get0(&alg_oid, &alg_param_type, &alg_param, alg);
-    if (OBJ_obj2nid(alg_oid) != NID_X9_62_id_ecPublicKey || alg_param_type != V_ASN1_OBJECT ||
-        OBJ_obj2nid(alg_param) != NID_X9_62_prime256v1)
-        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
-                   "dev platform: %s/%s is not a P-256 private key; restore it from a backup",
-                   p->dir, ARCA_DEV_KEY_FILE);
-    /* ECPrivateKey (RFC 5915): SEQUENCE { INTEGER 1, OCTET STRING privateKey, ... } */
-    q = pk;
-    if ((ASN1_get_object(&q, &len, &tag, &cls, pk_len) & 0x80) || tag != V_ASN1_SEQUENCE ||
-        cls != V_ASN1_UNIVERSAL)
-        goto malformed;
-    end = q + len;
-    if ((ASN1_get_object(&q, &len, &tag, &cls, end - q) & 0x80) || tag != V_ASN1_INTEGER ||
-        cls != V_ASN1_UNIVERSAL || len != 1 || q[0] != 1)
-        goto malformed;
-    q += len;
-    if ((ASN1_get_object(&q, &len, &tag, &cls, end - q) & 0x80) || tag != V_ASN1_OCTET_STRING ||
-        cls != V_ASN1_UNIVERSAL || len < 1 || len > 32)
-        goto malformed;
-    memset(scalar, 0, 32);
-    memcpy(scalar + 32 - len, q, (size_t)len);
-    goto done;
-malformed:
-    ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
-               "dev platform: %s/%s holds a malformed EC private key; restore it from a backup",
-               p->dir, ARCA_DEV_KEY_FILE);
-done:
-    PKCS8_PRIV_KEY_INFO_free(p8); /* wipes the key bytes */
-    if (der)
-        OPENSSL_secure_clear_free(der, (size_t)der_len);
-    OPENSSL_secure_free(name);
-    OPENSSL_secure_free(header);
-    BIO_free(bio);
-    if (result != ARCA_OK)
-        arca__wipe(scalar, 32);
-    return result;
-}
-
-/* The key from its scalar and the certificate's public point, through a buffer of ours that
- * is wiped; OpenSSL keeps the scalar in a BIGNUM it clears when the key is freed. */
-static arca_result_t key_from_scalar(const arca__platform *p, const uint8_t scalar[32],
-                                     arca__ec_key **out)
-{
-    arca_result_t result = ARCA_OK;
-    EVP_PKEY_CTX *ctx = NULL;
-    EVP_PKEY *pkey = NULL;
-    BIGNUM *bn = NULL;
-    uint8_t native[32];
-    char group[] = "prime256v1";
-
-    bn = BN_secure_new();
-    if (!bn || !BN_bin2bn(scalar, 32, bn) || BN_bn2nativepad(bn, native, sizeof native) != 32)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot convert the key"));
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native, sizeof native),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)p->public_key,
-                                          p->public_key_len),
-        OSSL_PARAM_construct_end(),
-    };
-    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
-                   "dev platform: %s/%s is not a usable P-256 key; restore it from a backup",
-                   p->dir, ARCA_DEV_KEY_FILE));
-    ARCA_CHECK(arca__ec_from_evp(pkey, out));
-done:
-    arca__wipe(native, sizeof native);
-    BN_clear_free(bn);
-    EVP_PKEY_free(pkey); /* *out holds its own reference */
-    EVP_PKEY_CTX_free(ctx);
-    return result;
-}
-
 arca_result_t arca__dev_load_attestation_key(const arca__platform *p, arca__ec_key **out)
 {
     arca_result_t result = ARCA_OK;
     uint8_t *pem = NULL;
     size_t len = 0;
-    uint8_t scalar[32];
+    char path[PATH_MAX];
 
     *out = NULL;
-    memset(scalar, 0, sizeof scalar);
     ARCA_CHECK(arca__dev_read(p, ARCA_DEV_KEY_FILE, PEM_MAX, &pem, &len));
-    ARCA_CHECK(read_scalar(p, pem, len, scalar));
-    ARCA_CHECK(key_from_scalar(p, scalar, out));
+    (void)arca__dev_path(path, p->dir, ARCA_DEV_KEY_FILE);
+    result = arca__ec_from_pkcs8_pem(pem, len, path, p->public_key, out);
+    if (result != ARCA_OK)
+        ARCA_RAISE(damaged(result));
 done:
-    arca__wipe(scalar, sizeof scalar);
     if (pem) {
         arca__wipe(pem, len);
         free(pem);
@@ -210,61 +104,55 @@ static arca_result_t check_key_matches_cert(const arca__platform *p)
 {
     arca_result_t result = ARCA_OK;
     arca__ec_key *key = NULL;
-    EVP_PKEY_CTX *ctx = NULL;
 
     ARCA_CHECK(arca__dev_load_attestation_key(p, &key));
-    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, arca__ec_evp(key), NULL);
-    if (!ctx || EVP_PKEY_pairwise_check(ctx) != 1)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
+    result = arca__ec_check_pair(key);
+    if (result == ARCA_ERR_KEY)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
                    "dev platform: %s/%s does not match %s/%s (the files come from different "
-                   "platforms)", p->dir, ARCA_DEV_KEY_FILE, p->dir, ARCA_DEV_CERT_FILE));
+                   "platforms): %s", p->dir, ARCA_DEV_KEY_FILE, p->dir, ARCA_DEV_CERT_FILE,
+                   arca__error_detail());
+    ARCA_CHECK(result);
 done:
-    EVP_PKEY_CTX_free(ctx);
     arca__ec_free(key);
     return result;
 }
 
-/* Load the certificate, keep its DER and the platform id (its key's SPKI hash). */
+/* Load the certificate, keep its DER, its public key and the platform id (its key's SPKI
+ * hash). */
 static arca_result_t load_cert(arca__platform *p)
 {
     arca_result_t result = ARCA_OK;
     uint8_t *pem = NULL;
-    size_t len = 0;
-    X509 *cert = NULL;
-    BIO *bio = NULL;
-    unsigned char *der = NULL;
-    int n;
+    size_t len = 0, der_len = 0;
+    arca__cert *cert = NULL;
+    const uint8_t *der;
+    char path[PATH_MAX];
 
     ARCA_CHECK(arca__dev_read(p, ARCA_DEV_CERT_FILE, PEM_MAX, &pem, &len));
-    bio = BIO_new_mem_buf(pem, (int)len);
-    if (!bio)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_OUT_OF_MEMORY, "dev platform: out of memory"));
-    cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-    if (!cert)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
-                                      "dev platform: %s/%s is not a PEM X.509 certificate", p->dir,
-                                      ARCA_DEV_CERT_FILE));
-    n = i2d_X509(cert, &der);
-    if (n <= 0 || (size_t)n > ARCA_EVIDENCE_MAX_CERT_SIZE)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
-                                      "dev platform: %s/%s cannot be encoded as DER", p->dir,
-                                      ARCA_DEV_CERT_FILE));
-    p->cert_der = malloc((size_t)n);
+    (void)arca__dev_path(path, p->dir, ARCA_DEV_CERT_FILE);
+    result = arca__cert_parse(pem, len, path, &cert);
+    if (result != ARCA_OK)
+        ARCA_RAISE(damaged(result));
+    der = arca__cert_der(cert, &der_len);
+    if (der_len > ARCA_EVIDENCE_MAX_CERT_SIZE)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
+                   "dev platform: %s holds a certificate of %zu bytes, more than evidence carries "
+                   "(%u); restore it from a backup", path, der_len, ARCA_EVIDENCE_MAX_CERT_SIZE);
+    p->cert_der = malloc(der_len);
     if (!p->cert_der)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "dev platform: out of memory");
-    memcpy(p->cert_der, der, (size_t)n);
-    p->cert_len = (size_t)n;
-    ARCA_CHECK(arca__dev_spki_hash(X509_get0_pubkey(cert), p->platform_id));
-    if (EVP_PKEY_get_octet_string_param(X509_get0_pubkey(cert), OSSL_PKEY_PARAM_PUB_KEY,
-                                        p->public_key, sizeof p->public_key,
-                                        &p->public_key_len) != 1)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_PLATFORM_DAMAGED,
-                                      "dev platform: %s/%s does not hold a P-256 public key",
-                                      p->dir, ARCA_DEV_CERT_FILE));
+    memcpy(p->cert_der, der, der_len);
+    p->cert_len = der_len;
+    ARCA_CHECK(arca__cert_spki_hash(cert, p->platform_id));
+    result = arca__cert_ec_key(cert, &p->public_key);
+    if (result == ARCA_ERR_KEY)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_DAMAGED,
+                   "dev platform: %s does not hold a P-256 public key (%s)", path,
+                   arca__error_detail());
+    ARCA_CHECK(result);
 done:
-    OPENSSL_free(der);
-    X509_free(cert);
-    BIO_free(bio);
+    arca__cert_free(cert);
     free(pem);
     return result;
 }
@@ -275,6 +163,7 @@ static void dev_close(arca__platform *p)
         return;
     if (p->dir_fd >= 0)
         close(p->dir_fd);
+    arca__ec_free(p->public_key);
     free(p->cert_der);
     free(p);
 }

@@ -26,16 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include "base/error.h"
+#include "crypto/crypto_x509.h"
 #include "formats/evidence.h"
+
+/* How long a platform certificate is valid: a hundred years (the platform has no renewal). */
+#define DEV_CERT_DAYS 36500
 
 int arca__dev_path(char out[PATH_MAX], const char *dir, const char *file)
 {
@@ -254,83 +253,38 @@ done:
     return result;
 }
 
-arca_result_t arca__dev_spki_hash(void *evp_pkey, uint8_t out[32])
-{
-    arca_result_t result = ARCA_OK;
-    unsigned char *der = NULL;
-    int n = i2d_PUBKEY((EVP_PKEY *)evp_pkey, &der);
-    if (n <= 0)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot encode the platform public key"));
-    ARCA_CHECK(arca__sha256(der, (size_t)n, out));
-done:
-    OPENSSL_free(der);
-    return result;
-}
-
-static int add_ext(X509 *cert, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
-    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    if (!ext)
-        return 0;
-    int ok = X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-    return ok;
-}
-
 /* The self-signed platform certificate, marked as a dev platform in its names and comment. */
 static arca_result_t make_certificate(const arca__ec_key *key, const char *path)
 {
     arca_result_t result = ARCA_OK;
-    EVP_PKEY *pkey = arca__ec_evp(key);
-    X509 *cert = X509_new();
-    BIGNUM *serial = NULL;
-    BIO *bio = NULL;
-    uint8_t id[32], serial_bytes[16];
+    arca__cert *cert = NULL;
+    uint8_t id[32];
     char cn[64];
     char *pem = NULL;
-    long pem_len;
+    size_t pem_len = 0;
+    const time_t now = time(NULL);
 
-    if (!cert)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "dev platform: cannot allocate a certificate");
-    ARCA_CHECK(arca__dev_spki_hash(pkey, id));
-    ARCA_CHECK(arca__random(serial_bytes, sizeof serial_bytes));
-    serial_bytes[0] &= 0x7f; /* positive */
-    serial_bytes[0] |= 0x01; /* and exactly 16 bytes long */
+    ARCA_CHECK(arca__ec_spki_hash(key, id));
     snprintf(cn, sizeof cn, ARCA_DEV_CERT_CN_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", id[0], id[1],
              id[2], id[3], id[4], id[5], id[6], id[7]);
-    serial = BN_bin2bn(serial_bytes, sizeof serial_bytes, NULL);
-    X509_NAME *name = X509_get_subject_name(cert);
-    if (!serial || !X509_set_version(cert, 2) ||
-        !BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert)) ||
-        !X509_gmtime_adj(X509_getm_notBefore(cert), 0) ||
-        !X509_time_adj_ex(X509_getm_notAfter(cert), 36500, 0, NULL) ||
-        !X509_set_pubkey(cert, pkey) ||
-        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                                    (const unsigned char *)ARCA_DEV_CERT_ORG,
-                                    -1, -1, 0) ||
-        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) ||
-        !X509_set_issuer_name(cert, name) ||
-        !add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") ||
-        !add_ext(cert, NID_key_usage, "critical,digitalSignature,keyCertSign") ||
-        !add_ext(cert, NID_subject_key_identifier, "hash") ||
-        !add_ext(cert, NID_netscape_comment,
-                 "Arca dev platform: keys live in a user's directory; trust rests on the host user") ||
-        X509_sign(cert, pkey, EVP_sha256()) <= 0)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot build the platform certificate"));
-    bio = BIO_new(BIO_s_mem());
-    if (!bio || !PEM_write_bio_X509(bio, cert))
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot encode the platform certificate"));
-    pem_len = BIO_get_mem_data(bio, &pem);
-    if (pem_len <= 0)
-        ARCA_CHECK(arca__crypto_error(ARCA_ERR_CRYPTO, "dev platform: cannot encode the platform certificate"));
-    ARCA_CHECK(write_new_file(path, pem, (size_t)pem_len));
+    const arca__cert_template template = {
+        .organization = ARCA_DEV_CERT_ORG,
+        .common_name = cn,
+        .not_before = (int64_t)now,
+        .not_after = (int64_t)now + (int64_t)DEV_CERT_DAYS * 86400,
+        .ca = 1,
+        .comment = "Arca dev platform: keys live in a user's directory; trust rests on the host user",
+    };
+    result = arca__cert_create(key, &template, NULL, NULL, &cert);
+    if (result == ARCA_OK)
+        result = arca__cert_to_pem(cert, &pem, &pem_len);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "dev platform: cannot build the platform certificate: %s",
+                   arca__error_detail());
+    ARCA_CHECK(write_new_file(path, pem, pem_len));
 done:
-    BIO_free(bio);
-    BN_free(serial);
-    X509_free(cert);
+    free(pem);
+    arca__cert_free(cert);
     return result;
 }
 

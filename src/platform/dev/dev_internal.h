@@ -32,8 +32,8 @@ struct arca__platform {
     uint8_t *cert_der;                    /* platform certificate, DER */
     size_t cert_len;
     uint8_t platform_id[32];              /* SHA-256 of the certificate's SPKI DER */
-    uint8_t public_key[65];               /* its uncompressed P-256 point, for loading the key */
-    size_t public_key_len;
+    arca__ec_key *public_key;             /* the certificate's key (public only), for loading
+                                           * the attestation key */
     int created;                          /* non-zero if this open initialised the directory */
 };
 
@@ -52,9 +52,6 @@ arca_result_t arca__dev_resolve_dir(const char *dir, char out[PATH_MAX]);
  * result). Sets *created when this call did the work. Never touches a non-empty directory.
  */
 arca_result_t arca__dev_ensure_dir(const char *dir, int *created);
-
-/** SHA-256 of the SubjectPublicKeyInfo DER of an EVP_PKEY (the platform id). */
-arca_result_t arca__dev_spki_hash(void *evp_pkey, uint8_t out[32]);
 
 /**
  * Open the key directory @p dir with O_DIRECTORY | O_NOFOLLOW and check, on the opened
