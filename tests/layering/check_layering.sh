@@ -48,6 +48,7 @@ tests/verify_hw/test_hw_refusals.c      a synthetic Intel PKI: CRLs, SGX extensi
 tests/image/static_crypto_enclave.c     an enclave linking libcrypto.a on purpose: what its test checks
 tests/loader/good_enclave.c             an image importing from libcrypto: what the loader test checks
 fuzz/crypto/fuzz_ec_public_der.c        the error queue after every call
+fuzz/crypto/fuzz_ec_pkcs8.c             the error queue after every call; PEM armour around fuzzed DER (EVP_EncodeBlock)
 bench/crypto/bench_crypto.c             raw OpenSSL, the baseline the figures compare with
 bench/verify/bench_verify.c             raw OpenSSL signature checks, the baseline the figures compare with
 '
