@@ -37,6 +37,15 @@ typedef struct arca_enclave arca_enclave_t;
 typedef arca_result_t (*arca_host_fn)(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
                                       size_t out_cap, size_t *out_len);
 
+/**
+ * Where an enclave's standard output goes: its `printf`, `puts`, `fprintf(stdout, ...)`,
+ * `fwrite(..., stderr)`... (the same on every backend).
+ * @param[in] ctx     the output_ctx given in the options
+ * @param[in] stream  1 for stdout, 2 for stderr
+ * @param[in] bytes   the bytes the enclave wrote (len bytes; not NUL-terminated; untrusted)
+ */
+typedef void (*arca_output_fn)(void *ctx, int stream, const char *bytes, size_t len);
+
 /** One entry of the host-call table. Ids at or above ARCA_HOST_CALL_RESERVED are Arca's. */
 typedef struct arca_host_call {
     uint32_t id;
@@ -74,6 +83,10 @@ typedef struct arca_enclave_options {
      *  the generated host code; NAME_create_enclave() sets it), or NULL: not checked. An enclave
      *  generated from another interface fails create with ARCA_ERR_INTERFACE_MISMATCH. */
     const uint8_t *interface_hash;
+    /** The enclave's stdout and stderr; NULL = this process's stdout and stderr (the bytes as
+     *  written, like a program's own output). Called on the thread serving the enclave's call. */
+    arca_output_fn output;
+    void *output_ctx; /**< passed to output */
 } arca_enclave_options_t;
 
 /** Fill @p opts with defaults. */

@@ -26,6 +26,8 @@
 
 /* Host calls reserved by Arca itself (≥ ARCA_HOST_CALL_RESERVED). */
 #define ARCA__HOSTCALL_LOG UINT32_C(0xFFFF0001)      /* in: u32 level, then text */
+/* 0xFFFF0002 was the evidence host call (runtime ABI 1): never reused. */
+#define ARCA__HOSTCALL_OUTPUT UINT32_C(0xFFFF0003)   /* in: u32 stream (1, 2), then bytes */
 
 /*
  * Keys the platform derived for this enclave's identity. Never root secrets. Loaders copy

@@ -35,6 +35,8 @@ struct arca_enclave {
     arca_host_call_t *host_calls;         /* private copy of the options' table, sorted by id */
     size_t host_call_count;
     void *host_ctx;
+    arca_output_fn output;                /* options.output, or NULL: this process's stdout/stderr */
+    void *output_ctx;
     size_t max_payload;
     uint32_t threads;                     /* config.threads: concurrent calls allowed */
     uint64_t busy;                        /* bit k: a call holds slot k (k < threads); __atomic */

@@ -1,6 +1,6 @@
 /*
- * hostcall.c — serving host calls (ocalls) on the host: Arca's reserved call (log) and
- * then the application's host-call table. Every backend funnels the enclave's host calls
+ * hostcall.c — serving host calls (ocalls) on the host: Arca's reserved calls (log, the
+ * enclave's stdout/stderr) and then the application's host-call table. Every backend funnels the enclave's host calls
  * through arca__host_dispatch(), given to it at launch. Keys and evidence never pass here:
  * the loader gets them from the platform over its own connection.
  *
@@ -10,6 +10,7 @@
  * and which call each serves, so that destroy can refuse to pull an enclave down from under its
  * own host call, and a call back into the enclave runs nested on the slot of that call.
  */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,34 @@ done:
     return result;
 }
 
+/* ---- ARCA__HOSTCALL_OUTPUT ---- */
+
+/* The enclave's stdout/stderr (its printf, puts, fwrite(stdout)...; src/loader/libc_bind.c):
+ * to the application's output function, else to this process's stdout/stderr as written. */
+static arca_result_t serve_output(struct arca_enclave *enclave, const uint8_t *in, size_t in_len)
+{
+    arca_result_t result = ARCA_OK;
+    uint32_t stream;
+    if (in_len < 4)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT);
+    stream = (uint32_t)in[0] | (uint32_t)in[1] << 8 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
+    if (stream != 1 && stream != 2)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT);
+    if (in_len == 4)
+        goto done;
+    if (enclave->output) {
+        enclave->output(enclave->output_ctx, (int)stream, (const char *)in + 4, in_len - 4);
+    } else {
+        FILE *to = stream == 1 ? stdout : stderr;
+        flockfile(to);
+        fwrite_unlocked(in + 4, 1, in_len - 4, to);
+        fflush_unlocked(to);
+        funlockfile(to);
+    }
+done:
+    return result;
+}
+
 /* ---- the application's table ---- */
 
 static int by_id(const void *a, const void *b)
@@ -140,6 +169,8 @@ arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, siz
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
     if (id == ARCA__HOSTCALL_LOG) {
         result = serve_log(in, in_len);
+    } else if (id == ARCA__HOSTCALL_OUTPUT) {
+        result = serve_output(enclave, in, in_len);
     } else {
         const arca_host_call_t key = {.id = id};
         const arca_host_call_t *hc = enclave->host_call_count

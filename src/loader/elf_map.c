@@ -262,6 +262,7 @@ arca_result_t arca__runtime_load(const uint8_t *bytes, size_t size, arca__loaded
     if (image->has_tls)
         image->tls_module = arca__loader_tls_reserve_id();
     ARCA_CHECK(arca__loader_read_dynamic(image, dyn_vaddr, dyn_size));
+    ARCA_CHECK(arca__loader_streams_open(image));
     ARCA_CHECK(arca__loader_relocate(image));
     ARCA_CHECK(protect(image));
     *out = image;
@@ -374,6 +375,7 @@ void arca__runtime_unload(arca__loaded_image *image)
         return;
     if (image->started)
         run_finalisers(image);
+    arca__loader_streams_close(image);
     if (image->tls_module)
         arca__loader_tls_unregister(image);
     if (image->map)

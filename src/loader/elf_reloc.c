@@ -7,7 +7,8 @@
  * otherwise the symbol version the image asks for is taken — and the object that provides it
  * must be the loading program itself or one of
  * the runtime libraries of ARCA_IMAGE_ALLOWED_NEEDED (src/formats/image.h). __tls_get_addr is
- * bound to the loader's own (elf_tls.c). Symbols the image defines bind to its own definition
+ * bound to the loader's own (elf_tls.c), and the C library functions Arca implements
+ * (stdout/stderr, printf, getenv, abort...: libc_bind.c) to Arca's. Symbols the image defines bind to its own definition
  * (no interposition from the host). Supported relocations (x86-64): NONE, 64, GLOB_DAT,
  * JUMP_SLOT, RELATIVE, DTPMOD64, DTPOFF64, IRELATIVE (stage 2) and DT_RELR; everything else is
  * refused by name (TPOFF64: initial-exec TLS needs static TLS; COPY: executables only; TLSDESC).
@@ -328,6 +329,9 @@ static arca_result_t bind_import(const arca__loaded_image *image, uint64_t sym_i
         *value = (uint64_t)(uintptr_t)&arca__loader_tls_get_addr;
         goto done;
     }
+    /* The C library behaviour Arca gives every backend (stdio, environment, abort). */
+    if (arca__loader_libc_binding((arca__loaded_image *)image, name, value))
+        goto done;
     ARCA_CHECK(import_version(image, sym_index, &version, &file));
     if (file && !needed_allowed(file))
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "loader: the image imports %s@%s from %s, which is not "

@@ -27,6 +27,11 @@
 
 typedef struct arca__loaded_image arca__loaded_image;
 
+/* Where the image's stdout (stream 1) and stderr (2) go: the backend's host call. */
+typedef void (*arca__output_fn)(void *ctx, int stream, const char *bytes, size_t len);
+/* How abort() or a failed assert in the image ends the enclave, with @p cause; never returns. */
+typedef void (*arca__end_fn)(void *ctx, const char *cause);
+
 /**
  * Stage 1: map and relocate the image in @p bytes (already verified by arca__image_verify();
  * the loader re-checks everything it uses). Nothing of the image runs.
@@ -52,6 +57,21 @@ arca_result_t arca__runtime_check_interface(const arca__loaded_image *image,
                                             const struct arca__runtime *runtime,
                                             const uint8_t expected[32])
     __attribute__((warn_unused_result));
+
+/**
+ * The C library behaviour of the image (src/loader/libc_bind.c): where its stdout and stderr go
+ * and how abort()/assert end it. Set before arca__runtime_start() (constructors may print).
+ */
+void arca__runtime_set_output(arca__loaded_image *image, arca__output_fn output, arca__end_fn end,
+                              void *ctx);
+
+/**
+ * Name @p image as the one this thread runs (for its printf and abort), until
+ * arca__runtime_leave() with the returned value. Needed where several images share a process
+ * (sim); a process with one image (arca-runner) needs no calls.
+ */
+arca__loaded_image *arca__runtime_enter(arca__loaded_image *image);
+void arca__runtime_leave(arca__loaded_image *outer);
 
 /** Run the finalisers (if the image was started), release its TLS and unmap it. NULL is a no-op. */
 void arca__runtime_unload(arca__loaded_image *image);

@@ -10,6 +10,7 @@
 #include <elf.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "loader.h"
 
@@ -59,6 +60,11 @@ struct arca__loaded_image {
     arca__loader_dynamic dyn;
     struct arca__loader_objects *objects; /* the loading process's objects, while relocating */
     int started;     /* initialisers ran: the finalisers must run at unload */
+    /* The image's own stdout and stderr (libc_bind.c); its `stdout`/`stderr` imports point here. */
+    FILE *streams[2];
+    arca__output_fn output; /* where their bytes go (the backend's; NULL: dropped) */
+    arca__end_fn end;       /* how abort() and a failed assert end the enclave */
+    void *output_ctx;
 };
 
 /** Pointer to [vaddr, vaddr + len) of the image, or NULL unless it lies inside one segment's
@@ -67,6 +73,15 @@ void *arca__loader_at(const arca__loaded_image *image, uint64_t vaddr, uint64_t 
 
 /** A NUL-terminated string at @p offset of DT_STRTAB, or NULL when it is out of range. */
 const char *arca__loader_string(const arca__loaded_image *image, uint64_t offset);
+
+/* ---- libc_bind.c ---- */
+
+/** Create the image's stdout and stderr (before relocation: its imports point at them). */
+arca_result_t arca__loader_streams_open(arca__loaded_image *image);
+/** Flush and close them (at unload). */
+void arca__loader_streams_close(arca__loaded_image *image);
+/** 1 and *value set when @p name is one of the C library imports Arca implements, else 0. */
+int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint64_t *value);
 
 /* ---- elf_reloc.c ---- */
 

@@ -56,6 +56,26 @@ static void *digest_thread(void *arg)
     return NULL;
 }
 
+/* The enclave's stdout/stderr (src/loader/libc_bind.c): to the host through the calling
+ * thread's slot; outside a call, onto the runner's stderr (libarca forwards it escaped). */
+static void runner_output(void *ctx, int stream, const char *bytes, size_t len)
+{
+    (void)ctx;
+    if (arca__server_output(stream, bytes, len) == ARCA_ERR_UNSUPPORTED)
+        (void)!write(STDERR_FILENO, bytes, len);
+}
+
+/* abort() or a failed assert: name the cause for libarca and end the runner. */
+static void runner_end(void *ctx, const char *cause)
+{
+    char line[320];
+    (void)ctx;
+    int n = snprintf(line, sizeof line, "arca-runner: enclave ended: %s\n", cause);
+    if (n > 0)
+        (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    _exit(ARCA__RUNNER_EXIT_ENDED);
+}
+
 static void send_ready(arca_result_t r, uint32_t protections)
 {
     struct arca__ready_msg msg;
@@ -197,6 +217,7 @@ int main(int argc, char **argv)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arca-runner: cannot start the runtime-digest thread");
     digesting = 1;
     ARCA_CHECK(load_image(&start, &info, &image));
+    arca__runtime_set_output(image, runner_output, runner_end, NULL);
     close(ARCA__RUNNER_FD_IMAGE);
     ARCA_CHECK(map_channel(&start));
     close(ARCA__RUNNER_FD_CHANNEL);

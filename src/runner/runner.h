@@ -76,6 +76,17 @@ typedef struct arca__server_config {
 arca_result_t arca__server_prepare(arca__server_config *config);
 /** Point config->iface.host_call at the server's host-call path (through the caller's slot). */
 void arca__server_set_host_call(arca__server_config *config);
+/**
+ * Carry the enclave's stdout (@p stream 1) or stderr (2) to the host as ARCA__HOSTCALL_OUTPUT
+ * host calls through the calling thread's slot. @return ARCA_ERR_UNSUPPORTED outside a call
+ * (no slot: a constructor, a thread of the enclave's own), else the host's answer.
+ */
+arca_result_t arca__server_output(int stream, const char *bytes, size_t len);
+
+/* The exit status of a runner whose enclave called abort() or failed an assert; the cause is
+ * on stderr, on the line "arca-runner: enclave ended: CAUSE" (libarca names it). */
+#define ARCA__RUNNER_EXIT_ENDED 3
+
 /** Let the slot threads serve. */
 void arca__server_start(void);
 

@@ -119,6 +119,26 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
     return (arca_result_t)reply.result;
 }
 
+arca_result_t arca__server_output(int stream, const char *bytes, size_t len)
+{
+    uint8_t piece[4 + 4096];
+    size_t ignored = 0;
+    if (!current)
+        return ARCA_ERR_UNSUPPORTED; /* not inside a call: no slot to carry it */
+    piece[0] = (uint8_t)stream;
+    piece[1] = piece[2] = piece[3] = 0;
+    while (len) {
+        size_t n = len < sizeof piece - 4 ? len : sizeof piece - 4;
+        memcpy(piece + 4, bytes, n);
+        arca_result_t r = host_call(NULL, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
+        if (r != ARCA_OK)
+            return r;
+        bytes += n;
+        len -= n;
+    }
+    return ARCA_OK;
+}
+
 static arca_result_t run_init(slot_thread *t)
 {
     int expected = LIFE_NEW;

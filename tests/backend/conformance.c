@@ -547,6 +547,45 @@ static void test_host_call_reply_buffer_over_limit(void)
     ASSERT_EQ(r[1], HUGE_REPLY);
 }
 
+/* ---- the C library behaviour (stdout, stderr, getenv) ---- */
+
+static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
+static char output[2][256];
+static size_t output_len[2];
+
+static void capture(void *ctx, int stream, const char *bytes, size_t len)
+{
+    (void)ctx;
+    pthread_mutex_lock(&output_lock);
+    if (stream == 1 || stream == 2) {
+        size_t room = sizeof output[0] - 1 - output_len[stream - 1];
+        size_t n = len < room ? len : room;
+        memcpy(output[stream - 1] + output_len[stream - 1], bytes, n);
+        output_len[stream - 1] += n;
+    }
+    pthread_mutex_unlock(&output_lock);
+}
+
+static void test_stdio_goes_to_the_host(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_enclave_options_t o;
+    uint32_t no_env = 0;
+    size_t got = 0;
+    options(&o);
+    reset_host_state();
+    o.output = capture;
+    memset(output, 0, sizeof output);
+    output_len[0] = output_len[1] = 0;
+    ASSERT_OK(arca_enclave_create(raw_image_path, &o, &e));
+    ASSERT_OK(arca_enclave_call(e, CE_STDIO, NULL, 0, &no_env, sizeof no_env, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_EQ(got, 4);
+    ASSERT_EQ(no_env, 1); /* never the host's environment, on any backend */
+    ASSERT_STREQ(output[0], CE_STDIO_STDOUT);
+    ASSERT_STREQ(output[1], CE_STDIO_STDERR);
+}
+
 static void test_host_call_data(void)
 {
     arca_enclave_t *e = NULL;
@@ -1375,6 +1414,7 @@ int main(int argc, char **argv)
     RUN(test_instances_are_separate);
     RUN(test_refuse_debug);
     RUN(test_unsigned_image);
+    RUN(test_stdio_goes_to_the_host);
     RUN(test_tampered_image);
     RUN(test_bad_signature);
     RUN(test_wrong_key);

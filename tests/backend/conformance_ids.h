@@ -32,6 +32,10 @@
 #define CE_BAD_OUT_LEN 13   /* buggy: returns OK with *out_len > out_cap */
 #define CE_BAD_CODE 16      /* buggy: returns an undefined result code */
 #define CE_BIG_REPLY_BUFFER 17 /* HC_RAW_HUGE with a reply buffer 64 KiB over the default max_payload */
+#define CE_STDIO 18         /* printf, puts, putchar, fprintf(stderr), fwrite(stdout); out: u32 1
+                               when getenv("PATH") and getenv("HOME") are both NULL */
+#define CE_STDIO_STDOUT "hello 42 from printf\nputs line\n!\nfwrite\n"
+#define CE_STDIO_STDERR "to stderr 7\n"
 #define HC_DESTROY 106      /* destroys an enclave from inside a host call */
 #define HC_INIT 110
 #define HC_FINI 111

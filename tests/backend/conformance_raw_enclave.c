@@ -9,6 +9,8 @@
  * It is deliberately wrong in CE_BAD_OUT_LEN and CE_BAD_CODE and must not be copied.
  */
 #include <stdlib.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arca/enclave.h"
@@ -76,7 +78,28 @@ static arca_result_t big_reply_buffer(const uint8_t *in, size_t in_len, uint8_t 
     return ARCA_OK;
 }
 
-ARCA_ECALLS({CE_ECHO, echo}, {CE_DESTROY_INSIDE, destroy_inside}, {CE_BAD_OUT_LEN, bad_out_len},
+/* The C library behaviour every backend gives the image (src/loader/libc_bind.c). */
+static arca_result_t stdio(const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+                           size_t *out_len)
+{
+    (void)in, (void)in_len;
+    *out_len = 0;
+    if (cap < 4)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    printf("hello %d from %s\n", 42, "printf");
+    puts("puts line");
+    putchar('!');
+    putchar('\n');
+    fprintf(stderr, "to stderr %d\n", 7);
+    fwrite("fwrite\n", 1, 7, stdout);
+    fflush(stdout);
+    uint32_t no_env = getenv("PATH") == NULL && getenv("HOME") == NULL;
+    memcpy(out, &no_env, 4);
+    *out_len = 4;
+    return ARCA_OK;
+}
+
+ARCA_ECALLS({CE_STDIO, stdio}, {CE_ECHO, echo}, {CE_DESTROY_INSIDE, destroy_inside}, {CE_BAD_OUT_LEN, bad_out_len},
             {CE_BAD_CODE, bad_code}, {CE_BIG_REPLY_BUFFER, big_reply_buffer});
 
 /* init asks the host what to return and tells it the identity the enclave sees; the host's

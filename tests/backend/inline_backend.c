@@ -95,11 +95,37 @@ done:
     return result;
 }
 
+/* The image's stdout/stderr: one host call per piece, its stream in front. */
+static void inline_output(void *ctx, int stream, const char *bytes, size_t len)
+{
+    uint8_t piece[4 + 1024];
+    size_t ignored = 0;
+    piece[0] = (uint8_t)stream;
+    piece[1] = piece[2] = piece[3] = 0;
+    while (len) {
+        size_t n = len < sizeof piece - 4 ? len : sizeof piece - 4;
+        memcpy(piece + 4, bytes, n);
+        (void)inline_host_call(ctx, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
+        bytes += n;
+        len -= n;
+    }
+}
+
+/* abort()/assert: the host process cannot go on (the image runs in it). */
+static void inline_end(void *ctx, const char *cause)
+{
+    (void)ctx;
+    fprintf(stderr, "inline backend: %s\n", cause);
+    abort();
+}
+
 static void unload(struct inline_state *s)
 {
     arca__services_close(s->services);
     s->services = NULL;
+    arca__loaded_image *outer = arca__runtime_enter(s->image); /* finalisers may print */
     arca__runtime_unload(s->image);
+    arca__runtime_leave(outer);
     s->image = NULL;
 }
 
@@ -132,7 +158,10 @@ static arca_result_t inline_create(arca__backend_base *base, const arca__launch 
         ARCA_RAISE(ARCA_ERR_IO, "inline: cannot keep the platform connection: %s", strerror(errno));
     result = arca__services_open(platform_fd, &launched->identity, digest, &s->services);
     ARCA_CHECK(result); /* the descriptor was taken over, even on failure */
+    arca__runtime_set_output(s->image, inline_output, inline_end, s);
+    arca__loaded_image *outer = arca__runtime_enter(s->image);
     result = arca__runtime_start(s->image, &runtime);
+    arca__runtime_leave(outer);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "inline: %s", arca__error_detail());
     ARCA_CHECK(arca__runtime_check_interface(s->image, runtime, launch->interface_hash));
@@ -141,7 +170,9 @@ static arca_result_t inline_create(arca__backend_base *base, const arca__launch 
     iface.host_call = inline_host_call;
     iface.identity = launched->identity;
     arca__services_attach(s->services, &iface);
+    outer = arca__runtime_enter(s->image);
     result = runtime->init(&iface);
+    arca__runtime_leave(outer);
     if (result != ARCA_OK) {
         if (!arca_result_valid((int)result))
             result = ARCA_ERR_INIT_FAILED;
@@ -178,7 +209,9 @@ static arca_result_t inline_call(arca__backend_base *base, uint32_t slot, uint32
     if (!req || !reply)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "inline: out of memory for a %zu/%zu byte call", in_len,
                    out_cap);
+    arca__loaded_image *outer = arca__runtime_enter(s->image);
     result = s->runtime->dispatch(fn_id, req, in_len, reply, out_cap, &got);
+    arca__runtime_leave(outer);
     if (result == ARCA_OK && got > out_cap) {
         got = 0;
         ARCA_RAISE(ARCA_ERR_INTERNAL, "inline: the enclave claims a reply larger than offered");
@@ -199,8 +232,11 @@ static void inline_destroy(arca__backend_base *base)
     struct inline_state *s = state_of(base);
     if (!s)
         return;
-    if (s->runtime)
+    if (s->runtime) {
+        arca__loaded_image *outer = arca__runtime_enter(s->image);
         s->runtime->fini();
+        arca__runtime_leave(outer);
+    }
     s->runtime = NULL;
     unload(s);
 }

@@ -53,6 +53,7 @@ typedef struct process_log {
     int64_t last_ms;                     /* when tokens were last refilled (0: never) */
     uint64_t dropped;                    /* lines dropped by the rate limit, not yet reported */
     char seccomp_call[48];               /* "NAME (NR)" from the runner's SIGSYS line, or "" */
+    char end_cause[200];                 /* why the enclave ended (abort, assert), or "" */
 } process_log;
 
 /** Start forwarding for runner @p pid into @p sink (NULL: the host's stderr); fd is untouched. */
@@ -80,7 +81,7 @@ typedef struct process_state {
     pid_t pid;
     int lost;                      /* __atomic: runner gone (2: reason being written, 1: set) */
     char caveats[240];             /* READY's caveats: why protections are reduced ("" none) */
-    char lost_reason[160];         /* complete once lost is 1 (release); read it only then */
+    char lost_reason[256];         /* complete once lost is 1 (release); read it only then */
     process_buffer ocall_in[ARCA_MAX_THREADS];
     process_buffer ocall_out[ARCA_MAX_THREADS];
 

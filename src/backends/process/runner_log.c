@@ -86,21 +86,29 @@ static void report_dropped(process_log *log)
     log->dropped = 0;
 }
 
-/* The runner's SIGSYS handler names a forbidden call on a line of its own (src/runner/
- * sandbox.c): keep the name (printable, cut) for the enclave's lost reason. Only a label for
- * people: an enclave can write such a line itself, and at worst misnames its own death. */
+/* The runner names why it ends on a line of its own: its SIGSYS handler the forbidden call
+ * (src/runner/sandbox.c), its abort()/assert binding the cause (src/runner/main.c). Keep the
+ * text (printable, cut) for the enclave's lost reason. Only a label for people: an enclave can
+ * write such a line itself, and at worst misnames its own death. */
 #define SECCOMP_LINE "arca-runner: seccomp: forbidden system call "
+#define ENDED_LINE "arca-runner: enclave ended: "
+
+static void keep_after(const process_log *log, const char *prefix, char *out, size_t cap)
+{
+    size_t skip = strlen(prefix), n = 0;
+    if (log->len <= skip || memcmp(log->line, prefix, skip) != 0)
+        return;
+    for (size_t i = skip; i < log->len && n + 1 < cap; i++) {
+        char c = log->line[i];
+        out[n++] = c >= 0x20 && c < 0x7f ? c : '?';
+    }
+    out[n] = '\0';
+}
 
 static void note_seccomp(process_log *log)
 {
-    size_t prefix = sizeof SECCOMP_LINE - 1, n = 0;
-    if (log->len <= prefix || memcmp(log->line, SECCOMP_LINE, prefix) != 0)
-        return;
-    for (size_t i = prefix; i < log->len && n + 1 < sizeof log->seccomp_call; i++) {
-        char c = log->line[i];
-        log->seccomp_call[n++] = c >= 0x20 && c < 0x7f ? c : '?';
-    }
-    log->seccomp_call[n] = '\0';
+    keep_after(log, SECCOMP_LINE, log->seccomp_call, sizeof log->seccomp_call);
+    keep_after(log, ENDED_LINE, log->end_cause, sizeof log->end_cause);
 }
 
 /* Forward the collected line, escaped, with the runner's prefix (or count it as dropped). */

@@ -173,8 +173,14 @@ void arca__process_mark_lost(process_state *st, const char *reason)
     }
 }
 
-static void describe_exit(int status, const char *seccomp_call, char *buf, size_t cap)
+static void describe_exit(int status, const process_log *log, char *buf, size_t cap)
 {
+    const char *seccomp_call = log->seccomp_call;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3 /* ARCA__RUNNER_EXIT_ENDED */ &&
+        log->end_cause[0]) {
+        snprintf(buf, cap, "%.*s", (int)(cap ? cap - 1 : 0), log->end_cause);
+        return;
+    }
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS && seccomp_call[0])
         snprintf(buf, cap, "arca-runner was killed by seccomp: the enclave made a forbidden "
                  "system call, %s", seccomp_call);
@@ -255,7 +261,7 @@ static void *monitor_main(void *arg)
     sigset_t all;
     int pidfd = -1, stopping = 0, status = 0;
     int64_t deadline = -1;
-    char reason[160];
+    char reason[sizeof ((process_state *)0)->lost_reason];
 
     /* Application signals are for application threads. */
     sigfillset(&all);
@@ -326,7 +332,7 @@ static void *monitor_main(void *arg)
         rc = waitpid(st->pid, &status, 0);
     while (rc < 0 && errno == EINTR);
     if (rc == st->pid)
-        describe_exit(status, st->log.seccomp_call, reason, sizeof reason);
+        describe_exit(status, &st->log, reason, sizeof reason);
     else
         snprintf(reason, sizeof reason, "arca-runner is gone (reaped elsewhere)");
     arca__process_mark_lost(st, reason);

@@ -178,11 +178,42 @@ done:
     return result;
 }
 
+/* The image's stdout/stderr (src/loader/libc_bind.c): one host call per write, in pieces the
+ * payload limit allows, each with its stream in front. */
+static void sim_output(void *ctx, int stream, const char *bytes, size_t len)
+{
+    struct sim_state *s = ctx;
+    uint8_t piece[4 + SMALL];
+    size_t ignored = 0;
+    piece[0] = (uint8_t)stream;
+    piece[1] = piece[2] = piece[3] = 0;
+    while (len) {
+        size_t n = len < SMALL ? len : SMALL;
+        memcpy(piece + 4, bytes, n);
+        (void)sim_host_call(s, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
+        bytes += n;
+        len -= n;
+    }
+}
+
+/* abort() or a failed assert in the enclave: sim runs it in the host process, which cannot go
+ * on; say why on the host's stderr and end it as the C library would. */
+static void sim_end(void *ctx, const char *cause)
+{
+    (void)ctx;
+    fprintf(stderr, "arca sim: %s; the host process ends with it (sim runs the enclave inside "
+                    "it; the process backend ends only the enclave)\n", cause);
+    fflush(stderr);
+    abort();
+}
+
 static void unload(struct sim_state *s)
 {
     arca__services_close(s->services);
     s->services = NULL;
+    arca__loaded_image *outer = arca__runtime_enter(s->image); /* finalisers may print */
     arca__runtime_unload(s->image);
+    arca__runtime_leave(outer);
     s->image = NULL;
 }
 
@@ -216,7 +247,10 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     result = arca__services_open(platform_fd, &launched->identity, digest, &s->services);
     platform_fd = -1; /* taken over, even on failure */
     ARCA_CHECK(result);
+    arca__runtime_set_output(s->image, sim_output, sim_end, s);
+    arca__loaded_image *outer = arca__runtime_enter(s->image); /* constructors may print */
     result = arca__runtime_start(s->image, &s->runtime);
+    arca__runtime_leave(outer);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "sim: %s", arca__error_detail());
     ARCA_CHECK(arca__runtime_check_interface(s->image, s->runtime, launch->interface_hash));
@@ -229,7 +263,9 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     iface.host_call = sim_host_call;
     iface.identity = launched->identity;
     arca__services_attach(s->services, &iface);
+    outer = arca__runtime_enter(s->image);
     result = s->runtime->init(&iface);
+    arca__runtime_leave(outer);
     if (result != ARCA_OK) {
         if (!arca_result_valid((int)result))
             result = ARCA_ERR_INIT_FAILED;
@@ -262,7 +298,9 @@ static arca_result_t sim_call(arca__backend_base *base, uint32_t slot, uint32_t 
                    out_cap);
     if (in_len)
         memcpy(req.p, in, in_len);
+    arca__loaded_image *outer = arca__runtime_enter(s->image);
     result = s->runtime->dispatch(fn_id, req.p, in_len, reply.p, out_cap, &got);
+    arca__runtime_leave(outer);
     /* Copy only what fits. The reply contract (a defined code, got <= out_cap on success) is
      * the host API's to enforce, for every backend (arca_enclave_call): not re-checked here. */
     if (result == ARCA_OK && got && got <= out_cap)
@@ -279,8 +317,11 @@ static void sim_destroy(arca__backend_base *base)
     struct sim_state *s = sim(base);
     if (!s)
         return;
-    if (s->runtime)
+    if (s->runtime) {
+        arca__loaded_image *outer = arca__runtime_enter(s->image);
         s->runtime->fini();
+        arca__runtime_leave(outer);
+    }
     s->runtime = NULL;
     unload(s);
 }
