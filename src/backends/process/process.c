@@ -449,6 +449,11 @@ static arca_result_t receive_ready(process_state *st, uint32_t *protections)
         ARCA_RAISE(ARCA_ERR_TIMEOUT, "arca-runner did not report ready within %d ms",
                    ARCA__PROCESS_READY_TIMEOUT_MS);
     ssize_t got = recv(st->control_fd, &msg, sizeof msg, 0);
+    /* A runner that refused to start before it read START (a tracer, say) closed its end with
+     * START unread: the kernel reports that once as ECONNRESET, ahead of the READY it queued
+     * for us before exiting. Read again for the READY. */
+    if (got < 0 && errno == ECONNRESET)
+        got = recv(st->control_fd, &msg, sizeof msg, MSG_DONTWAIT);
     if (got <= 0) {
         /* Say how it ended, once the monitor thread has reaped it (a second at most). */
         for (int waited = 0; waited < 1000 && __atomic_load_n(&st->lost, __ATOMIC_ACQUIRE) != 1;
