@@ -11,6 +11,13 @@
  *   - `getenv`/`secure_getenv`: an enclave has no environment (never the host's): NULL.
  *   - `abort` and a failed `assert` (`__assert_fail`) end the enclave with a named cause: the
  *     backend's end function says why (arca-runner: a line libarca turns into the lost reason).
+ *   - facts about the machine the C library would ask the kernel or files for — `sysconf`,
+ *     `get_nprocs`, `uname`, `getrlimit` — answered from what the loader read once at load time
+ *     (before any sandbox); time zone and locale are UTC and "C" (`localtime` is `gmtime`,
+ *     `mktime` is `timegm`, `tzset` does nothing, `setlocale` accepts "C"/"POSIX"/"" only).
+ *   - functions that need the OS and that enclaves cannot have (opening files, sockets,
+ *     processes, dlopen...) fail with ENOSYS and say so once on the enclave's stderr, instead of
+ *     ending the enclave with a forbidden system call.
  * Which image is calling: the thread's current image (set by sim around every entry), else the
  * one image of the process (arca-runner). Output with neither is dropped.
  *
@@ -18,16 +25,27 @@
  * never let one image write to another's streams, and never return from an end function.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <locale.h>
+#include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "loader_internal.h"
 
 static _Thread_local arca__loaded_image *current;
 static arca__loaded_image *only; /* the most recently loaded image (arca-runner has one) */
+static void read_facts(void);    /* below: what sysconf, uname, getrlimit answer */
+static pthread_once_t facts_once;
 
 static arca__loaded_image *caller(void)
 {
@@ -99,6 +117,7 @@ static FILE *open_stream(arca__loaded_image *image, int stream)
 arca_result_t arca__loader_streams_open(arca__loaded_image *image)
 {
     arca_result_t result = ARCA_OK;
+    pthread_once(&facts_once, read_facts); /* before any sandbox: the loader runs before it */
     image->streams[0] = open_stream(image, 1);
     image->streams[1] = open_stream(image, 2);
     if (!image->streams[0] || !image->streams[1])
@@ -127,13 +146,13 @@ static FILE *image_stdout(void)
 
 /* ---- the bound functions ---- */
 
-static int bound_vprintf(const char *format, va_list ap)
+static int __attribute__((format(printf, 1, 0))) bound_vprintf(const char *format, va_list ap)
 {
     FILE *out = image_stdout();
     return out ? vfprintf(out, format, ap) : -1;
 }
 
-static int bound_printf(const char *format, ...)
+static int __attribute__((format(printf, 1, 2))) bound_printf(const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
@@ -142,7 +161,7 @@ static int bound_printf(const char *format, ...)
     return n;
 }
 
-static int bound_printf_chk(int flag, const char *format, ...)
+static int __attribute__((format(printf, 2, 3))) bound_printf_chk(int flag, const char *format, ...)
 {
     (void)flag;
     va_list ap;
@@ -152,7 +171,8 @@ static int bound_printf_chk(int flag, const char *format, ...)
     return n;
 }
 
-static int bound_vprintf_chk(int flag, const char *format, va_list ap)
+static int __attribute__((format(printf, 2, 0)))
+bound_vprintf_chk(int flag, const char *format, va_list ap)
 {
     (void)flag;
     return bound_vprintf(format, ap);
@@ -206,6 +226,130 @@ static void __attribute__((noreturn)) bound_assert_fail(const char *assertion, c
     end_enclave(cause);
 }
 
+/* ---- facts read once, before any sandbox ---- */
+
+#define SYSCONF_NAMES 256
+static struct {
+    long sysconf[SYSCONF_NAMES];
+    int sysconf_errno[SYSCONF_NAMES]; /* errno sysconf left for that name (0: none) */
+    int nprocs, nprocs_conf;
+    struct utsname uts;
+    int uts_ok;
+    struct rlimit limits[RLIM_NLIMITS];
+    int limits_ok[RLIM_NLIMITS];
+} facts;
+static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
+
+static void read_facts(void)
+{
+    for (int name = 0; name < SYSCONF_NAMES; name++) {
+        errno = 0;
+        facts.sysconf[name] = sysconf(name);
+        facts.sysconf_errno[name] = facts.sysconf[name] == -1 ? errno : 0;
+    }
+    facts.nprocs = get_nprocs();
+    facts.nprocs_conf = get_nprocs_conf();
+    facts.uts_ok = uname(&facts.uts) == 0;
+    for (int r = 0; r < RLIM_NLIMITS; r++)
+        facts.limits_ok[r] = getrlimit((__rlimit_resource_t)r, &facts.limits[r]) == 0;
+    /* The C library reads its time zone file on the first use of any time conversion (gmtime
+     * too): read it now, while files may still be opened. The image sees UTC regardless. */
+    tzset();
+}
+
+static long bound_sysconf(int name)
+{
+    if (name < 0 || name >= SYSCONF_NAMES) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (facts.sysconf_errno[name])
+        errno = facts.sysconf_errno[name];
+    return facts.sysconf[name];
+}
+
+static int bound_get_nprocs(void) { return facts.nprocs; }
+static int bound_get_nprocs_conf(void) { return facts.nprocs_conf; }
+
+static int bound_uname(struct utsname *out)
+{
+    if (!out || !facts.uts_ok) {
+        errno = out ? ENOSYS : EFAULT;
+        return -1;
+    }
+    *out = facts.uts;
+    return 0;
+}
+
+static int bound_getrlimit(int resource, struct rlimit *out)
+{
+    if (!out || resource < 0 || resource >= RLIM_NLIMITS || !facts.limits_ok[resource]) {
+        errno = out ? EINVAL : EFAULT;
+        return -1;
+    }
+    *out = facts.limits[resource];
+    return 0;
+}
+
+/* ---- time zone and locale: UTC and "C" ---- */
+
+static struct tm *bound_localtime(const time_t *t) { return gmtime(t); }
+static struct tm *bound_localtime_r(const time_t *t, struct tm *out) { return gmtime_r(t, out); }
+static time_t bound_mktime(struct tm *tm) { return timegm(tm); }
+static void bound_tzset(void) {}
+
+static char *bound_setlocale(int category, const char *locale)
+{
+    if (!locale)
+        return setlocale(category, NULL);
+    if (!locale[0] || !strcmp(locale, "C") || !strcmp(locale, "POSIX"))
+        return setlocale(category, "C");
+    return NULL; /* no locale files in an enclave */
+}
+
+/* ---- functions that need the OS: ENOSYS, said once ---- */
+
+static void unavailable(const char *name, int *said)
+{
+    arca__loaded_image *image = caller();
+    if (!__atomic_exchange_n(said, 1, __ATOMIC_RELAXED) && image && image->streams[1])
+        fprintf(image->streams[1], "arca: the enclave called %s(), which enclaves cannot use "
+                                   "(it fails with ENOSYS)\n", name);
+    errno = ENOSYS;
+}
+
+#define ARCA__ENOSYS_INT(fn)                                                                   \
+    static int enosys_##fn(void)                                                               \
+    {                                                                                          \
+        static int said;                                                                       \
+        unavailable(#fn, &said);                                                               \
+        return -1;                                                                             \
+    }
+#define ARCA__ENOSYS_PTR(fn)                                                                   \
+    static void *enosys_##fn(void)                                                             \
+    {                                                                                          \
+        static int said;                                                                       \
+        unavailable(#fn, &said);                                                               \
+        return NULL;                                                                           \
+    }
+/* Called through the image's own prototypes (int f(...) / T *f(...)); the extra arguments are
+ * ignored, which the x86-64 calling convention makes harmless. */
+#define ARCA__UNAVAILABLE_INT(X)                                                               \
+    X(open) X(open64) X(openat) X(openat64) X(creat) X(socket) X(socketpair) X(connect)        \
+    X(bind) X(listen) X(accept) X(accept4) X(fork) X(vfork) X(execve) X(execv) X(execvp)       \
+    X(execl) X(execlp) X(system) X(kill) X(getaddrinfo)
+#define ARCA__UNAVAILABLE_PTR(X)                                                               \
+    X(fopen) X(fopen64) X(freopen) X(opendir) X(popen) X(dlopen) X(gethostbyname)
+ARCA__UNAVAILABLE_INT(ARCA__ENOSYS_INT)
+ARCA__UNAVAILABLE_PTR(ARCA__ENOSYS_PTR)
+
+static int bound_getaddrinfo(void)
+{
+    static int said;
+    unavailable("getaddrinfo", &said);
+    return EAI_SYSTEM;
+}
+
 /* The imports bound here, by name. Data imports (stdout, stderr) get the address of the
  * image's own FILE * variable. */
 int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint64_t *value)
@@ -224,6 +368,22 @@ int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint6
         {"secure_getenv", (void *)bound_getenv},
         {"abort", (void *)bound_abort},
         {"__assert_fail", (void *)bound_assert_fail},
+        {"sysconf", (void *)bound_sysconf},
+        {"__sysconf", (void *)bound_sysconf},
+        {"get_nprocs", (void *)bound_get_nprocs},
+        {"get_nprocs_conf", (void *)bound_get_nprocs_conf},
+        {"uname", (void *)bound_uname},
+        {"getrlimit", (void *)bound_getrlimit},
+        {"getrlimit64", (void *)bound_getrlimit},
+        {"localtime", (void *)bound_localtime},
+        {"localtime_r", (void *)bound_localtime_r},
+        {"mktime", (void *)bound_mktime},
+        {"tzset", (void *)bound_tzset},
+        {"setlocale", (void *)bound_setlocale},
+        {"getaddrinfo", (void *)bound_getaddrinfo},
+#define ARCA__ENTRY(fn) {#fn, (void *)enosys_##fn},
+        ARCA__UNAVAILABLE_INT(ARCA__ENTRY) ARCA__UNAVAILABLE_PTR(ARCA__ENTRY)
+#undef ARCA__ENTRY
     };
     if (!strcmp(name, "stdout") || !strcmp(name, "stderr")) {
         *value = (uint64_t)(uintptr_t)&image->streams[name[3] == 'o' ? 0 : 1];

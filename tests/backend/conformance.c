@@ -586,6 +586,27 @@ static void test_stdio_goes_to_the_host(void)
     ASSERT_STREQ(output[1], CE_STDIO_STDERR);
 }
 
+static void test_libc_facts_and_refusals(void)
+{
+    arca_enclave_t *e = NULL;
+    arca_enclave_options_t o;
+    uint32_t ok = 0;
+    size_t got = 0;
+    options(&o);
+    reset_host_state();
+    o.output = capture;
+    memset(output, 0, sizeof output);
+    output_len[0] = output_len[1] = 0;
+    ASSERT_OK(arca_enclave_create(raw_image_path, &o, &e));
+    ASSERT_OK(arca_enclave_call(e, CE_LIBC, NULL, 0, &ok, sizeof ok, &got));
+    ASSERT_OK(arca_enclave_destroy(e));
+    ASSERT_EQ(got, 4);
+    ASSERT_EQ(ok, CE_LIBC_ALL);
+    /* each refused function said so once, on the enclave's stderr */
+    ASSERT_CONTAINS(output[1], "the enclave called fopen(), which enclaves cannot use");
+    ASSERT_CONTAINS(output[1], "the enclave called socket()");
+}
+
 static void test_host_call_data(void)
 {
     arca_enclave_t *e = NULL;
@@ -1415,6 +1436,7 @@ int main(int argc, char **argv)
     RUN(test_refuse_debug);
     RUN(test_unsigned_image);
     RUN(test_stdio_goes_to_the_host);
+    RUN(test_libc_facts_and_refusals);
     RUN(test_tampered_image);
     RUN(test_bad_signature);
     RUN(test_wrong_key);

@@ -9,7 +9,16 @@
  * It is deliberately wrong in CE_BAD_OUT_LEN and CE_BAD_CODE and must not be copied.
  */
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +108,39 @@ static arca_result_t stdio(const uint8_t *in, size_t in_len, uint8_t *out, size_
     return ARCA_OK;
 }
 
-ARCA_ECALLS({CE_STDIO, stdio}, {CE_ECHO, echo}, {CE_DESTROY_INSIDE, destroy_inside}, {CE_BAD_OUT_LEN, bad_out_len},
+/* What the C library would ask the kernel or files for, answered the same on every backend. */
+static arca_result_t libc(const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+                          size_t *out_len)
+{
+    (void)in, (void)in_len;
+    uint32_t ok = 0;
+    struct utsname u;
+    struct rlimit lim;
+    time_t t = 1700000000;
+    struct tm local, utc;
+    *out_len = 0;
+    if (cap < 4)
+        return ARCA_ERR_BUFFER_TOO_SMALL;
+    ok |= (sysconf(_SC_PAGESIZE) == 4096) << 0;
+    ok |= (get_nprocs() >= 1 && sysconf(_SC_NPROCESSORS_ONLN) >= 1) << 1;
+    ok |= (uname(&u) == 0 && !strcmp(u.sysname, "Linux")) << 2;
+    ok |= (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur > 0) << 3;
+    ok |= (localtime_r(&t, &local) && gmtime_r(&t, &utc) && local.tm_hour == utc.tm_hour &&
+           mktime(&local) == t) << 4;
+    ok |= (setlocale(LC_ALL, "") && !strcmp(setlocale(LC_ALL, NULL), "C")) << 5;
+    ok |= (setlocale(LC_ALL, "de_DE.UTF-8") == NULL) << 6;
+    errno = 0;
+    ok |= (fopen("/etc/passwd", "r") == NULL && errno == ENOSYS) << 7;
+    errno = 0;
+    ok |= (open("/etc/passwd", O_RDONLY) == -1 && errno == ENOSYS) << 8;
+    errno = 0;
+    ok |= (socket(AF_INET, SOCK_STREAM, 0) == -1 && errno == ENOSYS) << 9;
+    memcpy(out, &ok, 4);
+    *out_len = 4;
+    return ARCA_OK;
+}
+
+ARCA_ECALLS({CE_LIBC, libc}, {CE_STDIO, stdio}, {CE_ECHO, echo}, {CE_DESTROY_INSIDE, destroy_inside}, {CE_BAD_OUT_LEN, bad_out_len},
             {CE_BAD_CODE, bad_code}, {CE_BIG_REPLY_BUFFER, big_reply_buffer});
 
 /* init asks the host what to return and tells it the identity the enclave sees; the host's

@@ -7,22 +7,27 @@
 #include <arca/enclave.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "loader_ids.h" /* tests/loader */
 
+/* Raw system calls: the C library's open, socket and fork are bound to ENOSYS stubs by the
+ * loader (src/loader/libc_bind.c), and an attacker does not need the C library. */
 __attribute__((constructor)) static void attack(void)
 {
-    int fd = open(LE_MARKER_OPEN, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    long fd = syscall(SYS_openat, AT_FDCWD, LE_MARKER_OPEN, O_CREAT | O_WRONLY | O_TRUNC, 0644);
     if (fd >= 0)
-        close(fd);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
+        syscall(SYS_close, fd);
+    long s = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
     if (s >= 0)
-        close(s);
-    pid_t pid = fork();
+        syscall(SYS_close, s);
+    long pid = syscall(SYS_fork);
     if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", "touch " LE_MARKER_EXEC, (char *)NULL);
-        _exit(1);
+        char *argv[] = {"sh", "-c", "touch " LE_MARKER_EXEC, NULL};
+        char *envp[] = {NULL};
+        syscall(SYS_execve, "/bin/sh", argv, envp);
+        syscall(SYS_exit, 1);
     }
 }
 
