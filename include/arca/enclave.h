@@ -69,11 +69,14 @@ arca_result_t arca_self_identity(arca_identity_t *out);
 /** Fill @p buf with @p len cryptographically secure random bytes. */
 arca_result_t arca_random(void *buf, size_t len);
 
+#ifndef ARCA_LOG_ERROR /* the same levels as arca/host.h */
 #define ARCA_LOG_ERROR 0
 #define ARCA_LOG_WARN 1
 #define ARCA_LOG_INFO 2
 #define ARCA_LOG_DEBUG 3
-/** Log a line through the host (which prints it to stderr). Never log secrets. */
+#endif
+/** Log a line through the host: its log function (arca_enclave_options_t.log), else its stderr;
+ *  lines above the host's ARCA_LOG_LEVEL (default info) are dropped. Never log secrets. */
 void arca_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #ifdef __cplusplus

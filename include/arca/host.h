@@ -46,6 +46,23 @@ typedef arca_result_t (*arca_host_fn)(void *ctx, const uint8_t *in, size_t in_le
  */
 typedef void (*arca_output_fn)(void *ctx, int stream, const char *bytes, size_t len);
 
+#ifndef ARCA_LOG_ERROR /* the same levels as arca/enclave.h */
+#define ARCA_LOG_ERROR 0
+#define ARCA_LOG_WARN 1
+#define ARCA_LOG_INFO 2
+#define ARCA_LOG_DEBUG 3
+#endif
+
+/**
+ * Where the enclave's arca_log() lines go (after the ARCA_LOG_LEVEL filter: error, warn, info —
+ * the default — or debug).
+ * @param[in] ctx    the log_ctx given in the options
+ * @param[in] level  ARCA_LOG_ERROR … ARCA_LOG_DEBUG (an unknown level from the enclave is DEBUG)
+ * @param[in] text   the line, NUL-terminated, printable ASCII: every other byte of what the
+ *                   enclave sent is escaped as \xNN; cut at 4096 bytes with " [truncated]"
+ */
+typedef void (*arca_log_fn)(void *ctx, int level, const char *text);
+
 /** One entry of the host-call table. Ids at or above ARCA_HOST_CALL_RESERVED are Arca's. */
 typedef struct arca_host_call {
     uint32_t id;
@@ -87,6 +104,9 @@ typedef struct arca_enclave_options {
      *  written, like a program's own output). Called on the thread serving the enclave's call. */
     arca_output_fn output;
     void *output_ctx; /**< passed to output */
+    /** The enclave's arca_log() lines; NULL = this process's stderr as "[enclave LEVEL] text". */
+    arca_log_fn log;
+    void *log_ctx; /**< passed to log */
 } arca_enclave_options_t;
 
 /** Fill @p opts with defaults. */

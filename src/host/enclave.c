@@ -438,6 +438,8 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     e->host_ctx = opts->host_ctx;
     e->output = opts->output;
     e->output_ctx = opts->output_ctx;
+    e->log = opts->log;
+    e->log_ctx = opts->log_ctx;
     e->max_payload = max_payload;
     e->threads = info.config.threads;
     /* A private, sorted copy; duplicate ids are refused here (O(n log n), not pairwise). */

@@ -37,6 +37,8 @@ struct arca_enclave {
     void *host_ctx;
     arca_output_fn output;                /* options.output, or NULL: this process's stdout/stderr */
     void *output_ctx;
+    arca_log_fn log;                      /* options.log, or NULL: this process's stderr */
+    void *log_ctx;
     size_t max_payload;
     uint32_t threads;                     /* config.threads: concurrent calls allowed */
     uint64_t busy;                        /* bit k: a call holds slot k (k < threads); __atomic */

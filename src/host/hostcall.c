@@ -54,12 +54,14 @@ static void log_threshold_from_env(void)
             log_threshold = i;
 }
 
-static arca_result_t serve_log(const uint8_t *in, size_t in_len)
+static arca_result_t serve_log(struct arca_enclave *enclave, const uint8_t *in, size_t in_len)
 {
     static const char *const levels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+    static const char hex[] = "0123456789abcdef";
     arca_result_t result = ARCA_OK;
     uint32_t level;
-    size_t text_len;
+    size_t text_len, n = 0;
+    char *line = NULL;
     if (in_len < 4)
         ARCA_RAISE(ARCA_ERR_BAD_FORMAT);
     level = (uint32_t)in[0] | (uint32_t)in[1] << 8 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
@@ -69,21 +71,35 @@ static arca_result_t serve_log(const uint8_t *in, size_t in_len)
     if ((int)level > log_threshold)
         goto done;
     text_len = in_len - 4 < LOG_TEXT_MAX ? in_len - 4 : LOG_TEXT_MAX;
-    flockfile(stderr);
-    fprintf(stderr, "[enclave %s] ", levels[level]);
+    /* Control characters and non-ASCII bytes could drive a terminal: escape them. */
+    line = malloc(4 * LOG_TEXT_MAX + sizeof " [truncated]");
+    if (!line)
+        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY);
     for (size_t i = 0; i < text_len; i++) {
         uint8_t c = in[4 + i];
-        /* Control characters and non-ASCII bytes could drive the terminal: escape them. */
-        if (c < 0x20 || c >= 0x7f)
-            fprintf(stderr, "\\x%02x", c);
-        else
-            putc_unlocked(c, stderr);
+        if (c < 0x20 || c >= 0x7f || c == '\\') {
+            line[n++] = '\\';
+            line[n++] = 'x';
+            line[n++] = hex[c >> 4];
+            line[n++] = hex[c & 15];
+        } else {
+            line[n++] = (char)c;
+        }
     }
-    if (in_len - 4 > text_len)
-        fputs(" [truncated]", stderr);
-    putc_unlocked('\n', stderr);
-    funlockfile(stderr);
+    if (in_len - 4 > text_len) {
+        memcpy(line + n, " [truncated]", 12);
+        n += 12;
+    }
+    line[n] = '\0';
+    if (enclave->log) {
+        enclave->log(enclave->log_ctx, (int)level, line);
+    } else {
+        flockfile(stderr);
+        fprintf(stderr, "[enclave %s] %s\n", levels[level], line);
+        funlockfile(stderr);
+    }
 done:
+    free(line);
     return result;
 }
 
@@ -168,7 +184,7 @@ arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, siz
     if (!enclave || (in_len && !in) || (out_cap && !out))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
     if (id == ARCA__HOSTCALL_LOG) {
-        result = serve_log(in, in_len);
+        result = serve_log(enclave, in, in_len);
     } else if (id == ARCA__HOSTCALL_OUTPUT) {
         result = serve_output(enclave, in, in_len);
     } else {

@@ -566,6 +566,19 @@ static void capture(void *ctx, int stream, const char *bytes, size_t len)
     pthread_mutex_unlock(&output_lock);
 }
 
+static char log_text[256];
+static int log_level = -1, log_lines;
+
+static void capture_log(void *ctx, int level, const char *text)
+{
+    (void)ctx;
+    pthread_mutex_lock(&output_lock);
+    log_lines++;
+    log_level = level;
+    snprintf(log_text, sizeof log_text, "%s", text);
+    pthread_mutex_unlock(&output_lock);
+}
+
 static void test_stdio_goes_to_the_host(void)
 {
     arca_enclave_t *e = NULL;
@@ -575,10 +588,18 @@ static void test_stdio_goes_to_the_host(void)
     options(&o);
     reset_host_state();
     o.output = capture;
+    o.log = capture_log;
     memset(output, 0, sizeof output);
     output_len[0] = output_len[1] = 0;
+    log_lines = 0;
     ASSERT_OK(arca_enclave_create(raw_image_path, &o, &e));
     ASSERT_OK(arca_enclave_call(e, CE_STDIO, NULL, 0, &no_env, sizeof no_env, &got));
+    /* arca_log: one line at INFO, escaped; the DEBUG one below ARCA_LOG_LEVEL's default */
+    if (!getenv("ARCA_LOG_LEVEL")) {
+        ASSERT_EQ(log_lines, 1);
+        ASSERT_EQ(log_level, ARCA_LOG_INFO);
+        ASSERT_STREQ(log_text, "log 5\\x01");
+    }
     ASSERT_OK(arca_enclave_destroy(e));
     ASSERT_EQ(got, 4);
     ASSERT_EQ(no_env, 1); /* never the host's environment, on any backend */

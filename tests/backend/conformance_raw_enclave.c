@@ -102,6 +102,8 @@ static arca_result_t stdio(const uint8_t *in, size_t in_len, uint8_t *out, size_
     fprintf(stderr, "to stderr %d\n", 7);
     fwrite("fwrite\n", 1, 7, stdout);
     fflush(stdout);
+    arca_log(ARCA_LOG_INFO, "log %d\x01", 5);
+    arca_log(ARCA_LOG_DEBUG, "hidden below the default level");
     uint32_t no_env = getenv("PATH") == NULL && getenv("HOME") == NULL;
     memcpy(out, &no_env, 4);
     *out_len = 4;

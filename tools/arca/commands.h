@@ -36,5 +36,6 @@ int cmd_inspect(int argc, char **argv);
 int cmd_backends(int argc, char **argv);
 int cmd_platform(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
     {"backends", cmd_backends, "list backends, whether they run here, what they protect"},
     {"platform", cmd_platform, "initialise or describe the dev platform (init, info)"},
     {"verify", cmd_verify, "verify attestation evidence against a policy"},
+    {"config", cmd_config, "import an SGX or Open Enclave configuration (import)"},
 };
 
 static void usage(FILE *out)
