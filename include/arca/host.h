@@ -59,7 +59,7 @@ typedef void (*arca_output_fn)(void *ctx, int stream, const char *bytes, size_t 
  * @param[in] ctx    the log_ctx given in the options
  * @param[in] level  ARCA_LOG_ERROR … ARCA_LOG_DEBUG (an unknown level from the enclave is DEBUG)
  * @param[in] text   the line, NUL-terminated, printable ASCII: every other byte of what the
- *                   enclave sent is escaped as \xNN; cut at 4096 bytes with " [truncated]"
+ *                   enclave sent is escaped as \\xNN; cut at 4096 bytes with " [truncated]"
  */
 typedef void (*arca_log_fn)(void *ctx, int level, const char *text);
 
