@@ -538,6 +538,11 @@ static __attribute__((noinline)) arca_result_t nested_slot(const struct arca_enc
         f = f->outer;
     /* The innermost host call of e on this thread decides; one made by the init or fini hook
      * serves no call (and a call from there is refused below, as the enclave is not running). */
+    if (f && f->reserved)
+        ARCA_RAISE(ARCA_ERR_BUSY,
+                   "arca_enclave_call: called from this enclave's output or log function, while "
+                   "the enclave's stdio is in the middle of an operation; call it after that "
+                   "function returns");
     if (!f || !f->call)
         goto done;
     if (f->call->depth >= ARCA__NESTED_CALLS_MAX)

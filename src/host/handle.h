@@ -88,6 +88,9 @@ typedef struct arca__host_frame {
     /* The call of this thread whose host call this is (NULL: a host call of the init or fini
      * hook, made outside any call). Valid while the frame is: that call is still in flight. */
     const arca__call_frame *call;
+    /* Non-zero while Arca's own output or log function runs (the enclave's stdio is in the
+     * middle of an operation): a call into the enclave from there is refused, not nested. */
+    int reserved;
     struct arca__host_frame *outer;
 } arca__host_frame;
 

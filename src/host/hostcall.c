@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "handle.h"
@@ -106,7 +107,8 @@ done:
 /* ---- ARCA__HOSTCALL_OUTPUT ---- */
 
 /* The enclave's stdout/stderr (its printf, puts, fwrite(stdout)...; src/loader/libc_bind.c):
- * to the application's output function, else to this process's stdout/stderr as written. */
+ * to the application's output function, else to this process's stdout/stderr: as written, or,
+ * on a terminal, with control bytes escaped. */
 static arca_result_t serve_output(struct arca_enclave *enclave, const uint8_t *in, size_t in_len)
 {
     arca_result_t result = ARCA_OK;
@@ -121,9 +123,21 @@ static arca_result_t serve_output(struct arca_enclave *enclave, const uint8_t *i
     if (enclave->output) {
         enclave->output(enclave->output_ctx, (int)stream, (const char *)in + 4, in_len - 4);
     } else {
+        /* As written, unless it is a terminal: there the enclave (which the host does not
+         * trust) could drive it with escape sequences, so control bytes other than newline and
+         * tab, and the backslash, are escaped as \xNN. */
         FILE *to = stream == 1 ? stdout : stderr;
+        int terminal = isatty(fileno(to));
         flockfile(to);
-        fwrite_unlocked(in + 4, 1, in_len - 4, to);
+        if (!terminal)
+            fwrite_unlocked(in + 4, 1, in_len - 4, to);
+        for (size_t i = 4; terminal && i < in_len; i++) {
+            uint8_t c = in[i];
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c == '\\')
+                fprintf(to, "\\x%02x", c);
+            else
+                putc_unlocked(c, to);
+        }
         fflush_unlocked(to);
         funlockfile(to);
     }
@@ -183,10 +197,16 @@ arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, siz
     arca_host_fn fn = NULL;
     if (!enclave || (in_len && !in) || (out_cap && !out))
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
-    if (id == ARCA__HOSTCALL_LOG) {
-        result = serve_log(enclave, in, in_len);
-    } else if (id == ARCA__HOSTCALL_OUTPUT) {
-        result = serve_output(enclave, in, in_len);
+    if (id == ARCA__HOSTCALL_LOG || id == ARCA__HOSTCALL_OUTPUT) {
+        /* A frame as for any host call, so that destroy from the application's output or log
+         * function is refused instead of waiting for the call that prints; marked, so that a
+         * call into the enclave from there is refused too (its stdio is mid-operation). */
+        arca__host_frame frame = {.enclave = enclave, .call = NULL, .reserved = 1,
+                                  .outer = frames};
+        frames = &frame;
+        result = id == ARCA__HOSTCALL_LOG ? serve_log(enclave, in, in_len)
+                                          : serve_output(enclave, in, in_len);
+        frames = frame.outer;
     } else {
         const arca_host_call_t key = {.id = id};
         const arca_host_call_t *hc = enclave->host_call_count

@@ -17,7 +17,8 @@
  *     `mktime` is `timegm`, `tzset` does nothing, `setlocale` accepts "C"/"POSIX"/"" only).
  *   - functions that need the OS and that enclaves cannot have (opening files, sockets,
  *     processes, dlopen...) fail with ENOSYS and say so once on the enclave's stderr, instead of
- *     ending the enclave with a forbidden system call.
+ *     ending the enclave with a forbidden system call; pthread_create fails with EAGAIN (no
+ *     enclave threads yet), exit() ends the enclave with a named cause like abort().
  * Which image is calling: the thread's current image (set by sim around every entry), else the
  * one image of the process (arca-runner). Output with neither is dropped.
  *
@@ -43,9 +44,12 @@
 #include "loader_internal.h"
 
 static _Thread_local arca__loaded_image *current;
-static arca__loaded_image *only; /* the most recently loaded image (arca-runner has one) */
+static arca__loaded_image *only; /* the one image loaded in this process, or NULL (sim: several) */
+static int loaded_count;          /* images with streams open; guarded by count_lock */
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static void read_facts(void);    /* below: what sysconf, uname, getrlimit answer */
 static pthread_once_t facts_once;
+static void unavailable(const char *name, int *said); /* below: ENOSYS, said once */
 
 static arca__loaded_image *caller(void)
 {
@@ -122,15 +126,26 @@ arca_result_t arca__loader_streams_open(arca__loaded_image *image)
     image->streams[1] = open_stream(image, 2);
     if (!image->streams[0] || !image->streams[1])
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "loader: cannot create the image's stdout and stderr");
-    __atomic_store_n(&only, image, __ATOMIC_RELEASE);
+    /* Code of an image outside any entry (a thread it made, a thread-exit destructor) can be
+     * told apart only when the process holds one image: with several, its output is dropped
+     * rather than sent through another enclave's. */
+    pthread_mutex_lock(&count_lock);
+    image->counted = 1;
+    __atomic_store_n(&only, ++loaded_count == 1 ? image : NULL, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&count_lock);
 done:
     return result;
 }
 
 void arca__loader_streams_close(arca__loaded_image *image)
 {
-    arca__loaded_image *expected = image;
-    __atomic_compare_exchange_n(&only, &expected, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    if (image->counted) {
+        pthread_mutex_lock(&count_lock);
+        loaded_count--;
+        __atomic_store_n(&only, NULL, __ATOMIC_RELEASE); /* the survivor is not known here */
+        pthread_mutex_unlock(&count_lock);
+        image->counted = 0;
+    }
     for (int i = 0; i < 2; i++) {
         if (image->streams[i])
             fclose(image->streams[i]); /* flushes what is left */
@@ -203,9 +218,14 @@ static void __attribute__((noreturn)) end_enclave(const char *cause)
 {
     arca__loaded_image *image = caller();
     if (image) {
-        for (int i = 0; i < 2; i++)
-            if (image->streams[i])
-                fflush(image->streams[i]);
+        /* What is buffered goes out first, unless another thread holds the stream (it may be
+         * waiting in a host call): never wait here. */
+        for (int i = 0; i < 2; i++) {
+            if (image->streams[i] && ftrylockfile(image->streams[i]) == 0) {
+                fflush_unlocked(image->streams[i]);
+                funlockfile(image->streams[i]);
+            }
+        }
         if (image->end)
             image->end(image->output_ctx, cause);
     }
@@ -215,6 +235,24 @@ static void __attribute__((noreturn)) end_enclave(const char *cause)
 static void __attribute__((noreturn)) bound_abort(void)
 {
     end_enclave("the enclave called abort()");
+}
+
+/* exit() would end the host process on sim and the runner on process: an enclave ends only as
+ * a whole, with a cause, like abort(). */
+static void __attribute__((noreturn)) bound_exit(int status)
+{
+    char cause[64];
+    snprintf(cause, sizeof cause, "the enclave called exit(%d)", status);
+    end_enclave(cause);
+}
+
+/* Threads of the enclave's own are not available yet (the runner cannot give them): fail the
+ * way pthread_create reports a lack of resources, and say so once, on every backend. */
+static int bound_pthread_create(void)
+{
+    static int said;
+    unavailable("pthread_create", &said);
+    return EAGAIN;
 }
 
 static void __attribute__((noreturn)) bound_assert_fail(const char *assertion, const char *file,
@@ -381,6 +419,11 @@ int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint6
         {"tzset", (void *)bound_tzset},
         {"setlocale", (void *)bound_setlocale},
         {"getaddrinfo", (void *)bound_getaddrinfo},
+        {"exit", (void *)bound_exit},
+        {"_exit", (void *)bound_exit},
+        {"_Exit", (void *)bound_exit},
+        {"quick_exit", (void *)bound_exit},
+        {"pthread_create", (void *)bound_pthread_create},
 #define ARCA__ENTRY(fn) {#fn, (void *)enosys_##fn},
         ARCA__UNAVAILABLE_INT(ARCA__ENTRY) ARCA__UNAVAILABLE_PTR(ARCA__ENTRY)
 #undef ARCA__ENTRY

@@ -65,6 +65,7 @@ struct arca__loaded_image {
     arca__output_fn output; /* where their bytes go (the backend's; NULL: dropped) */
     arca__end_fn end;       /* how abort() and a failed assert end the enclave */
     void *output_ctx;
+    int counted;            /* counted among the images with streams (libc_bind.c) */
 };
 
 /** Pointer to [vaddr, vaddr + len) of the image, or NULL unless it lies inside one segment's

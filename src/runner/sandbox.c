@@ -282,6 +282,9 @@ uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd)
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_control);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, on_platform);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_platform);
+    /* The loader closes its platform connection when the platform refuses or fails BIND
+     * (src/loader/services.c): that must report the platform's reason, not a forbidden call. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(close), 1, on_platform);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_stderr);
     /* Waiting, time, randomness, signals' return path, thread identity, exit. */
     rc |= allow(ctx, SCMP_SYS(futex));

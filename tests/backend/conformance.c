@@ -550,12 +550,23 @@ static void test_host_call_reply_buffer_over_limit(void)
 /* ---- the C library behaviour (stdout, stderr, getenv) ---- */
 
 static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
-static char output[2][256];
+static char output[2][1024];
 static size_t output_len[2];
+
+/* The enclave being printed from: the sink tries to destroy it and to call it (both refused). */
+static arca_enclave_t *sink_enclave;
+static arca_result_t sink_destroy = ARCA_OK, sink_call = ARCA_OK;
 
 static void capture(void *ctx, int stream, const char *bytes, size_t len)
 {
     (void)ctx;
+    if (sink_enclave) {
+        size_t got = 0;
+        arca_enclave_t *e = sink_enclave;
+        sink_enclave = NULL;
+        sink_destroy = arca_enclave_destroy(e);
+        sink_call = arca_enclave_call(e, CE_ECHO, "x", 1, NULL, 0, &got);
+    }
     pthread_mutex_lock(&output_lock);
     if (stream == 1 || stream == 2) {
         size_t room = sizeof output[0] - 1 - output_len[stream - 1];
@@ -593,7 +604,12 @@ static void test_stdio_goes_to_the_host(void)
     output_len[0] = output_len[1] = 0;
     log_lines = 0;
     ASSERT_OK(arca_enclave_create(raw_image_path, &o, &e));
+    sink_enclave = e;
     ASSERT_OK(arca_enclave_call(e, CE_STDIO, NULL, 0, &no_env, sizeof no_env, &got));
+    /* from its own output function, the enclave can be neither destroyed (that would wait for
+     * the call that prints) nor called (its stdio is mid-operation) */
+    ASSERT_RESULT(sink_destroy, ARCA_ERR_BUSY);
+    ASSERT_RESULT(sink_call, ARCA_ERR_BUSY);
     /* arca_log: one line at INFO, escaped; the DEBUG one below ARCA_LOG_LEVEL's default */
     if (!getenv("ARCA_LOG_LEVEL")) {
         ASSERT_EQ(log_lines, 1);
@@ -626,6 +642,7 @@ static void test_libc_facts_and_refusals(void)
     /* each refused function said so once, on the enclave's stderr */
     ASSERT_CONTAINS(output[1], "the enclave called fopen(), which enclaves cannot use");
     ASSERT_CONTAINS(output[1], "the enclave called socket()");
+    ASSERT_CONTAINS(output[1], "the enclave called pthread_create()");
 }
 
 static void test_host_call_data(void)

@@ -38,7 +38,7 @@
 #define CE_STDIO_STDERR "to stderr 7\n"
 #define CE_LIBC 19          /* sysconf, get_nprocs, uname, getrlimit, UTC time, "C" locale, ENOSYS
                                for fopen/open/socket; out: u32 with CE_LIBC_ALL when all held */
-#define CE_LIBC_ALL 0x3FFu
+#define CE_LIBC_ALL 0x7FFu
 #define HC_DESTROY 106      /* destroys an enclave from inside a host call */
 #define HC_INIT 110
 #define HC_FINI 111

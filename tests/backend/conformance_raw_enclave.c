@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -110,6 +111,11 @@ static arca_result_t stdio(const uint8_t *in, size_t in_len, uint8_t *out, size_
     return ARCA_OK;
 }
 
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
 /* What the C library would ask the kernel or files for, answered the same on every backend. */
 static arca_result_t libc(const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
                           size_t *out_len)
@@ -137,6 +143,8 @@ static arca_result_t libc(const uint8_t *in, size_t in_len, uint8_t *out, size_t
     ok |= (open("/etc/passwd", O_RDONLY) == -1 && errno == ENOSYS) << 8;
     errno = 0;
     ok |= (socket(AF_INET, SOCK_STREAM, 0) == -1 && errno == ENOSYS) << 9;
+    pthread_t thread;
+    ok |= (pthread_create(&thread, NULL, nothing, NULL) == EAGAIN) << 10;
     memcpy(out, &ok, 4);
     *out_len = 4;
     return ARCA_OK;

@@ -213,6 +213,13 @@ static arca_result_t do_assert(const uint8_t *in, size_t l, uint8_t *o, size_t c
     return ARCA_OK;
 }
 
+static arca_result_t do_exit(const uint8_t *in, size_t l, uint8_t *o, size_t c, size_t *n)
+{
+    (void)in, (void)l, (void)o, (void)c;
+    *n = 0;
+    exit(7);
+}
+
 static arca_result_t spin(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
                           size_t *out_len)
 {
@@ -588,7 +595,7 @@ static arca_result_t hc_echo(const uint8_t *in, size_t in_len, uint8_t *out, siz
 ARCA_ECALLS({PE_ECHO, echo}, {PE_SECRET, fill_secret}, {PE_OPEN, do_open},
             {PE_SOCKET, do_socket}, {PE_EXECVE, do_execve}, {PE_PTRACE, do_ptrace},
             {PE_MMAP_EXEC, do_mmap_exec}, {PE_MPROTECT_EXEC, do_mprotect_exec},
-            {PE_HOST_CALL, host_call}, {PE_CRASH, crash}, {PE_ABORT, do_abort}, {PE_ASSERT, do_assert}, {PE_SPIN, spin},
+            {PE_HOST_CALL, host_call}, {PE_CRASH, crash}, {PE_ABORT, do_abort}, {PE_ASSERT, do_assert}, {PE_EXIT, do_exit}, {PE_SPIN, spin},
             {PE_ENV, env}, {PE_HEAP, heap}, {PE_OOM, oom}, {PE_EMPTY, empty},
             {PE_OCALL_EMPTY, ocall_empty}, {PE_SINK, empty}, {PE_HC_ECHO, hc_echo},
             {PE_X32, do_x32}, {PE_MMAP_FD, do_mmap_fd}, {PE_RAW_STDERR, raw_stderr},

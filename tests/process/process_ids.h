@@ -55,6 +55,7 @@
 #define KEEP_BYTES 4096
 #define KEEP_COUNT 8
 #define PE_ASSERT 29       /* assert(in_len == 12345): fails with an empty request */
+#define PE_EXIT 30         /* exit(7) */
 
 /* host calls */
 #define HC_EMPTY 200

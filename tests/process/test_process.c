@@ -510,6 +510,7 @@ static void expect_lost_after(uint32_t fn, const char *reason_part)
 static void test_crash_is_lost(void) { expect_lost_after(PE_CRASH, "signal"); }
 /* abort() and a failed assert end the enclave with a named cause (src/loader/libc_bind.c). */
 static void test_abort_is_lost(void) { expect_lost_after(PE_ABORT, "the enclave called abort()"); }
+static void test_exit_is_named(void) { expect_lost_after(PE_EXIT, "the enclave called exit(7)"); }
 static void test_assert_is_named(void)
 {
     expect_lost_after(PE_ASSERT, "assertion failed in the enclave: l == 12345 (");
@@ -922,6 +923,7 @@ int main(int argc, char **argv)
     RUN(test_crash_is_lost);
     RUN(test_abort_is_lost);
     RUN(test_assert_is_named);
+    RUN(test_exit_is_named);
     RUN(test_kill_during_calls);
     RUN(test_kill_while_idle);
     RUN(test_destroy_with_calls_in_flight);
