@@ -79,6 +79,25 @@ void arca__runtime_set_output(arca__loaded_image *image, arca__output_fn output,
 
 /* ---- the image's streams ---- */
 
+arca_result_t arca__output_as_host_calls(arca__host_call_fn call, void *ctx, int stream,
+                                         const char *bytes, size_t len)
+{
+    uint8_t piece[4 + 4096];
+    size_t ignored = 0;
+    piece[0] = (uint8_t)stream;
+    piece[1] = piece[2] = piece[3] = 0;
+    while (len) {
+        size_t n = len < sizeof piece - 4 ? len : sizeof piece - 4;
+        memcpy(piece + 4, bytes, n);
+        arca_result_t r = call(ctx, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
+        if (r != ARCA_OK)
+            return r;
+        bytes += n;
+        len -= n;
+    }
+    return ARCA_OK;
+}
+
 typedef struct stream_cookie {
     arca__loaded_image *image;
     int stream; /* 1 stdout, 2 stderr */

@@ -66,6 +66,14 @@ void arca__runtime_set_output(arca__loaded_image *image, arca__output_fn output,
                               void *ctx);
 
 /**
+ * What a backend's output function does with the image's stdout (@p stream 1) or stderr (2):
+ * host calls ARCA__HOSTCALL_OUTPUT through @p call, in pieces of at most 4 KiB, each with its
+ * stream in front. @return ARCA_OK, or the first host call's error (the rest is dropped).
+ */
+arca_result_t arca__output_as_host_calls(arca__host_call_fn call, void *ctx, int stream,
+                                         const char *bytes, size_t len);
+
+/**
  * Name @p image as the one this thread runs (for its printf and abort), until
  * arca__runtime_leave() with the returned value. Needed where several images share a process
  * (sim); a process with one image (arca-runner) needs no calls.

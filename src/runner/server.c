@@ -38,6 +38,7 @@
 #include "crypto/crypto.h"
 #include "formats/image.h"
 #include "base/error.h"
+#include "loader/loader.h"
 #include "runner.h"
 
 /* The enclave's lifecycle, driven by the INIT and FINI frames on slot 0. */
@@ -121,22 +122,9 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
 
 arca_result_t arca__server_output(int stream, const char *bytes, size_t len)
 {
-    uint8_t piece[4 + 4096];
-    size_t ignored = 0;
     if (!current)
         return ARCA_ERR_UNSUPPORTED; /* not inside a call: no slot to carry it */
-    piece[0] = (uint8_t)stream;
-    piece[1] = piece[2] = piece[3] = 0;
-    while (len) {
-        size_t n = len < sizeof piece - 4 ? len : sizeof piece - 4;
-        memcpy(piece + 4, bytes, n);
-        arca_result_t r = host_call(NULL, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
-        if (r != ARCA_OK)
-            return r;
-        bytes += n;
-        len -= n;
-    }
-    return ARCA_OK;
+    return arca__output_as_host_calls(host_call, NULL, stream, bytes, len);
 }
 
 static arca_result_t run_init(slot_thread *t)

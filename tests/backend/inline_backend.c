@@ -95,20 +95,10 @@ done:
     return result;
 }
 
-/* The image's stdout/stderr: one host call per piece, its stream in front. */
+/* The image's stdout/stderr: host calls, through the loader's helper. */
 static void inline_output(void *ctx, int stream, const char *bytes, size_t len)
 {
-    uint8_t piece[4 + 1024];
-    size_t ignored = 0;
-    piece[0] = (uint8_t)stream;
-    piece[1] = piece[2] = piece[3] = 0;
-    while (len) {
-        size_t n = len < sizeof piece - 4 ? len : sizeof piece - 4;
-        memcpy(piece + 4, bytes, n);
-        (void)inline_host_call(ctx, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
-        bytes += n;
-        len -= n;
-    }
+    (void)arca__output_as_host_calls(inline_host_call, ctx, stream, bytes, len);
 }
 
 /* abort()/assert: the host process cannot go on (the image runs in it). */

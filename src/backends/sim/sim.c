@@ -178,22 +178,10 @@ done:
     return result;
 }
 
-/* The image's stdout/stderr (src/loader/libc_bind.c): one host call per write, in pieces the
- * payload limit allows, each with its stream in front. */
+/* The image's stdout/stderr (src/loader/libc_bind.c): host calls, as the runner makes them. */
 static void sim_output(void *ctx, int stream, const char *bytes, size_t len)
 {
-    struct sim_state *s = ctx;
-    uint8_t piece[4 + SMALL];
-    size_t ignored = 0;
-    piece[0] = (uint8_t)stream;
-    piece[1] = piece[2] = piece[3] = 0;
-    while (len) {
-        size_t n = len < SMALL ? len : SMALL;
-        memcpy(piece + 4, bytes, n);
-        (void)sim_host_call(s, ARCA__HOSTCALL_OUTPUT, piece, 4 + n, NULL, 0, &ignored);
-        bytes += n;
-        len -= n;
-    }
+    (void)arca__output_as_host_calls(sim_host_call, ctx, stream, bytes, len);
 }
 
 /* abort() or a failed assert in the enclave: sim runs it in the host process, which cannot go
