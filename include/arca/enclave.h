@@ -56,6 +56,13 @@ void arca_enclave_fini(void);
     void arca_enclave_fini(void) { fn(); }
 
 /**
+ * @return non-zero while this thread of the enclave waits in a host call (arca_host_call,
+ * arca_log). Generated EDL code uses it to refuse an ecall the host makes from such a call,
+ * unless a generated host call lists it in allow(...), as SGX does.
+ */
+int arca_in_host_call(void);
+
+/**
  * Call host function @p id. @p in is copied out of the enclave; the reply is copied into
  * @p out only after its length (≤ out_cap) and result code have been checked.
  * @param[out] out_len  bytes of reply; with ARCA_ERR_BUFFER_TOO_SMALL, the size the host needs.

@@ -23,6 +23,14 @@
 /* Longest log line (after the 4-byte level) an enclave sends; longer text is truncated. */
 #define LOG_LINE_MAX 1024
 
+/* Host calls this thread is waiting in (nested ecalls may make more). */
+static _Thread_local unsigned in_host_call;
+
+int arca_in_host_call(void)
+{
+    return in_host_call != 0;
+}
+
 arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *out, size_t out_cap,
                              size_t *out_len)
 {
@@ -47,8 +55,10 @@ arca_result_t arca_host_call(uint32_t id, const void *in, size_t in_len, void *o
             goto done;
         }
     }
+    in_host_call++; /* an ecall arriving meanwhile is refused unless allow() says otherwise */
     result = host->host_call(host->ctx, id, in_len ? in : NULL, in_len, reply, out_cap,
                              &reply_len);
+    in_host_call--;
     /* Everything below treats result and reply_len as hostile. */
     if (!arca_result_valid((int)result)) {
         result = ARCA_ERR_BAD_HOST_REPLY;

@@ -24,7 +24,8 @@
 #define ARCA_RUNTIME_ABI_VERSION 2
 #define ARCA_RUNTIME_SYMBOL "arca__runtime_v2"
 
-/* Host calls reserved by Arca itself (≥ ARCA_HOST_CALL_RESERVED). */
+/* Host calls reserved by Arca itself (≥ ARCA_HOST_CALL_RESERVED of arca/host.h). */
+#define ARCA__HOSTCALL_RESERVED UINT32_C(0xFFFF0000)
 #define ARCA__HOSTCALL_LOG UINT32_C(0xFFFF0001)      /* in: u32 level, then text */
 /* 0xFFFF0002 was the evidence host call (runtime ABI 1): never reused. */
 #define ARCA__HOSTCALL_OUTPUT UINT32_C(0xFFFF0003)   /* in: u32 stream (1, 2), then bytes */

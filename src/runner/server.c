@@ -58,6 +58,7 @@ typedef struct slot_thread {
     size_t keep;      /* min(CALL_BUFFER_KEEP, max_payload) */
     int in_ecall;     /* __atomic: inside run_ecall (Dekker pair with run_fini) */
     unsigned depth;   /* nested ecalls this thread is running (0: only its slot's own) */
+    int refuse_nested; /* the host call in flight is Arca's own (stdout, log): it admits no ecall */
     pthread_t thread;
 } slot_thread;
 
@@ -100,6 +101,8 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
     /* The host called back into the enclave from this host call: serve that ecall here, on
      * this thread, then wait for the reply (or the next nested ecall) again. serve() reads and
      * checks the frame exactly as for any ecall, and refuses what may not nest. */
+    int outer_refuse = t->refuse_nested;
+    t->refuse_nested = id >= ARCA__HOSTCALL_RESERVED;
     while (s == ARCA__SLOT_ECALL) {
         t->depth++;
         serve(t);
@@ -107,6 +110,7 @@ static arca_result_t host_call(void *ctx, uint32_t id, const uint8_t *in, size_t
         s = arca__channel_await(slot, &slot->runner_waiting, ARCA__SLOT_ECALL_DONE,
                                 config->spin_ns, NULL);
     }
+    t->refuse_nested = outer_refuse;
     if (s != ARCA__SLOT_OCALL_DONE)
         return ARCA_ERR_BAD_HOST_REPLY;
     /* Result and length read once and checked, then the reply streams into the runtime's
@@ -225,8 +229,10 @@ static void serve(slot_thread *t)
         r = ARCA_ERR_BAD_FRAME;
     else if (!in || !out)
         r = ARCA_ERR_OUT_OF_MEMORY; /* the protected heap cannot hold this call's buffers */
-    else if (nested && (frame.flags != 0 || t->depth > ARCA__CHANNEL_NESTED_MAX))
-        r = ARCA_ERR_BAD_FRAME; /* INIT and FINI only at depth 0 (FINI would wait for itself) */
+    else if (nested && (frame.flags != 0 || t->depth > ARCA__CHANNEL_NESTED_MAX ||
+                        t->refuse_nested))
+        r = ARCA_ERR_BAD_FRAME; /* INIT and FINI only at depth 0 (FINI would wait for itself);
+                                 * none in Arca's own host calls (the enclave's stdio is busy) */
     else if (frame.flags == ARCA__CALL_INIT)
         r = run_init(t);
     else if (frame.flags == ARCA__CALL_FINI)

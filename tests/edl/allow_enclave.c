@@ -4,6 +4,8 @@
  */
 #include "allow_t.h"
 
+#define ALLOW_RAW_HOST_CALL 1000u /* test_allow.c serves it */
+
 /* Make host call @p which (1 o_allow, 2 o_plain, 3 o_empty); its value, or -1000 - result. */
 static int host_call(int which)
 {
@@ -15,6 +17,8 @@ static int host_call(int which)
         r = o_plain(&ret, which);
     else if (which == 3)
         r = o_empty(&ret, which);
+    else if (which == 4) /* a host call outside the generated bridges: it admits no ecall */
+        r = arca_host_call(ALLOW_RAW_HOST_CALL, NULL, 0, NULL, 0, NULL);
     return r == ARCA_OK ? ret : -1000 - (int)r;
 }
 

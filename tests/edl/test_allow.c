@@ -5,6 +5,8 @@
  * ARCA_ERR_PERMISSION and runs nothing.
  * usage: test_allow BACKEND IMAGE
  */
+#include <string.h>
+
 #include "allow_u.h"
 #include "test.h"
 
@@ -17,7 +19,7 @@ typedef struct tried {
     int private_value, public_value;
 } tried;
 
-static tried in_allow, in_plain, in_empty, in_allow_after_nesting;
+static tried in_allow, in_plain, in_empty, in_allow_after_nesting, in_raw;
 
 static void try_both(tried *t)
 {
@@ -29,7 +31,7 @@ static void try_both(tried *t)
 static void forget(void)
 {
     const tried none = {ARCA_ERR_INTERNAL, ARCA_ERR_INTERNAL, -1, -1};
-    in_allow = in_plain = in_empty = in_allow_after_nesting = none;
+    in_allow = in_plain = in_empty = in_allow_after_nesting = in_raw = none;
 }
 
 /* Lists a_private and a_public. Then nests: a_public makes o_plain, which lists nothing. */
@@ -50,11 +52,32 @@ int o_plain(int which)
     return 2;
 }
 
+/* A host call made with arca_host_call, outside the generated bridges (id 1000). */
+static arca_result_t raw_host_call(void *ctx, const uint8_t *in, size_t in_len, uint8_t *out,
+                                   size_t out_cap, size_t *out_len)
+{
+    (void)ctx, (void)in, (void)in_len, (void)out, (void)out_cap;
+    try_both(&in_raw);
+    *out_len = 0;
+    return ARCA_OK;
+}
+
 int o_empty(int which)
 {
     (void)which;
     try_both(&in_empty);
     return 3;
+}
+
+/* Inside a host call made with arca_host_call (no allow() can name it), as inside a generated
+ * host call without allow(): no ecall runs, public or private. */
+static void test_raw_host_call_admits_none(void)
+{
+    int v = 0;
+    forget();
+    ASSERT_OK(a_start(enclave, &v, 4));
+    ASSERT_RESULT(in_raw.private_result, ARCA_ERR_PERMISSION);
+    ASSERT_RESULT(in_raw.public_result, ARCA_ERR_PERMISSION);
 }
 
 static void test_outside_host_calls(void)
@@ -129,13 +152,19 @@ int main(int argc, char **argv)
     arca_enclave_options_t opts;
     arca_enclave_options_init(&opts);
     opts.backend = backend;
-    opts.host_calls = allow_host_calls;
-    opts.host_call_count = allow_host_call_count;
+    arca_host_call_t calls[16];
+    if (allow_host_call_count + 1 > sizeof calls / sizeof calls[0])
+        return 2;
+    memcpy(calls, allow_host_calls, allow_host_call_count * sizeof calls[0]);
+    calls[allow_host_call_count] = (arca_host_call_t){1000u, raw_host_call};
+    opts.host_calls = calls;
+    opts.host_call_count = allow_host_call_count + 1;
     if (arca_enclave_create(image, &opts, &enclave) != ARCA_OK) {
         fprintf(stderr, "create: %s\n", arca_last_error());
         return 1;
     }
     RUN(test_outside_host_calls);
+    RUN(test_raw_host_call_admits_none);
     RUN(test_listed_and_nested);
     RUN(test_not_listed);
     RUN(test_empty_allow);

@@ -197,8 +197,9 @@ static void emit_calls(edl_ctx *ctx, const edl_program *p, edl_out *o, edl_func 
 /*
  * allow(): the enclave side remembers, per thread, which host call is in flight, and an ecall
  * that arrives meanwhile runs only if that host call lists it (SGX semantics); with no host
- * call in flight, only public ecalls run. Generated only for EDLs with allow(...) or a private
- * ecall; exact when a re-entrant ecall runs on the thread of the host call (docs/edl.md).
+ * call in flight, only public ecalls run; in a host call made outside the bridges
+ * (arca_in_host_call()), none. Generated for every EDL; exact because a re-entrant ecall runs
+ * on the thread of the host call (docs/edl.md).
  */
 static void gen_allow_check(edl_ctx *ctx, const edl_program *p, edl_out *o)
 {
@@ -209,8 +210,11 @@ static void gen_allow_check(edl_ctx *ctx, const edl_program *p, edl_out *o)
                 "\n/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);\n"
                 " * otherwise: if it is public. */\n"
                 "static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)\n"
-                "{\n    int arca_ok = 0;\n    switch (arca_edl_host_call) {\n    case 0:\n"
-                "        arca_ok = arca_public;\n        break;\n");
+                "{\n    int arca_ok = 0;\n    (void)arca_id; /* unused when no host call lists an ecall */\n"
+                "    switch (arca_edl_host_call) {\n    case 0:\n"
+                "        /* no host call of a bridge in flight: public ecalls, unless another host call\n"
+                "         * is (arca_host_call, arca_log, stdout), which admits none */\n"
+                "        arca_ok = arca_public && !arca_in_host_call();\n        break;\n");
     for (size_t i = 0; i < p->ocall_count; i++) {
         const edl_func *f = p->ocalls[i];
         if (!f->allow_count)
@@ -222,7 +226,7 @@ static void gen_allow_check(edl_ctx *ctx, const edl_program *p, edl_out *o)
     }
     edl_emit(o, "    default: /* a host call without allow(...) */\n        break;\n    }\n"
                 "    if (arca_ok)\n        return ARCA_OK;\n"
-                "    if (arca_edl_host_call)\n"
+                "    if (arca_edl_host_call || arca_in_host_call())\n"
                 "        arca_log(ARCA_LOG_WARN, \"ecall %%s refused: the host call in flight (id %%u) does not \"\n"
                 "                 \"list it in allow(...)\", arca_name, (unsigned)arca_edl_host_call);\n"
                 "    else\n"

@@ -898,8 +898,11 @@ static void program_features(state *s)
         for (size_t k = 0; k < f->param_count; k++)
             note_sdk_type(s, &f->params[k].type);
         p->uses_errno |= f->propagate_errno;
-        p->checks_allow |= f->has_allow || (f->trusted && !f->is_public);
     }
+    /* allow() is enforced for every EDL, as SGX does: a host call that lists no ecall admits
+     * none, and a host call made outside the generated bridges (arca_host_call, arca_log, the
+     * enclave's stdout) admits none either (docs/edl.md). */
+    p->checks_allow = p->ecall_count > 0;
     /* a private ecall no allow(...) lists can never be called: say so, it is legal EDL */
     for (size_t i = 0; i < p->ecall_count; i++) {
         edl_func *e = p->ecalls[i];

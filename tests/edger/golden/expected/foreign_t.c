@@ -6,6 +6,43 @@
 
 #include "arca/marshal.h"
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* ecall 1: e_open */
 static arca_result_t arca_bridge_e_open(const uint8_t *arca_in, size_t arca_in_len,
                                         uint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)
@@ -20,6 +57,10 @@ static arca_result_t arca_bridge_e_open(const uint8_t *arca_in, size_t arca_in_l
     size_t arca_n_path = 0, arca_bytes_path = 0;
     const uint8_t *arca_wire_path = NULL;
     struct my_header hdr;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "e_open");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_open", ARCA_ERR_BAD_FRAME);
@@ -69,6 +110,10 @@ static arca_result_t arca_bridge_e_read(const uint8_t *arca_in, size_t arca_in_l
     int arca_has_hdrs = 0;
     size_t arca_n_hdrs = 0, arca_bytes_hdrs = 0;
     size_t n;
+
+    arca_result = arca_edl_entry_allowed(2, 1, "e_read");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_read", ARCA_ERR_BAD_FRAME);

@@ -6,6 +6,43 @@
 
 #include "arca/marshal.h"
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* struct common_pair by value: copied member by member into zeroed bytes (padding never crosses). */
 static void arca_clean_struct_common_pair(uint8_t *arca_dst, const struct common_pair *arca_src)
 {
@@ -26,6 +63,10 @@ static arca_result_t arca_bridge_e_common(const uint8_t *arca_in, size_t arca_in
     int arca_has_p = 0;
     size_t arca_n_p = 0, arca_bytes_p = 0;
     const uint8_t *arca_wire_p = NULL;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "e_common");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_common", ARCA_ERR_BAD_FRAME);
@@ -77,6 +118,10 @@ static arca_result_t arca_bridge_e_extra_used(const uint8_t *arca_in, size_t arc
     arca_marshal_writer_t arca_w;
     arca_marshal_sizer_t arca_s;
 
+    arca_result = arca_edl_entry_allowed(2, 1, "e_extra_used");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_extra_used", ARCA_ERR_BAD_FRAME);
     arca_result = arca_marshal_reader_end(&arca_r);
@@ -113,6 +158,10 @@ static arca_result_t arca_bridge_e_local(const uint8_t *arca_in, size_t arca_in_
     arca_marshal_sizer_t arca_s;
     int arca_ret;
     struct common_pair p;
+
+    arca_result = arca_edl_entry_allowed(3, 1, "e_local");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_local", ARCA_ERR_BAD_FRAME);
@@ -175,6 +224,7 @@ arca_result_t o_common(struct common_pair p)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
 
     arca_marshal_writer_init(&arca_w);
     arca_marshal_sizer_init(&arca_s);
@@ -193,7 +243,9 @@ arca_result_t o_common(struct common_pair p)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 1; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(1, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_common", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -221,6 +273,7 @@ arca_result_t o_extra_used(const char *msg)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_msg = 0;
 
     arca_marshal_writer_init(&arca_w);
@@ -237,7 +290,9 @@ arca_result_t o_extra_used(const char *msg)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 2; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(2, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_extra_used", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);

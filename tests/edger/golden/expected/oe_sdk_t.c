@@ -16,6 +16,43 @@
 #endif
 #endif
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* ecall 1: enclave_helloworld */
 static arca_result_t arca_bridge_enclave_helloworld(const uint8_t *arca_in, size_t arca_in_len,
                                                     uint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)
@@ -25,6 +62,10 @@ static arca_result_t arca_bridge_enclave_helloworld(const uint8_t *arca_in, size
     arca_marshal_writer_t arca_w;
     arca_marshal_sizer_t arca_s;
     arca_result_t arca_ret;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "enclave_helloworld");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "enclave_helloworld", ARCA_ERR_BAD_FRAME);
@@ -71,6 +112,10 @@ static arca_result_t arca_bridge_enclave_peer(const uint8_t *arca_in, size_t arc
     void *name = NULL;
     int arca_has_name = 0;
     size_t arca_n_name = 0, arca_bytes_name = 0;
+
+    arca_result = arca_edl_entry_allowed(2, 1, "enclave_peer");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "enclave_peer", ARCA_ERR_BAD_FRAME);
@@ -139,6 +184,10 @@ static arca_result_t arca_bridge_enclave_send(const uint8_t *arca_in, size_t arc
     socklen_t len;
     int how;
 
+    arca_result = arca_edl_entry_allowed(3, 1, "enclave_send");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "enclave_send", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_buffer(&arca_r, "buf", &arca_has_buf, &arca_wire_buf, &arca_n_buf);
@@ -204,6 +253,10 @@ static arca_result_t arca_bridge_enclave_header(const uint8_t *arca_in, size_t a
     int arca_has_hdrs = 0;
     size_t arca_n_hdrs = 0, arca_bytes_hdrs = 0;
     const uint8_t *arca_wire_hdrs = NULL;
+
+    arca_result = arca_edl_entry_allowed(4, 1, "enclave_header");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "enclave_header", ARCA_ERR_BAD_FRAME);
@@ -276,6 +329,7 @@ arca_result_t host_helloworld(void)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
 
     arca_marshal_writer_init(&arca_w);
     arca_marshal_sizer_init(&arca_s);
@@ -289,7 +343,9 @@ arca_result_t host_helloworld(void)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 1; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(1, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("host_helloworld", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -319,6 +375,7 @@ arca_result_t host_recv(int *arca_retval, void *buf, socklen_t len, socklen_t *g
     size_t arca_reply_cap = 0, arca_reply_len = 0;
     int arca_ret;
     uint32_t arca_errno = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_buf = 0;
     int arca_has_buf = 0;
     const uint8_t *arca_wire_buf = NULL;
@@ -366,7 +423,9 @@ arca_result_t host_recv(int *arca_retval, void *buf, socklen_t len, socklen_t *g
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 2; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(2, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("host_recv", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -417,6 +476,7 @@ arca_result_t host_poll(int *arca_retval, struct pollfd *fds, nfds_t nfds, int t
     size_t arca_reply_cap = 0, arca_reply_len = 0;
     int arca_ret;
     uint32_t arca_errno = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_fds = 0;
     int arca_has_fds = 0;
     const uint8_t *arca_wire_fds = NULL;
@@ -452,7 +512,9 @@ arca_result_t host_poll(int *arca_retval, struct pollfd *fds, nfds_t nfds, int t
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 3; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(3, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("host_poll", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -496,6 +558,7 @@ arca_result_t host_read(int *arca_retval, int read, void *host_read, size_t size
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
     int arca_ret;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_host_read = 0;
     int arca_has_host_read = 0;
     const uint8_t *arca_wire_host_read = NULL;
@@ -525,7 +588,9 @@ arca_result_t host_read(int *arca_retval, int read, void *host_read, size_t size
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 4; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(4, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("host_read", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);

@@ -6,6 +6,43 @@
 
 #include "arca/marshal.h"
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* ecall 1: e_in */
 static arca_result_t arca_bridge_e_in(const uint8_t *arca_in, size_t arca_in_len,
                                       uint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)
@@ -27,6 +64,10 @@ static arca_result_t arca_bridge_e_in(const uint8_t *arca_in, size_t arca_in_len
     size_t arca_n_buf = 0, arca_bytes_buf = 0;
     const uint8_t *arca_wire_buf = NULL;
     size_t len;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "e_in");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_in", ARCA_ERR_BAD_FRAME);
@@ -113,6 +154,10 @@ static arca_result_t arca_bridge_e_out(const uint8_t *arca_in, size_t arca_in_le
     void *block = NULL;
     int arca_has_block = 0;
     size_t arca_n_block = 0, arca_bytes_block = 0;
+
+    arca_result = arca_edl_entry_allowed(2, 1, "e_out");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_out", ARCA_ERR_BAD_FRAME);
@@ -210,6 +255,10 @@ static arca_result_t arca_bridge_e_inout(const uint8_t *arca_in, size_t arca_in_
     size_t arca_n_d = 0, arca_bytes_d = 0;
     const uint8_t *arca_wire_d = NULL;
 
+    arca_result = arca_edl_entry_allowed(3, 1, "e_inout");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_inout", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_buffer(&arca_r, "vals", &arca_has_vals, &arca_wire_vals, &arca_n_vals);
@@ -289,6 +338,10 @@ static arca_result_t arca_bridge_e_string(const uint8_t *arca_in, size_t arca_in
     size_t arca_n_edit = 0, arca_bytes_edit = 0;
     const uint8_t *arca_wire_edit = NULL;
 
+    arca_result = arca_edl_entry_allowed(4, 1, "e_string");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_string", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_buffer(&arca_r, "s", &arca_has_s, &arca_wire_s, &arca_n_s);
@@ -346,6 +399,10 @@ static arca_result_t arca_bridge_e_size_count(const uint8_t *arca_in, size_t arc
     const uint8_t *arca_wire_items = NULL;
     size_t unit;
     long n;
+
+    arca_result = arca_edl_entry_allowed(5, 1, "e_size_count");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_size_count", ARCA_ERR_BAD_FRAME);
@@ -415,6 +472,10 @@ static arca_result_t arca_bridge_e_arrays(const uint8_t *arca_in, size_t arca_in
     size_t arca_n_c = 0, arca_bytes_c = 0;
     const uint8_t *arca_wire_c = NULL;
 
+    arca_result = arca_edl_entry_allowed(6, 1, "e_arrays");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_arrays", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_buffer(&arca_r, "a", &arca_has_a, &arca_wire_a, &arca_n_a);
@@ -480,6 +541,10 @@ static arca_result_t arca_bridge_e_buf(const uint8_t *arca_in, size_t arca_in_le
     int arca_has_out = 0;
     size_t arca_n_out = 0, arca_bytes_out = 0;
     size_t cap;
+
+    arca_result = arca_edl_entry_allowed(7, 1, "e_buf");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_buf", ARCA_ERR_BAD_FRAME);
@@ -559,6 +624,7 @@ arca_result_t o_in(int *arca_retval, const uint8_t *data, uint32_t len, const ch
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
     int arca_ret;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_data = 0;
     size_t arca_bytes_name = 0;
 
@@ -586,7 +652,9 @@ arca_result_t o_in(int *arca_retval, const uint8_t *data, uint32_t len, const ch
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 1; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(1, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_in", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -621,6 +689,7 @@ arca_result_t o_out(int *vals, short n, uint16_t arr[3])
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_vals = 0;
     int arca_has_vals = 0;
     const uint8_t *arca_wire_vals = NULL;
@@ -659,7 +728,9 @@ arca_result_t o_out(int *vals, short n, uint16_t arr[3])
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 2; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(2, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_out", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -699,6 +770,7 @@ arca_result_t o_inout(void *blob, char *s)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_blob = 0;
     int arca_has_blob = 0;
     const uint8_t *arca_wire_blob = NULL;
@@ -732,7 +804,9 @@ arca_result_t o_inout(void *blob, char *s)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 3; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(3, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_inout", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);

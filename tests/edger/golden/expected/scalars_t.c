@@ -6,6 +6,43 @@
 
 #include "arca/marshal.h"
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* ecall 1: e_char */
 static arca_result_t arca_bridge_e_char(const uint8_t *arca_in, size_t arca_in_len,
                                         uint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)
@@ -18,6 +55,10 @@ static arca_result_t arca_bridge_e_char(const uint8_t *arca_in, size_t arca_in_l
     char a;
     signed char b;
     unsigned char c;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "e_char");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_char", ARCA_ERR_BAD_FRAME);
@@ -74,6 +115,10 @@ static arca_result_t arca_bridge_e_short(const uint8_t *arca_in, size_t arca_in_
     short a;
     unsigned short b;
 
+    arca_result = arca_edl_entry_allowed(2, 1, "e_short");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_short", ARCA_ERR_BAD_FRAME);
     {
@@ -125,6 +170,10 @@ static arca_result_t arca_bridge_e_int(const uint8_t *arca_in, size_t arca_in_le
     unsigned int b;
     unsigned int c;
     int d;
+
+    arca_result = arca_edl_entry_allowed(3, 1, "e_int");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_int", ARCA_ERR_BAD_FRAME);
@@ -187,6 +236,10 @@ static arca_result_t arca_bridge_e_long(const uint8_t *arca_in, size_t arca_in_l
     unsigned long b;
     long c;
 
+    arca_result = arca_edl_entry_allowed(4, 1, "e_long");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_long", ARCA_ERR_BAD_FRAME);
     {
@@ -242,6 +295,10 @@ static arca_result_t arca_bridge_e_llong(const uint8_t *arca_in, size_t arca_in_
     long long a;
     unsigned long long b;
 
+    arca_result = arca_edl_entry_allowed(5, 1, "e_llong");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_llong", ARCA_ERR_BAD_FRAME);
     {
@@ -291,6 +348,10 @@ static arca_result_t arca_bridge_e_fixed8(const uint8_t *arca_in, size_t arca_in
     int8_t arca_ret;
     int8_t a;
     uint8_t b;
+
+    arca_result = arca_edl_entry_allowed(6, 1, "e_fixed8");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_fixed8", ARCA_ERR_BAD_FRAME);
@@ -342,6 +403,10 @@ static arca_result_t arca_bridge_e_fixed16(const uint8_t *arca_in, size_t arca_i
     int16_t a;
     uint16_t b;
 
+    arca_result = arca_edl_entry_allowed(7, 1, "e_fixed16");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_fixed16", ARCA_ERR_BAD_FRAME);
     {
@@ -391,6 +456,10 @@ static arca_result_t arca_bridge_e_fixed32(const uint8_t *arca_in, size_t arca_i
     int32_t arca_ret;
     int32_t a;
     uint32_t b;
+
+    arca_result = arca_edl_entry_allowed(8, 1, "e_fixed32");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_fixed32", ARCA_ERR_BAD_FRAME);
@@ -442,6 +511,10 @@ static arca_result_t arca_bridge_e_fixed64(const uint8_t *arca_in, size_t arca_i
     int64_t a;
     uint64_t b;
 
+    arca_result = arca_edl_entry_allowed(9, 1, "e_fixed64");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_fixed64", ARCA_ERR_BAD_FRAME);
     {
@@ -491,6 +564,10 @@ static arca_result_t arca_bridge_e_size(const uint8_t *arca_in, size_t arca_in_l
     size_t arca_ret;
     size_t a;
 
+    arca_result = arca_edl_entry_allowed(10, 1, "e_size");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_size", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_size_t(&arca_r, &a);
@@ -530,6 +607,10 @@ static arca_result_t arca_bridge_e_float(const uint8_t *arca_in, size_t arca_in_
     arca_marshal_sizer_t arca_s;
     float arca_ret;
     float a;
+
+    arca_result = arca_edl_entry_allowed(11, 1, "e_float");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_float", ARCA_ERR_BAD_FRAME);
@@ -571,6 +652,10 @@ static arca_result_t arca_bridge_e_double(const uint8_t *arca_in, size_t arca_in
     double arca_ret;
     double a;
 
+    arca_result = arca_edl_entry_allowed(12, 1, "e_double");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_double", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_f64(&arca_r, &a);
@@ -610,6 +695,10 @@ static arca_result_t arca_bridge_e_wchar(const uint8_t *arca_in, size_t arca_in_
     arca_marshal_sizer_t arca_s;
     wchar_t arca_ret;
     wchar_t a;
+
+    arca_result = arca_edl_entry_allowed(13, 1, "e_wchar");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_wchar", ARCA_ERR_BAD_FRAME);
@@ -651,6 +740,10 @@ static arca_result_t arca_bridge_e_bool(const uint8_t *arca_in, size_t arca_in_l
     bool arca_ret;
     bool a;
     bool b;
+
+    arca_result = arca_edl_entry_allowed(14, 1, "e_bool");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_bool", ARCA_ERR_BAD_FRAME);
@@ -699,6 +792,10 @@ static arca_result_t arca_bridge_e_void(const uint8_t *arca_in, size_t arca_in_l
     arca_marshal_writer_t arca_w;
     arca_marshal_sizer_t arca_s;
 
+    arca_result = arca_edl_entry_allowed(15, 1, "e_void");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_void", ARCA_ERR_BAD_FRAME);
     arca_result = arca_marshal_reader_end(&arca_r);
@@ -733,6 +830,10 @@ static arca_result_t arca_bridge_e_empty(const uint8_t *arca_in, size_t arca_in_
     arca_marshal_reader_t arca_r;
     arca_marshal_writer_t arca_w;
     arca_marshal_sizer_t arca_s;
+
+    arca_result = arca_edl_entry_allowed(16, 1, "e_empty");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_empty", ARCA_ERR_BAD_FRAME);
@@ -806,6 +907,7 @@ arca_result_t o_mix(uint64_t *arca_retval, char a, short b, int c, long long d, 
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
     uint64_t arca_ret;
+    uint32_t arca_outer_call = arca_edl_host_call;
 
     arca_marshal_writer_init(&arca_w);
     arca_marshal_sizer_init(&arca_s);
@@ -827,7 +929,9 @@ arca_result_t o_mix(uint64_t *arca_retval, char a, short b, int c, long long d, 
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 1; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(1, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_mix", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -862,6 +966,7 @@ arca_result_t o_void(void)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
 
     arca_marshal_writer_init(&arca_w);
     arca_marshal_sizer_init(&arca_s);
@@ -875,7 +980,9 @@ arca_result_t o_void(void)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 2; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(2, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_void", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);

@@ -24,9 +24,12 @@ static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
 static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
 {
     int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
     switch (arca_edl_host_call) {
     case 0:
-        arca_ok = arca_public;
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
         break;
     case 2: /* ocall_function_allow */
         arca_ok = arca_id == 3;
@@ -36,7 +39,7 @@ static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, c
     }
     if (arca_ok)
         return ARCA_OK;
-    if (arca_edl_host_call)
+    if (arca_edl_host_call || arca_in_host_call())
         arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
                  "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
     else

@@ -6,6 +6,43 @@
 
 #include "arca/marshal.h"
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* struct point by value: copied member by member into zeroed bytes (padding never crosses). */
 static void arca_clean_struct_point(uint8_t *arca_dst, const struct point *arca_src)
 {
@@ -49,6 +86,10 @@ static arca_result_t arca_bridge_e_mid(const uint8_t *arca_in, size_t arca_in_le
     struct point arca_ret;
     struct point a;
     point b;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "e_mid");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_mid", ARCA_ERR_BAD_FRAME);
@@ -95,6 +136,10 @@ static arca_result_t arca_bridge_e_color(const uint8_t *arca_in, size_t arca_in_
     enum color arca_ret;
     enum color c;
 
+    arca_result = arca_edl_entry_allowed(2, 1, "e_color");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
+
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_color", ARCA_ERR_BAD_FRAME);
     arca_marshal_get_raw(&arca_r, &c, sizeof c);
@@ -134,6 +179,10 @@ static arca_result_t arca_bridge_e_union(const uint8_t *arca_in, size_t arca_in_
     arca_marshal_sizer_t arca_s;
     union number arca_ret;
     union number n;
+
+    arca_result = arca_edl_entry_allowed(3, 1, "e_union");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_union", ARCA_ERR_BAD_FRAME);
@@ -181,6 +230,10 @@ static arca_result_t arca_bridge_e_shapes(const uint8_t *arca_in, size_t arca_in
     size_t arca_n_shapes = 0, arca_bytes_shapes = 0;
     const uint8_t *arca_wire_shapes = NULL;
     size_t n;
+
+    arca_result = arca_edl_entry_allowed(4, 1, "e_shapes");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_shapes", ARCA_ERR_BAD_FRAME);
@@ -238,6 +291,10 @@ static arca_result_t arca_bridge_e_make(const uint8_t *arca_in, size_t arca_in_l
     int arca_has_seed = 0;
     size_t arca_n_seed = 0, arca_bytes_seed = 0;
     const uint8_t *arca_wire_seed = NULL;
+
+    arca_result = arca_edl_entry_allowed(5, 1, "e_make");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_make", ARCA_ERR_BAD_FRAME);
@@ -324,6 +381,7 @@ arca_result_t o_get_shape(struct shape *arca_retval, enum color c)
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
     struct shape arca_ret;
+    uint32_t arca_outer_call = arca_edl_host_call;
 
     arca_marshal_writer_init(&arca_w);
     arca_marshal_sizer_init(&arca_s);
@@ -339,7 +397,9 @@ arca_result_t o_get_shape(struct shape *arca_retval, enum color c)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 1; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(1, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_get_shape", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
@@ -370,6 +430,7 @@ arca_result_t o_put_points(const struct point *pts)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_pts = 0;
 
     arca_marshal_writer_init(&arca_w);
@@ -392,7 +453,9 @@ arca_result_t o_put_points(const struct point *pts)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 2; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(2, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_put_points", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);

@@ -6,6 +6,43 @@
 
 #include "arca/marshal.h"
 
+#ifndef ARCA_EDL_THREAD_LOCAL
+#ifdef __cplusplus
+#define ARCA_EDL_THREAD_LOCAL thread_local
+#else
+#define ARCA_EDL_THREAD_LOCAL _Thread_local
+#endif
+#endif
+
+/* allow(): the id of this thread's host call in flight (0: none). */
+static ARCA_EDL_THREAD_LOCAL uint32_t arca_edl_host_call;
+
+/* May ecall arca_id run now? In a host call: if that host call lists it in allow(...);
+ * otherwise: if it is public. */
+static arca_result_t arca_edl_entry_allowed(uint32_t arca_id, int arca_public, const char *arca_name)
+{
+    int arca_ok = 0;
+    (void)arca_id; /* unused when no host call lists an ecall */
+    switch (arca_edl_host_call) {
+    case 0:
+        /* no host call of a bridge in flight: public ecalls, unless another host call
+         * is (arca_host_call, arca_log, stdout), which admits none */
+        arca_ok = arca_public && !arca_in_host_call();
+        break;
+    default: /* a host call without allow(...) */
+        break;
+    }
+    if (arca_ok)
+        return ARCA_OK;
+    if (arca_edl_host_call || arca_in_host_call())
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: the host call in flight (id %u) does not "
+                 "list it in allow(...)", arca_name, (unsigned)arca_edl_host_call);
+    else
+        arca_log(ARCA_LOG_WARN, "ecall %s refused: it is private, so only a host call that "
+                 "lists it in allow(...) may make it", arca_name);
+    return ARCA_ERR_PERMISSION;
+}
+
 /* ecall 1: e_ignored */
 static arca_result_t arca_bridge_e_ignored(const uint8_t *arca_in, size_t arca_in_len,
                                            uint8_t *arca_out, size_t arca_out_cap, size_t *arca_out_len)
@@ -16,6 +53,10 @@ static arca_result_t arca_bridge_e_ignored(const uint8_t *arca_in, size_t arca_i
     arca_marshal_sizer_t arca_s;
     int arca_ret;
     int x;
+
+    arca_result = arca_edl_entry_allowed(1, 1, "e_ignored");
+    if (arca_result != ARCA_OK)
+        goto arca_done;
 
     /* the request is a private copy; read it completely, then check it */
     arca_marshal_reader_init(&arca_r, arca_in, arca_in_len, "e_ignored", ARCA_ERR_BAD_FRAME);
@@ -80,6 +121,7 @@ arca_result_t o_ignored(const char *msg)
     arca_marshal_sizer_t arca_s;
     uint8_t *arca_reply = NULL;
     size_t arca_reply_cap = 0, arca_reply_len = 0;
+    uint32_t arca_outer_call = arca_edl_host_call;
     size_t arca_bytes_msg = 0;
 
     arca_marshal_writer_init(&arca_w);
@@ -96,7 +138,9 @@ arca_result_t o_ignored(const char *msg)
     arca_result = arca_marshal_reply_alloc(&arca_s, &arca_reply, &arca_reply_cap);
     if (arca_result != ARCA_OK)
         goto arca_done;
+    arca_edl_host_call = 1; /* allow(): ecalls arriving meanwhile are checked */
     arca_result = arca_host_call(1, arca_w.data, arca_w.len, arca_reply, arca_reply_cap, &arca_reply_len);
+    arca_edl_host_call = arca_outer_call;
     if (arca_result != ARCA_OK)
         goto arca_done;
     arca_result = arca_marshal_reply_len("o_ignored", arca_reply_len, arca_reply_cap, ARCA_ERR_BAD_HOST_REPLY);
