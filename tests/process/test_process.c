@@ -136,11 +136,16 @@ static void raw_ecall(struct arca__slot *s, uint32_t fn, uint32_t flags, const v
 }
 
 /* PE_HOST_CALL of HC_ANY with no reply capacity: the enclave thread then waits in the slot. */
+static int raw_enter_host_call_id(struct arca__slot *s, uint32_t id)
+{
+    uint32_t req[2] = {id, 0};
+    raw_ecall(s, PE_HOST_CALL, 0, req, sizeof req, 16);
+    return raw_wait(s, ARCA__SLOT_OCALL) && s->fn_id == id;
+}
+
 static int raw_enter_host_call(struct arca__slot *s)
 {
-    uint32_t req[2] = {HC_ANY, 0};
-    raw_ecall(s, PE_HOST_CALL, 0, req, sizeof req, 16);
-    return raw_wait(s, ARCA__SLOT_OCALL) && s->fn_id == HC_ANY;
+    return raw_enter_host_call_id(s, HC_ANY);
 }
 
 /* Answer the host call the slot's thread waits in with an empty OK, and wait for the ecall it
@@ -858,6 +863,13 @@ static void test_hostile_host_nested_ecalls(void)
         ASSERT_EQ(s->result, ARCA_ERR_BAD_FRAME);
         ASSERT_EQ(s->out_len, 0);
     }
+    /* Inside one of Arca's own host calls (the enclave's stdout, its log) no ecall nests: the
+     * enclave's stdio is in the middle of an operation there. */
+    ASSERT_TRUE(raw_enter_host_call_id(s, ARCA__HOSTCALL_OUTPUT));
+    raw_ecall(s, PE_ECHO, 0, "in output", 9, 16);
+    ASSERT_TRUE(raw_wait(s, ARCA__SLOT_ECALL_DONE));
+    ASSERT_EQ(s->result, ARCA_ERR_BAD_FRAME);
+    ASSERT_TRUE(raw_leave_host_call(s));
     /* Nested host calls to the limit, then one more ecall: refused. */
     for (uint32_t depth = 1; depth <= ARCA__CHANNEL_NESTED_MAX; depth++)
         ASSERT_TRUE(raw_enter_host_call(s));
