@@ -279,7 +279,7 @@ function(arca_add_enclave name)
   target_link_libraries(${unsigned} PRIVATE ${E_LIBS} ${ARCA_ENCLAVE_RUNTIME_TARGET} OpenSSL::Crypto)
   target_link_options(${unsigned} PRIVATE
     -Wl,--version-script=${ARCA_ENCLAVE_VERSION_SCRIPT}
-    -Wl,--undefined=arca__runtime_v2 -Wl,--no-undefined -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack)
+    -Wl,--undefined=arca__runtime_v3 -Wl,--no-undefined -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack)
   if(COMMAND arca_enclave_side_target)
     arca_enclave_side_target(${unsigned})
   endif()

@@ -6,7 +6,7 @@
 set -eu
 
 packages="build-essential cmake pkg-config libssl-dev openssl libseccomp-dev clang \
-libclang-rt-14-dev llvm binutils file doxygen libjson-c-dev libexpat1-dev"
+libclang-rt-14-dev llvm binutils file doxygen libjson-c-dev libexpat1-dev libsqlite3-dev sqlite3"
 
 missing=""
 for p in $packages; do

@@ -13,7 +13,7 @@
 #include "arca/enclave.h"
 #include "formats/runtime_abi.h"
 
-extern const struct arca__runtime arca__runtime_v2;
+extern const struct arca__runtime arca__runtime_v3;
 
 static const uint8_t *reply;
 static size_t reply_size;
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct arca__loader_iface iface = {.abi_version = ARCA_RUNTIME_ABI_VERSION,
                                            .host_call = hostile, .get_keys = no_keys,
                                            .get_evidence = no_evidence};
-        if (arca__runtime_v2.init(&iface) != ARCA_OK)
+        if (arca__runtime_v3.init(&iface) != ARCA_OK)
             abort();
         initialised = 1;
     }

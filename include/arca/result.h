@@ -94,7 +94,10 @@ extern "C" {
     X(ERR_VERIFY_SIMULATION, "enclave ran on sim (no isolation), which the policy refuses")       \
     X(ERR_VERIFY_PROTECTIONS, "evidence reports protections that cannot hold together")           \
     X(ERR_VERIFY_RUNTIME, "runtime digest is not among the policy's accepted runtimes")         \
-    X(ERR_INTERFACE_MISMATCH, "host and enclave were generated from different EDL interfaces")
+    X(ERR_INTERFACE_MISMATCH, "host and enclave were generated from different EDL interfaces")   \
+    X(ERR_PLATFORM_UNAVAILABLE, "the platform daemon (arcad) is not running or not reachable")     \
+    X(ERR_EXISTS, "already exists")                                                               \
+    X(ERR_QUOTA, "a quota of the platform is exhausted (live enclaves, counters, request size)")
 
 /** Result of every fallible Arca call. ARCA_OK (0) is success. */
 typedef enum arca_result {

@@ -1,5 +1,5 @@
 /*
- * runtime.c — the entry table of the trusted runtime (arca__runtime_v2) and the two sections
+ * runtime.c — the entry table of the trusted runtime (arca__runtime_v3) and the two sections
  * every enclave image carries: .arca.config (defaults, overwritten in place by `arca sign`)
  * and .arca.sig (zero until signed). Defining them in the same object file as the exported
  * entry table means that linking the runtime always pulls them in.
@@ -191,7 +191,7 @@ static void runtime_fini(void)
     release_iface();
 }
 
-__attribute__((visibility("default"))) const struct arca__runtime arca__runtime_v2 = {
+__attribute__((visibility("default"))) const struct arca__runtime arca__runtime_v3 = {
     .abi_version = ARCA_RUNTIME_ABI_VERSION,
     .interface_hash = arca__interface_hash,
     .init = runtime_init,

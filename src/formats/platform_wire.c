@@ -47,6 +47,8 @@ static size_t request_body_size(uint16_t op)
     case ARCA__PW_OP_BIND: return ARCA__PW_BIND_SIZE;
     case ARCA__PW_OP_KEYS: return 0;
     case ARCA__PW_OP_EVIDENCE: return ARCA_REPORT_DATA_SIZE;
+    case ARCA__PW_OP_RESUME: return ARCA__PW_TOKEN_SIZE;
+    case ARCA__PW_OP_COUNTER: return ARCA__PW_COUNTER_SIZE;
     default: return SIZE_MAX;
     }
 }
@@ -100,10 +102,12 @@ arca_result_t arca__pw_reply_parse(const uint8_t *bytes, size_t n, uint16_t op,
         for (size_t i = 0; i < got; i++)
             if (bytes[ARCA__PW_HEADER + i] < 0x20 || bytes[ARCA__PW_HEADER + i] > 0x7e)
                 ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY, "platform reply: error text is not printable");
-    } else if ((op == ARCA__PW_OP_BIND && got != 0) ||
+    } else if ((op == ARCA__PW_OP_BIND && got != 0 && got != ARCA__PW_TOKEN_SIZE) ||
                (op == ARCA__PW_OP_KEYS && got != ARCA__PW_KEYS_SIZE) ||
                (op == ARCA__PW_OP_EVIDENCE && (got == 0 || got > ARCA_EVIDENCE_MAX_SIZE)) ||
-               op < ARCA__PW_OP_BIND || op > ARCA__PW_OP_EVIDENCE) {
+               (op == ARCA__PW_OP_RESUME && got != 0) ||
+               (op == ARCA__PW_OP_COUNTER && got != 8) ||
+               op < ARCA__PW_OP_BIND || op > ARCA__PW_OP_COUNTER) {
         ARCA_RAISE(ARCA_ERR_BAD_HOST_REPLY, "platform reply: %zu body bytes for op %u", got, op);
     }
     *result_out = (arca_result_t)code;
@@ -166,6 +170,66 @@ arca_result_t arca__pw_keys_get(const uint8_t in[ARCA__PW_KEYS_SIZE], struct arc
     memcpy(keys->signer_key, in + 32, 32);
     memcpy(keys->signer_lower, in + 64, 32);
     keys->has_lower = in[96];
+done:
+    return result;
+}
+
+/* A counter name: 1..64 bytes of [A-Za-z0-9._-] (a name that is safe in any log line). */
+static int counter_name_ok(const char *name, size_t len)
+{
+    if (len == 0 || len > ARCA__PW_COUNTER_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int counter_fields_ok(uint8_t action, uint8_t policy)
+{
+    return action >= ARCA__PW_COUNTER_CREATE && action <= ARCA__PW_COUNTER_READ &&
+           (policy == 1 /* ARCA_SEAL_ENCLAVE */ || policy == 2 /* ARCA_SEAL_SIGNER */);
+}
+
+arca_result_t arca__pw_counter_put(const arca__pw_counter *c, uint8_t out[ARCA__PW_COUNTER_SIZE])
+{
+    arca_result_t result = ARCA_OK;
+    size_t len = strnlen(c->name, sizeof c->name);
+    if (!counter_fields_ok(c->action, c->policy))
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "counter: action %u or policy %u is not defined",
+                   c->action, c->policy);
+    if (!counter_name_ok(c->name, len))
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
+                   "counter: a name has 1 to %u bytes of A-Z a-z 0-9 . _ -",
+                   ARCA__PW_COUNTER_NAME_MAX);
+    memset(out, 0, ARCA__PW_COUNTER_SIZE);
+    out[0] = c->action;
+    out[1] = c->policy;
+    memcpy(out + 4, c->name, len);
+done:
+    return result;
+}
+
+arca_result_t arca__pw_counter_get(const uint8_t in[ARCA__PW_COUNTER_SIZE], arca__pw_counter *c)
+{
+    arca_result_t result = ARCA_OK;
+    const char *name = (const char *)in + 4;
+    size_t len = strnlen(name, ARCA__PW_COUNTER_NAME_MAX);
+    if (!counter_fields_ok(in[0], in[1]) || arca__get_le16(in + 2) != 0)
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "counter request: action %u, policy %u, reserved %u",
+                   in[0], in[1], arca__get_le16(in + 2));
+    if (!counter_name_ok(name, len))
+        ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "counter request: the name is empty or not [A-Za-z0-9._-]");
+    for (size_t i = len; i < ARCA__PW_COUNTER_NAME_MAX; i++)
+        if (name[i] != 0)
+            ARCA_RAISE(ARCA_ERR_BAD_FORMAT, "counter request: bytes after the name's end");
+    memset(c, 0, sizeof *c);
+    c->action = in[0];
+    c->policy = in[1];
+    memcpy(c->name, name, len);
 done:
     return result;
 }

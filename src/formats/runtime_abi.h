@@ -21,8 +21,8 @@
 #include "arca/identity.h"
 #include "arca/result.h"
 
-#define ARCA_RUNTIME_ABI_VERSION 2
-#define ARCA_RUNTIME_SYMBOL "arca__runtime_v2"
+#define ARCA_RUNTIME_ABI_VERSION 3
+#define ARCA_RUNTIME_SYMBOL "arca__runtime_v3"
 
 /* Host calls reserved by Arca itself (≥ ARCA_HOST_CALL_RESERVED of arca/host.h). */
 #define ARCA__HOSTCALL_RESERVED UINT32_C(0xFFFF0000)
@@ -61,6 +61,12 @@ struct arca__loader_iface {
      * ARCA_ERR_BUFFER_TOO_SMALL with *len = the size needed. */
     arca_result_t (*get_evidence)(void *services, const uint8_t report_data[64], uint8_t *out,
                                   size_t cap, size_t *len);
+    /* A monotonic counter of this enclave at the platform: @p action ARCA__PW_COUNTER_CREATE
+     * (value 0; ARCA_ERR_EXISTS if it exists), _INCREMENT (the new value, returned only once
+     * it is durable) or _READ, of counter @p name (1..64 bytes of [A-Za-z0-9._-]) under
+     * @p policy (ARCA_SEAL_ENCLAVE or ARCA_SEAL_SIGNER). ARCA_ERR_NOT_FOUND if missing. */
+    arca_result_t (*counter)(void *services, uint32_t action, uint32_t policy, const char *name,
+                             uint64_t *value);
     arca_identity_t identity; /* what the loader computed and bound at the platform */
 };
 

@@ -1,5 +1,5 @@
 /*
- * services.h — the trusted services a loader gives the runtime it loaded (runtime ABI v2):
+ * services.h — the trusted services a loader gives the runtime it loaded (runtime ABI v3):
  * the enclave's keys and evidence, asked of the platform over the loader's platform
  * connection (protocol: src/formats/platform_wire.h), never of the host. Used by both loaders:
  * the sim backend and arca-runner. Internal header: never installed.
@@ -27,8 +27,16 @@ arca_result_t arca__services_open(int fd, const arca_identity_t *identity,
                                   const uint8_t runtime_digest[32], arca__services **out)
     __attribute__((warn_unused_result));
 
-/** Point @p iface's trusted services (get_keys, get_evidence) at @p s. */
+/** Point @p iface's trusted services (get_keys, get_evidence, counter) at @p s. */
 void arca__services_attach(arca__services *s, struct arca__loader_iface *iface);
+
+/* Make a new connection to the same platform (the loader's code: arca-runner connects to
+ * arcad's runner socket) into *fd; ARCA_ERR_PLATFORM_UNAVAILABLE when it is down. */
+typedef arca_result_t (*arca__services_reconnect_fn)(void *ctx, int *fd);
+
+/** Let @p s reconnect with @p fn when its connection breaks, if the platform gave a resume
+ *  token at BIND. */
+void arca__services_set_reconnect(arca__services *s, arca__services_reconnect_fn fn, void *ctx);
 
 /** Close the connection and free @p s (NULL: no-op). Never while a request is in flight. */
 void arca__services_close(arca__services *s);

@@ -24,9 +24,10 @@
 #include "arca/identity.h"
 #include "arca/platform.h"
 #include "arca/result.h"
+#include "formats/platform_wire.h"
 #include "formats/runtime_abi.h"
 
-#define ARCA_PLATFORM_OPS_VERSION 3
+#define ARCA_PLATFORM_OPS_VERSION 4
 
 typedef struct arca__platform arca__platform;
 
@@ -51,6 +52,11 @@ struct arca_platform_ops {
     arca_result_t (*evidence)(arca__platform *p, const arca_identity_t *identity,
                               const uint8_t runtime_digest[32], const uint8_t report_data[64],
                               uint8_t **evidence, size_t *len);
+    /* A monotonic counter of @p identity (platform_wire.h, op COUNTER): create, increment
+     * (durable before it returns) or read, into *value. @p owner_uid is the user the enclave
+     * runs for (quotas). NULL: ARCA_ERR_UNSUPPORTED. */
+    arca_result_t (*counter)(arca__platform *p, const arca_identity_t *identity,
+                             uint32_t owner_uid, const arca__pw_counter *request, uint64_t *value);
     /* Public facts only (never a secret): paths, platform id, certificate fingerprint. */
     arca_result_t (*describe)(arca__platform *p, arca_platform_info_t *out);
     void (*close)(arca__platform *p);
@@ -72,6 +78,29 @@ const struct arca_platform_ops *arca__platform_find(const char *name);
  * EVIDENCE requests about that identity. Keys and secrets are wiped after each reply.
  */
 void arca__platform_serve(const struct arca_platform_ops *ops, arca__platform *p, int fd);
+
+/*
+ * What a server that launched the loader itself (arcad) adds to serving: the user the enclave
+ * runs for, a check of BIND against the identity it verified from the image, resume tokens.
+ */
+typedef struct arca__serve_hooks {
+    void *ctx;
+    uint32_t owner_uid; /* for the platform's quotas (counter op) */
+    /* BIND: refuse an identity other than the one launched; issue a resume token into
+     * token (set *has_token). NULL: any identity, no token. */
+    arca_result_t (*bound)(void *ctx, const arca_identity_t *identity,
+                           const uint8_t runtime_digest[32], uint8_t token[ARCA__PW_TOKEN_SIZE],
+                           int *has_token);
+    /* RESUME: the identity, runtime digest and owner the token was issued for.
+     * NULL: RESUME is refused. */
+    arca_result_t (*resume)(void *ctx, const uint8_t token[ARCA__PW_TOKEN_SIZE],
+                            arca_identity_t *identity, uint8_t runtime_digest[32],
+                            uint32_t *owner_uid);
+} arca__serve_hooks;
+
+/** arca__platform_serve with @p hooks (NULL: as arca__platform_serve, owner = euid). */
+void arca__platform_serve_with(const struct arca_platform_ops *ops, arca__platform *p, int fd,
+                               const arca__serve_hooks *hooks);
 
 /* ---- connections (connect.c) ---- */
 

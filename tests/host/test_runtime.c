@@ -11,8 +11,8 @@
 #include "runtime.h"
 #include "test.h"
 
-extern const struct arca__runtime arca__runtime_v2;
-static const struct arca__runtime *rt = &arca__runtime_v2;
+extern const struct arca__runtime arca__runtime_v3;
+static const struct arca__runtime *rt = &arca__runtime_v3;
 
 /* ---- the "enclave" ---- */
 
