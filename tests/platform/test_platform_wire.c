@@ -121,7 +121,7 @@ static void test_request_round_trips(void)
     n = bind_request(&id, packet);
     ASSERT_UEQ(n, ARCA__PW_REQUEST_MAX);
     ASSERT_MEMEQ(packet, "APRQ", 4);
-    ASSERT_UEQ(arca__get_le16(packet + 4), 1);
+    ASSERT_UEQ(arca__get_le16(packet + 4), ARCA__PW_VERSION);
     ASSERT_UEQ(arca__get_le16(packet + 6), ARCA__PW_OP_BIND);
     ASSERT_UEQ(arca__get_le32(packet + 8), ARCA__PW_BIND_SIZE);
     ASSERT_UEQ(arca__get_le32(packet + 12), 0);
@@ -276,17 +276,17 @@ static void test_request_refusals(void)
     memcpy(bad, good, n);
     bad[0] = 'X'; /* magic */
     REFUSED(bad, n);
-    ASSERT_CONTAINS(arca__error_detail(), "not a version 1 request");
+    ASSERT_CONTAINS(arca__error_detail(), "not a version 2 request");
     memcpy(bad, "APRP", 4); /* a reply's magic is not a request's */
     REFUSED(bad, n);
 
-    for (unsigned v = 0; v <= 2; v += 2) { /* version 0 and 2 */
+    for (unsigned v = 1; v <= 3; v += 2) { /* version 1 and 3 */
         memcpy(bad, good, n);
         arca__put_le16(bad + 4, (uint16_t)v);
         REFUSED(bad, n);
     }
 
-    static const uint16_t unknown_ops[] = {0, 4, 0x0101, 0xFFFF};
+    static const uint16_t unknown_ops[] = {0, 6, 0x0101, 0xFFFF};
     for (size_t i = 0; i < sizeof unknown_ops / sizeof unknown_ops[0]; i++) {
         memcpy(bad, good, n);
         arca__put_le16(bad + 6, unknown_ops[i]);
@@ -365,7 +365,7 @@ static void test_reply_refusals(void)
     memcpy(bad, "APRQ", 4); /* a request's magic */
     REFUSED(bad, n, ARCA__PW_OP_KEYS);
     memcpy(bad, good, n);
-    arca__put_le16(bad + 4, 2); /* version */
+    arca__put_le16(bad + 4, 3); /* version */
     REFUSED(bad, n, ARCA__PW_OP_KEYS);
     /* the reply to another op than the one asked */
     REFUSED(good, n, ARCA__PW_OP_EVIDENCE);
@@ -415,8 +415,8 @@ static void test_reply_refusals(void)
     }
     /* a success to an op that does not exist, even with a matching op field */
     {
-        size_t m = arca__pw_reply(4, ARCA_OK, NULL, 0, bad);
-        REFUSED(bad, m, 4);
+        size_t m = arca__pw_reply(6, ARCA_OK, NULL, 0, bad);
+        REFUSED(bad, m, 6);
         m = arca__pw_reply(0, ARCA_OK, NULL, 0, bad);
         REFUSED(bad, m, 0);
     }
@@ -846,7 +846,7 @@ static void test_serve_refuses_malformed_packets(void)
     ASSERT_TRUE(server_start(&s));
     memcpy(packet, "GET / HTTP/1.0\r\n\r\n", 18);
     EXPECT_REPLY(&s, packet, 18, 0, ARCA_ERR_BAD_FORMAT, &body, &len);
-    ASSERT_TRUE(memmem(body, len, "not a version 1 request", 23) != NULL);
+    ASSERT_TRUE(memmem(body, len, "not a version 2 request", 23) != NULL);
     ASSERT_TRUE(closed_by_platform(&s));
     server_stop(&s);
 
@@ -1128,6 +1128,240 @@ static void test_services_late_reply_is_not_taken(void)
     pthread_join(thread, NULL);
 }
 
+
+/* ---- resume tokens, RESUME and COUNTER (platform connection v2) ---- */
+
+/* Hooks of a launching server: BIND must name `expect`; the token is fixed; RESUME knows it. */
+struct hook_ctx {
+    arca_identity_t expect;
+    uint8_t token[ARCA__PW_TOKEN_SIZE];
+    int resumes;
+};
+
+static arca_result_t hook_bound(void *ctx, const arca_identity_t *id, const uint8_t digest[32],
+                                uint8_t token[ARCA__PW_TOKEN_SIZE], int *has_token)
+{
+    struct hook_ctx *h = ctx;
+    (void)digest;
+    if (memcmp(id->measurement, h->expect.measurement, 32) != 0)
+        return arca__error(ARCA_ERR_PERMISSION, "not the enclave launched");
+    memcpy(token, h->token, ARCA__PW_TOKEN_SIZE);
+    *has_token = 1;
+    return ARCA_OK;
+}
+
+static arca_result_t hook_resume(void *ctx, const uint8_t token[ARCA__PW_TOKEN_SIZE],
+                                 arca_identity_t *id, uint8_t digest[32], uint32_t *owner)
+{
+    struct hook_ctx *h = ctx;
+    if (memcmp(token, h->token, ARCA__PW_TOKEN_SIZE) != 0)
+        return arca__error(ARCA_ERR_PERMISSION, "unknown resume token");
+    h->resumes++;
+    *id = h->expect;
+    memcpy(digest, sample_digest, 32);
+    *owner = 1234;
+    return ARCA_OK;
+}
+
+static uint32_t last_counter_owner;
+static arca_result_t fake_counter(arca__platform *p, const arca_identity_t *id, uint32_t owner,
+                                  const arca__pw_counter *c, uint64_t *value)
+{
+    (void)p;
+    (void)id;
+    last_counter_owner = owner;
+    if (!strcmp(c->name, "missing"))
+        return arca__error(ARCA_ERR_NOT_FOUND, "no counter 'missing'");
+    *value = (uint64_t)c->action << 40 | (uint64_t)c->policy << 32 | 7;
+    return ARCA_OK;
+}
+
+static const struct arca_platform_ops fake_counter_ops = {
+    .version = ARCA_PLATFORM_OPS_VERSION,
+    .name = "test-fake-counters",
+    .derive_keys = fake_derive_keys,
+    .evidence = fake_evidence_op,
+    .counter = fake_counter,
+};
+
+struct hooked_server {
+    arca__platform platform;
+    arca__serve_hooks hooks;
+    int fd;
+    pthread_t thread;
+};
+
+static void *hooked_main(void *arg)
+{
+    struct hooked_server *s = arg;
+    arca__platform_serve_with(&fake_counter_ops, &s->platform, s->fd, &s->hooks);
+    close(s->fd);
+    return NULL;
+}
+
+/* A new served connection; *loader_fd the loader's end. */
+static int hooked_start(struct hooked_server *s, struct hook_ctx *h, int *loader_fd)
+{
+    int sv[2];
+    memset(s, 0, sizeof *s);
+    s->platform.ev_len = 300;
+    s->hooks = (arca__serve_hooks){.ctx = h, .owner_uid = 4321, .bound = hook_bound,
+                                   .resume = hook_resume};
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return 0;
+    *loader_fd = sv[0];
+    s->fd = sv[1];
+    return pthread_create(&s->thread, NULL, hooked_main, s) == 0;
+}
+
+/* The reconnect hook: a fresh served connection when "up". */
+struct reconnector {
+    struct hooked_server *s;
+    struct hook_ctx *h;
+    int up;
+};
+
+static arca_result_t reconnect_hook(void *ctx, int *fd)
+{
+    struct reconnector *rc = ctx;
+    if (!rc->up)
+        return arca__error(ARCA_ERR_PLATFORM_UNAVAILABLE, "the test platform is down");
+    return hooked_start(rc->s, rc->h, fd) ? ARCA_OK : ARCA_ERR_IO;
+}
+
+static void test_counter_codec(void)
+{
+    arca__pw_counter c = {.action = ARCA__PW_COUNTER_INCREMENT, .policy = 2}, back;
+    uint8_t wire[ARCA__PW_COUNTER_SIZE];
+    strcpy(c.name, "db.version-2_A");
+    ASSERT_OK(arca__pw_counter_put(&c, wire));
+    ASSERT_OK(arca__pw_counter_get(wire, &back));
+    ASSERT_UEQ(back.action, c.action);
+    ASSERT_UEQ(back.policy, c.policy);
+    ASSERT_STREQ(back.name, c.name);
+    /* every refusal of the parser */
+    uint8_t bad[ARCA__PW_COUNTER_SIZE];
+    static const struct { size_t at; uint8_t v; } flips[] = {
+        {0, 0}, {0, 4}, {1, 0}, {1, 3}, {2, 1}, {3, 1}, {4, 0}, {5, '/'}, {4, ' '}, {30, 'x'}};
+    for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+        memcpy(bad, wire, sizeof bad);
+        bad[flips[i].at] = flips[i].v;
+        ASSERT_RESULT(arca__pw_counter_get(bad, &back), ARCA_ERR_BAD_FORMAT);
+    }
+    /* the longest name fits exactly; an empty or foreign one is refused by the encoder */
+    memset(c.name, 'n', ARCA__PW_COUNTER_NAME_MAX);
+    c.name[ARCA__PW_COUNTER_NAME_MAX] = '\0';
+    ASSERT_OK(arca__pw_counter_put(&c, wire));
+    ASSERT_OK(arca__pw_counter_get(wire, &back));
+    ASSERT_UEQ(strlen(back.name), ARCA__PW_COUNTER_NAME_MAX);
+    c.name[0] = '\0';
+    ASSERT_RESULT(arca__pw_counter_put(&c, wire), ARCA_ERR_INVALID_ARGUMENT);
+    strcpy(c.name, "a b");
+    ASSERT_RESULT(arca__pw_counter_put(&c, wire), ARCA_ERR_INVALID_ARGUMENT);
+    strcpy(c.name, "ok");
+    c.action = 9;
+    ASSERT_RESULT(arca__pw_counter_put(&c, wire), ARCA_ERR_INVALID_ARGUMENT);
+}
+
+static void test_serve_hooks_and_counters(void)
+{
+    struct hooked_server s;
+    struct hook_ctx h;
+    int fd = -1;
+    uint8_t packet[ARCA__PW_REQUEST_MAX];
+    const uint8_t *body = NULL;
+    size_t len = 0, n;
+    struct server plain;
+    memset(&h, 0, sizeof h);
+    h.expect = sample_identity(ARCA_BACKEND_ID_PROCESS, PROCESS_PROT);
+    memset(h.token, 0x5A, sizeof h.token);
+
+    /* BIND of another identity than the one launched: refused, connection ended */
+    arca_identity_t other = h.expect;
+    other.measurement[0] ^= 1;
+    ASSERT_TRUE(hooked_start(&s, &h, &fd));
+    n = bind_request(&other, packet);
+    ASSERT_TRUE(send(fd, packet, n, 0) == (ssize_t)n);
+    ssize_t got = receive(fd, reply_buf, sizeof reply_buf);
+    ASSERT_TRUE(got > 0);
+    arca_result_t verdict = ARCA_OK;
+    ASSERT_OK(arca__pw_reply_parse(reply_buf, (size_t)got, ARCA__PW_OP_BIND, &verdict, &body, &len));
+    ASSERT_RESULT(verdict, ARCA_ERR_PERMISSION);
+    close(fd);
+    pthread_join(s.thread, NULL);
+
+    /* the launched identity binds and gets the token; counters carry the owner of the hooks */
+    arca__services *svc = NULL;
+    struct arca__loader_iface iface;
+    uint64_t value = 0;
+    ASSERT_TRUE(hooked_start(&s, &h, &fd));
+    ASSERT_OK(arca__services_open(fd, &h.expect, sample_digest, &svc));
+    memset(&iface, 0, sizeof iface);
+    arca__services_attach(svc, &iface);
+    ASSERT_OK(iface.counter(iface.services, ARCA__PW_COUNTER_INCREMENT, 1, "boot", &value));
+    ASSERT_UEQ(value, (uint64_t)2 << 40 | (uint64_t)1 << 32 | 7);
+    ASSERT_UEQ(last_counter_owner, 4321);
+    ASSERT_RESULT(iface.counter(iface.services, ARCA__PW_COUNTER_READ, 1, "missing", &value),
+                  ARCA_ERR_NOT_FOUND); /* an answer: the connection stays usable */
+    ASSERT_OK(iface.counter(iface.services, ARCA__PW_COUNTER_READ, 2, "boot", &value));
+    ASSERT_RESULT(iface.counter(iface.services, ARCA__PW_COUNTER_READ, 2, "a/b", &value),
+                  ARCA_ERR_INVALID_ARGUMENT);
+
+    /* the platform goes away: without a reconnect hook the connection stays broken */
+    shutdown(s.fd, SHUT_RDWR);
+    pthread_join(s.thread, NULL);
+    ASSERT_RESULT(iface.counter(iface.services, ARCA__PW_COUNTER_READ, 1, "boot", &value),
+                  ARCA_ERR_PLATFORM);
+    arca__services_close(svc);
+
+    /* with a reconnect hook: down -> PLATFORM_UNAVAILABLE; back -> RESUME, served again */
+    struct reconnector rc = {&s, &h, 0};
+    ASSERT_TRUE(hooked_start(&s, &h, &fd));
+    ASSERT_OK(arca__services_open(fd, &h.expect, sample_digest, &svc));
+    arca__services_attach(svc, &iface);
+    arca__services_set_reconnect(svc, reconnect_hook, &rc);
+    shutdown(s.fd, SHUT_RDWR);
+    pthread_join(s.thread, NULL);
+    ASSERT_RESULT(iface.counter(iface.services, ARCA__PW_COUNTER_READ, 1, "boot", &value),
+                  ARCA_ERR_PLATFORM_UNAVAILABLE);
+    ASSERT_CONTAINS(arca__error_detail(), "succeed again once it is back");
+    rc.up = 1;
+    ASSERT_OK(iface.counter(iface.services, ARCA__PW_COUNTER_READ, 1, "boot", &value));
+    ASSERT_EQ(h.resumes, 1);
+    struct arca__enclave_keys keys;
+    ASSERT_OK(iface.get_keys(iface.services, &keys));
+    arca__services_close(svc);
+    pthread_join(s.thread, NULL);
+
+    /* RESUME with a wrong token, and RESUME at a platform without hooks: refused */
+    ASSERT_TRUE(hooked_start(&s, &h, &fd));
+    uint8_t wrong[ARCA__PW_TOKEN_SIZE] = {1};
+    n = arca__pw_request(ARCA__PW_OP_RESUME, wrong, sizeof wrong, packet);
+    ASSERT_TRUE(send(fd, packet, n, 0) == (ssize_t)n);
+    got = receive(fd, reply_buf, sizeof reply_buf);
+    ASSERT_TRUE(got > 0);
+    ASSERT_OK(arca__pw_reply_parse(reply_buf, (size_t)got, ARCA__PW_OP_RESUME, &verdict, &body, &len));
+    ASSERT_RESULT(verdict, ARCA_ERR_PERMISSION);
+    close(fd);
+    pthread_join(s.thread, NULL);
+    ASSERT_TRUE(server_start(&plain));
+    n = arca__pw_request(ARCA__PW_OP_RESUME, h.token, sizeof h.token, packet);
+    EXPECT_REPLY(&plain, packet, n, ARCA__PW_OP_RESUME, ARCA_ERR_UNSUPPORTED, &body, &len);
+    ASSERT_TRUE(closed_by_platform(&plain));
+    server_stop(&plain);
+    /* COUNTER at a platform without the op: an answer, UNSUPPORTED */
+    ASSERT_TRUE(server_start(&plain));
+    n = bind_request(&h.expect, packet);
+    EXPECT_REPLY(&plain, packet, n, ARCA__PW_OP_BIND, ARCA_OK, &body, &len);
+    ASSERT_UEQ(len, 0); /* no token from a platform without hooks */
+    arca__pw_counter c = {.action = ARCA__PW_COUNTER_CREATE, .policy = 1, .name = "x"};
+    uint8_t wire[ARCA__PW_COUNTER_SIZE];
+    ASSERT_OK(arca__pw_counter_put(&c, wire));
+    n = arca__pw_request(ARCA__PW_OP_COUNTER, wire, sizeof wire, packet);
+    EXPECT_REPLY(&plain, packet, n, ARCA__PW_OP_COUNTER, ARCA_ERR_UNSUPPORTED, &body, &len);
+    server_stop(&plain);
+}
+
 int main(void)
 {
     RUN(test_request_round_trips);
@@ -1145,5 +1379,7 @@ int main(void)
     RUN(test_services_against_serve);
     RUN(test_services_refuse_hostile_replies);
     RUN(test_services_late_reply_is_not_taken);
+    RUN(test_counter_codec);
+    RUN(test_serve_hooks_and_counters);
     return TEST_SUMMARY();
 }
