@@ -33,3 +33,19 @@ foreach(pc arca arca_verify)
   configure_file(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in ${CMAKE_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endforeach()
+
+# arcad's systemd unit, sysusers.d and tmpfiles.d entries (packaging/systemd). The unit names
+# the installed paths; `systemctl daemon-reload && systemd-sysusers && systemctl enable --now
+# arcad` after `make install` (docs/arcad.md).
+set(ARCA_SBINDIR ${CMAKE_INSTALL_FULL_SBINDIR})
+set(ARCA_RUNNER ${CMAKE_INSTALL_FULL_BINDIR}/arca-runner)
+set(ARCA_DOCDIR ${CMAKE_INSTALL_FULL_DOCDIR})
+configure_file(${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.service.in
+  ${CMAKE_BINARY_DIR}/arcad.service @ONLY)
+set(ARCA_SYSTEMD_UNITDIR lib/systemd/system CACHE STRING "systemd unit directory (relative to the prefix)")
+install(FILES ${CMAKE_BINARY_DIR}/arcad.service DESTINATION ${ARCA_SYSTEMD_UNITDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.sysusers
+  DESTINATION lib/sysusers.d RENAME arcad.conf)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.tmpfiles
+  DESTINATION lib/tmpfiles.d RENAME arcad.conf)
+install(FILES ${PROJECT_SOURCE_DIR}/docs/arcad.md DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)

@@ -10,13 +10,16 @@
  * most ARCA__PW_DETAIL_MAX bytes) and re-encode to the very same bytes, and each refusal must
  * be one the header documents. Then, unless flags bit 0 is set, the packets are sent one at a
  * time as requests to arca__platform_serve running on a thread over a SOCK_SEQPACKET socket
- * pair, with a fake platform ops table whose keys and evidence are deterministic functions of
- * the identity they are asked about. Every reply must parse, be an error before a successful
- * BIND, never be a second successful BIND, carry exactly the keys or evidence of the bound
- * identity, and the connection must end (the loop shuts it down; the descriptor stays open,
- * as in libarca's serving thread) exactly when the protocol says so.
+ * pair, with a fake platform ops table whose keys, evidence and counter values are
+ * deterministic functions of the identity (and request) they are asked about. Every reply
+ * must parse, be an error before a successful BIND, never be a second successful BIND,
+ * carry exactly the keys, evidence or counter value of the bound identity, and the
+ * connection must end (the loop shuts it down; the descriptor stays open, as in libarca's
+ * serving thread) exactly when the protocol says so. The COUNTER body goes through
+ * arca__pw_counter_get and _put as well, and RESUME (refused here: no hooks) is covered too.
  *
- * Input: byte 0 fake keys behaviour, byte 1 fake evidence behaviour, byte 2 flags, then
+ * Input: byte 0 fake keys behaviour, byte 1 fake evidence behaviour, byte 2 flags (bit 0: no
+ * serving loop; bits 1-2: the fake's counter behaviour; bits 3-7: its failure code), then
  * packets as [u16 little-endian length (low 12 bits)][bytes], the last one cut to what is left.
  * This target must never touch the real dev platform or any file, and never let a packet's
  * bytes be read through a buffer larger than the packet (each is copied to its own
@@ -52,7 +55,7 @@
 /* ------------------------------------------------------------------ the fake platform */
 
 struct arca__platform {
-    uint8_t keys_mode, ev_mode;
+    uint8_t keys_mode, ev_mode, flags;
 };
 
 /* A deterministic failure code other than ARCA_OK, from @p sel. */
@@ -154,9 +157,54 @@ static arca_result_t fake_evidence_op(arca__platform *p, const arca_identity_t *
     return ARCA_OK;
 }
 
+/* A counter value that is a function of the identity and the request only. */
+static uint64_t fake_counter_value(const arca_identity_t *id, const arca__pw_counter *c)
+{
+    uint64_t h = 1469598103934665603u;
+    uint8_t seed[ARCA__PW_IDENTITY_SIZE];
+    arca__pw_identity_put(id, seed);
+    for (size_t i = 0; i < sizeof seed; i++)
+        h = (h ^ seed[i]) * 1099511628211u;
+    h = (h ^ c->action) * 1099511628211u;
+    h = (h ^ c->policy) * 1099511628211u;
+    for (size_t i = 0; c->name[i]; i++)
+        h = (h ^ (uint8_t)c->name[i]) * 1099511628211u;
+    return h;
+}
+
+/* What the fake's counter op does for flags byte @p f. */
+enum { COUNTER_OK, COUNTER_FAIL, COUNTER_NONE };
+static int counter_behaviour(uint8_t f)
+{
+    switch ((f >> 1) & 3) {
+    case 1: return COUNTER_FAIL;
+    case 2: return COUNTER_NONE; /* a platform without counters: ops->counter is NULL */
+    default: return COUNTER_OK;
+    }
+}
+
+static arca_result_t fake_counter_op(arca__platform *p, const arca_identity_t *identity,
+                                     uint32_t owner_uid, const arca__pw_counter *request,
+                                     uint64_t *value)
+{
+    (void)owner_uid;
+    if (counter_behaviour(p->flags) == COUNTER_FAIL)
+        return fake_fail(fail_code(p->flags >> 3), p->flags & 0x80);
+    *value = fake_counter_value(identity, request);
+    return ARCA_OK;
+}
+
 static const struct arca_platform_ops fake_ops = {
     .version = ARCA_PLATFORM_OPS_VERSION,
     .name = "fuzz-fake",
+    .derive_keys = fake_derive_keys,
+    .evidence = fake_evidence_op,
+    .counter = fake_counter_op,
+};
+
+static const struct arca_platform_ops fake_ops_no_counters = {
+    .version = ARCA_PLATFORM_OPS_VERSION,
+    .name = "fuzz-fake-no-counters",
     .derive_keys = fake_derive_keys,
     .evidence = fake_evidence_op,
 };
@@ -195,8 +243,77 @@ static size_t body_size(uint16_t op)
     case ARCA__PW_OP_BIND: return ARCA__PW_BIND_SIZE;
     case ARCA__PW_OP_KEYS: return 0;
     case ARCA__PW_OP_EVIDENCE: return ARCA_REPORT_DATA_SIZE;
+    case ARCA__PW_OP_RESUME: return ARCA__PW_TOKEN_SIZE;
+    case ARCA__PW_OP_COUNTER: return ARCA__PW_COUNTER_SIZE;
     default: return SIZE_MAX;
     }
+}
+
+/* Whether a reply body of @p n bytes is what a successful reply to @p op carries. */
+static int ok_body(uint16_t op, size_t n)
+{
+    switch (op) {
+    case ARCA__PW_OP_BIND: return n == 0 || n == ARCA__PW_TOKEN_SIZE;
+    case ARCA__PW_OP_KEYS: return n == ARCA__PW_KEYS_SIZE;
+    case ARCA__PW_OP_EVIDENCE: return n > 0 && n <= ARCA_EVIDENCE_MAX_SIZE;
+    case ARCA__PW_OP_RESUME: return n == 0;
+    case ARCA__PW_OP_COUNTER: return n == 8;
+    default: return 0;
+    }
+}
+
+static int counter_name_byte(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
+/* 68 bytes at @p in (its own allocation): a COUNTER body, accepted exactly when platform_wire.h
+ * says (action 1..3, policy 1 or 2, reserved zero, a name of 1..64 allowed bytes, NUL padded),
+ * and then canonical. */
+static void check_counter(const uint8_t *in)
+{
+    arca__pw_counter c;
+    uint8_t again[ARCA__PW_COUNTER_SIZE];
+    size_t len = 0;
+    int valid = in[0] >= 1 && in[0] <= 3 && (in[1] == 1 || in[1] == 2) &&
+                arca__get_le16(in + 2) == 0;
+    while (len < ARCA__PW_COUNTER_NAME_MAX && in[4 + len])
+        len++;
+    valid = valid && len > 0;
+    for (size_t i = 0; i < ARCA__PW_COUNTER_NAME_MAX; i++)
+        valid = valid && (i < len ? counter_name_byte(in[4 + i]) : in[4 + i] == 0);
+    memset(&c, 0xEE, sizeof c);
+    arca_result_t r = arca__pw_counter_get(in, &c);
+    CHECK(r == (valid ? ARCA_OK : ARCA_ERR_BAD_FORMAT));
+    if (r != ARCA_OK)
+        return;
+    CHECK(c.action == in[0] && c.policy == in[1]);
+    CHECK(strlen(c.name) == len && memcmp(c.name, in + 4, len) == 0);
+    CHECK(arca__pw_counter_put(&c, again) == ARCA_OK);
+    CHECK(memcmp(again, in, sizeof again) == 0);
+}
+
+/* The same bytes as a request a loader would encode (arca__pw_counter_put): accepted exactly
+ * for a valid action, policy and name, and then read back the same by arca__pw_counter_get. */
+static void check_counter_put(const uint8_t *in)
+{
+    arca__pw_counter c, back;
+    uint8_t wire[ARCA__PW_COUNTER_SIZE];
+    memset(&c, 0, sizeof c);
+    c.action = in[0];
+    c.policy = in[1];
+    memcpy(c.name, in + 4, ARCA__PW_COUNTER_NAME_MAX); /* c.name[64] stays 0 */
+    size_t len = strlen(c.name);
+    int valid = in[0] >= 1 && in[0] <= 3 && (in[1] == 1 || in[1] == 2) && len > 0;
+    for (size_t i = 0; i < len; i++)
+        valid = valid && counter_name_byte((uint8_t)c.name[i]);
+    arca_result_t r = arca__pw_counter_put(&c, wire);
+    CHECK(r == (valid ? ARCA_OK : ARCA_ERR_INVALID_ARGUMENT));
+    if (r != ARCA_OK)
+        return;
+    CHECK(arca__pw_counter_get(wire, &back) == ARCA_OK);
+    CHECK(back.action == c.action && back.policy == c.policy && strcmp(back.name, c.name) == 0);
 }
 
 /* 88 bytes at @p in (its own allocation): accepted exactly when both reserved fields are zero,
@@ -259,6 +376,11 @@ static void check_request(const uint8_t *b, size_t n)
         check_identity(id);
         free(id);
     }
+    if (op == ARCA__PW_OP_COUNTER) {
+        uint8_t *c = copy(body, ARCA__PW_COUNTER_SIZE);
+        check_counter(c);
+        free(c);
+    }
 }
 
 /* A packet as a loader receives it in reply to @p op. */
@@ -277,8 +399,11 @@ static void check_reply(const uint8_t *b, size_t n, uint16_t op)
     if (verdict != ARCA_OK) {
         CHECK(len <= ARCA__PW_DETAIL_MAX && printable(body, len));
     } else {
+        CHECK(ok_body(op, len));
         switch (op) {
-        case ARCA__PW_OP_BIND: CHECK(len == 0); break;
+        case ARCA__PW_OP_BIND:
+        case ARCA__PW_OP_RESUME:
+        case ARCA__PW_OP_COUNTER: break;
         case ARCA__PW_OP_KEYS: {
             CHECK(len == ARCA__PW_KEYS_SIZE);
             uint8_t *k = copy(body, len);
@@ -286,7 +411,7 @@ static void check_reply(const uint8_t *b, size_t n, uint16_t op)
             free(k);
             break;
         }
-        case ARCA__PW_OP_EVIDENCE: CHECK(len > 0 && len <= ARCA_EVIDENCE_MAX_SIZE); break;
+        case ARCA__PW_OP_EVIDENCE: break;
         default: CHECK(!"a successful reply to an unknown op");
         }
     }
@@ -305,7 +430,7 @@ static void check_wrapped(const uint8_t *b, size_t n)
     uint8_t *packet = malloc(ARCA__PW_HEADER + n);
     if (!packet)
         abort();
-    for (uint16_t op = ARCA__PW_OP_BIND; op <= ARCA__PW_OP_EVIDENCE; op++) {
+    for (uint16_t op = ARCA__PW_OP_BIND; op <= ARCA__PW_OP_COUNTER; op++) {
         uint16_t got_op = 0;
         const uint8_t *body = NULL;
         size_t len = 0, m = arca__pw_request(op, b, n, packet);
@@ -321,12 +446,8 @@ static void check_wrapped(const uint8_t *b, size_t n)
             m = arca__pw_reply(op, codes[i], b, n, packet);
             if (codes[i] != ARCA_OK)
                 ok = n <= ARCA__PW_DETAIL_MAX && printable(b, n);
-            else if (op == ARCA__PW_OP_BIND)
-                ok = n == 0;
-            else if (op == ARCA__PW_OP_KEYS)
-                ok = n == ARCA__PW_KEYS_SIZE;
             else
-                ok = n > 0 && n <= ARCA_EVIDENCE_MAX_SIZE;
+                ok = ok_body(op, n);
             r = arca__pw_reply_parse(packet, m, op, &verdict, &body, &len);
             CHECK(r == (ok ? ARCA_OK : ARCA_ERR_BAD_HOST_REPLY));
             CHECK(!ok || (verdict == codes[i] && body == packet + ARCA__PW_HEADER && len == n));
@@ -339,7 +460,7 @@ static void check_wrapped(const uint8_t *b, size_t n)
 static void check_parsers(const uint8_t *b, size_t n)
 {
     static const uint16_t ops[] = {0, ARCA__PW_OP_BIND, ARCA__PW_OP_KEYS, ARCA__PW_OP_EVIDENCE,
-                                   4, 0xFFFF};
+                                   ARCA__PW_OP_RESUME, ARCA__PW_OP_COUNTER, 6, 0xFFFF};
     check_request(b, n);
     check_wrapped(b, n);
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
@@ -356,6 +477,12 @@ static void check_parsers(const uint8_t *b, size_t n)
         check_keys(k);
         free(k);
     }
+    if (n >= ARCA__PW_COUNTER_SIZE) {
+        uint8_t *c = copy(b, ARCA__PW_COUNTER_SIZE);
+        check_counter(c);
+        check_counter_put(c);
+        free(c);
+    }
 }
 
 /* ------------------------------------------------------------------ the serving loop */
@@ -369,7 +496,9 @@ static void *serve_main(void *arg)
 {
     struct server *s = arg;
     /* The descriptor stays open until the loader is gone, as in libarca's serving thread. */
-    arca__platform_serve(&fake_ops, &s->platform, s->fd);
+    arca__platform_serve(counter_behaviour(s->platform.flags) == COUNTER_NONE ? &fake_ops_no_counters
+                                                                             : &fake_ops,
+                         &s->platform, s->fd);
     return NULL;
 }
 
@@ -454,12 +583,24 @@ static void run_serve(const struct arca__platform *config, uint8_t **packets, si
                 want = (struct expectation){1, ARCA_ERR_BAD_FORMAT, op, 1};
             else
                 want = (struct expectation){0, ARCA_OK, op, 1};
+        } else if (op == ARCA__PW_OP_RESUME) {
+            /* allowed instead of BIND, but this platform has no hooks: refused either way */
+            want = (struct expectation){1, bound ? ARCA_ERR_BAD_FORMAT : ARCA_ERR_UNSUPPORTED, op, 1};
         } else if (!bound) {
             want = (struct expectation){1, ARCA_ERR_BAD_FORMAT, op, 1};
         } else if (op == ARCA__PW_OP_KEYS) {
             want = (struct expectation){0, ARCA_OK, op, 1};
             if (keys_behaviour(config->keys_mode) == KEYS_FAIL)
                 want.result = fail_code(config->keys_mode >> 2);
+        } else if (op == ARCA__PW_OP_COUNTER) {
+            arca__pw_counter c;
+            want = (struct expectation){0, ARCA_OK, op, 1};
+            if (arca__pw_counter_get(body, &c) != ARCA_OK)
+                want = (struct expectation){1, ARCA_ERR_BAD_FORMAT, op, 1};
+            else if (counter_behaviour(config->flags) == COUNTER_NONE)
+                want.result = ARCA_ERR_UNSUPPORTED; /* an answer: the connection goes on */
+            else if (counter_behaviour(config->flags) == COUNTER_FAIL)
+                want.result = fail_code(config->flags >> 3);
         } else {
             size_t ev_len = 0;
             want = (struct expectation){0, ARCA_OK, op, 1};
@@ -493,6 +634,10 @@ static void run_serve(const struct arca__platform *config, uint8_t **packets, si
             fake_keys(&id, keys_behaviour(config->keys_mode) == KEYS_OK_LOWER, &k);
             arca__pw_keys_put(&k, wire);
             CHECK(rlen == sizeof wire && memcmp(rbody, wire, sizeof wire) == 0);
+        } else if (verdict == ARCA_OK && reply_op == ARCA__PW_OP_COUNTER) {
+            arca__pw_counter c;
+            CHECK(arca__pw_counter_get(body, &c) == ARCA_OK);
+            CHECK(rlen == 8 && arca__get_le64(rbody) == fake_counter_value(&id, &c));
         } else if (verdict == ARCA_OK && reply_op == ARCA__PW_OP_EVIDENCE) {
             uint8_t *ev = malloc(rlen);
             if (!ev)
@@ -524,6 +669,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     config.keys_mode = data[0];
     config.ev_mode = data[1];
+    config.flags = data[2];
     while (off + 2 <= size && count < MAX_PACKETS) {
         size_t n = arca__get_le16(data + off) & 0x0FFFu;
         off += 2;

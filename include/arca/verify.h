@@ -9,13 +9,13 @@
  *
  * Trust: evidence is accepted only when its certificate chain ends at a root the policy pins,
  * and each pin says which kind of platform it vouches for (TrustedPlatformCert pins a dev
- * platform's certificate). The platform kind is decided by that pin and by the signed
- * evidence, never by a certificate's subject text: dev platforms are refused unless
- * AllowDevPlatform, debug enclaves unless AllowDebug, enclaves on a backend that does not
- * isolate them (sim) unless AllowSimulation, and protection sets that cannot hold together
- * always. A policy must name the enclave: Measurement(s) or SignerID, and a SignerID always
- * with a ProductID (a signer alone would accept every product it signed); and it must demand
- * freshness: ReportData (a nonce) or MaxAgeSeconds, or both.
+ * platform's certificate, TrustedArcadRoot the root of arcad daemons). The platform kind is
+ * decided by that pin and by the signed evidence, never by a certificate's subject text: dev
+ * platforms are refused unless AllowDevPlatform, debug enclaves unless AllowDebug, enclaves on
+ * a backend that does not isolate them (sim) unless AllowSimulation, and protection sets that
+ * cannot hold together always. A policy must name the enclave: Measurement(s) or SignerID,
+ * and a SignerID always with a ProductID (a signer alone would accept every product it
+ * signed); and it must demand freshness: ReportData (a nonce) or MaxAgeSeconds, or both.
  *
  * Hardware evidence (host side): the same call verifies Intel SGX and TDX DCAP quotes, AMD
  * SEV-SNP reports and Azure vTPM HCL reports, recognised by their bytes, offline, with the
@@ -168,9 +168,11 @@ arca_result_t arca_policy_add_collateral_path(arca_policy_t *policy, const char 
  * Parse policy.conf text: `Key = value` lines, '#' comments, keys Measurement (hex,
  * repeatable), SignerID (hex), ProductID, MinSVN, AllowDebug (0/1), AllowDevPlatform (0/1),
  * AllowSimulation (0/1), TrustedPlatformCert (a dev platform's certificate: path, repeatable;
- * relative paths resolve against @p base_dir), ReportData (hex, ≤ 64 bytes), MaxAgeSeconds,
- * ClockSkewSeconds, Backend (sim, process, ...), RequireProtections (comma-separated names
- * as `arca inspect` prints them), RuntimeDigest (hex, repeatable). The text must name the
+ * relative paths resolve against @p base_dir), TrustedArcadRoot (the root arcad daemons'
+ * chains end at, e.g. a state directory's root-cert.pem: path, repeatable, as
+ * arca_policy_add_trusted_root(policy, ARCA_PLATFORM_ARCAD, ...)), ReportData (hex, ≤ 64
+ * bytes), MaxAgeSeconds, ClockSkewSeconds, Backend (sim, process, ...), RequireProtections
+ * (comma-separated names as `arca inspect` prints them), RuntimeDigest (hex, repeatable). The text must name the
  * enclave and demand freshness (ReportData or MaxAgeSeconds); `Backend = sim` needs
  * `AllowSimulation = 1`.
  * Hardware evidence (host side): TEE (sgx, tdx, snp), SGX.MRENCLAVE (hex, repeatable),

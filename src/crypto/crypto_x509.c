@@ -155,6 +155,39 @@ int arca__cert_self_signed(const arca__cert *cert)
     return ok;
 }
 
+int arca__cert_is_ca(const arca__cert *cert)
+{
+    const uint32_t flags = X509_get_extension_flags(cert->x);
+    int ok = (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA) && !(flags & EXFLAG_INVALID) &&
+             (!(flags & EXFLAG_KUSAGE) || (X509_get_key_usage(cert->x) & KU_KEY_CERT_SIGN));
+    ERR_clear_error();
+    return ok;
+}
+
+arca_result_t arca__cert_check_issued(const arca__cert *cert, const arca__cert *issuer)
+{
+    arca_result_t result = ARCA_OK;
+    char cn[96], issuer_cn[96];
+    EVP_PKEY *key;
+    int v;
+
+    name_cn(X509_get_subject_name(cert->x), cn, sizeof cn);
+    name_cn(X509_get_subject_name(issuer->x), issuer_cn, sizeof issuer_cn);
+    /* The names, the key identifiers and the issuer's keyUsage (RFC 5280's rules, OpenSSL's
+     * code); the signature is checked on its own below, so each failure is named. */
+    v = X509_check_issued(issuer->x, cert->x);
+    if (v != X509_V_OK)
+        ARCA_RAISE(ARCA_ERR_BAD_CHAIN, "'%s' was not issued by '%s': %s", cn, issuer_cn,
+                   X509_verify_cert_error_string(v));
+    key = X509_get0_pubkey(issuer->x);
+    if (!key || X509_verify(cert->x, key) != 1)
+        ARCA_RAISE(ARCA_ERR_BAD_CHAIN, "the signature of '%s' does not verify under the key of "
+                   "'%s'", cn, issuer_cn);
+done:
+    ERR_clear_error();
+    return result;
+}
+
 arca_result_t arca__cert_ec_key(const arca__cert *cert, arca__ec_key **out)
 {
     arca_result_t result = ARCA_OK;

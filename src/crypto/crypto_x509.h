@@ -68,6 +68,17 @@ void arca__cert_cn(const arca__cert *cert, int issuer, char *buf, size_t cap);
 void arca__cert_validity(const arca__cert *cert, int64_t *not_before, int64_t *not_after);
 /** 1 when the subject equals the issuer and the certificate's own key verifies its signature. */
 int arca__cert_self_signed(const arca__cert *cert);
+/** 1 when the certificate's basicConstraints say CA:TRUE (and a keyUsage, if present, allows
+ *  keyCertSign); 0 otherwise, also for a certificate without basicConstraints. */
+int arca__cert_is_ca(const arca__cert *cert);
+/**
+ * Check that @p issuer issued @p cert: @p cert's issuer name is @p issuer's subject, their key
+ * identifiers (when both are present) agree, and @p cert's signature verifies under
+ * @p issuer's key. No time, CA flag or path rule is checked here (arca__chain_verify does).
+ * @return ARCA_OK, or ARCA_ERR_BAD_CHAIN with a detail saying which of these failed.
+ */
+arca_result_t arca__cert_check_issued(const arca__cert *cert, const arca__cert *issuer)
+    __attribute__((warn_unused_result));
 /** The certificate's public key if it is an EC key on P-256 or P-384. ARCA_ERR_KEY otherwise. */
 arca_result_t arca__cert_pubkey(const arca__cert *cert, arca__pubkey **out);
 /** The certificate's public key as an ECDSA P-256 key (crypto.h). ARCA_ERR_KEY otherwise. */
@@ -88,6 +99,8 @@ typedef struct arca__cert_template {
     int64_t not_after;
     int ca; /* 1: basicConstraints CA:TRUE, keyUsage digitalSignature and keyCertSign;
              * 0: CA:FALSE, keyUsage digitalSignature (both critical) */
+    int limit_path_len; /* CA only: 1 adds pathLenConstraint = path_len (0: no constraint) */
+    int path_len;       /* CAs that may follow this one on a path (0: it issues leaves only) */
     const char *comment; /* a Netscape comment extension, NULL for none */
 } arca__cert_template;
 
@@ -105,6 +118,19 @@ typedef struct arca__cert_template {
 arca_result_t arca__cert_create(const arca__ec_key *key, const arca__cert_template *t,
                                 const arca__cert *issuer, const arca__ec_key *issuer_key,
                                 arca__cert **out) __attribute__((warn_unused_result));
+
+/**
+ * A PKCS#10 certificate signing request for @p key, signed with it (ECDSA-SHA256): subject O
+ * @p organization (NULL for none) then CN @p common_name, and an extension request for what
+ * an end-entity signing key needs (basicConstraints CA:FALSE, keyUsage digitalSignature), as
+ * PEM ("BEGIN CERTIFICATE REQUEST"), NUL-terminated; @p len excludes the NUL. The caller
+ * frees *pem with free().
+ * @return ARCA_ERR_INVALID_ARGUMENT for a missing or over-long name (64 characters at most);
+ *         ARCA_ERR_KEY when @p key has no private half.
+ */
+arca_result_t arca__csr_create(const arca__ec_key *key, const char *organization,
+                               const char *common_name, char **pem, size_t *len)
+    __attribute__((warn_unused_result));
 
 /* ---- revocation lists ---- */
 

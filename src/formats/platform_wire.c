@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/le.h"
+#include "packet_header.h"
 #include "platform_wire.h"
 
 #define REQUEST_MAGIC "APRQ"
@@ -15,12 +16,7 @@
 
 static size_t put_header(const char magic[4], uint16_t op, uint32_t a, uint32_t b, uint8_t *out)
 {
-    memcpy(out, magic, 4);
-    arca__put_le16(out + 4, ARCA__PW_VERSION);
-    arca__put_le16(out + 6, op);
-    arca__put_le32(out + 8, a);
-    arca__put_le32(out + 12, b);
-    return ARCA__PW_HEADER;
+    return arca__packet_header_put(out, magic, ARCA__PW_VERSION, op, a, b);
 }
 
 size_t arca__pw_request(uint16_t op, const uint8_t *body, size_t len, uint8_t *out)

@@ -59,6 +59,9 @@ typedef struct arca__launch {
     const uint8_t *interface_hash;
     const char *const *settings;  /* options.settings: read this backend's own keys only */
     size_t max_payload;
+    /* The platform is a daemon that launches the loader itself (arcad): its socket; then
+     * platform_fd is -1 and the backend asks the daemon to start its runner. NULL otherwise. */
+    const char *daemon_socket;
 } arca__launch;
 
 /* What the backend launched, reported by create. */

@@ -387,7 +387,8 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     size_t image_size = 0, max_payload = 0;
     arca__image_info info;
     struct arca_enclave *e = NULL;
-    int fd = -1, platform_fd = -1, sync_ready = 0;
+    int fd = -1, platform_fd = -1, sync_ready = 0, daemon = 0;
+    char daemon_socket[108];
 
     arca__error_clear();
     memset(&info, 0, sizeof info);
@@ -445,9 +446,17 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     /* A private, sorted copy; duplicate ids are refused here (O(n log n), not pairwise). */
     ARCA_CHECK(arca__host_calls_install(e, opts->host_calls, opts->host_call_count));
     /* The loader's connection to the platform: the backend hands it over; this file never
-     * reads from it. */
-    ARCA_CHECK(arca__platform_connect(opts->platform, opts->settings, &platform_fd,
-                                      &e->platform_link));
+     * reads from it. A daemon platform (arcad) makes that connection itself, to the runner
+     * it starts: the backend then only gets the daemon's socket. */
+    {
+        const char *spec = NULL;
+        ARCA_CHECK(arca__platform_choose(opts->platform, opts->settings,
+                                         arca__backend_isolates(ops->backend_id), &daemon,
+                                         daemon_socket, sizeof daemon_socket, &spec));
+        if (!daemon)
+            ARCA_CHECK(arca__platform_connect(spec, opts->settings, &platform_fd,
+                                              &e->platform_link));
+    }
 
     e->state = calloc(1, ops->state_size);
     if (!e->state)
@@ -464,6 +473,7 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
         .interface_hash = opts->interface_hash,
         .settings = opts->settings,
         .max_payload = max_payload,
+        .daemon_socket = daemon ? daemon_socket : NULL,
     };
     result = ops->create(e->state, &launch, &e->launched);
     if (result != ARCA_OK) {

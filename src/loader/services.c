@@ -103,7 +103,8 @@ static arca_result_t resume(arca__services *s)
     size_t len = 0;
     int fd = -1;
     ARCA_CHECK(s->reconnect(s->reconnect_ctx, &fd));
-    close(s->fd);
+    if (fd != s->fd) /* a hook may put the new connection on the old descriptor (the runner) */
+        close(s->fd);
     s->fd = fd;
     s->broken = 0;
     result = request_once(s, ARCA__PW_OP_RESUME, s->token, sizeof s->token, reply, sizeof reply,
@@ -140,7 +141,14 @@ static arca_result_t request(arca__services *s, uint16_t op, const uint8_t *body
                            "is back", arca__error_detail()[0] ? arca__error_detail()
                                                               : arca_result_str(result));
     }
-    return request_once(s, op, body, body_len, reply, cap, verdict, payload, len);
+    result = request_once(s, op, body, body_len, reply, cap, verdict, payload, len);
+    /* The new connection broke as well (the platform went down again right after RESUME):
+     * as unavailable as above, and the next request resumes again. */
+    if (result == ARCA_ERR_PLATFORM && s->broken)
+        result = arca__error(ARCA_ERR_PLATFORM_UNAVAILABLE,
+                             "the platform went away again after reconnecting (%s); requests "
+                             "succeed again once it is back", arca__error_detail());
+    return result;
 }
 
 static arca_result_t services_keys(void *ctx, struct arca__enclave_keys *keys)

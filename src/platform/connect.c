@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -141,6 +142,39 @@ done:
     return result;
 }
 
+arca_result_t arca__platform_choose(const char *spec, const char *const *settings,
+                                    int backend_isolates, int *daemon, char *socket, size_t cap,
+                                    const char **spec_out)
+{
+    arca_result_t result = ARCA_OK;
+    const char *path = arca__setting(settings, "arcad", "socket");
+    const char *env = getenv("ARCA_ARCAD_SOCKET");
+    struct stat st;
+    int is_auto;
+    *daemon = 0;
+    if (!spec || !spec[0])
+        spec = getenv("ARCA_PLATFORM");
+    is_auto = !spec || !spec[0] || !strcmp(spec, "auto");
+    if (!path || !path[0])
+        path = env && env[0] ? env : ARCA_ARCAD_DEFAULT_SOCKET;
+    if (is_auto)
+        spec = backend_isolates && stat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? "arcad" : "dev";
+    *spec_out = spec;
+    if (strcmp(spec, "arcad") != 0)
+        goto done;
+    if (!backend_isolates)
+        ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE,
+                   "platform arcad launches enclaves itself, in arca-runner: use the process "
+                   "backend (the sim backend runs the enclave inside the host), or "
+                   "ARCA_PLATFORM=dev");
+    if (strlen(path) >= cap)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "the arcad socket path %s is too long", path);
+    snprintf(socket, cap, "%s", path);
+    *daemon = 1;
+done:
+    return result;
+}
+
 arca_result_t arca__platform_connect(const char *spec, const char *const *settings,
                                      int *loader_fd, arca__platform_link **link)
 {
@@ -150,7 +184,7 @@ arca_result_t arca__platform_connect(const char *spec, const char *const *settin
     *link = NULL;
     if (!spec || !spec[0])
         spec = getenv("ARCA_PLATFORM");
-    if (!spec || !spec[0])
+    if (!spec || !spec[0] || !strcmp(spec, "auto"))
         spec = "dev";
     if (!strncmp(spec, "unix:", 5)) {
         ARCA_CHECK(connect_unix(spec + 5, loader_fd));
@@ -168,6 +202,8 @@ arca_result_t arca__platform_connect(const char *spec, const char *const *settin
         ARCA_RAISE(ARCA_ERR_PLATFORM, "unknown platform '%s' (known: %sor unix:PATH for a "
                    "platform served on a Unix socket)", spec, names);
     }
+    if (ops->is_daemon)
+        ARCA_RAISE(ARCA_ERR_INTERNAL, "platform '%s' launches its loaders itself", spec);
     ARCA_CHECK(connect_local(ops, settings, loader_fd, link));
 done:
     return result;

@@ -5,12 +5,16 @@
  *
  * A counter is named by its enclave (1..64 bytes of [A-Za-z0-9._-]) and scoped to the
  * enclave's identity under a policy, as sealing keys are: ARCA_SEAL_ENCLAVE — its
- * measurement; ARCA_SEAL_SIGNER — its signer and product id; always also the isolation class
- * of its backend (sim never shares a counter with an isolating backend). An increment returns
- * the new value only after the transaction that stored it is durable; values never go
- * backwards, whatever happens to the process. Quota: at most max_per_owner counters per owner
- * uid (the user the creating enclave runs for). Thread-safe: one store may serve several
- * connections' threads. Internal header.
+ * measurement; ARCA_SEAL_SIGNER — its signer and product id (any SVN, so a counter survives
+ * an upgrade); always also the isolation class of its backend (sim never shares a counter
+ * with an isolating backend) and the DEBUG attribute (debug and production enclaves never
+ * share one). The scope does not include the owner: enclaves of one identity share their
+ * counters whichever user runs them, as SGX's counters did. An increment returns the new
+ * value only after the transaction that stored it is durable; values never go backwards and
+ * an acknowledged increment is never lost, whatever happens to the process. Quota: at most
+ * max_per_owner counters per owner uid (the user the creating enclave runs for); counters are
+ * never deleted. Thread-safe: one store may serve several connections' threads, and several
+ * processes may open the same database. Internal header.
  */
 #ifndef ARCA_PLATFORM_COUNTERS_H
 #define ARCA_PLATFORM_COUNTERS_H
@@ -31,7 +35,9 @@ typedef struct arca__counter_store arca__counter_store;
  * directory @p dir (already checked by the platform: the effective user's, mode 0700).
  * @param max_per_owner  counters one owner uid may create (0: ARCA_COUNTER_DEFAULT_QUOTA)
  * @return ARCA_OK; ARCA_ERR_PLATFORM_DAMAGED naming the file when it is not a counter
- *         database; ARCA_ERR_PERMISSION for a file of another user or with group/other bits.
+ *         database (not SQLite, another application's database, a newer schema, damaged
+ *         pages) or not a regular file; ARCA_ERR_PERMISSION for a symbolic link, a file of
+ *         another user or with group/other bits; ARCA_ERR_PLATFORM for other I/O failures.
  */
 arca_result_t arca__counter_store_open(const char *dir, uint32_t max_per_owner,
                                        arca__counter_store **out)
@@ -41,8 +47,12 @@ arca_result_t arca__counter_store_open(const char *dir, uint32_t max_per_owner,
  * Carry out @p request for the enclave @p identity run for @p owner_uid, into *value:
  * CREATE (0; ARCA_ERR_EXISTS if the counter exists; ARCA_ERR_QUOTA past the owner's quota),
  * INCREMENT (the new value, after it is durable; ARCA_ERR_OVERFLOW at UINT64_MAX),
- * READ. A missing counter is ARCA_ERR_NOT_FOUND. A database error is ARCA_ERR_PLATFORM with
- * SQLite's message; the counter is then unchanged.
+ * READ. A missing counter is ARCA_ERR_NOT_FOUND; a request whose action, policy or name
+ * breaks platform_wire.h's rules, or an identity without a backend, ARCA_ERR_INVALID_ARGUMENT.
+ * A database error is ARCA_ERR_PLATFORM with SQLite's message (ARCA_ERR_PLATFORM_DAMAGED for
+ * damaged pages); no value is handed out then, and the increment is either undone or (when the
+ * disk failed during COMMIT itself) possibly durable anyway, as with any durable store: a
+ * counter never goes backwards, an unacknowledged increment may show up later.
  */
 arca_result_t arca__counter_store_apply(arca__counter_store *store,
                                         const arca_identity_t *identity, uint32_t owner_uid,

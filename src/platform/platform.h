@@ -38,6 +38,10 @@ struct arca_platform_ops {
     /* The keys of options.settings this platform reads ("NAME.KEY=VALUE"), NULL-terminated;
      * every other key under its name is refused by the host API. */
     const char *const *setting_keys;
+    /* Non-zero for a platform that is a daemon launching the loader itself (arcad): the host
+     * neither opens it nor connects a loader to it (arca__platform_choose gives its socket);
+     * every op below is NULL. */
+    int is_daemon;
     /* Open (creating on first use where the platform does that). @p dir is the platform's
      * state directory from its "NAME.dir" setting, or NULL for its default. */
     arca_result_t (*open)(const char *dir, arca__platform **out);
@@ -121,6 +125,24 @@ typedef struct arca__platform_link arca__platform_link;
 arca_result_t arca__platform_connect(const char *spec, const char *const *settings,
                                      int *loader_fd, arca__platform_link **link)
     __attribute__((warn_unused_result));
+
+/* Where arcad listens unless $ARCA_ARCAD_SOCKET or the setting arcad.socket says otherwise. */
+#define ARCA_ARCAD_DEFAULT_SOCKET "/run/arca/arcad.sock"
+
+/**
+ * Resolve the platform @p spec (NULL: $ARCA_PLATFORM; unset, "" or "auto": arcad when its
+ * socket exists and @p backend_isolates, else dev) for a backend. For a daemon platform
+ * (arcad), *daemon is set and @p socket gets its path ($ARCA_ARCAD_SOCKET, the setting
+ * arcad.socket, or the default); otherwise *daemon is 0 and *spec_out names the platform to
+ * pass to arca__platform_connect.
+ * @return ARCA_OK, or ARCA_ERR_BACKEND_UNAVAILABLE for arcad with a backend that does not
+ *         isolate (sim runs the enclave in the host; arcad launches runners).
+ */
+arca_result_t arca__platform_choose(const char *spec, const char *const *settings,
+                                    int backend_isolates, int *daemon, char *socket, size_t cap,
+                                    const char **spec_out) __attribute__((warn_unused_result));
+
+extern const struct arca_platform_ops arca__arcad_daemon_platform;
 
 /** Stop serving (the loader is gone or never started) and release everything. NULL: no-op. */
 void arca__platform_link_close(arca__platform_link *link);

@@ -10,6 +10,18 @@
 
 static const struct arca_platform_ops *const table[] = {
     &arca__dev_platform,
+    &arca__arcad_daemon_platform,
+};
+
+/* arcad as hosts see it: a daemon that launches runners and serves them itself. Its keys and
+ * ops live in arcad (src/platform/arcad, src/daemon), never in a host. */
+static const char *const arcad_settings[] = {"socket", NULL};
+const struct arca_platform_ops arca__arcad_daemon_platform = {
+    .version = ARCA_PLATFORM_OPS_VERSION,
+    .name = "arcad",
+    .kind = ARCA_PLATFORM_ARCAD,
+    .setting_keys = arcad_settings,
+    .is_daemon = 1,
 };
 
 size_t arca__platform_count(void)

@@ -1,12 +1,15 @@
 /*
- * main.c — arca-runner, the trusted loader of the process backend. libarca starts it with
- * an empty environment and exactly four extra fds: 3 the control socket (SOCK_SEQPACKET),
- * 4 the sealed memfd with the image bytes, 5 the sealed channel memfd, 6 its platform
- * connection (SOCK_SEQPACKET, src/formats/platform_wire.h: keys and evidence come from there,
- * never from the host).
+ * main.c — arca-runner, the trusted loader of the process backend. libarca (or, with the
+ * arcad platform, arcad: argv "--arcad RUNNER_SOCKET") starts it with an empty environment and
+ * exactly four extra fds: 3 the control socket (SOCK_SEQPACKET), 4 the sealed memfd with the
+ * image bytes, 5 the sealed channel memfd, 6 its platform connection (SOCK_SEQPACKET,
+ * src/formats/platform_wire.h: keys, evidence and counters come from there, never from the
+ * host). Started by arcad, it runs under arcad's uid, outlives arcad (no death signal from its
+ * parent; it ends when its host closes the control socket) and reconnects its platform
+ * connection after arcad restarted (reconnect.c).
  *
  * Order, each step checked and reported in `protections`, all before any call is served:
- * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check, the check of what the
+ * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check (not under arcad), the check of what the
  * launcher left (a tracer refuses the start; an inherited seccomp filter or a non-initial user
  * namespace reduces the reported bits to separate-process), START message, protected memory
  * (secure heap and the slot threads' stacks), OpenSSL init, runtime digest, image
@@ -192,7 +195,6 @@ int main(int argc, char **argv)
     uint32_t keep = 0; /* the bits the launcher leaves us able to vouch for */
     struct ucred peer;
     socklen_t peer_len = sizeof peer;
-    (void)argv;
 
     memset(&start, 0, sizeof start);
     signal(SIGPIPE, SIG_IGN); /* a vanished host shows as EPIPE on the control socket */
@@ -200,13 +202,20 @@ int main(int argc, char **argv)
     prot |= arca__sandbox_nocore();
     prot |= arca__sandbox_no_new_privs();
 
-    if (argc != 1 || getsockopt(ARCA__RUNNER_FD_CONTROL, SOL_SOCKET, SO_PEERCRED, &peer,
-                                &peer_len) != 0) {
-        fprintf(stderr, "arca-runner: this program is started by libarca (process backend), "
-                        "not by hand\n");
+    /* "--arcad PATH": launched by arcad, whose runner socket is PATH (platform_wire.h,
+     * RESUME). The runner then outlives arcad (no death signal from its parent) and ends when
+     * its host closes the control socket; its platform connection can be made again. */
+    const int by_arcad = argc == 3 && !strcmp(argv[1], "--arcad");
+    if ((argc != 1 && !by_arcad) ||
+        getsockopt(ARCA__RUNNER_FD_CONTROL, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0) {
+        fprintf(stderr, "arca-runner: this program is started by libarca (process backend) "
+                        "or arcad, not by hand\n");
         return 2;
     }
-    ARCA_CHECK(arca__sandbox_deathsig((int)peer.pid));
+    if (by_arcad)
+        ARCA_CHECK(arca__runner_set_arcad(argv[2]));
+    else
+        ARCA_CHECK(arca__sandbox_deathsig((int)peer.pid));
     ARCA_CHECK(arca__sandbox_inherited(&keep));
     ARCA_CHECK(read_start(&start));
     ARCA_CHECK(arca__heap_init(start.heap_size, start.threads, start.stack_size, &prot));
@@ -221,6 +230,19 @@ int main(int argc, char **argv)
     close(ARCA__RUNNER_FD_IMAGE);
     ARCA_CHECK(map_channel(&start));
     close(ARCA__RUNNER_FD_CHANNEL);
+    /* Launched by arcad: fds 4 and 5 stay taken (by /dev/null), so that the socket of a later
+     * reconnect lands above the platform's fd, the only place the filter lets it be used and
+     * closed (reconnect.c, sandbox.c); socket() returns the lowest free descriptor. */
+    if (by_arcad) {
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        for (int fd = ARCA__RUNNER_FD_IMAGE; null >= 0 && fd <= ARCA__RUNNER_FD_CHANNEL; fd++)
+            if (fd != null && dup3(null, fd, O_CLOEXEC) != fd)
+                ARCA_RAISE(ARCA_ERR_IO, "arca-runner: dup3: %s", strerror(errno));
+        if (null < 0)
+            ARCA_RAISE(ARCA_ERR_IO, "arca-runner: /dev/null: %s", strerror(errno));
+        if (null > ARCA__RUNNER_FD_PLATFORM)
+            close(null);
+    }
 
     /* Joined here: unshare(CLONE_NEWUSER) refuses a process with more than one thread. */
     pthread_join(digester, NULL);
@@ -233,7 +255,7 @@ int main(int argc, char **argv)
     server.spin_ns = (start.flags & ARCA__START_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                   : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__server_prepare(&server));
-    prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL, ARCA__RUNNER_FD_PLATFORM);
+    prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL, ARCA__RUNNER_FD_PLATFORM, by_arcad);
     prot &= keep; /* after an untrusted launcher: separate-process only (caveat says why) */
 
     /* Bind the platform connection to this enclave before any code of the image runs: from
@@ -250,6 +272,8 @@ int main(int argc, char **argv)
     if (result != ARCA_OK)
         ARCA_RAISE(result, "arca-runner: platform connection: %s", arca__error_detail());
     arca__services_attach(services, &server.iface);
+    if (by_arcad)
+        arca__services_set_reconnect(services, arca__runner_reconnect, NULL);
 
     /* The sandbox is complete and the connection bound: only now may code of the image run
      * (IFUNC resolvers, initialisers). A forbidden system call in them ends the runner, like

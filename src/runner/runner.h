@@ -60,7 +60,15 @@ uint32_t arca__sandbox_namespaces(void);
 uint32_t arca__sandbox_landlock(void);
 /** The seccomp allowlist (default: trap, name the call on stderr, die by SIGSYS), applied to
  *  every thread (TSYNC); read/write allowed on @p control_fd and @p platform_fd only. */
-uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd);
+uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd, int may_reconnect);
+
+/* ---- arcad mode (reconnect.c) ---- */
+
+/* The runner socket of the arcad that launched this runner ("--arcad PATH"), or NULL. */
+arca_result_t arca__runner_set_arcad(const char *runner_socket);
+/* The services' reconnect hook: a new connection to arcad's runner socket, moved onto
+ * ARCA__RUNNER_FD_PLATFORM (src/loader/services.h). */
+arca_result_t arca__runner_reconnect(void *ctx, int *fd);
 
 /* ---- channel server (server.c) ---- */
 

@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -248,7 +249,7 @@ static int prepare_trap(void)
     return sigaction(SIGSYS, &sa, NULL);
 }
 
-uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd)
+uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd, int may_reconnect)
 {
     uint32_t bit = 0;
     /* A call outside the allowlist traps (named by on_sigsys, then the process dies); without
@@ -286,6 +287,27 @@ uint32_t arca__sandbox_seccomp(int control_fd, int platform_fd)
      * (src/loader/services.c): that must report the platform's reason, not a forbidden call. */
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(close), 1, on_platform);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_stderr);
+    if (may_reconnect) {
+        /* Launched by arcad: the platform connection can be made again after arcad restarted
+         * (reconnect.c): a new SOCK_SEQPACKET Unix socket only (no other family or type, and
+         * the network namespace holds no interface), connected by path, its time-outs set,
+         * moved onto the platform fd. Descriptors below the platform's stay untouchable. */
+        const struct scmp_arg_cmp above = {0, SCMP_CMP_GT, (scmp_datum_t)platform_fd, 0};
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
+                               SCMP_A1(SCMP_CMP_EQ, SOCK_SEQPACKET | SOCK_CLOEXEC, 0),
+                               SCMP_A2(SCMP_CMP_EQ, 0, 0));
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1, above);
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 3, above,
+                               SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0),
+                               SCMP_A2(SCMP_CMP_EQ, SO_RCVTIMEO, 0));
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 3, above,
+                               SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0),
+                               SCMP_A2(SCMP_CMP_EQ, SO_SNDTIMEO, 0));
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(dup3), 3, above,
+                               SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)platform_fd, 0),
+                               SCMP_A2(SCMP_CMP_EQ, O_CLOEXEC, 0));
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(close), 1, above);
+    }
     /* Waiting, time, randomness, signals' return path, thread identity, exit. */
     rc |= allow(ctx, SCMP_SYS(futex));
     rc |= allow(ctx, SCMP_SYS(sched_yield));

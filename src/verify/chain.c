@@ -102,8 +102,9 @@ arca_result_t arca__verify_chain(const arca_policy_t *policy, const arca__eviden
         arca__hex_encode(ev->platform_id, 8, id);
         ARCA_RAISE(ARCA_ERR_VERIFY_PLATFORM_UNTRUSTED,
                    "the evidence's certificate chain (platform id %s..., %u certificate%s) ends at "
-                   "a certificate the policy does not pin%s; pin the platform's root with "
-                   "TrustedPlatformCert",
+                   "a certificate the policy does not pin%s; pin the platform's root "
+                   "(TrustedArcadRoot for an arcad daemon's root-cert.pem, TrustedPlatformCert "
+                   "for a dev platform's certificate)",
                    id, ev->cert_count, ev->cert_count == 1 ? "" : "s",
                    policy->cert_count ? "" : " (the policy pins no certificate)");
     }

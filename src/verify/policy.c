@@ -284,7 +284,8 @@ arca_result_t arca_policy_add_trusted_cert(arca_policy_t *policy, const uint8_t 
     return arca_policy_add_trusted_root(policy, ARCA_PLATFORM_DEV, cert, len);
 }
 
-arca_result_t arca_policy_add_trusted_cert_file(arca_policy_t *policy, const char *path)
+arca_result_t arca__policy_add_root_file(arca_policy_t *policy, uint16_t platform_kind,
+                                         const char *path)
 {
     arca_result_t result = ARCA_OK;
     uint8_t *bytes = NULL;
@@ -292,14 +293,19 @@ arca_result_t arca_policy_add_trusted_cert_file(arca_policy_t *policy, const cha
 
     NEED_POLICY(policy);
     if (!path)
-        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arca_policy_add_trusted_cert_file: NULL path");
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "policy: NULL path of a trusted certificate");
     if (arca__read_file(path, 1u << 20, &bytes, &len) != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_POLICY, "policy: cannot read trusted certificate %s: %s", path,
                    arca__error_detail());
-    result = arca_policy_add_trusted_cert(policy, bytes, len);
+    result = arca_policy_add_trusted_root(policy, platform_kind, bytes, len);
     if (result != ARCA_OK)
         ARCA_RAISE(result, "%s: %s", path, arca__error_detail());
 done:
     free(bytes);
     return result;
+}
+
+arca_result_t arca_policy_add_trusted_cert_file(arca_policy_t *policy, const char *path)
+{
+    return arca__policy_add_root_file(policy, ARCA_PLATFORM_DEV, path);
 }

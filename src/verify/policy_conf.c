@@ -29,9 +29,9 @@
 #define POLICY_FILE_MAX (1u << 20)
 #define KEYS_HELP                                                                                \
     "Measurement, SignerID, ProductID, MinSVN, AllowDebug, AllowDevPlatform, AllowSimulation, "  \
-    "TrustedPlatformCert, ReportData, MaxAgeSeconds, ClockSkewSeconds, Backend, "               \
-    "RequireProtections, RuntimeDigest; hardware evidence: TEE, SGX.MRENCLAVE, SGX.MRSIGNER, "  \
-    "SGX.ISVPRODID, SGX.MinISVSVN, TDX.MRTD, TDX.RTMR0..3, TDX.MinTeeTcbSvn, SNP.Measurement, "  \
+    "TrustedPlatformCert, TrustedArcadRoot, ReportData, MaxAgeSeconds, ClockSkewSeconds, "       \
+    "Backend, RequireProtections, RuntimeDigest; hardware evidence: TEE, SGX.MRENCLAVE, "         \
+    "SGX.MRSIGNER, SGX.ISVPRODID, SGX.MinISVSVN, TDX.MRTD, TDX.RTMR0..3, TDX.MinTeeTcbSvn, SNP.Measurement, "  \
     "SNP.HostData, SNP.MinTCB, SNP.AllowVMPL, AllowTcbStatus, AllowAdvisories, TrustedRoot"
 
 enum key {
@@ -40,7 +40,7 @@ enum key {
     K_TEE, K_SGX_MRENCLAVE, K_SGX_MRSIGNER, K_SGX_ISVPRODID, K_SGX_MIN_ISVSVN, K_TDX_MRTD,
     K_TDX_RTMR0, K_TDX_RTMR1, K_TDX_RTMR2, K_TDX_RTMR3, K_TDX_MIN_TEE_TCB_SVN, K_SNP_MEASUREMENT,
     K_SNP_HOST_DATA, K_SNP_MIN_TCB, K_SNP_ALLOW_VMPL, K_ALLOW_TCB_STATUS, K_ALLOW_ADVISORIES,
-    K_TRUSTED_ROOT, K_COUNT
+    K_TRUSTED_ROOT, K_ARCAD_ROOT, K_COUNT
 };
 
 /* The kind of evidence a key is for. */
@@ -88,6 +88,7 @@ static const struct {
     [K_ALLOW_TCB_STATUS] = {"AllowTcbStatus", 0, F_HW, T_SGX | T_TDX},
     [K_ALLOW_ADVISORIES] = {"AllowAdvisories", 0, F_HW, T_SGX | T_TDX},
     [K_TRUSTED_ROOT] = {"TrustedRoot", 1, F_HW, 0},
+    [K_ARCAD_ROOT] = {"TrustedArcadRoot", 1, F_ARCA, 0},
 };
 
 /* "sgx", "sgx or tdx (Intel)", ... for the TEE set @p tees (messages). */
@@ -242,10 +243,15 @@ static arca_result_t apply(struct ctx *c, arca_policy_t *p, enum key k)
                                       : arca_policy_set_allow_simulation(p, b));
         break;
     case K_CERT:
+    case K_ARCAD_ROOT:
+        /* The key says which kind of platform the certificate vouches for: a dev platform's
+         * own certificate, or the root CA of arcad daemons (root-cert.pem of a state
+         * directory, or an operator's CA that signed arcad's certificates). */
         if (arca__policy_path(path, sizeof path, c->base_dir, v) != 0)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: certificate path is too long", c->name, c->line);
-        if (arca_policy_add_trusted_cert_file(p, path) != ARCA_OK)
-            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: TrustedPlatformCert: %s", c->name, c->line,
+        if (arca__policy_add_root_file(p, k == K_CERT ? ARCA_PLATFORM_DEV : ARCA_PLATFORM_ARCAD,
+                                       path) != ARCA_OK)
+            ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s: %s", c->name, c->line, keys[k].name,
                        arca__error_detail());
         break;
     case K_REPORT_DATA:
@@ -387,8 +393,8 @@ static arca_result_t parse(const char *text, size_t len, const char *name, const
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: the value of %s is too long", c.name, c.line, keys[k].name);
         if (seen[k]++ && !keys[k].repeatable)
             ARCA_RAISE(ARCA_ERR_POLICY, "%s:%u: %s is given twice (only Measurement, "
-                       "TrustedPlatformCert, RuntimeDigest, SGX.MRENCLAVE and TrustedRoot may "
-                       "repeat)", c.name, c.line, keys[k].name);
+                       "TrustedPlatformCert, TrustedArcadRoot, RuntimeDigest, SGX.MRENCLAVE and "
+                       "TrustedRoot may repeat)", c.name, c.line, keys[k].name);
         memcpy(c.value, val, vn);
         c.value[vn] = '\0';
         ARCA_CHECK(check_kind(c.name, c.line, (enum key)k, c.value, &kd));

@@ -126,6 +126,14 @@ void arca__policy_tee_clear(struct arca__policy_tee *tee);
 const char *arca__platform_kind_name(uint16_t kind);
 
 /**
+ * arca_policy_add_trusted_root() with the certificate (PEM or DER) read from @p path: what
+ * TrustedPlatformCert (dev) and TrustedArcadRoot (arcad) pin.
+ * @return ARCA_ERR_POLICY naming the file when it cannot be read or is not a P-256 certificate.
+ */
+arca_result_t arca__policy_add_root_file(arca_policy_t *policy, uint16_t platform_kind,
+                                         const char *path) __attribute__((warn_unused_result));
+
+/**
  * The evidence's certificate chain (leaf first) must end at a root @p policy pinned and, when
  * longer than one, verify as X.509 up to it at @p now_s. On success *root is the pinned entry,
  * and the leaf's key and SPKI hash are returned: for a chain of one they are the root's own

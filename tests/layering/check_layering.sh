@@ -6,7 +6,8 @@
 #   - nothing outside src/platform calls a platform's ops or serves a connection;
 #   - the reserved evidence host call does not come back;
 #   - OpenSSL is called from src/crypto only: no other file of the tree includes an OpenSSL
-#     header, except the few tests, fuzz targets and benchmarks listed below, each for a reason.
+#     header, except the few tests, fuzz targets and benchmarks listed below, each for a reason;
+#   - SQLite is called from the counter store (src/platform/counters.c) only, likewise.
 # Each rule prints the offending lines and fails.
 set -u
 src=${1:?usage: check_layering.sh SRC_DIR}
@@ -66,12 +67,33 @@ openssl_users() {
     done
 }
 rule "an OpenSSL header outside src/crypto (use src/crypto/crypto.h or crypto_x509.h)" openssl_users
+# SQLite only in the counter store (src/platform/counters.c), so that one file decides how the
+# counters' database is opened, locked and made durable. Files elsewhere that may include it:
+sqlite_allowed='
+src/platform/counters.c                 the counter store
+tests/platform/test_counters.c          writes the database around the store: damage, values near 2^64
+bench/counters/bench_counters.c         a raw SQLite INSERT, the baseline the figures compare with
+'
+sqlite_users() {
+    for dir in src tools tests fuzz bench examples include; do
+        [ -d "$root/$dir" ] || continue
+        grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]sqlite3' "$root/$dir" \
+            --include='*.c' --include='*.h' --include='*.cc' --include='*.cpp'
+    done | sed "s|^$root/||" | sort | while read -r file; do
+        printf '%s\n' "$sqlite_allowed" | grep -q "^$file " || echo "$file"
+    done
+}
+rule "an SQLite header outside the counter store (use src/platform/counters.h)" sqlite_users
 rule "an OpenSSL object handed out of src/crypto (arca__ec_evp / arca__ec_from_evp)" \
     grep -rnE 'arca__ec_evp|arca__ec_from_evp' "$src/base" "$src/formats" "$src/channel" \
     "$src/platform" "$src/host" "$src/backends" "$src/loader" "$src/runner" "$src/enclave" "$src/verify"
 # The rule above must see the wrappers themselves, or it is looking at the wrong tree.
 if ! grep -qs '#include <openssl/' "$src/crypto/crypto.c"; then
     echo "layering: $src/crypto/crypto.c includes no OpenSSL header: wrong tree?"
+    status=1
+fi
+if ! grep -qs '#include <sqlite3.h>' "$src/platform/counters.c"; then
+    echo "layering: $src/platform/counters.c includes no SQLite header: wrong tree?"
     status=1
 fi
 # Positive check, so the rules above are known to look at the right tree.

@@ -1,12 +1,15 @@
 /*
  * cmd_backends.c — `arca backends`: list every registered backend, whether it can run on
  * this machine (and if not, why and what to do), what it protects against and what not,
- * and which one "auto" would pick. Read-only: probing must never change the system.
+ * which one "auto" would pick, and which platform (dev, or arcad and whether it runs) holds
+ * the keys. Read-only: probing must never change the system.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arca/host.h"
+#include "arca/platform.h"
 #include "commands.h"
 
 static void usage(FILE *out)
@@ -78,8 +81,28 @@ int cmd_backends(int argc, char **argv)
             printf("          does not protect: %s\n\n", info.not_protects);
         }
     }
-    if (json)
+    /* The platform: arcad (running or not) or dev. */
+    const char *platform = arca_platform_default();
+    char state[200] = "";
+    if (!strcmp(platform, "arcad")) {
+        arca_arcad_info_t ai;
+        if (arca_arcad_info(NULL, &ai) == ARCA_OK) {
+            snprintf(state, sizeof state, "running at %s; your enclaves %u of %u", ai.socket,
+                     ai.enclaves, ai.enclave_quota);
+            free(ai.root_pem);
+        } else {
+            snprintf(state, sizeof state, "not running: %s", arca_last_error());
+        }
+    } else {
+        snprintf(state, sizeof state, "the host user's key directory (development only)");
+    }
+    if (json) {
         printf("\n]\n");
+    } else {
+        printf("platform: %s (%s)\n", platform, state);
+    }
+    if (json)
+        ;
     else if (auto_pick)
         printf("auto selects: %s\n", auto_pick);
     else if (debug_pick)

@@ -487,6 +487,9 @@ static void teardown(process_state *st)
     if (st->control_fd >= 0)
         close(st->control_fd);
     st->control_fd = -1;
+    if (st->lease_fd >= 0)
+        close(st->lease_fd); /* arcad kills a runner whose lease closes */
+    st->lease_fd = -1;
     for (int i = 0; i < 2; i++) {
         if (st->wake_fd[i] >= 0)
             close(st->wake_fd[i]);
@@ -520,6 +523,7 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     st->control_fd = -1;
     st->wake_fd[0] = st->wake_fd[1] = -1;
     st->log.fd = -1;
+    st->lease_fd = -1;
     if (pthread_mutex_init(&st->lock, NULL) != 0)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "process backend: cannot create a lock");
     if (pthread_cond_init(&st->cond, NULL) != 0) {
@@ -530,8 +534,14 @@ static arca_result_t process_create(arca__backend_base *base, const arca__launch
     ARCA_CHECK(stall_timeout(&st->stall_ns));
     st->spin_ns = (config->flags & ARCA_CONFIG_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                 : ARCA__SPIN_NS_DEFAULT;
-    ARCA_CHECK(arca__process_runner_path(arca__setting(launch->settings, "process", "runner"),
-                                         st->runner_path, sizeof st->runner_path));
+    if (launch->daemon_socket) {
+        /* arcad starts its own runner: process.runner does not apply. */
+        snprintf(st->arcad_socket, sizeof st->arcad_socket, "%s", launch->daemon_socket);
+    } else {
+        ARCA_CHECK(arca__process_runner_path(
+            arca__setting(launch->settings, "process", "runner"), st->runner_path,
+            sizeof st->runner_path));
+    }
     /* config->threads is in 1..ARCA_MAX_THREADS: the host API checked it before create. */
     ARCA_CHECK(make_channel(st, config->threads, launch->max_payload, &channel_fd));
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||

@@ -97,7 +97,21 @@ typedef struct process_state {
     char runner_path[PATH_MAX];
     int child_fds[4]; /* control (runner end), image, channel, platform: become fds 3..6 */
     process_log log;  /* the runner's stderr (a pipe: becomes its fd 2) */
+
+    /* Launched by arcad (via_arcad.c) when arcad_socket is set: no child of ours. */
+    char arcad_socket[108];
+    int lease_fd;         /* the connection to arcad that holds the runner; -1 once gone */
+    int exit_status;      /* the runner's wait status from arcad's EXITED */
+    int have_exit_status;
 } process_state;
+
+/** Ask arcad to start the runner (fds of child_fds); sets pid, log.fd and lease_fd. */
+arca_result_t arca__process_arcad_launch(process_state *st);
+/** Read one message of the lease: 1 the runner exited (exit_status set), 0 nothing, -1 arcad
+ *  is gone (lease_fd closed). */
+int arca__process_arcad_event(process_state *st);
+/** Have the runner killed: KILL to arcad, or without arcad, close the control socket. */
+void arca__process_arcad_kill(process_state *st);
 
 /** Resolve the runner: @p setting (process.runner), $ARCA_RUNNER, next to libarca, install dir. */
 arca_result_t arca__process_runner_path(const char *setting, char *out, size_t cap);

@@ -14,6 +14,9 @@
  * The runner's stderr is a pipe, never the host's own descriptor (which the enclave could map
  * or seek, were it a file): the monitor reads it and hands the bytes to runner_log.c, which
  * writes each line to the host's stderr escaped, prefixed, cut and rate-limited.
+ * With the arcad platform the monitor does not start the runner: via_arcad.c asks arcad to,
+ * and the monitor watches the control socket and arcad's lease instead of a child; kill and
+ * exit status go through arcad.
  * This file must never leak a host fd into the runner, never leave a zombie, never signal a
  * pid it has already reaped, and never write a byte of the runner's output unescaped.
  */
@@ -34,6 +37,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/spawn_runner.h"
 #include "process_internal.h"
 
 #ifndef ARCA_INSTALL_BINDIR
@@ -91,53 +95,17 @@ done:
 static arca_result_t spawn_runner(process_state *st)
 {
     arca_result_t result = ARCA_OK;
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    int actions_ready = 0, attr_ready = 0;
-    int high[5] = {-1, -1, -1, -1, -1};
     int log_pipe[2] = {-1, -1};
-    sigset_t none, all;
     char *argv[] = {"arca-runner", NULL};
-    char *envp[] = {NULL};
-    int rc;
 
     /* The runner's stderr: a pipe whose read end only the monitor holds (non-blocking, so a
      * copy of the write end kept alive elsewhere never stalls it). */
     if (pipe2(log_pipe, O_CLOEXEC) != 0 || fcntl(log_pipe[0], F_SETFL, O_NONBLOCK) != 0)
         ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot create the runner's stderr pipe: %s",
                    strerror(errno));
-    /* Move the five fds out of the way of 2..6 so the dup2s cannot clobber each other. */
-    for (int i = 0; i < 5; i++) {
-        high[i] = fcntl(i < 4 ? st->child_fds[i] : log_pipe[1], F_DUPFD_CLOEXEC, 10);
-        if (high[i] < 0)
-            ARCA_RAISE(ARCA_ERR_IO, "process backend: cannot duplicate an fd: %s", strerror(errno));
-    }
-    if (posix_spawn_file_actions_init(&actions) != 0)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "posix_spawn_file_actions_init failed");
-    actions_ready = 1;
-    rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    rc |= posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    rc |= posix_spawn_file_actions_adddup2(&actions, high[4], STDERR_FILENO);
-    for (int i = 0; i < 4; i++)
-        rc |= posix_spawn_file_actions_adddup2(&actions, high[i], ARCA__RUNNER_FD_CONTROL + i);
-    /* Every other fd of the host is closed in the runner. */
-    rc |= posix_spawn_file_actions_addclosefrom_np(&actions, ARCA__RUNNER_FD_PLATFORM + 1);
-    if (rc != 0)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "cannot prepare the runner's fds");
-    if (posix_spawnattr_init(&attr) != 0)
-        ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "posix_spawnattr_init failed");
-    attr_ready = 1;
-    sigemptyset(&none);
-    sigfillset(&all);
-    rc = posix_spawnattr_setsigmask(&attr, &none);
-    rc |= posix_spawnattr_setsigdefault(&attr, &all);
-    rc |= posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    if (rc != 0)
-        ARCA_RAISE(ARCA_ERR_INTERNAL, "cannot prepare the runner's signal state");
-    rc = posix_spawn(&st->pid, st->runner_path, &actions, &attr, argv, envp);
-    if (rc != 0)
-        ARCA_RAISE(ARCA_ERR_BACKEND_UNAVAILABLE, "cannot start arca-runner (%s): %s",
-                   st->runner_path, strerror(rc));
+    const int give[ARCA__RUNNER_SPAWN_FDS] = {st->child_fds[0], st->child_fds[1],
+                                              st->child_fds[2], st->child_fds[3], log_pipe[1]};
+    ARCA_CHECK(arca__spawn_runner(st->runner_path, argv, give, 0, &st->pid));
     arca__runner_log_start(&st->log, (int)st->pid, NULL, NULL);
     st->log.fd = log_pipe[0];
     log_pipe[0] = -1;
@@ -145,13 +113,6 @@ done:
     for (int i = 0; i < 2; i++)
         if (log_pipe[i] >= 0)
             close(log_pipe[i]);
-    for (int i = 0; i < 5; i++)
-        if (high[i] >= 0)
-            close(high[i]);
-    if (actions_ready)
-        posix_spawn_file_actions_destroy(&actions);
-    if (attr_ready)
-        posix_spawnattr_destroy(&attr);
     return result;
 }
 
@@ -255,6 +216,21 @@ static void log_forward(process_state *st, int final)
     }
 }
 
+/* Launched by arcad: wait up to timeout_ms for the EXITED status (1), or 0. */
+static int arcad_wait_exit(process_state *st, int timeout_ms)
+{
+    int64_t end = now_ms() + timeout_ms;
+    while (!st->have_exit_status && st->lease_fd >= 0) {
+        int64_t left = end - now_ms();
+        if (left <= 0)
+            return 0;
+        struct pollfd p = {st->lease_fd, POLLIN, 0};
+        if (poll(&p, 1, (int)left) > 0)
+            (void)arca__process_arcad_event(st);
+    }
+    return st->have_exit_status;
+}
+
 static void *monitor_main(void *arg)
 {
     process_state *st = arg;
@@ -267,7 +243,8 @@ static void *monitor_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
 
-    arca_result_t r = spawn_runner(st);
+    const int by_arcad = st->arcad_socket[0] != '\0';
+    arca_result_t r = by_arcad ? arca__process_arcad_launch(st) : spawn_runner(st);
     pthread_mutex_lock(&st->lock);
     st->spawn_result = r;
     if (r != ARCA_OK)
@@ -278,24 +255,28 @@ static void *monitor_main(void *arg)
     if (r != ARCA_OK)
         return NULL;
 
-    pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+    if (!by_arcad)
+        pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
     for (;;) {
-        struct pollfd fds[4] = {
+        struct pollfd fds[5] = {
             {pidfd, POLLIN, 0},
             {st->control_fd, 0, 0}, /* HUP/ERR only: create() reads READY itself */
             {st->wake_fd[0], POLLIN, 0},
             {st->log.fd, POLLIN, 0}, /* ignored by poll once closed (-1) */
+            {st->lease_fd, POLLIN, 0}, /* arcad's EXITED (by_arcad only; else -1) */
         };
         int timeout = -1;
         if (deadline >= 0) {
             int64_t left = deadline - now_ms();
             timeout = left > 0 ? (int)left : 0;
         }
-        int n = poll(fds, 4, timeout);
+        int n = poll(fds, 5, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
             log_forward(st, 0);
+        if ((fds[4].revents & (POLLIN | POLLHUP | POLLERR)) && arca__process_arcad_event(st) == 1)
+            break; /* arcad reaped it; or arcad is gone and the control socket watches on */
         if ((fds[0].revents & POLLIN) || (fds[1].revents & (POLLHUP | POLLERR)))
             break; /* the runner died (or closed its end, which it does only by dying) */
         if (fds[2].revents & POLLIN) {
@@ -303,14 +284,22 @@ static void *monitor_main(void *arg)
             if (read(st->wake_fd[0], &c, 1) == 1 && c == 'f') {
                 deadline = now_ms() + ARCA__PROCESS_FINI_TIMEOUT_MS;
             } else if (c == 'k') {
-                kill(st->pid, SIGKILL); /* broke the protocol; the pidfd reports the death */
+                /* broke the protocol; the pidfd (or arcad's EXITED) reports the death */
+                if (by_arcad)
+                    arca__process_arcad_kill(st);
+                else
+                    kill(st->pid, SIGKILL);
             } else {
                 stopping = 1;
                 break;
             }
         }
         if (deadline >= 0 && now_ms() >= deadline) {
-            kill(st->pid, SIGKILL); /* fini hung: not reaped yet, so the pid is still ours */
+            /* fini hung: not reaped yet, so the pid is still ours (or arcad's to kill) */
+            if (by_arcad)
+                arca__process_arcad_kill(st);
+            else
+                kill(st->pid, SIGKILL);
             deadline = -1;
         }
     }
@@ -318,23 +307,38 @@ static void *monitor_main(void *arg)
         /* Orderly: the runner exits on EOF of its control socket. */
         arca__process_mark_lost(st, "the enclave was destroyed");
         shutdown(st->control_fd, SHUT_RDWR);
-        if (!wait_exit(st, pidfd, ARCA__PROCESS_EXIT_TIMEOUT_MS))
+        if (by_arcad) {
+            if (!arcad_wait_exit(st, ARCA__PROCESS_EXIT_TIMEOUT_MS)) {
+                arca__process_arcad_kill(st);
+                (void)arcad_wait_exit(st, ARCA__PROCESS_EXIT_TIMEOUT_MS);
+            }
+        } else if (!wait_exit(st, pidfd, ARCA__PROCESS_EXIT_TIMEOUT_MS)) {
             kill(st->pid, SIGKILL);
+        }
     }
     /* Its last words, before the enclave is declared lost (the pipe holds all of them once
      * the runner is dead; non-blocking, so an inherited copy of the write end cannot stall). */
     for (int i = 0; i < 4 && st->log.fd >= 0; i++)
         log_forward(st, 0);
     log_forward(st, 1);
-    /* Reap (blocks only until the kernel finished the exit). */
-    int rc;
-    do
-        rc = waitpid(st->pid, &status, 0);
-    while (rc < 0 && errno == EINTR);
-    if (rc == st->pid)
-        describe_exit(status, &st->log, reason, sizeof reason);
-    else
-        snprintf(reason, sizeof reason, "arca-runner is gone (reaped elsewhere)");
+    if (by_arcad) {
+        /* arcad reaps it and reports the status; without arcad there is none to have. */
+        if (arcad_wait_exit(st, 1000))
+            describe_exit(st->exit_status, &st->log, reason, sizeof reason);
+        else
+            snprintf(reason, sizeof reason, "arca-runner is gone (its exit status was arcad's, "
+                     "which is not running)");
+    } else {
+        /* Reap (blocks only until the kernel finished the exit). */
+        int rc;
+        do
+            rc = waitpid(st->pid, &status, 0);
+        while (rc < 0 && errno == EINTR);
+        if (rc == st->pid)
+            describe_exit(status, &st->log, reason, sizeof reason);
+        else
+            snprintf(reason, sizeof reason, "arca-runner is gone (reaped elsewhere)");
+    }
     arca__process_mark_lost(st, reason);
     if (pidfd >= 0)
         close(pidfd);

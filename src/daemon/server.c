@@ -1,0 +1,233 @@
+/*
+ * server.c — arcad's front door: accept connections on the public socket (hosts) and on the
+ * runner socket (runners resuming), learn each peer by SO_PEERCRED, and give each connection
+ * a detached thread of its own, at most ARCAD_MAX_CONNECTIONS at once (a client beyond that is
+ * closed at once). Also the book of live enclaves per uid that the quotas read.
+ * This file must never read a request itself (client.c and runners.c do), and never let one
+ * connection's thread block another's accept.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "daemon.h"
+
+volatile int arcad_stopping;
+
+/* ---- the book ---- */
+
+typedef struct book_entry {
+    uint32_t uid;
+    uint32_t live;  /* live enclaves */
+    uint32_t conns; /* open connections (live enclaves hold one each) */
+} book_entry;
+
+static pthread_mutex_t book_lock = PTHREAD_MUTEX_INITIALIZER;
+static book_entry *book;
+static size_t book_len, book_cap;
+
+static book_entry *find(uint32_t uid, int create)
+{
+    for (size_t i = 0; i < book_len; i++)
+        if (book[i].uid == uid)
+            return &book[i];
+    if (!create)
+        return NULL;
+    if (book_len == book_cap) {
+        size_t cap = book_cap ? book_cap * 2 : 16;
+        book_entry *grown = realloc(book, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        book = grown;
+        book_cap = cap;
+    }
+    book[book_len] = (book_entry){uid, 0, 0};
+    return &book[book_len++];
+}
+
+arca_result_t arcad_enclave_take(arcad *d, uint32_t uid)
+{
+    arca_result_t result = ARCA_OK;
+    pthread_mutex_lock(&book_lock);
+    book_entry *e = find(uid, 1);
+    if (!e)
+        result = arca__error(ARCA_ERR_OUT_OF_MEMORY, "arcad: out of memory");
+    else if (e->live >= d->config.enclaves_per_uid)
+        result = arca__error(ARCA_ERR_QUOTA, "arcad: uid %u has %u live enclaves, its quota "
+                             "(arcad --enclaves-per-uid); destroy one first", uid, e->live);
+    else
+        e->live++;
+    pthread_mutex_unlock(&book_lock);
+    return result;
+}
+
+void arcad_enclave_give(uint32_t uid)
+{
+    pthread_mutex_lock(&book_lock);
+    book_entry *e = find(uid, 0);
+    if (e && e->live)
+        e->live--;
+    pthread_mutex_unlock(&book_lock);
+}
+
+uint32_t arcad_enclaves_of(uint32_t uid)
+{
+    pthread_mutex_lock(&book_lock);
+    book_entry *e = find(uid, 0);
+    uint32_t n = e ? e->live : 0;
+    pthread_mutex_unlock(&book_lock);
+    return n;
+}
+
+/* ---- threads ---- */
+
+static unsigned threads_live; /* __atomic */
+
+typedef struct start {
+    void *(*fn)(void *);
+    void *arg;
+} start;
+
+static void *thread_main(void *arg)
+{
+    start s = *(start *)arg;
+    free(arg);
+    s.fn(s.arg);
+    __atomic_sub_fetch(&threads_live, 1, __ATOMIC_ACQ_REL);
+    return NULL;
+}
+
+int arcad_spawn_thread(void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    start *s = malloc(sizeof *s);
+    if (!s)
+        return -1;
+    if (__atomic_add_fetch(&threads_live, 1, __ATOMIC_ACQ_REL) > ARCAD_MAX_CONNECTIONS) {
+        __atomic_sub_fetch(&threads_live, 1, __ATOMIC_ACQ_REL);
+        free(s);
+        return -1;
+    }
+    *s = (start){fn, arg};
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, ARCAD_THREAD_STACK);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, thread_main, s);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        __atomic_sub_fetch(&threads_live, 1, __ATOMIC_ACQ_REL);
+        free(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* One user may hold its enclaves' leases and this many more connections (INFO, launches in
+ * progress, idle ones waiting for their time-out), so no user can fill arcad's table. */
+#define SPARE_CONNECTIONS_PER_UID 16u
+
+static int conn_take(arcad *d, uint32_t uid)
+{
+    int ok = 0;
+    pthread_mutex_lock(&book_lock);
+    book_entry *e = find(uid, 1);
+    if (e && e->conns < d->config.enclaves_per_uid + SPARE_CONNECTIONS_PER_UID) {
+        e->conns++;
+        ok = 1;
+    }
+    pthread_mutex_unlock(&book_lock);
+    return ok;
+}
+
+static void conn_give(uint32_t uid)
+{
+    pthread_mutex_lock(&book_lock);
+    book_entry *e = find(uid, 0);
+    if (e && e->conns)
+        e->conns--;
+    pthread_mutex_unlock(&book_lock);
+}
+
+typedef struct counted {
+    void *(*fn)(void *);
+    arcad_client *client;
+} counted;
+
+/* A connection's thread: the client's function, then its connection slot back. */
+static void *counted_main(void *arg)
+{
+    counted k = *(counted *)arg;
+    uint32_t uid = k.client->uid;
+    free(arg);
+    k.fn(k.client); /* frees the client */
+    conn_give(uid);
+    return NULL;
+}
+
+/* ---- accepting ---- */
+
+static void accept_one(arcad *d, int listen_fd, void *(*fn)(void *))
+{
+    struct ucred peer;
+    socklen_t len = sizeof peer;
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    arcad_client *c = calloc(1, sizeof *c);
+    if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0) {
+        free(c);
+        close(fd);
+        return;
+    }
+    *c = (arcad_client){.d = d, .fd = fd, .uid = peer.uid, .pid = peer.pid};
+    counted *k = malloc(sizeof *k);
+    if (!k || !conn_take(d, peer.uid)) {
+        arca__error(ARCA_ERR_QUOTA, "arcad: uid %u has too many connections open (its "
+                    "enclaves + %u); close some", peer.uid, SPARE_CONNECTIONS_PER_UID);
+        arcad_reply_error(fd, 0, ARCA_ERR_QUOTA);
+        close(fd);
+        free(c);
+        free(k);
+        return;
+    }
+    *k = (counted){fn, c};
+    if (arcad_spawn_thread(counted_main, k) != 0) {
+        /* Full: the client sees the end of the connection at once, not a hang. */
+        arca__error(ARCA_ERR_QUOTA, "arcad: too many connections (%u); try again later",
+                    ARCAD_MAX_CONNECTIONS);
+        arcad_reply_error(fd, 0, ARCA_ERR_QUOTA);
+        conn_give(peer.uid);
+        close(fd);
+        free(c);
+        free(k);
+    }
+}
+
+void arcad_serve(arcad *d)
+{
+    sigset_t block, old;
+    /* Connection threads inherit a mask with every signal blocked: signals are main's. */
+    sigfillset(&block);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    while (!arcad_stopping) {
+        struct pollfd fds[2] = {{d->listen_fd, POLLIN, 0}, {d->runner_listen_fd, POLLIN, 0}};
+        /* Signals are taken only while waiting here. */
+        int n = ppoll(fds, 2, NULL, &old);
+        if (n < 0)
+            continue; /* EINTR: a signal; the loop checks arcad_stopping */
+        if (fds[0].revents & POLLIN)
+            accept_one(d, d->listen_fd, arcad_client_main);
+        if (fds[1].revents & POLLIN)
+            accept_one(d, d->runner_listen_fd, arcad_runner_conn_main);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
