@@ -37,13 +37,17 @@ endforeach()
 # arcad's systemd unit, sysusers.d and tmpfiles.d entries (packaging/systemd). The unit names
 # the installed paths; `systemctl daemon-reload && systemd-sysusers && systemctl enable --now
 # arcad` after `make install` (docs/arcad.md).
-set(ARCA_SBINDIR ${CMAKE_INSTALL_FULL_SBINDIR})
-set(ARCA_RUNNER ${CMAKE_INSTALL_FULL_BINDIR}/arca-runner)
-set(ARCA_DOCDIR ${CMAKE_INSTALL_FULL_DOCDIR})
-configure_file(${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.service.in
-  ${CMAKE_BINARY_DIR}/arcad.service @ONLY)
 set(ARCA_SYSTEMD_UNITDIR lib/systemd/system CACHE STRING "systemd unit directory (relative to the prefix)")
-install(FILES ${CMAKE_BINARY_DIR}/arcad.service DESTINATION ${ARCA_SYSTEMD_UNITDIR})
+# Made at install time, so the unit names the prefix actually installed to (cmake --install
+# --prefix, DESTDIR staging for packages).
+install(CODE "
+  set(ARCA_SBINDIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}\")
+  set(ARCA_RUNNER \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/arca-runner\")
+  set(ARCA_DOCDIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}\")
+  set(unit \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${ARCA_SYSTEMD_UNITDIR}/arcad.service\")
+  message(STATUS \"Installing: \${unit}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.service.in\" \"\${unit}\" @ONLY)
+")
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.sysusers
   DESTINATION lib/sysusers.d RENAME arcad.conf)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/arcad.tmpfiles

@@ -39,4 +39,11 @@ C
 cc -std=c11 -Wall -Werror -o "$work/verify" "$work/verify.c" $(pkg-config --cflags --libs arca_verify)
 "$work/verify"
 [ -f "$prefix/share/arca/roots/Intel_SGX_Root_CA.pem" ] || { echo "install-test: no shipped roots"; exit 1; }
+# arcad: the daemon, its systemd unit (naming the installed paths), sysusers.d and tmpfiles.d.
+for f in sbin/arcad lib/systemd/system/arcad.service lib/sysusers.d/arcad.conf lib/tmpfiles.d/arcad.conf; do
+    [ -e "$prefix/$f" ] || { echo "install-test: $f was not installed"; exit 1; }
+done
+"$prefix/sbin/arcad" --version >/dev/null
+grep -q "^ExecStart=$prefix/sbin/arcad .*--runner $prefix/bin/arca-runner" "$prefix/lib/systemd/system/arcad.service" || {
+    echo "install-test: arcad.service does not name the installed arcad and arca-runner"; exit 1; }
 echo "install-test: passed (prefix $prefix)"
