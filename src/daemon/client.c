@@ -115,6 +115,7 @@ void *arcad_client_main(void *arg)
     }
 done:
     arca__fd_close_all(fds, ARCA__AW_MAX_FDS);
+    arcad_conn_release(c);
     close(c->fd);
     free(c);
     return NULL;

@@ -73,7 +73,12 @@ typedef struct arcad_client {
     int fd;
     uint32_t uid; /* SO_PEERCRED */
     pid_t pid;
+    int conn_held; /* counts against the uid's connections (server.c) */
 } arcad_client;
+
+/** Give the client's connection slot back (idempotent): when its enclave ended, before the
+ *  host hears so, and at the latest when the connection closes. */
+void arcad_conn_release(arcad_client *c);
 
 /** Serve one host connection and free @p c (a thread's body). */
 void *arcad_client_main(void *c);

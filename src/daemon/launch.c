@@ -223,6 +223,7 @@ static void hold_lease(launch *l)
      * must find the slot free (with a quota of N, N enclaves one after another as well). */
     arcad_runner_forget(l->c->d, l->pid);
     arcad_enclave_give(l->c->uid);
+    arcad_conn_release(l->c);
     l->released = 1;
     if (!client_gone)
         send_exited(fd, status);

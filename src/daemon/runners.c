@@ -297,6 +297,7 @@ void *arcad_runner_conn_main(void *arg)
      * process of another uid that reached it anyway is refused. */
     if (c->uid == (uint32_t)geteuid())
         arca__platform_serve_with(c->d->ops, c->d->platform, c->fd, &hooks);
+    arcad_conn_release(c);
     close(c->fd);
     free(c);
     return NULL;

@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/fdpass.h"
 #include "daemon.h"
 
 volatile int arcad_stopping;
@@ -157,20 +159,26 @@ static void conn_give(uint32_t uid)
     pthread_mutex_unlock(&book_lock);
 }
 
-typedef struct counted {
-    void *(*fn)(void *);
-    arcad_client *client;
-} counted;
-
-/* A connection's thread: the client's function, then its connection slot back. */
-static void *counted_main(void *arg)
+void arcad_conn_release(arcad_client *c)
 {
-    counted k = *(counted *)arg;
-    uint32_t uid = k.client->uid;
-    free(arg);
-    k.fn(k.client); /* frees the client */
-    conn_give(uid);
-    return NULL;
+    if (c->conn_held) {
+        c->conn_held = 0;
+        conn_give(c->uid);
+    }
+}
+
+/* Refuse a connection before its thread exists: take the request it may have sent already
+ * (closing any descriptors with it), so the client reads the reply rather than a reset. */
+static void refuse(int fd, arca_result_t r)
+{
+    uint8_t junk[64];
+    int fds[4];
+    size_t nfds = 0;
+    struct timeval tv = {0, 50 * 1000};
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (arca__fd_recv(fd, junk, sizeof junk, fds, 4, &nfds) >= 0)
+        arca__fd_close_all(fds, nfds);
+    arcad_reply_error(fd, 0, r);
 }
 
 /* ---- accepting ---- */
@@ -189,26 +197,23 @@ static void accept_one(arcad *d, int listen_fd, void *(*fn)(void *))
         return;
     }
     *c = (arcad_client){.d = d, .fd = fd, .uid = peer.uid, .pid = peer.pid};
-    counted *k = malloc(sizeof *k);
-    if (!k || !conn_take(d, peer.uid)) {
+    if (!conn_take(d, peer.uid)) {
         arca__error(ARCA_ERR_QUOTA, "arcad: uid %u has too many connections open (its "
                     "enclaves + %u); close some", peer.uid, SPARE_CONNECTIONS_PER_UID);
-        arcad_reply_error(fd, 0, ARCA_ERR_QUOTA);
+        refuse(fd, ARCA_ERR_QUOTA);
         close(fd);
         free(c);
-        free(k);
         return;
     }
-    *k = (counted){fn, c};
-    if (arcad_spawn_thread(counted_main, k) != 0) {
+    c->conn_held = 1;
+    if (arcad_spawn_thread(fn, c) != 0) {
         /* Full: the client sees the end of the connection at once, not a hang. */
         arca__error(ARCA_ERR_QUOTA, "arcad: too many connections (%u); try again later",
                     ARCAD_MAX_CONNECTIONS);
-        arcad_reply_error(fd, 0, ARCA_ERR_QUOTA);
-        conn_give(peer.uid);
+        refuse(fd, ARCA_ERR_QUOTA);
+        arcad_conn_release(c);
         close(fd);
         free(c);
-        free(k);
     }
 }
 

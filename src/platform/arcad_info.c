@@ -76,13 +76,17 @@ arca_result_t arca_arcad_info(const char *socket_path, arca_arcad_info_t *out)
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     size_t n = arca__aw_request(ARCA__AW_OP_INFO, NULL, 0, request);
-    if (arca__fd_send(fd, request, n, NULL, 0) != 0)
-        ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad closed the connection (%s)",
-                   strerror(errno));
+    int send_errno = arca__fd_send(fd, request, n, NULL, 0) == 0 ? 0 : errno;
     reply = malloc(ARCA__AW_REPLY_MAX + 1);
     if (!reply)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "out of memory");
+    /* A refusal sent before arcad read the request is queued behind a reset: read it. */
     ssize_t got = arca__fd_recv(fd, reply, ARCA__AW_REPLY_MAX + 1, fds, ARCA__AW_MAX_FDS, &nfds);
+    if (got < 0 && errno == ECONNRESET)
+        got = arca__fd_recv(fd, reply, ARCA__AW_REPLY_MAX + 1, fds, ARCA__AW_MAX_FDS, &nfds);
+    if (got <= 0 && send_errno)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad closed the connection (%s)",
+                   strerror(send_errno));
     if (got <= 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad gave no answer (%s)",
                    got < 0 ? strerror(errno) : "end of file");

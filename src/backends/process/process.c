@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "arca/platform.h"
 #include "base/error.h"
 #include "base/settings.h"
 #include "launch_checks.h"
@@ -76,6 +77,13 @@ static arca_result_t process_probe(char *why, size_t why_len)
     char path[PATH_MAX];
     if (why_len)
         why[0] = '\0';
+    /* Through arcad, the daemon starts its own runner, with its own limits and from outside
+     * this process: nothing below describes it. */
+    if (!strcmp(arca_platform_default(), "arcad")) {
+        if (why_len)
+            snprintf(why, why_len, "through arcad (the platform daemon starts arca-runner)");
+        goto done;
+    }
     result = arca__process_runner_path(NULL, path, sizeof path);
     if (result != ARCA_OK) {
         if (why_len)

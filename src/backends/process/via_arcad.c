@@ -73,10 +73,15 @@ arca_result_t arca__process_arcad_launch(process_state *st)
     int fd = -1;
     ARCA_CHECK(connect_arcad(st->arcad_socket, &fd));
     size_t n = arca__aw_request(ARCA__AW_OP_LAUNCH, body, sizeof body, request);
-    if (arca__fd_send(fd, request, n, give, 3) != 0)
-        ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad closed the connection (%s)",
-                   strerror(errno));
+    /* A refusal arcad sent before reading the request (too many connections) is queued
+     * behind a reset: read it even when the send failed. */
+    int send_errno = arca__fd_send(fd, request, n, give, 3) == 0 ? 0 : errno;
     ssize_t got = arca__fd_recv(fd, reply, sizeof reply, fds, ARCA__AW_MAX_FDS, &nfds);
+    if (got < 0 && errno == ECONNRESET)
+        got = arca__fd_recv(fd, reply, sizeof reply, fds, ARCA__AW_MAX_FDS, &nfds);
+    if (got <= 0 && send_errno)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad closed the connection (%s)",
+                   strerror(send_errno));
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         ARCA_RAISE(ARCA_ERR_TIMEOUT, "arcad did not answer LAUNCH within %d s", LAUNCH_TIMEOUT_S);
     if (got <= 0)
