@@ -56,6 +56,9 @@ typedef struct arcad {
 
 /** Take one live-enclave slot of @p uid; ARCA_ERR_QUOTA (with a message) when it has none. */
 arca_result_t arcad_enclave_take(arcad *d, uint32_t uid) __attribute__((warn_unused_result));
+/** Count a live enclave of @p uid whatever its quota (a runner adopted after a restart runs
+ *  already; its slot is given back when it ends). @return 0, or -1 out of memory. */
+int arcad_enclave_count(uint32_t uid);
 void arcad_enclave_give(uint32_t uid);
 uint32_t arcad_enclaves_of(uint32_t uid);
 
@@ -73,7 +76,9 @@ typedef struct arcad_client {
     int fd;
     uint32_t uid; /* SO_PEERCRED */
     pid_t pid;
-    int conn_held; /* counts against the uid's connections (server.c) */
+    int conn_held;     /* counts against conn_uid's connections (server.c) */
+    uint32_t conn_uid; /* whose connections: the peer's uid, or, for a runner arcad launched
+                        * (which runs as arcad's uid), the uid of the user it runs for */
 } arcad_client;
 
 /** Give the client's connection slot back (idempotent): when its enclave ended, before the
@@ -108,8 +113,16 @@ arca_result_t arcad_runner_record(arcad *d, pid_t pid, uint32_t owner,
                                   uint8_t token[ARCA__PW_TOKEN_SIZE])
     __attribute__((warn_unused_result));
 
-/** The runner @p pid is gone: drop its record (if any). */
+/** A runner just started for @p owner, not bound yet: a record that lets the next arcad stop
+ *  it if this one dies before the runner binds (it could never bind then). */
+arca_result_t arcad_runner_pending(arcad *d, pid_t pid, uint32_t owner)
+    __attribute__((warn_unused_result));
+
+/** The runner @p pid is gone, or about to be reaped: drop its records (if any). */
 void arcad_runner_forget(arcad *d, pid_t pid);
+
+/** The user a recorded runner runs for: 0 and *owner, or -1 if @p pid is no recorded runner. */
+int arcad_runner_owner(pid_t pid, uint32_t *owner);
 
 /** Serve one connection on the runner socket (a thread's body; arg: arcad_client). */
 void *arcad_runner_conn_main(void *c);

@@ -12,6 +12,10 @@
  * runner's stderr pipe (the host gets its read end). The runner is not arcad's to keep alive
  * for a host that left: when the lease closes, or the host asks (KILL), it is killed; when it
  * exits, the host gets its wait status (EXITED).
+ * Images are verified from a copy in arcad's memory (never a mapping of the host's memfd, whose
+ * pages could fail to fault in and kill arcad with SIGBUS); the copies of all LAUNCHes at once
+ * are bounded (VERIFY_BUDGET images of --max-image-size), so that hosts sending the same big
+ * sparse memfd in many LAUNCHes cannot make arcad allocate one copy per LAUNCH.
  * This file must never start a runner for an image it did not verify, never start one from a
  * path a client named, never let a client descriptor reach the runner other than as fds 3..5,
  * and never leave a runner, a thread or a quota slot behind.
@@ -49,10 +53,18 @@
 #define FD_CHANNEL 1
 #define FD_CONTROL 2
 
+/* Images of --max-image-size in arcad's memory at once for verification, at most. */
+#define VERIFY_BUDGET 2u
+
+static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t verify_done = PTHREAD_COND_INITIALIZER;
+static uint64_t verify_bytes; /* under verify_lock */
+
 typedef struct launch {
     arcad_client *c;
     arca__image_info info; /* what arcad verified */
     pid_t pid;
+    int pidfd; /* the runner's, from its start to the end of the lease */
     int serve_fd;          /* arcad's end of the runner's platform connection */
     pthread_t server;
     int serving;
@@ -97,10 +109,18 @@ done:
 static arca_result_t verify_image(launch *l, int fd)
 {
     arca_result_t result = ARCA_OK;
-    uint64_t size = 0;
+    uint64_t size = 0, budget = VERIFY_BUDGET * l->c->d->config.max_image;
     uint8_t *bytes = NULL;
+    int counted = 0;
     ARCA_CHECK(check_memfd(fd, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW, "image",
                            l->c->d->config.max_image, &size));
+    /* Wait for room in the budget (size <= max_image, so one image always fits). */
+    pthread_mutex_lock(&verify_lock);
+    while (verify_bytes + size > budget)
+        pthread_cond_wait(&verify_done, &verify_lock);
+    verify_bytes += size;
+    pthread_mutex_unlock(&verify_lock);
+    counted = 1;
     bytes = malloc((size_t)size);
     if (!bytes)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arcad: out of memory for a %llu-byte image",
@@ -120,6 +140,12 @@ static arca_result_t verify_image(launch *l, int fd)
                    l->info.config.threads, ARCA_MAX_THREADS);
 done:
     free(bytes);
+    if (counted) {
+        pthread_mutex_lock(&verify_lock);
+        verify_bytes -= size;
+        pthread_cond_broadcast(&verify_done);
+        pthread_mutex_unlock(&verify_lock);
+    }
     return result;
 }
 
@@ -182,12 +208,12 @@ static void send_exited(int fd, int status)
 /* Until the runner exits: KILL or the client's end kill it; its status goes to the client. */
 static void hold_lease(launch *l)
 {
-    int fd = l->c->fd, pidfd = (int)syscall(SYS_pidfd_open, l->pid, 0), status = 0;
+    int fd = l->c->fd, status = 0;
     int client_gone = 0;
     struct timeval none = {0, 0};
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
-    while (pidfd >= 0) {
-        struct pollfd p[2] = {{pidfd, POLLIN, 0}, {client_gone ? -1 : fd, POLLIN, 0}};
+    for (;;) {
+        struct pollfd p[2] = {{l->pidfd, POLLIN, 0}, {client_gone ? -1 : fd, POLLIN, 0}};
         if (poll(p, 2, -1) < 0)
             continue;
         if (p[0].revents & POLLIN)
@@ -215,13 +241,13 @@ static void hold_lease(launch *l)
             kill(l->pid, SIGKILL);
         }
     }
+    /* The records go while the runner is a zombie, before it is reaped: its pid cannot be
+     * another runner's yet, whose records would go instead. */
+    arcad_runner_forget(l->c->d, l->pid);
     while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (pidfd >= 0)
-        close(pidfd);
-    /* The slot and the record go before the host hears of the end: a create it makes next
-     * must find the slot free (with a quota of N, N enclaves one after another as well). */
-    arcad_runner_forget(l->c->d, l->pid);
+    /* The slot goes before the host hears of the end: a create it makes next must find the
+     * slot free (with a quota of N, N enclaves one after another as well). */
     arcad_enclave_give(l->c->uid);
     arcad_conn_release(l->c);
     l->released = 1;
@@ -239,6 +265,7 @@ void arcad_launch(arcad_client *c, int fds[3])
     l.c = c;
     l.serve_fd = -1;
     l.pid = -1;
+    l.pidfd = -1;
     ARCA_CHECK(arcad_enclave_take(c->d, c->uid));
     slot = 1;
     ARCA_CHECK(verify_image(&l, fds[FD_IMAGE]));
@@ -249,6 +276,21 @@ void arcad_launch(arcad_client *c, int fds[3])
         pipe2(log_pipe, O_CLOEXEC) != 0)
         ARCA_RAISE(ARCA_ERR_IO, "arcad: cannot create the runner's sockets: %s", strerror(errno));
     ARCA_CHECK(spawn_runner(&l, fds, platform[1], log_pipe[1]));
+    /* The lease needs the runner's pidfd, and a restart of arcad before BIND its pending
+     * record: without either, the runner goes now. */
+    l.pidfd = (int)syscall(SYS_pidfd_open, l.pid, 0);
+    if (l.pidfd < 0)
+        result = arca__error(ARCA_ERR_IO, "arcad: cannot watch the runner (pidfd_open: %s)",
+                             strerror(errno));
+    else
+        result = arcad_runner_pending(c->d, l.pid, c->uid);
+    if (result != ARCA_OK) {
+        kill(l.pid, SIGKILL);
+        arcad_runner_forget(c->d, l.pid);
+        waitpid(l.pid, NULL, 0);
+        l.pid = -1;
+        goto done;
+    }
     close(platform[1]);
     platform[1] = -1;
     close(log_pipe[1]);
@@ -258,6 +300,7 @@ void arcad_launch(arcad_client *c, int fds[3])
     platform[0] = -1;
     if (pthread_create(&l.server, NULL, serve_main, &l) != 0) {
         kill(l.pid, SIGKILL);
+        arcad_runner_forget(c->d, l.pid);
         waitpid(l.pid, NULL, 0);
         l.pid = -1;
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arcad: cannot start the platform thread");
@@ -284,6 +327,8 @@ done:
     }
     if (l.pid > 0 && !l.released)
         arcad_runner_forget(c->d, l.pid);
+    if (l.pidfd >= 0)
+        close(l.pidfd);
     if (l.serve_fd >= 0)
         close(l.serve_fd);
     for (int i = 0; i < 2; i++) {

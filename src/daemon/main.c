@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -94,8 +95,11 @@ static void on_stop(int sig)
     arcad_stopping = 1;
 }
 
-/* A listening SOCK_SEQPACKET socket at @p path with @p mode; a stale socket file is replaced
- * (the state directory's lock says no other arcad of this directory runs). */
+/* A listening SOCK_SEQPACKET socket at @p path with @p mode. A socket file nobody listens on
+ * (an arcad that was killed) is replaced; one that something listens on — another arcad, of
+ * another state directory, whose lock does not cover this path — is refused, never taken
+ * over. The mode comes from the umask at bind (never a chmod by path, which would follow a
+ * link planted in its place). */
 static arca_result_t listen_at(const char *path, mode_t mode, int *out)
 {
     arca_result_t result = ARCA_OK;
@@ -108,22 +112,32 @@ static arca_result_t listen_at(const char *path, mode_t mode, int *out)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arcad: the socket path %s is longer than %zu bytes",
                    path, sizeof addr.sun_path - 1);
     memcpy(addr.sun_path, path, strlen(path));
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        ARCA_RAISE(ARCA_ERR_IO, "arcad: socket: %s", strerror(errno));
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
             ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "arcad: %s exists and is not a socket", path);
+        /* Only ECONNREFUSED says nobody listens (a full backlog is EAGAIN, another kind of
+         * socket EPROTOTYPE: both in use). */
+        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0 || errno != ECONNREFUSED)
+            ARCA_RAISE(ARCA_ERR_IO, "arcad: %s is in use (another arcad, or another program, "
+                       "listens on it); stop it first, or give this arcad another --socket",
+                       path);
+        close(fd);
+        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            ARCA_RAISE(ARCA_ERR_IO, "arcad: socket: %s", strerror(errno));
         if (unlink(path) != 0)
             ARCA_RAISE(ARCA_ERR_IO, "arcad: cannot replace the stale socket %s: %s", path,
                        strerror(errno));
     }
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        ARCA_RAISE(ARCA_ERR_IO, "arcad: socket: %s", strerror(errno));
     mode_t old = umask(0777 & ~mode);
     int rc = bind(fd, (struct sockaddr *)&addr, sizeof addr);
     umask(old);
     if (rc != 0)
         ARCA_RAISE(ARCA_ERR_IO, "arcad: cannot bind %s: %s", path, strerror(errno));
-    if (chmod(path, mode) != 0 || listen(fd, 128) != 0)
+    if (listen(fd, 128) != 0)
         ARCA_RAISE(ARCA_ERR_IO, "arcad: cannot listen on %s: %s", path, strerror(errno));
     *out = fd;
     fd = -1;
@@ -315,6 +329,15 @@ int main(int argc, char **argv)
     if (command)
         return run_import(cfg->state_dir, command_arg);
 
+    {
+        /* A connection, a lease and a runner's platform connection each hold descriptors:
+         * take all the kernel allows this process (the soft limit is often 1024). */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+            nofile.rlim_cur = nofile.rlim_max;
+            (void)setrlimit(RLIMIT_NOFILE, &nofile);
+        }
+    }
     if (arca__arcad_state_init(cfg->state_dir, NULL, &created) != ARCA_OK)
         return fail("cannot prepare the state directory");
     {

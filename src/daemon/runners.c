@@ -9,9 +9,14 @@
  * only from a peer of its own uid whose pid and start time are the record's, and serves that
  * connection for that identity alone. A record whose process is gone is dropped (at exit when
  * arcad sees it, at start-up otherwise); a pid reused by another process fails the start-time
- * check.
+ * check. Until it binds, a runner has a pending record (pending-PID: pid, start time, owner):
+ * a runner arcad started but that had not bound when arcad died can never bind (its platform
+ * connection died with arcad), so the next arcad stops it instead of leaving it running,
+ * counted against no quota, for as long as its host keeps it waiting for START.
+ * A connection on the runner socket waits at most the idle time-out for its RESUME.
  * This file must never bind a connection to an identity without a record whose pid and start
- * time are the peer's, and never write a record anyone but arcad's uid can read.
+ * time are the peer's, never signal a process whose start time is not its record's, and never
+ * write a record anyone but arcad's uid can read.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -26,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -38,14 +44,22 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 #define RECORD_MAGIC "ARCARUN1"
 #define RECORD_SIZE (8u + 4u + 4u + 8u + ARCA__PW_IDENTITY_SIZE + 32u)
+#define PENDING_MAGIC "ARCAPND1"
+#define PENDING_SIZE (8u + 4u + 4u + 8u)
+#define PENDING_PREFIX "pending-"
 #define RECORDS_DIR "runners"
 
-/* pid -> record name, for forgetting a runner when it exits. */
+/* pid -> record name and owner, for forgetting a runner when it exits and for charging its
+ * connections to its owner (server.c). */
 typedef struct entry {
     pid_t pid;
+    uint32_t owner;
     char name[65];
     struct entry *next;
 } entry;
@@ -85,12 +99,13 @@ static void name_of(const uint8_t token[ARCA__PW_TOKEN_SIZE], char name[65])
     arca__hex_encode(hash, sizeof hash, name);
 }
 
-static void remember(pid_t pid, const char *name)
+static void remember(pid_t pid, uint32_t owner, const char *name)
 {
     entry *e = calloc(1, sizeof *e);
     if (!e)
         return; /* the record stays until the next start-up's sweep */
     e->pid = pid;
+    e->owner = owner;
     snprintf(e->name, sizeof e->name, "%s", name);
     pthread_mutex_lock(&lock);
     e->next = entries;
@@ -98,12 +113,18 @@ static void remember(pid_t pid, const char *name)
     pthread_mutex_unlock(&lock);
 }
 
-void arcad_runner_forget(arcad *d, pid_t pid)
+static void pending_name(pid_t pid, char name[32])
 {
-    (void)d;
+    snprintf(name, 32, PENDING_PREFIX "%d", (int)pid);
+}
+
+/* Drop the entry of @p pid (the one named @p name, if not NULL: a pid may be reused by a new
+ * runner before the watcher of an adopted one that ended gets here) and its record. */
+static void forget(pid_t pid, const char *name)
+{
     pthread_mutex_lock(&lock);
     for (entry **pp = &entries; *pp; pp = &(*pp)->next) {
-        if ((*pp)->pid == pid) {
+        if ((*pp)->pid == pid && (!name || !strcmp((*pp)->name, name))) {
             entry *e = *pp;
             *pp = e->next;
             (void)unlinkat(records_fd, e->name, 0);
@@ -112,6 +133,56 @@ void arcad_runner_forget(arcad *d, pid_t pid)
         }
     }
     pthread_mutex_unlock(&lock);
+}
+
+void arcad_runner_forget(arcad *d, pid_t pid)
+{
+    char pending[32];
+    (void)d;
+    pending_name(pid, pending);
+    (void)unlinkat(records_fd, pending, 0);
+    forget(pid, NULL);
+}
+
+int arcad_runner_owner(pid_t pid, uint32_t *owner)
+{
+    int found = -1;
+    pthread_mutex_lock(&lock);
+    for (entry *e = entries; e; e = e->next)
+        if (e->pid == pid) {
+            *owner = e->owner;
+            found = 0;
+            break;
+        }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+arca_result_t arcad_runner_pending(arcad *d, pid_t pid, uint32_t owner)
+{
+    arca_result_t result = ARCA_OK;
+    uint8_t record[PENDING_SIZE];
+    char name[32];
+    int fd = -1;
+    uint64_t started = start_time(pid);
+    if (!started)
+        ARCA_RAISE(ARCA_ERR_ENCLAVE_LOST, "arcad: runner %d is gone", (int)pid);
+    memcpy(record, PENDING_MAGIC, 8);
+    arca__put_le32(record + 8, (uint32_t)pid);
+    arca__put_le32(record + 12, owner);
+    arca__put_le64(record + 16, started);
+    pending_name(pid, name);
+    /* No fsync: it matters only while the runner lives, which no power loss outlasts. */
+    fd = openat(records_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, record, sizeof record) != (ssize_t)sizeof record)
+        ARCA_RAISE(ARCA_ERR_PLATFORM, "arcad: cannot write the runner record %s/%s/%s: %s",
+                   d->config.state_dir, RECORDS_DIR, name, strerror(errno));
+done:
+    if (fd >= 0)
+        close(fd);
+    if (result != ARCA_OK)
+        (void)unlinkat(records_fd, name, 0);
+    return result;
 }
 
 arca_result_t arcad_runner_record(arcad *d, pid_t pid, uint32_t owner,
@@ -141,7 +212,13 @@ arca_result_t arcad_runner_record(arcad *d, pid_t pid, uint32_t owner,
                    d->config.state_dir, RECORDS_DIR, tmp, strerror(errno));
     if (renameat(records_fd, tmp, records_fd, name) != 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM, "arcad: cannot install the runner record: %s", strerror(errno));
-    remember(pid, name);
+    remember(pid, owner, name);
+    {
+        /* Bound: no longer pending (a start-up that finds both adopts it). */
+        char pending[32];
+        pending_name(pid, pending);
+        (void)unlinkat(records_fd, pending, 0);
+    }
 done:
     if (fd >= 0)
         close(fd);
@@ -179,6 +256,7 @@ typedef struct adopted {
     pid_t pid;
     uint32_t owner;
     int pidfd;
+    char name[65];
 } adopted;
 
 static void *watch_adopted(void *arg)
@@ -187,11 +265,39 @@ static void *watch_adopted(void *arg)
     struct pollfd p = {a->pidfd, POLLIN, 0};
     while (poll(&p, 1, -1) < 0 && errno == EINTR)
         ;
-    arcad_runner_forget(a->d, a->pid);
+    /* Not arcad's child: its pid may be someone's again already, so its own entry, by name. */
+    forget(a->pid, a->name);
     arcad_enclave_give(a->owner);
     close(a->pidfd);
     free(a);
     return NULL;
+}
+
+/* A pending record at start-up: a runner that had not bound when the last arcad died. It can
+ * never bind now, so if it still runs it is stopped (the pidfd pins the process whose start
+ * time is checked); the record goes either way. Adopted runners (a record of their own) stay. */
+static void sweep_pending(const char *name)
+{
+    uint8_t record[PENDING_SIZE + 1];
+    uint32_t owner;
+    int fd = openat(records_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, record, sizeof record) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n == (ssize_t)PENDING_SIZE && !memcmp(record, PENDING_MAGIC, 8)) {
+        pid_t pid = (pid_t)arca__get_le32(record + 8);
+        uint64_t started = arca__get_le64(record + 16);
+        int pidfd = pid > 0 && arcad_runner_owner(pid, &owner) != 0
+                        ? (int)syscall(SYS_pidfd_open, pid, 0)
+                        : -1;
+        if (pidfd >= 0 && start_time(pid) == started &&
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0)
+            fprintf(stderr, "arcad: stopped runner %d, started before the last restart and never "
+                            "bound to its enclave\n", (int)pid);
+        if (pidfd >= 0)
+            close(pidfd);
+    }
+    (void)unlinkat(records_fd, name, 0);
 }
 
 arca_result_t arcad_runners_init(arcad *d)
@@ -225,6 +331,8 @@ arca_result_t arcad_runners_init(arcad *d)
                 (void)unlinkat(records_fd, de->d_name, 0);
             continue;
         }
+        if (!strncmp(de->d_name, PENDING_PREFIX, sizeof PENDING_PREFIX - 1))
+            continue; /* below, once every bound runner is known */
         if (read_record(de->d_name, &pid, &owner, &started, &id, digest) != 0 ||
             start_time(pid) != started) {
             (void)unlinkat(records_fd, de->d_name, 0);
@@ -238,15 +346,23 @@ arca_result_t arcad_runners_init(arcad *d)
                 close(pidfd);
             continue;
         }
-        *a = (adopted){d, pid, owner, pidfd};
-        remember(pid, de->d_name);
-        if (arcad_enclave_take(d, owner) != ARCA_OK)
-            arca__error_clear(); /* over quota after a restart: counted anyway below */
+        *a = (adopted){d, pid, owner, pidfd, ""};
+        snprintf(a->name, sizeof a->name, "%.64s", de->d_name);
+        remember(pid, owner, de->d_name);
+        /* Counted even above its owner's quota (lowered meanwhile): it runs already, and its
+         * end (the watcher) gives the slot back. */
+        int counted = arcad_enclave_count(owner) == 0;
         if (arcad_spawn_thread(watch_adopted, a) != 0) {
+            if (counted)
+                arcad_enclave_give(owner);
             close(pidfd);
             free(a);
         }
     }
+    rewinddir(dir);
+    for (struct dirent *de; (de = readdir(dir));)
+        if (!strncmp(de->d_name, PENDING_PREFIX, sizeof PENDING_PREFIX - 1))
+            sweep_pending(de->d_name);
 done:
     if (dir)
         closedir(dir);
@@ -270,6 +386,11 @@ static arca_result_t resume_hook(void *ctx, const uint8_t token[ARCA__PW_TOKEN_S
         ARCA_RAISE(ARCA_ERR_PERMISSION, "arcad: unknown resume token");
     if (pid != c->pid || start_time(pid) != started)
         ARCA_RAISE(ARCA_ERR_PERMISSION, "arcad: the resume token is not this process's");
+    {
+        /* Resumed: from now on the runner's platform connection, idle for as long as it likes. */
+        struct timeval none = {0, 0};
+        (void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+    }
 done:
     return result;
 }
@@ -293,8 +414,11 @@ void *arcad_runner_conn_main(void *arg)
 {
     arcad_client *c = arg;
     arca__serve_hooks hooks = {.ctx = c, .bound = refuse_bind, .resume = resume_hook};
+    struct timeval tv = {c->d->config.idle_ms / 1000, (c->d->config.idle_ms % 1000) * 1000};
     /* Only runners (arcad's own uid) get here: the socket's directory is arcad's, 0700. A
-     * process of another uid that reached it anyway is refused. */
+     * process of another uid that reached it anyway is refused. RESUME must come within the
+     * idle time-out (enclave code can connect here too, and must not hold a thread). */
+    (void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (c->uid == (uint32_t)geteuid())
         arca__platform_serve_with(c->d->ops, c->d->platform, c->fd, &hooks);
     arcad_conn_release(c);

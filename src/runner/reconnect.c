@@ -53,12 +53,15 @@ arca_result_t arca__runner_reconnect(void *ctx, int *fd_out)
     /* The filter lets these act on descriptors above the platform's only. */
     if (fd <= ARCA__RUNNER_FD_PLATFORM)
         ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arca-runner: unexpected descriptor %d", fd);
-    if (connect(fd, (struct sockaddr *)&arcad_addr, sizeof arcad_addr) != 0)
-        ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad is not running (%s: %s)",
-                   arcad_addr.sun_path, strerror(errno));
+    /* The time-outs before connect: a connect to an arcad that does not accept (stopped, or
+     * its backlog full) waits the send time-out at most, not for ever with the services' lock
+     * held (every platform request of the enclave would hang behind it). */
     if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
         ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arca-runner: setsockopt: %s", strerror(errno));
+    if (connect(fd, (struct sockaddr *)&arcad_addr, sizeof arcad_addr) != 0)
+        ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arcad is not running (%s: %s)",
+                   arcad_addr.sun_path, strerror(errno));
     if (dup3(fd, ARCA__RUNNER_FD_PLATFORM, O_CLOEXEC) != ARCA__RUNNER_FD_PLATFORM)
         ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE, "arca-runner: dup3: %s", strerror(errno));
     *fd_out = ARCA__RUNNER_FD_PLATFORM;

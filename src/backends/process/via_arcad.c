@@ -45,13 +45,19 @@ static arca_result_t connect_arcad(const char *path, int *out)
     fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (fd < 0)
         ARCA_RAISE(ARCA_ERR_IO, "socket: %s", strerror(errno));
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+    /* Before connect: the send time-out bounds a connect to an arcad that does not accept
+     * (stopped, or its backlog full), which would otherwise wait for ever. */
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        if (errno == EAGAIN)
+            ARCA_RAISE(ARCA_ERR_TIMEOUT, "arcad at %s accepted no connection within %d s; try "
+                       "again later", path, LAUNCH_TIMEOUT_S);
         ARCA_RAISE(ARCA_ERR_PLATFORM_UNAVAILABLE,
                    "the platform daemon is not running: cannot connect to arcad at %s (%s); "
                    "start arcad (systemctl start arcad), or set ARCA_PLATFORM=dev", path,
                    strerror(errno));
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
     *out = fd;
     fd = -1;
 done:
