@@ -24,6 +24,13 @@
 #       ENCLAVE: TARGET links Arca::arca, is built after the enclave NAME, and gets
 #       -DMACRO="<NAME's signed image path>" to open it with. At least one of EDL, ENCLAVE.
 #
+# C++ enclaves (any .cpp/.cc/.cxx source: the image links as C++) get -static-libstdc++ and
+# -static-libgcc: libstdc++ and libgcc's unwinder are linked into the image and measured with
+# it, so that it imports only what the runtime provides. The loader answers what they ask of it
+# (where the image's unwinding tables are, libstdc++'s own writes to stdout): throw/catch,
+# the STL, iostreams and std::thread work as in a program (docs/porting.md). The calling project
+# enables CXX (project(... LANGUAGES C CXX)).
+#
 # Result: a target NAME whose property ARCA_SIGNED_IMAGE is the signed image path
 # (${CMAKE_CURRENT_BINARY_DIR}/NAME.signed.so). Works in-tree and through find_package(Arca).
 #
@@ -273,13 +280,17 @@ function(arca_add_enclave name)
   # SKIP_BUILD_RPATH: CMake would otherwise write a RUNPATH for libraries outside the system
   # directories (an OpenSSL in /opt, say), which `arca sign` refuses.
   set_target_properties(${unsigned} PROPERTIES PREFIX "" OUTPUT_NAME ${name}.unsigned
-    C_VISIBILITY_PRESET hidden LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
+    C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
     SKIP_BUILD_RPATH ON INSTALL_RPATH "")
   target_include_directories(${unsigned} PRIVATE ${E_INCLUDES})
   target_link_libraries(${unsigned} PRIVATE ${E_LIBS} ${ARCA_ENCLAVE_RUNTIME_TARGET} OpenSSL::Crypto)
   target_link_options(${unsigned} PRIVATE
     -Wl,--version-script=${ARCA_ENCLAVE_VERSION_SCRIPT}
     -Wl,--undefined=arca__runtime_v3 -Wl,--no-undefined -Wl,-z,now -Wl,-z,relro -Wl,-z,noexecstack)
+  # C++: the C++ runtime inside the image (an image may not import libstdc++.so or libgcc_s.so).
+  target_link_options(${unsigned} PRIVATE
+    $<$<LINK_LANGUAGE:CXX>:-static-libstdc++> $<$<LINK_LANGUAGE:CXX>:-static-libgcc>)
   if(COMMAND arca_enclave_side_target)
     arca_enclave_side_target(${unsigned})
   endif()

@@ -3,10 +3,15 @@
 # runtime, enclave images, arca-runner) never gets sanitizers: a sanitized .so cannot load
 # into the unsanitized runner, and the runner supplies its own malloc.
 
-set(ARCA_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla)
+# -Wstrict-prototypes is C's only (g++ refuses it): C++ enclaves and tests build with the rest.
+set(ARCA_WARNINGS -Wall -Wextra -Werror -Wshadow $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes>
+  -Wformat=2 -Wvla)
 set(ARCA_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 if(ARCA_FUZZ)
-  list(APPEND ARCA_SANITIZE_FLAGS -fsanitize=fuzzer-no-link)
+  # libFuzzer's coverage is clang's: C++ host code (examples/sgx-sample's app) built by another
+  # C++ compiler gets the sanitizers without it.
+  list(APPEND ARCA_SANITIZE_FLAGS
+    $<$<OR:$<COMPILE_LANGUAGE:C>,$<COMPILE_LANG_AND_ID:CXX,Clang>>:-fsanitize=fuzzer-no-link>)
 endif()
 
 function(arca_warnings target)

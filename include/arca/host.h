@@ -94,7 +94,10 @@ typedef struct arca_enclave_options {
      *  Known: "process.runner=PATH" (arca-runner; default $ARCA_RUNNER, else next to libarca,
      *  else installed), "dev.dir=DIR" (key directory; default $ARCA_PLATFORM_DIR, else
      *  ~/.local/share/arca/platform; used only if it and its files are the effective user's,
-     *  mode 0700/0600 or stricter, no symbolic links). An unknown NAME or KEY is refused. */
+     *  mode 0700/0600 or stricter, no symbolic links), "host.files=DIR" (the directory whose
+     *  plain files an enclave signed with HostFiles = 1 may open, read and write through
+     *  fopen/open...; paths resolve beneath DIR only; untrusted storage: seal what must stay
+     *  secret — docs/porting.md). An unknown NAME or KEY is refused. */
     const char *const *settings;
     /** 32 bytes naming the EDL interface the host was generated from (NAME_interface_hash of
      *  the generated host code; NAME_create_enclave() sets it), or NULL: not checked. An enclave
@@ -162,7 +165,7 @@ const char *arca_enclave_caveats(const arca_enclave_t *enclave);
 arca_result_t arca_enclave_destroy(arca_enclave_t *enclave);
 
 /** What a backend is and whether it can run on this machine (see `arca backends`). */
-typedef struct arca_backend_info {
+typedef struct arca_backend_info_s { /* the tag differs from the function below (C++) */
     const char *name;         /**< "sim", "process", ... */
     int available;            /**< non-zero if it can run here */
     char why[256];            /**< if not available (or degraded): why, and what to do */

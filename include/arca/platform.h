@@ -21,7 +21,7 @@ extern "C" {
 #define ARCA_PLATFORM_PATH_MAX 4096
 
 /** Facts about one platform. */
-typedef struct arca_platform_info {
+typedef struct arca_platform_info_s { /* tags differ from the functions (C++) */
     const char *kind;                       /**< "dev" */
     char dir[ARCA_PLATFORM_PATH_MAX];       /**< key directory */
     char cert_path[ARCA_PLATFORM_PATH_MAX]; /**< the platform certificate (PEM): pin it in policies */
@@ -40,7 +40,7 @@ typedef struct arca_platform_info {
 arca_result_t arca_platform_info(const char *dir, arca_platform_info_t *out);
 
 /** What arcad, the platform daemon, says about itself and about the calling user. */
-typedef struct arca_arcad_info {
+typedef struct arca_arcad_info_s {
     char socket[108];         /**< the socket asked */
     uint32_t uid;             /**< the caller, as arcad identified it (SO_PEERCRED) */
     uint32_t enclaves;        /**< the caller's live enclaves */

@@ -1,7 +1,7 @@
 /*
- * runtime.c — the entry table of the trusted runtime (arca__runtime_v3) and the two sections
- * every enclave image carries: .arca.config (defaults, overwritten in place by `arca sign`)
- * and .arca.sig (zero until signed). Defining them in the same object file as the exported
+ * runtime.c — the entry table of the trusted runtime (arca__runtime_v3) and the sections
+ * every enclave image carries: .arca.config (defaults, overwritten in place by `arca sign`),
+ * .arca.sig (zero until signed) and .arca.env (room for the signed environment). Defining them in the same object file as the exported
  * entry table means that linking the runtime always pulls them in.
  *
  * init copies the loader's interface (host-call function, trusted services, identity), asks the
@@ -48,6 +48,11 @@ __attribute__((section(".arca.config"), used, aligned(8))) const struct arca_enc
 
 __attribute__((section(".arca.sig"), used, aligned(8))) const struct arca_signature
     arca__enclave_sig = {.version = 0};
+
+/* Room for the environment (Env.NAME lines) that `arca sign` writes and the signed config
+ * points at (src/formats/enclave_env.h). The loader reads it, never the runtime. */
+__attribute__((section(".arca.env"), used, aligned(8))) const char
+    arca__enclave_env[ARCA_ENV_CAPACITY] = {0};
 
 /* The enclave's optional parts: hooks and function table (an enclave may define neither). */
 __attribute__((weak)) arca_result_t arca_enclave_init(void);

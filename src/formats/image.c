@@ -1,7 +1,7 @@
 /*
  * image.c — the enclave image format: parsing and bounds-checking the ELF64 shared object,
- * locating the .arca.config and .arca.sig sections, computing the measurement, and signing
- * and verifying images. The byte layouts and the measurement definition are documented in
+ * locating the .arca.config and .arca.sig sections (and .arca.env, where signing writes the
+ * environment), computing the measurement, and signing and verifying images. The byte layouts and the measurement definition are documented in
  * docs/formats.md ("Enclave image").
  *
  * The image bytes are hostile. This file must never read a byte before checking its offset
@@ -336,13 +336,15 @@ done:
 }
 
 static arca_result_t find_sections(const uint8_t *bytes, size_t size, const struct loads *l,
-                                   Elf64_Shdr *config_sh, Elf64_Shdr *sig_sh)
+                                   Elf64_Shdr *config_sh, Elf64_Shdr *sig_sh, Elf64_Shdr *env_sh)
 {
     arca_result_t result = ARCA_OK;
     const Elf64_Ehdr *eh = &l->eh;
     uint64_t table_len = 0;
     Elf64_Shdr strtab;
-    bool have_config = false, have_sig = false;
+    bool have_config = false, have_sig = false, have_env = false;
+
+    memset(env_sh, 0, sizeof *env_sh); /* optional: images built before it have none */
 
     if (eh->e_shoff == 0 || eh->e_shnum == 0)
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
@@ -396,6 +398,12 @@ static arca_result_t find_sections(const uint8_t *bytes, size_t size, const stru
                            ARCA_SIG_SECTION);
             have_sig = true;
             *sig_sh = sh;
+        } else if (!strcmp(name, ARCA_ENV_SECTION)) {
+            if (have_env)
+                ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "image has more than one %s section",
+                           ARCA_ENV_SECTION);
+            have_env = true;
+            *env_sh = sh;
         }
     }
     if (!have_config || !have_sig)
@@ -409,15 +417,26 @@ static arca_result_t find_sections(const uint8_t *bytes, size_t size, const stru
                 sizeof(struct arca_signature)))
         ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "sections %s and %s overlap", ARCA_CONFIG_SECTION,
                    ARCA_SIG_SECTION);
-    /* The signer writes both sections in place; that must never rewrite the section table
+    if (have_env) {
+        ARCA_CHECK(check_arca_section(l, env_sh, ARCA_ENV_SECTION, ARCA_ENV_CAPACITY));
+        if (overlap(env_sh->sh_offset, ARCA_ENV_CAPACITY, config_sh->sh_offset,
+                    sizeof(struct arca_enclave_config)) ||
+            overlap(env_sh->sh_offset, ARCA_ENV_CAPACITY, sig_sh->sh_offset,
+                    sizeof(struct arca_signature)))
+            ARCA_RAISE(ARCA_ERR_BAD_IMAGE, "section %s overlaps %s or %s", ARCA_ENV_SECTION,
+                       ARCA_CONFIG_SECTION, ARCA_SIG_SECTION);
+    }
+    /* The signer writes these sections in place; that must never rewrite the section table
      * or the names it was found through (so a signed image always parses the same way). */
-    const Elf64_Shdr *written[2] = {config_sh, sig_sh};
-    for (int i = 0; i < 2; i++)
+    const Elf64_Shdr *written[3] = {config_sh, sig_sh, env_sh};
+    static const char *const written_name[3] = {ARCA_CONFIG_SECTION, ARCA_SIG_SECTION,
+                                                ARCA_ENV_SECTION};
+    for (int i = 0; i < 3; i++)
         if (overlap(written[i]->sh_offset, written[i]->sh_size, eh->e_shoff, table_len) ||
             overlap(written[i]->sh_offset, written[i]->sh_size, strtab.sh_offset, strtab.sh_size))
             ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
                        "section %s overlaps the section header table or the section names",
-                       i == 0 ? ARCA_CONFIG_SECTION : ARCA_SIG_SECTION);
+                       written_name[i]);
 done:
     return result;
 }
@@ -482,7 +501,7 @@ static const struct {
 struct contents {
     const uint8_t *bytes;
     const struct loads *l;
-    uint64_t unfixed_off[3], unfixed_len[3]; /* ELF header, .arca.config, .arca.sig */
+    uint64_t unfixed_off[4], unfixed_len[4]; /* ELF header, .arca.config, .arca.sig, .arca.env */
 };
 
 /* What the dynamic section says, by tag. */
@@ -529,10 +548,10 @@ static const char *file_range(const struct contents *c, uint64_t vaddr, uint64_t
             len > ph->p_filesz - (vaddr - ph->p_vaddr))
             continue;
         *off = ph->p_offset + (vaddr - ph->p_vaddr); /* check_loads: inside the file */
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 4; k++)
             if (overlap(*off, len, c->unfixed_off[k], c->unfixed_len[k]))
-                return "overlaps the ELF header, .arca.config or .arca.sig, which the "
-                       "measurement does not fix";
+                return "overlaps the ELF header, .arca.config, .arca.sig or .arca.env, which "
+                       "the measurement does not fix";
         return NULL;
     }
     return "does not lie inside the file bytes of one PT_LOAD segment";
@@ -833,15 +852,15 @@ done:
 
 static arca_result_t check_contents(const uint8_t *bytes, const struct loads *l,
                                     const Elf64_Shdr *config_sh, const Elf64_Shdr *sig_sh,
-                                    arca__image_imports *imports)
+                                    const Elf64_Shdr *env_sh, arca__image_imports *imports)
 {
     arca_result_t result = ARCA_OK;
     struct contents c = {
         .bytes = bytes,
         .l = l,
-        .unfixed_off = {0, config_sh->sh_offset, sig_sh->sh_offset},
+        .unfixed_off = {0, config_sh->sh_offset, sig_sh->sh_offset, env_sh->sh_offset},
         .unfixed_len = {sizeof(Elf64_Ehdr), sizeof(struct arca_enclave_config),
-                        sizeof(struct arca_signature)},
+                        sizeof(struct arca_signature), env_sh->sh_size ? ARCA_ENV_CAPACITY : 0},
     };
     Elf64_Phdr dyn_ph = {0};
     struct dyn d;
@@ -858,7 +877,7 @@ arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *
 {
     arca_result_t result = ARCA_OK;
     struct loads loads;
-    Elf64_Shdr config_sh, sig_sh;
+    Elf64_Shdr config_sh, sig_sh, env_sh;
 
     if (!out)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "image_parse: NULL output");
@@ -866,8 +885,8 @@ arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *
     if (!bytes)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "image_parse: NULL image");
     ARCA_CHECK(check_loads(bytes, size, &loads));
-    ARCA_CHECK(find_sections(bytes, size, &loads, &config_sh, &sig_sh));
-    ARCA_CHECK(check_contents(bytes, &loads, &config_sh, &sig_sh, &out->imports));
+    ARCA_CHECK(find_sections(bytes, size, &loads, &config_sh, &sig_sh, &env_sh));
+    ARCA_CHECK(check_contents(bytes, &loads, &config_sh, &sig_sh, &env_sh, &out->imports));
 
     out->bytes = bytes;
     out->size = size;
@@ -875,6 +894,8 @@ arca_result_t arca__image_parse(const uint8_t *bytes, size_t size, arca__image *
     out->sig_offset = (size_t)sig_sh.sh_offset;
     out->config_vaddr = config_sh.sh_addr;
     out->sig_vaddr = sig_sh.sh_addr;
+    out->env_section_offset = (size_t)env_sh.sh_offset;
+    out->env_section_vaddr = env_sh.sh_addr;
     out->machine = loads.eh.e_machine;
     memcpy(&out->config, bytes + out->config_offset, sizeof out->config);
     memcpy(&out->sig, bytes + out->sig_offset, sizeof out->sig);
@@ -966,17 +987,50 @@ done:
 arca_result_t arca__image_sign(uint8_t *bytes, size_t size, const struct arca_enclave_config *config,
                                const arca__ec_key *key)
 {
+    return arca__image_sign_env(bytes, size, config, NULL, key);
+}
+
+arca_result_t arca__image_sign_env(uint8_t *bytes, size_t size,
+                                   const struct arca_enclave_config *config, const arca__env *env,
+                                   const arca__ec_key *key)
+{
     arca_result_t result = ARCA_OK;
     arca__image image;
     struct arca_signature sig;
+    struct arca_enclave_config signed_config;
     size_t der_len = 0;
+    uint32_t env_len = env ? env->len : 0;
 
     memset(&sig, 0, sizeof sig);
     if (!bytes || !config || !key)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "image_sign: NULL image, config or key");
-    ARCA_CHECK(arca__config_validate(config));
+    if (env_len > sizeof env->block)
+        ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT, "image_sign: environment of %u bytes", env_len);
+    if (env_len)
+        ARCA_CHECK(arca__env_check((const uint8_t *)env->block, env_len, NULL));
+    signed_config = *config;
+    signed_config.env_size = 0;
+    signed_config.env_vaddr = 0;
+    ARCA_CHECK(arca__config_validate(&signed_config));
     ARCA_CHECK(arca__image_parse(bytes, size, &image));
+    if (env_len && !image.env_section_vaddr)
+        ARCA_RAISE(ARCA_ERR_BAD_IMAGE,
+                   "the configuration sets environment variables (Env.NAME) but the image has no "
+                   "%s section to hold them: it was built with an older Arca; rebuild it",
+                   ARCA_ENV_SECTION);
+    if (env_len) {
+        signed_config.env_size = env_len;
+        signed_config.env_vaddr = image.env_section_vaddr;
+    }
+    config = &signed_config;
+    ARCA_CHECK(arca__config_validate(config));
 
+    /* The whole section is rewritten: an earlier signing's variables do not linger. */
+    if (image.env_section_vaddr) {
+        memset(bytes + image.env_section_offset, 0, ARCA_ENV_CAPACITY);
+        if (env_len)
+            memcpy(bytes + image.env_section_offset, env->block, env_len);
+    }
     memcpy(bytes + image.config_offset, config, sizeof *config);
     image.config = *config;
     /* Re-signing: the old signature is zeroed by the measurement anyway; clear it so a failed
@@ -998,6 +1052,50 @@ done:
 }
 
 /* ---- verification ---- */
+
+/*
+ * Where the environment the signed config names lies (*offset; 0 when it has none): its
+ * env_size bytes at env_vaddr must be file bytes of one PT_LOAD (measured), outside the ELF
+ * header, .arca.config and .arca.sig (which the measurement does not fix, or which can
+ * change without changing it), and a valid block (enclave_env.h).
+ */
+static arca_result_t find_env(const arca__image *image, size_t *offset)
+{
+    arca_result_t result = ARCA_OK;
+    const struct arca_enclave_config *c = &image->config;
+    struct loads local;
+    bool found = false;
+    uint64_t off = 0;
+
+    *offset = 0;
+    if (c->env_size == 0)
+        goto done;
+    ARCA_CHECK(check_loads(image->bytes, image->size, &local));
+    for (size_t i = 0; i < local.count && !found; i++) {
+        const Elf64_Phdr *ph = &local.seg[i];
+        if (c->env_vaddr < ph->p_vaddr || c->env_vaddr - ph->p_vaddr > ph->p_filesz ||
+            c->env_size > ph->p_filesz - (c->env_vaddr - ph->p_vaddr))
+            continue;
+        off = ph->p_offset + (c->env_vaddr - ph->p_vaddr); /* check_loads: inside the file */
+        found = true;
+    }
+    if (!found)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "the configuration's environment (%u bytes at 0x%llx) does "
+                   "not lie inside the file bytes of one PT_LOAD segment", c->env_size,
+                   (unsigned long long)c->env_vaddr);
+    if (overlap(off, c->env_size, 0, sizeof(Elf64_Ehdr)) ||
+        overlap(off, c->env_size, image->config_offset, sizeof(struct arca_enclave_config)) ||
+        overlap(off, c->env_size, image->sig_offset, sizeof(struct arca_signature)))
+        ARCA_RAISE(ARCA_ERR_CONFIG, "the configuration's environment (%u bytes at 0x%llx) "
+                   "overlaps the ELF header, .arca.config or .arca.sig", c->env_size,
+                   (unsigned long long)c->env_vaddr);
+    if (arca__env_check(image->bytes + off, c->env_size, NULL) != ARCA_OK)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "the image's environment is malformed: %s",
+                   arca__error_detail());
+    *offset = (size_t)off;
+done:
+    return result;
+}
 
 arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_info *info)
 {
@@ -1064,6 +1162,7 @@ arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_
         info->identity.attributes |= ARCA_ATTR_DEBUG;
     if (image.config.flags & ARCA_CONFIG_FLAG_SWITCHLESS)
         info->identity.attributes |= ARCA_ATTR_SWITCHLESS;
+    ARCA_CHECK(find_env(&image, &info->env_offset));
     info->identity.backend = ARCA_BACKEND_ID_NONE;
     info->identity.protections = 0;
     info->config = image.config;

@@ -4,7 +4,8 @@
  *
  * An image is an ELF64 shared object (x86-64 or aarch64, little-endian) whose runtime
  * reserves two sections: .arca.config (struct arca_enclave_config) and .arca.sig (struct
- * arca_signature). The measurement is SHA-256 over the addresses of the two sections and
+ * arca_signature), and, since the enclave environment, a third: .arca.env (the block the
+ * signed config's env_vaddr/env_size point at; enclave_env.h). The measurement is SHA-256 over the addresses of the two sections and
  * every PT_LOAD segment (placement, permissions, bytes) with the .arca.sig bytes zeroed and
  * the ELF header's section-header fields zeroed (section headers are not loaded, so
  * stripping must not change identity). Exact definition: docs/formats.md.
@@ -29,6 +30,7 @@
 #include "arca/identity.h"
 #include "arca/result.h"
 #include "crypto/crypto.h"
+#include "formats/enclave_env.h"
 
 #define ARCA_CONFIG_SECTION ".arca.config"
 #define ARCA_SIG_SECTION ".arca.sig"
@@ -39,9 +41,12 @@
 
 #define ARCA_CONFIG_FLAG_DEBUG 0x1u
 #define ARCA_CONFIG_FLAG_SWITCHLESS 0x2u
+#define ARCA_CONFIG_FLAG_HOST_FILES 0x4u /* HostFiles: may use the files the host exposes */
 
 /* Limits enforced by the config parser and re-checked by loaders. */
 #define ARCA_MAX_THREADS 64u
+/* Threads an enclave may create itself (pthread_create; EnclaveThreads in enclave.conf). */
+#define ARCA_MAX_ENCLAVE_THREADS 16u
 #define ARCA_MIN_HEAP (64u * 1024u)
 #define ARCA_MAX_HEAP (UINT64_C(16) << 30)
 #define ARCA_MIN_STACK (16u * 1024u)
@@ -60,7 +65,10 @@ struct arca_enclave_config {
     uint32_t threads;     /* maximum concurrent calls into the enclave */
     uint16_t product_id;  /* ProductID */
     uint16_t svn;         /* SecurityVersion */
-    uint8_t reserved[24]; /* zero */
+    uint32_t enclave_threads; /* EnclaveThreads: threads the enclave creates itself, 0..16 */
+    uint32_t env_size;    /* bytes of the environment block (Env.NAME lines), 0: none */
+    uint64_t env_vaddr;   /* where that block lies, inside one PT_LOAD's file bytes; 0: none */
+    uint8_t reserved[8];  /* zero */
 };
 _Static_assert(sizeof(struct arca_enclave_config) == 64, "config layout is fixed");
 
@@ -130,6 +138,10 @@ typedef struct arca__image {
     struct arca_signature sig;         /* copied out of the image */
     uint64_t config_vaddr;             /* sh_addr of .arca.config (bound into the measurement) */
     uint64_t sig_vaddr;                /* sh_addr of .arca.sig (bound into the measurement) */
+    /* .arca.env, where `arca sign` writes the environment (ARCA_ENV_CAPACITY bytes), when the
+     * image has one (images built before it have none): its file offset and address, or 0. */
+    size_t env_section_offset;
+    uint64_t env_section_vaddr;
     uint16_t machine;                  /* e_machine: EM_X86_64 or EM_AARCH64 */
     arca__image_imports imports;       /* DT_NEEDED, all on ARCA_IMAGE_ALLOWED_NEEDED */
 } arca__image;
@@ -140,6 +152,8 @@ typedef struct arca__image_info {
     struct arca_enclave_config config;
     uint16_t machine;            /* e_machine: EM_X86_64 or EM_AARCH64 */
     arca__image_imports imports; /* the runtime libraries the image imports (DT_NEEDED) */
+    /* File offset of the environment block (config.env_size bytes, checked), or 0: none. */
+    size_t env_offset;
 } arca__image_info;
 
 /**
@@ -173,6 +187,16 @@ arca_result_t arca__image_verify(const uint8_t *bytes, size_t size, arca__image_
 arca_result_t arca__image_sign(uint8_t *bytes, size_t size, const struct arca_enclave_config *config,
                                const arca__ec_key *key) __attribute__((warn_unused_result));
 
+/**
+ * arca__image_sign() with an environment: @p env (NULL: none) is written into the image's
+ * .arca.env section (the rest of it zeroed) and config.env_vaddr/env_size say where, before
+ * measuring. The env_* fields of @p config are ignored (computed here). An environment for an
+ * image without .arca.env is ARCA_ERR_BAD_IMAGE (rebuild it with this Arca).
+ */
+arca_result_t arca__image_sign_env(uint8_t *bytes, size_t size,
+                                   const struct arca_enclave_config *config, const arca__env *env,
+                                   const arca__ec_key *key) __attribute__((warn_unused_result));
+
 /** Validate a config (magic, version, limits, reserved zero). */
 arca_result_t arca__config_validate(const struct arca_enclave_config *config)
     __attribute__((warn_unused_result));
@@ -183,13 +207,26 @@ void arca__config_defaults(struct arca_enclave_config *config);
 /**
  * Parse enclave.conf text ("Key = value" lines, '#' comments). Keys (case-sensitive):
  * Debug (0/1), HeapSize, StackSize (bytes, or with K/M/G suffix), Threads, ProductID,
- * SecurityVersion, Switchless (0/1). Unset keys keep the values already in @p config.
+ * SecurityVersion, Switchless (0/1), EnclaveThreads (0..16), HostFiles (0/1). Unset keys keep
+ * the values already in @p config.
  * Errors are reported through arca__error() as "NAME:LINE: message".
  */
 arca_result_t arca__config_parse(const char *text, size_t len, const char *name,
                                  struct arca_enclave_config *config) __attribute__((warn_unused_result));
 arca_result_t arca__config_parse_file(const char *path, struct arca_enclave_config *config)
     __attribute__((warn_unused_result));
+
+/**
+ * arca__config_parse() that also accepts `Env.NAME = value` lines (NAME [A-Z_][A-Z0-9_]*; the
+ * value up to a '#' comment, trimmed, or "double-quoted" with \" and \\), appended in order to
+ * *env (replaced only when the whole text parses). arca__config_parse() refuses such lines.
+ * Also the key HostFiles (0/1): ARCA_CONFIG_FLAG_HOST_FILES.
+ */
+arca_result_t arca__config_parse_env(const char *text, size_t len, const char *name,
+                                     struct arca_enclave_config *config, arca__env *env)
+    __attribute__((warn_unused_result));
+arca_result_t arca__config_parse_file_env(const char *path, struct arca_enclave_config *config,
+                                          arca__env *env) __attribute__((warn_unused_result));
 
 /** Read a whole file (≤ max bytes) into a new buffer. ARCA_ERR_IO with detail on failure. */
 arca_result_t arca__read_file(const char *path, size_t max, uint8_t **out, size_t *out_len);

@@ -27,6 +27,7 @@
 #include "base/hex.h"
 #include "base/settings.h"
 #include "handle.h"
+#include "hostfiles.h"
 
 /* Largest image file accepted; real enclaves are a few MiB. */
 #define MAX_IMAGE_SIZE (UINT64_C(1) << 30)
@@ -221,6 +222,8 @@ static void release(struct arca_enclave *e)
     free(e->host_calls);
     e->host_calls = NULL;
     e->host_call_count = 0;
+    arca__host_files_close(e->files); /* after the backend: no host call can come any more */
+    e->files = NULL;
 }
 
 /* ---- backend selection ---- */
@@ -312,11 +315,13 @@ static arca_result_t check_settings(const char *const *settings)
         snprintf(name, sizeof name, "%.*s", (int)(name_len < 63 ? name_len : 63), settings[i]);
         const struct arca_backend_ops *b = arca__backend_find(name);
         const struct arca_platform_ops *p = arca__platform_find(name);
-        if (!b && !p)
+        /* "host": this library's own settings (host.files, the directory of host files). */
+        static const char *const host_keys[] = {"files", NULL};
+        if (!b && !p && strcmp(name, "host") != 0)
             ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT,
-                       "settings[%zu] '%.80s': no backend or platform is named '%s'", i,
-                       settings[i], name);
-        keys = b ? b->setting_keys : p->setting_keys;
+                       "settings[%zu] '%.80s': no backend or platform is named '%s' (nor is it "
+                       "'host')", i, settings[i], name);
+        keys = b ? b->setting_keys : p ? p->setting_keys : host_keys;
         if (!key_known(keys, settings[i] + key_at, key_len)) {
             char known[160] = "";
             size_t used = 0;
@@ -445,6 +450,20 @@ arca_result_t arca_enclave_create(const char *image_path, const arca_enclave_opt
     e->threads = info.config.threads;
     /* A private, sorted copy; duplicate ids are refused here (O(n log n), not pairwise). */
     ARCA_CHECK(arca__host_calls_install(e, opts->host_calls, opts->host_call_count));
+    /* Host files: the directory is opened now (a wrong one fails create, whatever the image),
+     * and served only to an image whose signed config opted in (HostFiles = 1). */
+    {
+        const char *dir = arca__setting(opts->settings, "host", "files");
+        if (dir) {
+            ARCA_CHECK(arca__host_files_open(dir, &e->files));
+            if (info.config.flags & ARCA_CONFIG_FLAG_HOST_FILES) {
+                e->files_serve = arca__host_files_serve;
+            } else {
+                arca__host_files_close(e->files);
+                e->files = NULL;
+            }
+        }
+    }
     /* The loader's connection to the platform: the backend hands it over; this file never
      * reads from it. A daemon platform (arcad) makes that connection itself, to the runner
      * it starts: the backend then only gets the daemon's socket. */

@@ -39,6 +39,11 @@ struct arca_enclave {
     void *output_ctx;
     arca_log_fn log;                      /* options.log, or NULL: this process's stderr */
     void *log_ctx;
+    /* The directory the application exposes (setting host.files) to an enclave that opted in
+     * (HostFiles = 1), served by files_serve (hostfiles.c); NULL when not both. */
+    struct arca__host_files *files;
+    arca_result_t (*files_serve)(struct arca__host_files *files, uint32_t id, const uint8_t *in,
+                                 size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
     size_t max_payload;
     uint32_t threads;                     /* config.threads: concurrent calls allowed */
     uint64_t busy;                        /* bit k: a call holds slot k (k < threads); __atomic */

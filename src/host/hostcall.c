@@ -1,8 +1,9 @@
 /*
  * hostcall.c — serving host calls (ocalls) on the host: Arca's reserved calls (log, the
- * enclave's stdout/stderr) and then the application's host-call table. Every backend funnels the enclave's host calls
- * through arca__host_dispatch(), given to it at launch. Keys and evidence never pass here:
- * the loader gets them from the platform over its own connection.
+ * enclave's stdout/stderr, host files: hostfiles.c) and then the application's host-call
+ * table. Every backend funnels the enclave's host calls through arca__host_dispatch(), given
+ * to it at launch. Keys and evidence never pass here: the loader gets them from the platform
+ * over its own connection.
  *
  * The enclave is not trusted by the host either: this file must never read past in_len,
  * never write past out_cap, never print the enclave's bytes raw to a terminal (control
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "formats/host_files.h"
 #include "handle.h"
 
 /* Longest log text printed per line; the rest is cut and marked. */
@@ -206,6 +208,16 @@ arca_result_t arca__host_dispatch(void *ctx, uint32_t id, const uint8_t *in, siz
         frames = &frame;
         result = id == ARCA__HOSTCALL_LOG ? serve_log(enclave, in, in_len)
                                           : serve_output(enclave, in, in_len);
+        frames = frame.outer;
+    } else if (id >= ARCA__HOSTCALL_FILE_FIRST && id <= ARCA__HOSTCALL_FILE_LAST) {
+        /* Host files: only for an enclave that opted in, of a host that exposes a directory
+         * (hostfiles.c); the enclave's stdio may be mid-operation, as above. */
+        if (!enclave->files || !enclave->files_serve)
+            ARCA_RAISE(ARCA_ERR_UNSUPPORTED);
+        arca__host_frame frame = {.enclave = enclave, .call = NULL, .reserved = 1,
+                                  .outer = frames};
+        frames = &frame;
+        result = enclave->files_serve(enclave->files, id, in, in_len, out, out_cap, &written);
         frames = frame.outer;
     } else {
         const arca_host_call_t key = {.id = id};

@@ -8,7 +8,10 @@
  *     by default its own stdout/stderr); `printf`, `vprintf`, `puts`, `putchar` and their
  *     _FORTIFY_SOURCE variants write to them. Everything else of stdio (fprintf, fputs, fwrite,
  *     fflush...) works on them unchanged, being the C library's own code on a FILE.
- *   - `getenv`/`secure_getenv`: an enclave has no environment (never the host's): NULL.
+ *   - `getenv`, `setenv`, `environ`...: the enclave's own environment, signed into the image
+ *     (Env.NAME lines; never the host's): libc_env.c, consulted first.
+ *   - files the host exposes to an enclave that opted in (HostFiles): `fopen`, `open`, `read`,
+ *     `write`, `close`... on host-file descriptors: libc_files.c, consulted first.
  *   - `abort` and a failed `assert` (`__assert_fail`) end the enclave with a named cause: the
  *     backend's end function says why (arca-runner: a line libarca turns into the lost reason).
  *   - facts about the machine the C library would ask the kernel or files for — `sysconf`,
@@ -17,8 +20,10 @@
  *     `mktime` is `timegm`, `tzset` does nothing, `setlocale` accepts "C"/"POSIX"/"" only).
  *   - functions that need the OS and that enclaves cannot have (opening files, sockets,
  *     processes, dlopen...) fail with ENOSYS and say so once on the enclave's stderr, instead of
- *     ending the enclave with a forbidden system call; pthread_create fails with EAGAIN (no
- *     enclave threads yet), exit() ends the enclave with a named cause like abort().
+ *     ending the enclave with a forbidden system call; exit() ends the enclave with a named
+ *     cause like abort().
+ *   - threads (pthread_create within EnclaveThreads) and what C++ images need (unwinding
+ *     tables, libstdc++'s own writes to stdout): libc_threads.c and libc_cxx.c, consulted first.
  * Which image is calling: the thread's current image (set by sim around every entry), else the
  * one image of the process (arca-runner). Output with neither is dropped.
  *
@@ -55,6 +60,11 @@ static arca__loaded_image *caller(void)
 {
     arca__loaded_image *image = current;
     return image ? image : __atomic_load_n(&only, __ATOMIC_ACQUIRE);
+}
+
+arca__loaded_image *arca__loader_caller(void)
+{
+    return caller();
 }
 
 arca__loaded_image *arca__runtime_enter(arca__loaded_image *image)
@@ -170,6 +180,8 @@ void arca__loader_streams_close(arca__loaded_image *image)
             fclose(image->streams[i]); /* flushes what is left */
         image->streams[i] = NULL;
     }
+    arca__loader_files_free(image); /* the host closes what is left open, at destroy */
+    arca__loader_env_free(image);
 }
 
 static FILE *image_stdout(void)
@@ -226,14 +238,8 @@ static int bound_putchar(int c)
     return out ? fputc(c, out) : EOF;
 }
 
-static char *bound_getenv(const char *name)
-{
-    (void)name;
-    return NULL; /* an enclave has no environment; never the host's */
-}
-
 /* End the enclave: flush its streams, then the backend's end function says why. */
-static void __attribute__((noreturn)) end_enclave(const char *cause)
+void arca__loader_end_enclave(const char *cause)
 {
     arca__loaded_image *image = caller();
     if (image) {
@@ -253,7 +259,7 @@ static void __attribute__((noreturn)) end_enclave(const char *cause)
 
 static void __attribute__((noreturn)) bound_abort(void)
 {
-    end_enclave("the enclave called abort()");
+    arca__loader_end_enclave("the enclave called abort()");
 }
 
 /* exit() would end the host process on sim and the runner on process: an enclave ends only as
@@ -262,16 +268,7 @@ static void __attribute__((noreturn)) bound_exit(int status)
 {
     char cause[64];
     snprintf(cause, sizeof cause, "the enclave called exit(%d)", status);
-    end_enclave(cause);
-}
-
-/* Threads of the enclave's own are not available yet (the runner cannot give them): fail the
- * way pthread_create reports a lack of resources, and say so once, on every backend. */
-static int bound_pthread_create(void)
-{
-    static int said;
-    unavailable("pthread_create", &said);
-    return EAGAIN;
+    arca__loader_end_enclave(cause);
 }
 
 static void __attribute__((noreturn)) bound_assert_fail(const char *assertion, const char *file,
@@ -280,7 +277,7 @@ static void __attribute__((noreturn)) bound_assert_fail(const char *assertion, c
     char cause[256];
     snprintf(cause, sizeof cause, "assertion failed in the enclave: %s (%s:%u, %s)",
              assertion ? assertion : "?", file ? file : "?", line, function ? function : "?");
-    end_enclave(cause);
+    arca__loader_end_enclave(cause);
 }
 
 /* ---- facts read once, before any sandbox ---- */
@@ -392,11 +389,12 @@ static void unavailable(const char *name, int *said)
 /* Called through the image's own prototypes (int f(...) / T *f(...)); the extra arguments are
  * ignored, which the x86-64 calling convention makes harmless. */
 #define ARCA__UNAVAILABLE_INT(X)                                                               \
-    X(open) X(open64) X(openat) X(openat64) X(creat) X(socket) X(socketpair) X(connect)        \
+    X(socket) X(socketpair) X(connect)                                                         \
     X(bind) X(listen) X(accept) X(accept4) X(fork) X(vfork) X(execve) X(execv) X(execvp)       \
-    X(execl) X(execlp) X(system) X(kill) X(getaddrinfo)
+    X(execl) X(execlp) X(system) X(kill) X(getaddrinfo) X(remove) X(unlink) X(unlinkat)    \
+    X(rename) X(renameat) X(mkdir) X(rmdir)
 #define ARCA__UNAVAILABLE_PTR(X)                                                               \
-    X(fopen) X(fopen64) X(freopen) X(opendir) X(popen) X(dlopen) X(gethostbyname)
+    X(freopen) X(opendir) X(popen) X(dlopen) X(gethostbyname)
 ARCA__UNAVAILABLE_INT(ARCA__ENOSYS_INT)
 ARCA__UNAVAILABLE_PTR(ARCA__ENOSYS_PTR)
 
@@ -421,8 +419,6 @@ int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint6
         {"__vprintf_chk", (void *)bound_vprintf_chk},
         {"puts", (void *)bound_puts},
         {"putchar", (void *)bound_putchar},
-        {"getenv", (void *)bound_getenv},
-        {"secure_getenv", (void *)bound_getenv},
         {"abort", (void *)bound_abort},
         {"__assert_fail", (void *)bound_assert_fail},
         {"sysconf", (void *)bound_sysconf},
@@ -442,11 +438,15 @@ int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint6
         {"_exit", (void *)bound_exit},
         {"_Exit", (void *)bound_exit},
         {"quick_exit", (void *)bound_exit},
-        {"pthread_create", (void *)bound_pthread_create},
 #define ARCA__ENTRY(fn) {#fn, (void *)enosys_##fn},
         ARCA__UNAVAILABLE_INT(ARCA__ENTRY) ARCA__UNAVAILABLE_PTR(ARCA__ENTRY)
 #undef ARCA__ENTRY
     };
+    if (arca__loader_env_binding(image, name, value) ||
+        arca__loader_files_binding(image, name, value))
+        return 1;
+    if (arca__loader_threads_binding(name, value) || arca__loader_cxx_binding(name, value))
+        return 1;
     if (!strcmp(name, "stdout") || !strcmp(name, "stderr")) {
         *value = (uint64_t)(uintptr_t)&image->streams[name[3] == 'o' ? 0 : 1];
         return 1;

@@ -66,6 +66,24 @@ void arca__runtime_set_output(arca__loaded_image *image, arca__output_fn output,
                               void *ctx);
 
 /**
+ * What the image's C library takes from its verified configuration @p config (the one
+ * arca__image_verify() returned for these bytes): its environment (getenv, environ...: the
+ * Env.NAME lines signed into it, re-checked here; never the loading process's), and whether it
+ * may use host files (HostFiles). Call before arca__runtime_start(); without it the image has
+ * an empty environment and no host files (src/loader/libc_env.c, libc_files.c).
+ */
+struct arca_enclave_config;
+arca_result_t arca__runtime_set_config(arca__loaded_image *image,
+                                       const struct arca_enclave_config *config)
+    __attribute__((warn_unused_result));
+
+/**
+ * The host call the image's host files go through: the backend's, as in the runtime's
+ * interface (a hostile host's replies are checked by libc_files.c). NULL: none (ENOSYS).
+ */
+void arca__runtime_set_host_call(arca__loaded_image *image, arca__host_call_fn call, void *ctx);
+
+/**
  * What a backend's output function does with the image's stdout (@p stream 1) or stderr (2):
  * host calls ARCA__HOSTCALL_OUTPUT through @p call, in pieces of at most 4 KiB, each with its
  * stream in front. @return ARCA_OK, or the first host call's error (the rest is dropped).
@@ -95,5 +113,55 @@ uintptr_t arca__runtime_base(const arca__loaded_image *image);
  * Evidence carries it so that a policy can pin it (docs/formats.md "Runtime digest").
  */
 arca_result_t arca__runtime_digest(uint8_t out[32]) __attribute__((warn_unused_result));
+
+/* ---- the enclave's own threads (src/loader/libc_threads.c) ----
+ * An image may create up to EnclaveThreads threads of its own (pthread_create, std::thread).
+ * They are made by the loading process before anything of the image runs (arca-runner: before
+ * its seccomp filter, which forbids creating threads) and wait in a pool; pthread_create hands
+ * its start routine to an idle one, or fails with EAGAIN when none is idle, the same on every
+ * backend. An enclave thread carries no call, so it cannot make host calls (they fail with
+ * ARCA_ERR_UNSUPPORTED on every backend); its stdout/stderr output is held and delivered by the
+ * next thread that can (arca__runtime_output_flush). */
+
+/** Where enclave thread @p index (0-based) of an image has its stack: @p base and @p size. */
+typedef void (*arca__thread_stack_fn)(void *ctx, uint32_t index, void **base, size_t *size);
+
+/**
+ * Create @p count (0..ARCA_MAX_ENCLAVE_THREADS) enclave threads for @p image, each waiting for
+ * a pthread_create of the image. Stacks: from @p stack (arca-runner: its protected memory), or,
+ * with @p stack NULL, stacks of @p stack_size bytes that pthreads allocates. Returns once every
+ * thread has finished starting. Call once, after arca__runtime_load() and before
+ * arca__runtime_start() (constructors may create threads). With count 0 it only records the
+ * image, so that its pthread_create fails with EAGAIN and says why.
+ */
+arca_result_t arca__runtime_threads_start(arca__loaded_image *image, uint32_t count,
+                                          size_t stack_size, arca__thread_stack_fn stack,
+                                          void *ctx) __attribute__((warn_unused_result));
+
+/**
+ * Wait until no start routine of @p image runs any more (saying so on stderr once a second
+ * passes), end its enclave threads and forget them. Call before arca__runtime_unload() (sim; the
+ * runner never unloads). An image without threads is a no-op.
+ */
+void arca__runtime_threads_stop(arca__loaded_image *image);
+
+/** 1 when the calling thread is one of the enclave threads of an image, else 0. */
+int arca__runtime_on_enclave_thread(void);
+
+/**
+ * For a backend's output function: on an enclave thread, hold @p bytes of @p stream for
+ * @p image (in order, up to 1 MiB; beyond that they are dropped and counted) and return 1;
+ * elsewhere return 0 and hold nothing.
+ */
+int arca__runtime_output_defer(arca__loaded_image *image, int stream, const char *bytes,
+                               size_t len);
+
+/**
+ * Hand what enclave threads of @p image hold to @p emit (on a thread that can carry host calls),
+ * oldest first; with a note on stderr when some was dropped. Cheap when nothing is held.
+ * Backends call it before their own output and after every call into the image; the image's
+ * pthread_join calls the image's output function with 0 bytes, which must do the same.
+ */
+void arca__runtime_output_flush(arca__loaded_image *image, arca__output_fn emit, void *ctx);
 
 #endif

@@ -66,6 +66,12 @@ struct arca__loaded_image {
     arca__end_fn end;       /* how abort() and a failed assert end the enclave */
     void *output_ctx;
     int counted;            /* counted among the images with streams (libc_bind.c) */
+    /* From its verified configuration (libc_env.c, libc_files.c): its environment, its host
+     * files (when it opted in: HostFiles = 1), and the host call that reaches them. */
+    struct arca__loader_env *env;
+    struct arca__loader_files *files;
+    arca__host_call_fn host_call;
+    void *host_ctx;
 };
 
 /** Pointer to [vaddr, vaddr + len) of the image, or NULL unless it lies inside one segment's
@@ -83,6 +89,32 @@ arca_result_t arca__loader_streams_open(arca__loaded_image *image);
 void arca__loader_streams_close(arca__loaded_image *image);
 /** 1 and *value set when @p name is one of the C library imports Arca implements, else 0. */
 int arca__loader_libc_binding(arca__loaded_image *image, const char *name, uint64_t *value);
+/** The image the calling thread runs (the one entered, else the only one loaded), or NULL. */
+arca__loaded_image *arca__loader_caller(void);
+
+/* ---- libc_env.c (the enclave's environment) and libc_files.c (host files) ---- */
+
+struct arca_enclave_config;
+/** 1 and *value set when @p name is getenv, setenv..., or the `environ` variable. */
+int arca__loader_env_binding(arca__loaded_image *image, const char *name, uint64_t *value);
+/** Copy the environment @p config names (re-checked) out of the image's memory. */
+arca_result_t arca__loader_env_set(arca__loaded_image *image,
+                                   const struct arca_enclave_config *config);
+/** Free the image's environment (at unload). */
+void arca__loader_env_free(arca__loaded_image *image);
+/** 1 and *value set when @p name is fopen, open, read, write, close... (host files). */
+int arca__loader_files_binding(arca__loaded_image *image, const char *name, uint64_t *value);
+/** Whether the image may use host files (its config's HostFiles). */
+arca_result_t arca__loader_files_set(arca__loaded_image *image, int enabled);
+/** Forget the image's host files (at unload; the host closes what is left at destroy). */
+void arca__loader_files_free(arca__loaded_image *image);
+
+/* ---- libc_threads.c (threads) and libc_cxx.c (what C++ images need) ---- */
+
+/** 1 and *value set when @p name is a threads function Arca implements (pthread_create...). */
+int arca__loader_threads_binding(const char *name, uint64_t *value);
+/** 1 and *value set when @p name is a function C++ images need bound (dl_iterate_phdr...). */
+int arca__loader_cxx_binding(const char *name, uint64_t *value);
 
 /* ---- elf_reloc.c ---- */
 
@@ -112,5 +144,10 @@ void arca__loader_tls_unregister(arca__loaded_image *image);
 
 /** The module id DTPMOD64 relocations get: fixed at stage 1, registered at stage 2. */
 uint64_t arca__loader_tls_reserve_id(void);
+
+/** End the enclave with a named cause (abort, a failed assert, pthread_exit outside a thread
+ *  the enclave created): flush its streams (never waiting for a lock), then the backend's end
+ *  function; the C library's abort() if there is none. libc_bind.c. */
+void arca__loader_end_enclave(const char *cause) __attribute__((noreturn));
 
 #endif

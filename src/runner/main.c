@@ -12,10 +12,12 @@
  * dumpable 0, RLIMIT_CORE 0, no_new_privs, PDEATHSIG + parent check (not under arcad), the check of what the
  * launcher left (a tracer refuses the start; an inherited seccomp filter or a non-initial user
  * namespace reduces the reported bits to separate-process), START message, protected memory
- * (secure heap and the slot threads' stacks), OpenSSL init, runtime digest, image
+ * (secure heap, and the stacks of the slot threads and of the threads the enclave creates
+ * itself: EnclaveThreads, read from the sealed image first), OpenSSL init, runtime digest, image
  * re-verification (the runner trusts no verdict of the host) and stage 1 of loading (the
  * verified bytes mapped and relocated by src/loader, no image code run), channel mapping,
- * namespaces, Landlock, slot threads, seccomp, the platform connection bound to the identity
+ * namespaces, Landlock, slot threads, the enclave's own threads (waiting for its
+ * pthread_create; src/loader/libc_threads.c), seccomp, the platform connection bound to the identity
  * and protections now in force (before any image code runs, so that code cannot bind it to
  * another identity), stage 2 of loading (IFUNC resolvers, RELRO, TLS, the image's
  * initialisers: the first image code to run, inside the complete sandbox), the EDL interface
@@ -48,6 +50,8 @@
 
 static arca__server_config server;
 static uint8_t runtime_digest[32]; /* the runner and its libraries (src/loader) */
+static arca__loaded_image *the_image; /* for its output */
+static uint32_t slot_threads;      /* START's threads: the enclave's own stacks come after */
 
 /* The runtime digest hashes several MiB of code: it runs on a thread of its own while the main
  * thread verifies and loads the image, and is joined before the namespaces step (unshare of a
@@ -61,11 +65,30 @@ static void *digest_thread(void *arg)
 
 /* The enclave's stdout/stderr (src/loader/libc_bind.c): to the host through the calling
  * thread's slot; outside a call, onto the runner's stderr (libarca forwards it escaped). */
-static void runner_output(void *ctx, int stream, const char *bytes, size_t len)
+static void runner_emit(void *ctx, int stream, const char *bytes, size_t len)
 {
     (void)ctx;
     if (arca__server_output(stream, bytes, len) == ARCA_ERR_UNSUPPORTED)
         (void)!write(STDERR_FILENO, bytes, len);
+}
+
+/* A thread the enclave created has no slot: its output waits (src/loader/libc_threads.c) for
+ * the next thread that has one, which sends what waits before its own bytes (0 bytes: only
+ * that). */
+static void runner_output(void *ctx, int stream, const char *bytes, size_t len)
+{
+    if (arca__runtime_output_defer(the_image, stream, bytes, len))
+        return;
+    arca__runtime_output_flush(the_image, runner_emit, ctx);
+    if (len)
+        runner_emit(ctx, stream, bytes, len);
+}
+
+/* The enclave's own threads run on stacks in the protected mapping, after the slot threads'. */
+static void enclave_thread_stack(void *ctx, uint32_t index, void **base, size_t *size)
+{
+    (void)ctx;
+    arca__heap_stack(slot_threads + index, base, size);
 }
 
 /* abort() or a failed assert: name the cause for libarca and end the runner. */
@@ -125,6 +148,33 @@ static arca_result_t check_sealed(int fd, int seals_needed, const char *what, ui
         ARCA_RAISE(ARCA_ERR_IO, "arca-runner: cannot stat the %s fd", what);
     *size = (uint64_t)st.st_size;
 done:
+    return result;
+}
+
+/*
+ * How many threads the enclave creates itself (EnclaveThreads), read before the protected
+ * memory is made, because their stacks lie in it. The image is a sealed memfd, so these are the
+ * bytes load_image() verifies next; it checks that the verified config says the same.
+ */
+static arca_result_t peek_enclave_threads(uint32_t *count)
+{
+    arca_result_t result = ARCA_OK;
+    uint64_t size = 0;
+    void *bytes = MAP_FAILED;
+    arca__image parsed;
+    ARCA_CHECK(check_sealed(ARCA__RUNNER_FD_IMAGE, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW,
+                            "image", &size));
+    bytes = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, ARCA__RUNNER_FD_IMAGE, 0);
+    if (bytes == MAP_FAILED)
+        ARCA_RAISE(ARCA_ERR_IO, "arca-runner: cannot map the image: %s", strerror(errno));
+    ARCA_CHECK(arca__image_parse(bytes, (size_t)size, &parsed));
+    if (parsed.config.enclave_threads > ARCA_MAX_ENCLAVE_THREADS)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "arca-runner: the image asks for %u threads of its own "
+                   "(allowed: 0..%u)", parsed.config.enclave_threads, ARCA_MAX_ENCLAVE_THREADS);
+    *count = parsed.config.enclave_threads;
+done:
+    if (bytes != MAP_FAILED)
+        munmap(bytes, (size_t)size);
     return result;
 }
 
@@ -193,6 +243,7 @@ int main(int argc, char **argv)
     arca__services *services = NULL;
     uint32_t prot = ARCA_PROT_SEPARATE_PROCESS;
     uint32_t keep = 0; /* the bits the launcher leaves us able to vouch for */
+    uint32_t enclave_threads = 0; /* EnclaveThreads: threads the enclave creates itself */
     struct ucred peer;
     socklen_t peer_len = sizeof peer;
 
@@ -218,7 +269,10 @@ int main(int argc, char **argv)
         ARCA_CHECK(arca__sandbox_deathsig((int)peer.pid));
     ARCA_CHECK(arca__sandbox_inherited(&keep));
     ARCA_CHECK(read_start(&start));
-    ARCA_CHECK(arca__heap_init(start.heap_size, start.threads, start.stack_size, &prot));
+    ARCA_CHECK(peek_enclave_threads(&enclave_threads));
+    slot_threads = start.threads;
+    ARCA_CHECK(arca__heap_init(start.heap_size, start.threads + enclave_threads, start.stack_size,
+                               &prot));
     /* OpenSSL's lazy start-up (configuration, entropy source) now, before the sandbox. */
     if (arca__crypto_init() != ARCA_OK)
         ARCA_RAISE(ARCA_ERR_CRYPTO, "arca-runner: %s", arca__error_detail());
@@ -226,7 +280,14 @@ int main(int argc, char **argv)
         ARCA_RAISE(ARCA_ERR_OUT_OF_MEMORY, "arca-runner: cannot start the runtime-digest thread");
     digesting = 1;
     ARCA_CHECK(load_image(&start, &info, &image));
+    if (info.config.enclave_threads != enclave_threads)
+        ARCA_RAISE(ARCA_ERR_CONFIG, "arca-runner: the image's EnclaveThreads changed while it "
+                   "was read");
+    the_image = image;
+    server.image = image;
     arca__runtime_set_output(image, runner_output, runner_end, NULL);
+    /* Its environment and whether it may use host files: from the config verified above. */
+    ARCA_CHECK(arca__runtime_set_config(image, &info.config));
     close(ARCA__RUNNER_FD_IMAGE);
     ARCA_CHECK(map_channel(&start));
     close(ARCA__RUNNER_FD_CHANNEL);
@@ -255,6 +316,12 @@ int main(int argc, char **argv)
     server.spin_ns = (start.flags & ARCA__START_FLAG_SWITCHLESS) ? ARCA__SPIN_NS_SWITCHLESS
                                                                   : ARCA__SPIN_NS_DEFAULT;
     ARCA_CHECK(arca__server_prepare(&server));
+    /* The enclave's own threads, waiting for its pthread_create: made now, because the filter
+     * below forbids making threads (src/loader/libc_threads.c). */
+    result = arca__runtime_threads_start(image, enclave_threads, (size_t)start.stack_size,
+                                         enclave_thread_stack, NULL);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "arca-runner: %s", arca__error_detail());
     prot |= arca__sandbox_seccomp(ARCA__RUNNER_FD_CONTROL, ARCA__RUNNER_FD_PLATFORM, by_arcad);
     prot &= keep; /* after an untrusted launcher: separate-process only (caveat says why) */
 
@@ -286,6 +353,8 @@ int main(int argc, char **argv)
         ARCA_CHECK(arca__runtime_check_interface(image, runtime, start.interface_hash));
     server.iface.host_call = NULL; /* set by the server (its host_call) */
     arca__server_set_host_call(&server);
+    /* Host files through the same slots (from the init hook on, as on sim). */
+    arca__runtime_set_host_call(image, server.iface.host_call, NULL);
 
     send_ready(ARCA_OK, prot);
     arca__server_start();

@@ -17,7 +17,8 @@
 
 /**
  * Create the enclave's protected memory: one mapping holding, from low to high addresses, a
- * guard page and the stack of each of @p threads enclave threads (@p stack_size bytes each),
+ * guard page and the stack of each of @p threads enclave threads (@p stack_size bytes each:
+ * the slot threads', then those of the threads the enclave creates itself),
  * a guard page, and the heap arena of @p heap_size bytes (arca__protected_bytes() in all).
  * memfd_secret memory when the kernel and RLIMIT_MEMLOCK allow it (sets ARCA_PROT_SECRETMEM
  * in *prot), else mlock()ed MADV_DONTDUMP memory (ARCA_PROT_MLOCK), else plain MADV_DONTDUMP
@@ -78,6 +79,7 @@ typedef struct arca__server_config {
     arca__channel_layout layout;
     uint64_t spin_ns;
     struct arca__loader_iface iface; /* handed to runtime init */
+    struct arca__loaded_image *image; /* its threads' held output goes out after every call */
 } arca__server_config;
 
 /** Create one thread per slot; they wait until arca__server_start(). */

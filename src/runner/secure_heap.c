@@ -573,7 +573,7 @@ arca_result_t arca__heap_init(uint64_t heap_size, uint32_t threads, uint64_t sta
     if (heap_size < ARCA_MIN_HEAP || heap_size > ARCA_MAX_HEAP)
         ARCA_RAISE(ARCA_ERR_CONFIG, "heap size %llu is not usable", (unsigned long long)heap_size);
     if (stack_size < ARCA_MIN_STACK || stack_size > ARCA_MAX_STACK || threads == 0 ||
-        threads > ARCA_MAX_THREADS)
+        threads > ARCA_MAX_THREADS + ARCA_MAX_ENCLAVE_THREADS)
         ARCA_RAISE(ARCA_ERR_CONFIG, "%u threads of %llu-byte stacks are not usable", threads,
                    (unsigned long long)stack_size);
     total = arca__protected_bytes(heap_size, threads, stack_size, page);

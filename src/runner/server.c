@@ -131,6 +131,12 @@ arca_result_t arca__server_output(int stream, const char *bytes, size_t len)
     return arca__output_as_host_calls(host_call, NULL, stream, bytes, len);
 }
 
+static void server_emit(void *ctx, int stream, const char *bytes, size_t len)
+{
+    (void)ctx;
+    (void)arca__server_output(stream, bytes, len);
+}
+
 static arca_result_t run_init(slot_thread *t)
 {
     int expected = LIFE_NEW;
@@ -233,12 +239,18 @@ static void serve(slot_thread *t)
                         t->refuse_nested))
         r = ARCA_ERR_BAD_FRAME; /* INIT and FINI only at depth 0 (FINI would wait for itself);
                                  * none in Arca's own host calls (the enclave's stdio is busy) */
-    else if (frame.flags == ARCA__CALL_INIT)
-        r = run_init(t);
-    else if (frame.flags == ARCA__CALL_FINI)
-        r = run_fini(t);
-    else
-        r = run_ecall(t, frame.fn_id, in, frame.in_len, out, frame.out_cap, &out_len);
+    else {
+        if (frame.flags == ARCA__CALL_INIT)
+            r = run_init(t);
+        else if (frame.flags == ARCA__CALL_FINI)
+            r = run_fini(t);
+        else
+            r = run_ecall(t, frame.fn_id, in, frame.in_len, out, frame.out_cap, &out_len);
+        /* What the enclave's own threads wrote meanwhile goes out through this call's slot,
+         * before its reply (src/loader/libc_threads.c; nothing to do when nothing waits).
+         * Only after a frame that was served: a refused one gets its reply and nothing else. */
+        arca__runtime_output_flush(config->image, server_emit, NULL);
+    }
 
     /* The one copy out (no payload with BUFFER_TOO_SMALL: out_len is the size needed). It
      * streams, so the host copies the first chunks while later ones are written. */

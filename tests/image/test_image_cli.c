@@ -271,7 +271,7 @@ static void test_sign_and_inspect_round_trip(void)
     int n = json_parse(out, f, 32);
     if (n < 0)
         TEST__FAIL("inspect --json output is not a JSON object:\n%s", out);
-    ASSERT_EQ(n, 12);
+    ASSERT_EQ(n, 14);
     ASSERT_STREQ(json_get(f, n, "file"), signed_so);
     ASSERT_STREQ(json_get(f, n, "signature"), "valid");
     ASSERT_STREQ(json_get(f, n, "signer_id"), signer);

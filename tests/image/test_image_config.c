@@ -32,6 +32,7 @@ static void test_defaults_are_valid(void)
     ASSERT_EQ(c.threads, 4);
     ASSERT_EQ(c.product_id, 0);
     ASSERT_EQ(c.svn, 0);
+    ASSERT_EQ(c.enclave_threads, 0);
 }
 
 static void test_every_key_and_form(void)
@@ -45,6 +46,7 @@ static void test_every_key_and_form(void)
                        "StackSize = 64K\n"
                        "Threads = 16\n"
                        "ProductID = 0xBEEF\n"
+                       "EnclaveThreads = 3\n"
                        "SecurityVersion = 65535"; /* no final newline */
     ASSERT_OK(parse(text, &c));
     ASSERT_OK(arca__config_validate(&c));
@@ -54,6 +56,11 @@ static void test_every_key_and_form(void)
     ASSERT_EQ(c.threads, 16);
     ASSERT_EQ(c.product_id, 0xBEEF);
     ASSERT_EQ(c.svn, 65535);
+    ASSERT_EQ(c.enclave_threads, 3);
+    ASSERT_OK(parse("EnclaveThreads = 16\n", &c));
+    ASSERT_EQ(c.enclave_threads, ARCA_MAX_ENCLAVE_THREADS);
+    ASSERT_OK(parse("EnclaveThreads = 0\n", &c));
+    ASSERT_EQ(c.enclave_threads, 0);
 
     ASSERT_OK(parse("Debug = false\nSwitchless = 0\nHeapSize = 2G\nStackSize = 1m\n", &c));
     ASSERT_EQ(c.flags, 0);
@@ -115,6 +122,9 @@ static void test_errors_name_file_and_line(void)
         {"StackSize = 8K\n", "test.conf:1: StackSize '8K' is out of range", "16K..256M"},
         {"Threads = 0\n", "test.conf:1: Threads '0' is out of range", "allowed: 1..64"},
         {"Threads = 65\n", "test.conf:1: Threads '65' is out of range", "allowed: 1..64"},
+        {"EnclaveThreads = 17\n", "test.conf:1: EnclaveThreads '17' is out of range", "allowed: 0..16"},
+        {"EnclaveThreads = -1\n", "test.conf:1: bad number '-1' for EnclaveThreads", "decimal"},
+        {"enclavethreads = 1\n", "test.conf:1: unknown key", "did you mean 'EnclaveThreads'"},
         {"ProductID = 65536\n", "test.conf:1: ProductID '65536' is out of range", "0..65535"},
         {"SecurityVersion = 70000\n", "test.conf:1: SecurityVersion '70000' is out of range", "0..65535"},
         {"\n\n\n\nSecurityVersion = 1 # ok\nProductID = 1 1\n", "test.conf:6: bad number '1 1'", "ProductID"},
@@ -159,14 +169,16 @@ static void test_validate_rejects_each_field(void)
     } while (0)
     INVALID(c.magic[0] = 'X', "magic");
     INVALID(c.version = 2, "version 2");
-    INVALID(c.flags = 0x4, "unknown flags");
+    INVALID(c.flags = 0x8, "unknown flags");
     INVALID(c.heap_size = ARCA_MIN_HEAP - 1, "HeapSize");
     INVALID(c.heap_size = ARCA_MAX_HEAP + 1, "HeapSize");
     INVALID(c.stack_size = ARCA_MIN_STACK - 1, "StackSize");
     INVALID(c.stack_size = ARCA_MAX_STACK + 1, "StackSize");
     INVALID(c.threads = 0, "Threads");
     INVALID(c.threads = ARCA_MAX_THREADS + 1, "Threads");
-    INVALID(c.reserved[23] = 1, "reserved byte 23");
+    INVALID(c.enclave_threads = ARCA_MAX_ENCLAVE_THREADS + 1, "EnclaveThreads 17");
+    INVALID(c.reserved[0] = 1, "reserved byte 0");
+    INVALID(c.reserved[7] = 1, "reserved byte 7");
 #undef INVALID
     ASSERT_RESULT(arca__config_validate(NULL), ARCA_ERR_INVALID_ARGUMENT);
 }

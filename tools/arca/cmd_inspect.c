@@ -23,9 +23,10 @@ static void usage(FILE *out)
             "\n"
             "Verify a signed enclave image (recompute the measurement, check the signature and\n"
             "the configuration) and show its measurement, signer id, product id, security\n"
-            "version, debug and switchless flags, heap and stack sizes, thread count and the\n"
+            "version, debug and switchless flags, heap and stack sizes, thread count, the\n"
             "shared libraries it imports (DT_NEEDED; verification allows only the C library,\n"
-            "libm, libcrypto and the dynamic linker, which are part of the runtime).\n"
+            "libm, libcrypto and the dynamic linker, which are part of the runtime), whether\n"
+            "it may use host files (HostFiles) and its signed environment (Env.NAME).\n"
             "\n"
             "  -j, --json   print one JSON object instead of text\n"
             "  -h, --help   show this help\n"
@@ -47,7 +48,31 @@ static void print_size(const char *label, uint64_t v)
     printf("\n");
 }
 
-static void print_text(const char *file, const arca__image_info *info)
+/* The environment block of a verified image (arca__image_verify checked it): @p each is
+ * called with every "NAME=value" entry in order. */
+static void for_each_env(const uint8_t *bytes, const arca__image_info *info,
+                         void (*each)(const char *entry, unsigned index))
+{
+    const char *block = (const char *)bytes + info->env_offset;
+    unsigned index = 0;
+    for (size_t pos = 0; info->env_offset && pos < info->config.env_size; index++) {
+        each(block + pos, index);
+        pos += strlen(block + pos) + 1;
+    }
+}
+
+static void print_env_text(const char *entry, unsigned index)
+{
+    printf("%-15s %s\n", index ? "" : "environment:", entry);
+}
+
+static void print_env_json(const char *entry, unsigned index)
+{
+    printf("%s", index ? ", " : "");
+    cli_print_json_string(entry);
+}
+
+static void print_text(const char *file, const uint8_t *bytes, const arca__image_info *info)
 {
     const arca_identity_t *id = &info->identity;
     printf("%-15s %s\n", "file:", file);
@@ -67,9 +92,15 @@ static void print_text(const char *file, const arca__image_info *info)
     for (unsigned i = 0; i < info->imports.count; i++)
         printf("%s%s", i ? ", " : "", arca__image_allowed_needed[info->imports.lib[i]].name);
     printf("%s\n", info->imports.count ? "" : "none");
+    printf("%-15s %s\n", "host files:",
+           (info->config.flags & ARCA_CONFIG_FLAG_HOST_FILES) ? "yes" : "no");
+    if (info->config.env_size)
+        for_each_env(bytes, info, print_env_text);
+    else
+        printf("%-15s none\n", "environment:");
 }
 
-static void print_json(const char *file, const arca__image_info *info)
+static void print_json(const char *file, const uint8_t *bytes, const arca__image_info *info)
 {
     const arca_identity_t *id = &info->identity;
     printf("{\n  \"file\": ");
@@ -84,6 +115,10 @@ static void print_json(const char *file, const arca__image_info *info)
            (id->attributes & ARCA_ATTR_SWITCHLESS) ? "true" : "false");
     printf("  \"heap_size\": %" PRIu64 ",\n  \"stack_size\": %" PRIu64 ",\n  \"threads\": %u,\n",
            info->config.heap_size, info->config.stack_size, info->config.threads);
+    printf("  \"host_files\": %s,\n  \"environment\": [",
+           (info->config.flags & ARCA_CONFIG_FLAG_HOST_FILES) ? "true" : "false");
+    for_each_env(bytes, info, print_env_json);
+    printf("],\n");
     printf("  \"imports\": [");
     for (unsigned i = 0; i < info->imports.count; i++) {
         printf("%s", i ? ", " : "");
@@ -141,9 +176,9 @@ int cmd_inspect(int argc, char **argv)
         goto done;
     }
     if (json)
-        print_json(file, &info);
+        print_json(file, bytes, &info);
     else
-        print_text(file, &info);
+        print_text(file, bytes, &info);
     status = ARCA_EXIT_OK;
 done:
     free(bytes);

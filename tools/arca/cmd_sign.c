@@ -1,6 +1,6 @@
 /*
- * cmd_sign.c — `arca sign`: configure and sign an enclave image (fills .arca.config and
- * .arca.sig in place, no relink). cmake/ArcaEnclave.cmake runs exactly
+ * cmd_sign.c — `arca sign`: configure and sign an enclave image (fills .arca.config, .arca.env
+ * and .arca.sig in place, no relink). cmake/ArcaEnclave.cmake runs exactly
  *     arca sign -k KEY.pem [-c enclave.conf] [--debug] -o OUT.so IN.so
  *
  * The configuration is the defaults, then the conf file, then --debug. The output is written
@@ -43,13 +43,16 @@ static void usage(FILE *out)
             "                             Debug, Switchless          0, 1, true, false\n"
             "                             HeapSize, StackSize        bytes, e.g. 32M, 0x40000, 256K\n"
             "                             Threads                    1..64\n"
+            "                             EnclaveThreads             0..16: threads it creates itself\n"
             "                             ProductID, SecurityVersion 0..65535\n"
+            "                             HostFiles                  0, 1: may use files the host exposes\n"
+            "                             Env.NAME                   getenv(\"NAME\") inside, e.g. Env.MODE = fast\n"
             "  -d, --debug              force Debug = 1 (debug enclaves never get production keys)\n"
             "  -o, --output OUT.so      signed image to write\n"
             "  -h, --help               show this help\n"
             "\n"
             "Unset keys keep their defaults: HeapSize 6M, StackSize 256K, Threads 4,\n"
-            "ProductID 0, SecurityVersion 0, Debug 0, Switchless 0.\n"
+            "ProductID 0, SecurityVersion 0, Debug 0, Switchless 0, EnclaveThreads 0.\n"
             "Exit status: 0 success, 1 failure (bad image, config or key), 2 usage error,\n"
             "3 a file cannot be read or written.\n");
 }
@@ -121,6 +124,7 @@ int cmd_sign(int argc, char **argv)
     };
     const char *key_path = NULL, *conf_path = NULL, *out = NULL, *in = NULL;
     struct arca_enclave_config config;
+    arca__env *env = NULL;
     arca__ec_key *key = NULL;
     uint8_t *bytes = NULL, m[ARCA_HASH_SIZE];
     size_t size = 0;
@@ -154,7 +158,12 @@ int cmd_sign(int argc, char **argv)
 
     arca__error_clear();
     arca__config_defaults(&config);
-    if (conf_path && (r = arca__config_parse_file(conf_path, &config)) != ARCA_OK) {
+    env = calloc(1, sizeof *env);
+    if (!env) {
+        fprintf(stderr, "arca sign: out of memory\n");
+        goto done;
+    }
+    if (conf_path && (r = arca__config_parse_file_env(conf_path, &config, env)) != ARCA_OK) {
         status = fail(NULL, r);
         goto done;
     }
@@ -172,7 +181,7 @@ int cmd_sign(int argc, char **argv)
         status = fail(NULL, r);
         goto done;
     }
-    if ((r = arca__image_sign(bytes, size, &config, key)) != ARCA_OK) {
+    if ((r = arca__image_sign_env(bytes, size, &config, env, key)) != ARCA_OK) {
         status = fail(in, r);
         goto done;
     }
@@ -191,6 +200,7 @@ int cmd_sign(int argc, char **argv)
     printf(")\n");
 done:
     arca__ec_free(key);
+    free(env);
     free(bytes);
     return status;
 }

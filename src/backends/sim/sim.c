@@ -9,6 +9,11 @@
  * to the callee (small ones on the stack, larger ones in per-thread scratch buffers), and the
  * caller's memory is never handed over. This file must never copy more than a buffer's capacity, whatever
  * lengths the other side reports.
+ *
+ * The threads an enclave creates itself (EnclaveThreads) are made at create, before any of its
+ * code runs, and behave as on `process` (src/loader/libc_threads.c): they carry no call, so
+ * their host calls fail with ARCA_ERR_UNSUPPORTED here too, and their output waits for the next
+ * call (or the pthread_join of their creator) to carry it to the host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -154,6 +159,9 @@ static arca_result_t sim_host_call(void *ctx, uint32_t id, const uint8_t *in, si
     size_t got = 0;
     if ((in_len && !in) || (out_cap && !out) || !out_len)
         ARCA_RAISE(ARCA_ERR_INVALID_ARGUMENT);
+    /* A thread the enclave created carries no call, as on process: no way to the host. */
+    if (arca__runtime_on_enclave_thread())
+        ARCA_RAISE(ARCA_ERR_UNSUPPORTED);
     if (in_len > s->max_payload)
         ARCA_RAISE(ARCA_ERR_PAYLOAD_TOO_LARGE);
     /* A larger reply buffer is harmless: offer the host at most max_payload, exactly as the
@@ -179,9 +187,21 @@ done:
 }
 
 /* The image's stdout/stderr (src/loader/libc_bind.c): host calls, as the runner makes them. */
-static void sim_output(void *ctx, int stream, const char *bytes, size_t len)
+static void sim_emit(void *ctx, int stream, const char *bytes, size_t len)
 {
     (void)arca__output_as_host_calls(sim_host_call, ctx, stream, bytes, len);
+}
+
+/* From a thread the enclave created, the bytes wait for a call to carry them, as on process;
+ * a call sends what waits before its own bytes (0 bytes: only that). */
+static void sim_output(void *ctx, int stream, const char *bytes, size_t len)
+{
+    struct sim_state *s = ctx;
+    if (arca__runtime_output_defer(s->image, stream, bytes, len))
+        return;
+    arca__runtime_output_flush(s->image, sim_emit, ctx);
+    if (len)
+        sim_emit(ctx, stream, bytes, len);
 }
 
 /* abort() or a failed assert in the enclave: sim runs it in the host process, which cannot go
@@ -197,6 +217,7 @@ static void sim_end(void *ctx, const char *cause)
 
 static void unload(struct sim_state *s)
 {
+    arca__runtime_threads_stop(s->image); /* their start routines use the image */
     arca__services_close(s->services);
     s->services = NULL;
     arca__loaded_image *outer = arca__runtime_enter(s->image); /* finalisers may print */
@@ -236,6 +257,14 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     platform_fd = -1; /* taken over, even on failure */
     ARCA_CHECK(result);
     arca__runtime_set_output(s->image, sim_output, sim_end, s);
+    /* Its environment and whether it may use host files: from the verified config, never
+     * from this process (src/loader/libc_env.c, libc_files.c). */
+    ARCA_CHECK(arca__runtime_set_config(s->image, &launch->info->config));
+    /* The enclave's own threads, before any of its code runs (constructors may make some). */
+    result = arca__runtime_threads_start(s->image, launch->info->config.enclave_threads,
+                                         (size_t)launch->info->config.stack_size, NULL, NULL);
+    if (result != ARCA_OK)
+        ARCA_RAISE(result, "sim: %s", arca__error_detail());
     arca__loaded_image *outer = arca__runtime_enter(s->image); /* constructors may print */
     result = arca__runtime_start(s->image, &s->runtime);
     arca__runtime_leave(outer);
@@ -246,6 +275,8 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
         fprintf(stderr, "arca sim: image loaded at %#lx (gdb: add-symbol-file IMAGE -o %#lx)\n",
                 (unsigned long)arca__runtime_base(s->image),
                 (unsigned long)arca__runtime_base(s->image));
+    /* Host files from here on (init hook, calls), as on process: not from constructors. */
+    arca__runtime_set_host_call(s->image, sim_host_call, s);
     iface.abi_version = ARCA_RUNTIME_ABI_VERSION;
     iface.ctx = s;
     iface.host_call = sim_host_call;
@@ -253,6 +284,7 @@ static arca_result_t sim_create(arca__backend_base *base, const arca__launch *la
     arca__services_attach(s->services, &iface);
     outer = arca__runtime_enter(s->image);
     result = s->runtime->init(&iface);
+    arca__runtime_output_flush(s->image, sim_emit, s);
     arca__runtime_leave(outer);
     if (result != ARCA_OK) {
         if (!arca_result_valid((int)result))
@@ -288,6 +320,7 @@ static arca_result_t sim_call(arca__backend_base *base, uint32_t slot, uint32_t 
         memcpy(req.p, in, in_len);
     arca__loaded_image *outer = arca__runtime_enter(s->image);
     result = s->runtime->dispatch(fn_id, req.p, in_len, reply.p, out_cap, &got);
+    arca__runtime_output_flush(s->image, sim_emit, s); /* what the enclave's threads wrote */
     arca__runtime_leave(outer);
     /* Copy only what fits. The reply contract (a defined code, got <= out_cap on success) is
      * the host API's to enforce, for every backend (arca_enclave_call): not re-checked here. */
@@ -308,6 +341,7 @@ static void sim_destroy(arca__backend_base *base)
     if (s->runtime) {
         arca__loaded_image *outer = arca__runtime_enter(s->image);
         s->runtime->fini();
+        arca__runtime_output_flush(s->image, sim_emit, s);
         arca__runtime_leave(outer);
     }
     s->runtime = NULL;
