@@ -19,34 +19,7 @@
 
 #include "arca/host.h"
 #include "base/hex.h"
-
-#define MAX_ENCLAVES 16
-#define OUT_CAP (64u * 1024u)
-
-static const char *image;
-static arca_enclave_t *enclaves[MAX_ENCLAVES];
-static int live;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    fflush(stdout);
-}
-
-static void say_error(arca_result_t r)
-{
-    char detail[1024];
-    snprintf(detail, sizeof detail, "%s", arca_last_error());
-    for (char *p = detail; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    say("error %s %s", arca_result_name(r), detail);
-}
+#include "host_lines.h"
 
 static void call(const char *fn_text, const char *hex)
 {
@@ -83,12 +56,8 @@ static int command(char *line)
     } else if (!strcmp(argv[0], "quit")) {
         return 1;
     } else if (!strcmp(argv[0], "create")) {
-        arca_enclave_options_t opts;
         arca_enclave_t *e = NULL;
-        arca_enclave_options_init(&opts);
-        opts.backend = "process";
-        arca_result_t r = live < MAX_ENCLAVES ? arca_enclave_create(image, &opts, &e)
-                                              : ARCA_ERR_INVALID_ARGUMENT;
+        arca_result_t r = live < MAX_ENCLAVES ? create(&e) : ARCA_ERR_INVALID_ARGUMENT;
         if (r != ARCA_OK) {
             say_error(r);
         } else {
@@ -113,18 +82,5 @@ static int command(char *line)
 
 int main(int argc, char **argv)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s IMAGE (commands on stdin)\n", argv[0]);
-        return 2;
-    }
-    image = argv[1];
-    while (getline(&line, &cap, stdin) > 0)
-        if (command(line))
-            break;
-    free(line);
-    while (live)
-        (void)arca_enclave_destroy(enclaves[--live]);
-    return 0;
+    return host_main(argc, argv, command);
 }

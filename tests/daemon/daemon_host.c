@@ -39,35 +39,7 @@
 #include "arca/seal.h"
 #include "base/hex.h"
 #include "daemon_ids.h"
-
-#define MAX_ENCLAVES 16
-#define OUT_CAP (64u * 1024u)
-
-static const char *image;
-static arca_enclave_t *enclaves[MAX_ENCLAVES];
-static int live;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    fflush(stdout);
-}
-
-/* "error NAME detail", the detail on one line. */
-static void say_error(arca_result_t r)
-{
-    char detail[1024];
-    snprintf(detail, sizeof detail, "%s", arca_last_error());
-    for (char *p = detail; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    say("error %s %s", arca_result_name(r), detail);
-}
+#include "host_lines.h"
 
 static void say_hex(const uint8_t *bytes, size_t n)
 {
@@ -79,14 +51,6 @@ static void say_hex(const uint8_t *bytes, size_t n)
     arca__hex_encode(bytes, n, hex);
     say("ok %s", hex);
     free(hex);
-}
-
-static arca_result_t create(arca_enclave_t **out)
-{
-    arca_enclave_options_t opts;
-    arca_enclave_options_init(&opts);
-    opts.backend = "process";
-    return arca_enclave_create(image, &opts, out);
 }
 
 static arca_enclave_t *current(void)
@@ -343,18 +307,5 @@ static int command(char *line)
 
 int main(int argc, char **argv)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s IMAGE (commands on stdin)\n", argv[0]);
-        return 2;
-    }
-    image = argv[1];
-    while (getline(&line, &cap, stdin) > 0)
-        if (command(line))
-            break;
-    free(line);
-    while (live)
-        (void)arca_enclave_destroy(enclaves[--live]);
-    return 0;
+    return host_main(argc, argv, command);
 }

@@ -88,593 +88,18 @@
 #include "formats/platform_wire.h"
 #include "test.h"
 
-#define HOST_UID 65534
-#define OTHER_UID 65533 /* a second host user (quotas are per uid) */
-#define READY_MS 30000  /* arcad's start-up (ASan builds are slow) */
-#define REPLY_MS 60000  /* one host command */
-#define MAX_HOSTS 8
-#define MEMLOCK (256u << 20)
+#include "arcad_harness.h"
 
-/* ------------------------------------------------------------------ the scene */
+static char host_bin[400], unsigned_image[400]; /* daemon_host; the unsigned daemon_enclave */
 
-static const char *group;
-static char base[256], bin_dir[300], run_dir[300], sp_dir[300], state_dir[320], log_dir[300];
-static char socket_path[108], runner_socket[400], home[2][300];
-static char arcad_bin[400], runner_bin[400], host_bin[400], image[400], unsigned_image[400];
-static uid_t arcad_uid;
+/* ------------------------------------------------------------------ runners */
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) != 0 && errno == EINTR)
-        ;
-}
-
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    char buf[65536];
-    size_t n;
-    int ok = in && out;
-    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        ok = fwrite(buf, 1, n, out) == n;
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0)
-        ok = 0;
-    return ok && chmod(to, mode) == 0 ? 0 : -1;
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long size;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)size + 1)) != NULL &&
-        fread(buf, 1, (size_t)size, f) == (size_t)size) {
-        *len = (size_t)size;
-        buf[size] = 0;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
-/* Drop to @p uid (and the same gid) for good. @return 0, or -1 with errno. */
-static int drop_to(uid_t uid)
-{
-    if (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0)
-        return -1;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ processes in /proc */
-
-typedef struct pinfo {
-    pid_t ppid;
-    uid_t uid;
-    char state;
-    char name[32];
-} pinfo;
-
-static int proc_info(pid_t pid, pinfo *p)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    memset(p, 0, sizeof *p);
-    p->uid = (uid_t)-1;
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "Name:", 5))
-            sscanf(line + 5, "%31s", p->name);
-        else if (!strncmp(line, "State:", 6))
-            sscanf(line + 6, " %c", &p->state);
-        else if (!strncmp(line, "PPid:", 5))
-            p->ppid = (pid_t)atoi(line + 5);
-        else if (!strncmp(line, "Uid:", 4))
-            p->uid = (uid_t)strtoul(line + 4, NULL, 10);
-    }
-    fclose(f);
-    return 0;
-}
-
-/* Live (not zombie) processes matching @p ppid (0: any), @p name (NULL: any) and @p uid
- * ((uid_t)-1: any) into @p out; @return their number. */
-static size_t find_procs(pid_t ppid, const char *name, uid_t uid, pid_t *out, size_t max)
-{
-    DIR *d = opendir("/proc");
-    size_t n = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *de; (de = readdir(d));) {
-        pinfo p;
-        pid_t pid = (pid_t)atoi(de->d_name);
-        if (pid <= 0 || proc_info(pid, &p) != 0 || p.state == 'Z')
-            continue;
-        if ((ppid && p.ppid != ppid) || (name && strcmp(p.name, name) != 0) ||
-            (uid != (uid_t)-1 && p.uid != uid))
-            continue;
-        if (n < max)
-            out[n] = pid;
-        n++;
-    }
-    closedir(d);
-    return n;
-}
-
-static int count_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    int n = 0;
-    if (!d)
-        return -1;
-    for (struct dirent *de; (de = readdir(d));)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* ------------------------------------------------------------------ arcad */
-
-static pid_t arcad_pid = -1;
-static char arcad_opts[8][64];
-static int arcad_nopts;
-
-/* The options of the next starts (NULL-terminated list of words). */
-static void arcad_options(const char *first, ...)
-{
-    va_list ap;
-    arcad_nopts = 0;
-    va_start(ap, first);
-    for (const char *w = first; w && arcad_nopts < 8; w = va_arg(ap, const char *))
-        snprintf(arcad_opts[arcad_nopts++], sizeof arcad_opts[0], "%s", w);
-    va_end(ap);
-}
-
-static void show_log(const char *path, off_t from)
-{
-    size_t len = 0;
-    uint8_t *text = read_all(path, &len);
-    if (text && (size_t)from < len)
-        fprintf(stderr, "---- %s ----\n%s---- end ----\n", path, (char *)text + from);
-    free(text);
-}
-
-static void arcad_log_path(char *path, size_t cap)
-{
-    snprintf(path, cap, "%s/arcad.log", log_dir);
-}
-
-/* Start arcad under arcad_uid and wait until it listens. @return 0, or -1 (its log shown). */
-static int arcad_start(void)
-{
-    char log[400];
-    struct stat st;
-    char *argv[20];
-    int argc = 0;
-    arcad_log_path(log, sizeof log);
-    off_t from = stat(log, &st) == 0 ? st.st_size : 0;
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    argv[argc++] = "arcad";
-    argv[argc++] = "--state-dir";
-    argv[argc++] = state_dir;
-    argv[argc++] = "--socket";
-    argv[argc++] = socket_path;
-    argv[argc++] = "--runner";
-    argv[argc++] = runner_bin;
-    for (int i = 0; i < arcad_nopts; i++)
-        argv[argc++] = arcad_opts[i];
-    argv[argc] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        struct rlimit lim = {MEMLOCK, MEMLOCK};
-        int null = open("/dev/null", O_RDONLY);
-        if (null < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        /* Root may raise the limit (CAP_SYS_RESOURCE); without it, the hard limit is all. */
-        if (setrlimit(RLIMIT_MEMLOCK, &lim) != 0 && getrlimit(RLIMIT_MEMLOCK, &lim) == 0) {
-            lim.rlim_cur = lim.rlim_max;
-            (void)setrlimit(RLIMIT_MEMLOCK, &lim);
-        }
-        if (drop_to(arcad_uid) != 0) {
-            perror("arcad: dropping privileges");
-            _exit(127);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* after setuid, which clears it */
-        execv(arcad_bin, argv);
-        perror(arcad_bin);
-        _exit(127);
-    }
-    close(fd);
-    if (pid < 0)
-        return -1;
-    arcad_pid = pid;
-    for (int64_t end = now_ms() + READY_MS; now_ms() < end; sleep_ms(5)) {
-        size_t len = 0;
-        int status;
-        uint8_t *text = read_all(log, &len);
-        int ready = text && (size_t)from < len && strstr((char *)text + from, "listening on");
-        free(text);
-        if (ready)
-            return 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            fprintf(stderr, "arcad exited during start-up (status 0x%x)\n", status);
-            arcad_pid = -1;
-            show_log(log, from);
-            return -1;
-        }
-    }
-    fprintf(stderr, "arcad did not start within %d ms\n", READY_MS);
-    show_log(log, from);
-    return -1;
-}
-
-static void arcad_kill9(void)
-{
-    if (arcad_pid > 0) {
-        kill(arcad_pid, SIGKILL);
-        while (waitpid(arcad_pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    arcad_pid = -1;
-}
-
-/* SIGTERM, as systemd stops it: @return its wait status, or -1 if it did not stop in 10 s. */
-static int arcad_stop(void)
-{
-    int status = -1;
-    if (arcad_pid <= 0)
-        return -1;
-    kill(arcad_pid, SIGTERM);
-    for (int64_t end = now_ms() + 10000; now_ms() < end; sleep_ms(10))
-        if (waitpid(arcad_pid, &status, WNOHANG) == arcad_pid) {
-            arcad_pid = -1;
-            return status;
-        }
-    arcad_kill9();
-    return -1;
-}
-
-static int fd_count(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-    return count_dir(path);
-}
-
-static int thread_count(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    return count_dir(path);
-}
-
-/* ------------------------------------------------------------------ hosts */
-
-typedef struct host {
-    pid_t pid;
-    int in, out;
-    char *buf; /* bytes read, not yet returned as lines */
-    size_t len, cap;
-    char *line; /* the last line returned */
-    int index;
-} host;
-
-static host *hosts[MAX_HOSTS];
-
-static void orphans_reap(void);
-
-/* A host program under @p uid, in the home of that uid. @return NULL after saying why. */
-static host *host_start(uid_t uid)
-{
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, slot = -1;
-    char log[400];
-    for (int i = 0; i < MAX_HOSTS; i++)
-        if (!hosts[i]) {
-            slot = i;
-            break;
-        }
-    host *h = calloc(1, sizeof *h);
-    if (slot < 0 || !h || pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
-        fprintf(stderr, "cannot start a host (slot %d)\n", slot);
-        free(h);
-        return NULL;
-    }
-    snprintf(log, sizeof log, "%s/host-%d.log", log_dir, slot);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    const char *dir = home[uid == HOST_UID ? 0 : 1];
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (fd < 0 || dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        if (drop_to(uid) != 0 || chdir(dir) != 0) {
-            perror("host: dropping privileges");
-            _exit(127);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        setenv("ARCA_PLATFORM", "arcad", 1);
-        setenv("ARCA_ARCAD_SOCKET", socket_path, 1);
-        setenv("HOME", dir, 1);
-        unsetenv("ARCA_PLATFORM_DIR");
-        unsetenv("ARCA_RUNNER");
-        /* argv[0] a path: libarca's process backend wants arca-runner next to the program even
-         * when arcad starts the runner (reported: its availability probe ignores the platform). */
-        execl(host_bin, host_bin, image, (char *)NULL);
-        perror(host_bin);
-        _exit(127);
-    }
-    if (fd >= 0)
-        close(fd);
-    close(in[0]);
-    close(out[1]);
-    h->pid = pid;
-    h->in = in[1];
-    h->out = out[0];
-    h->index = slot;
-    hosts[slot] = h;
-    return h;
-}
-
-static void host_show_log(host *h)
-{
-    char log[400];
-    snprintf(log, sizeof log, "%s/host-%d.log", log_dir, h->index);
-    show_log(log, 0);
-}
-
-/* The next line from @p h within @p timeout_ms (NULL: none, or the host ended). With
- * @p timeout_ms 0, only a line already there or readable now. */
-static const char *host_read_line(host *h, int timeout_ms)
-{
-    int64_t end = now_ms() + timeout_ms;
-    for (;;) {
-        char *nl = h->len ? memchr(h->buf, '\n', h->len) : NULL;
-        if (nl) {
-            size_t n = (size_t)(nl - h->buf);
-            free(h->line);
-            h->line = malloc(n + 1);
-            if (!h->line)
-                return NULL;
-            memcpy(h->line, h->buf, n);
-            h->line[n] = '\0';
-            memmove(h->buf, nl + 1, h->len - n - 1);
-            h->len -= n + 1;
-            return h->line;
-        }
-        int64_t left = end - now_ms();
-        struct pollfd p = {h->out, POLLIN, 0};
-        if (h->out < 0 || poll(&p, 1, left > 0 ? (int)left : 0) <= 0)
-            return NULL;
-        if (h->cap - h->len < 65536) {
-            char *grown = realloc(h->buf, h->cap + 65536);
-            if (!grown)
-                return NULL;
-            h->buf = grown;
-            h->cap += 65536;
-        }
-        ssize_t got = read(h->out, h->buf + h->len, h->cap - h->len);
-        if (got <= 0) {
-            close(h->out);
-            h->out = -1;
-            return NULL;
-        }
-        h->len += (size_t)got;
-    }
-}
-
-static int host_send(host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int host_send(host *h, const char *fmt, ...)
-{
-    char *cmd = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&cmd, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return -1;
-    int rc = 0;
-    for (size_t done = 0; done < (size_t)n && rc == 0;) {
-        ssize_t w = write(h->in, cmd + done, (size_t)n - done);
-        if (w <= 0)
-            rc = -1;
-        else
-            done += (size_t)w;
-    }
-    if (rc == 0 && write(h->in, "\n", 1) != 1)
-        rc = -1;
-    free(cmd);
-    return rc;
-}
-
-/* A command and its one-line answer ("" after saying why, if none came). */
-static const char *host_cmd(host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static const char *host_cmd(host *h, const char *fmt, ...)
-{
-    char *cmd = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&cmd, fmt, ap);
-    va_end(ap);
-    const char *line = n >= 0 && host_send(h, "%s", cmd) == 0 ? host_read_line(h, REPLY_MS) : NULL;
-    if (!line) {
-        int status = 0;
-        fprintf(stderr, "host %d gave no answer to '%.60s'\n", h->index, cmd ? cmd : "?");
-        if (h->pid > 0 && waitpid(h->pid, &status, WNOHANG) == h->pid) {
-            fprintf(stderr, "host %d ended: wait status 0x%x\n", h->index, status);
-            h->pid = -1;
-        }
-        host_show_log(h);
-        line = "";
-    }
-    free(cmd);
-    return line;
-}
-
-static int starts(const char *s, const char *prefix)
-{
-    return s && !strncmp(s, prefix, strlen(prefix));
-}
-
-/* Assert a host command answered "ok" (its line then in the variable named by @p var). */
-#define HOST_OK(var, h, ...)                                                                       \
-    do {                                                                                           \
-        var = host_cmd(h, __VA_ARGS__);                                                            \
-        if (!starts(var, "ok"))                                                                    \
-            TEST__FAIL("host %d: %s: expected ok, got \"%.300s\"", (h)->index, #__VA_ARGS__, var); \
-    } while (0)
-
-/* Assert a host command failed with the result named @p name. */
-#define HOST_ERR(var, h, name, ...)                                                                \
-    do {                                                                                           \
-        var = host_cmd(h, __VA_ARGS__);                                                            \
-        if (!starts(var, "error " name " "))                                                       \
-            TEST__FAIL("host %d: %s: expected error %s, got \"%.300s\"", (h)->index, #__VA_ARGS__, \
-                       name, var);                                                                 \
-    } while (0)
-
-/* quit, and wait for the host's exit: @return its exit code, or -1. */
-static int host_quit(host *h)
-{
-    int status = 0;
-    (void)host_send(h, "quit");
-    close(h->in);
-    h->in = -1;
-    for (int64_t end = now_ms() + REPLY_MS; now_ms() < end; sleep_ms(5))
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-            h->pid = -1;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-    return -1;
-}
-
-static void host_free(host *h)
-{
-    if (!h)
-        return;
-    if (h->pid > 0) {
-        kill(h->pid, SIGKILL);
-        waitpid(h->pid, NULL, 0);
-    }
-    if (h->in >= 0)
-        close(h->in);
-    if (h->out >= 0)
-        close(h->out);
-    hosts[h->index] = NULL;
-    free(h->buf);
-    free(h->line);
-    free(h);
-}
-
-/* ------------------------------------------------------------------ runners, clean-up */
-
-/* Runners orphaned by a killed arcad are our children (the subreaper): reap those that ended. */
-static void orphans_reap(void)
-{
-    for (;;) {
-        int status;
-        siginfo_t info;
-        memset(&info, 0, sizeof info);
-        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
-            return;
-        int ours = info.si_pid == arcad_pid;
-        for (int i = 0; i < MAX_HOSTS; i++)
-            ours |= hosts[i] && hosts[i]->pid == info.si_pid;
-        if (ours)
-            return; /* waited for where it is started */
-        waitpid(info.si_pid, &status, 0);
-    }
-}
-
-/* arca-runner processes of arcad's uid that are alive. */
-static size_t runners_alive(pid_t *out, size_t max)
-{
-    orphans_reap();
-    return find_procs(0, "arca-runner", arcad_uid, out, max);
-}
-
-/* Wait up to @p ms for the number of live runners to be @p want. @return the last count. */
-static size_t runners_wait(size_t want, int ms)
-{
-    size_t n = 0;
-    for (int64_t end = now_ms() + ms;; sleep_ms(10)) {
-        pid_t pids[256];
-        n = runners_alive(pids, 256);
-        if (n == want || now_ms() >= end)
-            return n;
-    }
-}
-
+/* The records in <state>/runners. */
 static int records_count(void)
 {
     char path[400];
     snprintf(path, sizeof path, "%s/runners", state_dir);
     return count_dir(path);
-}
-
-/* Stop everything this group started: hosts, arcad, and every process of arcad's uid. */
-static void stop_everything(void)
-{
-    for (int i = 0; i < MAX_HOSTS; i++)
-        host_free(hosts[i]);
-    arcad_kill9();
-    for (int round = 0; round < 500; round++) {
-        pid_t pids[256];
-        size_t n = find_procs(0, NULL, arcad_uid, pids, 256);
-        for (size_t i = 0; i < n && i < 256; i++)
-            kill(pids[i], SIGKILL);
-        orphans_reap();
-        if (n == 0)
-            break;
-        sleep_ms(10);
-    }
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
-}
-
-/* ------------------------------------------------------------------ running as another uid */
-
-/* Run @p fn in a child under @p uid; its asserts count there. @return the child's verdict:
- * 0 passed. */
-static int run_as(uid_t uid, void (*fn)(void))
-{
-    int status = 0;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (drop_to(uid) != 0) {
-            perror("dropping privileges");
-            _exit(2);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        test__current_failed = 0;
-        fn();
-        fflush(NULL);
-        _exit(test__current_failed ? 1 : 0);
-    }
-    if (pid < 0)
-        return -1;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* ------------------------------------------------------------------ evidence */
@@ -732,11 +157,6 @@ static uint8_t *unhex_reply(const char *reply, size_t *len)
     return out;
 }
 
-static void to_hex(const uint8_t *b, size_t n, char *out)
-{
-    arca__hex_encode(b, n, out);
-}
-
 typedef struct host_identity {
     uint8_t measurement[32], signer[32];
     uint32_t protections;
@@ -757,28 +177,6 @@ static int parse_identity(const char *reply, host_identity *id)
 
 /* ------------------------------------------------------------------ raw clients of arcad */
 
-static int raw_connect(const char *path)
-{
-    struct sockaddr_un addr;
-    struct timeval tv = {10, 0};
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    return fd;
-}
-
-/* One packet with up to 16 descriptors (arca__fd_send takes 4 at most). */
 static int raw_send(int sock, const void *bytes, size_t len, const int *fds, size_t nfds)
 {
     struct iovec iov = {(void *)bytes, len};
@@ -866,42 +264,8 @@ static int expect_error(int sock, int op, arca_result_t want, arca_result_t want
 
 /* ---- descriptors to send ---- */
 
-static uint8_t *image_bytes, *unsigned_bytes;
-static size_t image_len, unsigned_len;
-
-static int sealed_memfd(const uint8_t *bytes, size_t len, int seals)
-{
-    int fd = memfd_create("arcad-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0)
-        return -1;
-    for (size_t done = 0; done < len;) {
-        ssize_t w = write(fd, bytes + done, len - done);
-        if (w <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    if (seals && fcntl(fd, F_ADD_SEALS, seals) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-#define IMAGE_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
-
-static int channel_memfd(void)
-{
-    int fd = memfd_create("arcad-test-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0 || ftruncate(fd, 1 << 20) != 0 ||
-        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
-}
+static uint8_t *unsigned_bytes;
+static size_t unsigned_len;
 
 /*
  * Descriptors of kinds spelled by @p spec, one letter each: i the image (sealed memfd),
@@ -918,9 +282,9 @@ static int make_fds(const char *spec, int *fds, int *keep, size_t *nkeep)
     for (const char *c = spec; *c; c++) {
         int fd = -1, pair[2] = {-1, -1};
         switch (*c) {
-        case 'i': fd = sealed_memfd(image_bytes, image_len, IMAGE_SEALS); break;
-        case 'u': fd = sealed_memfd(image_bytes, image_len, 0); break;
-        case 'w': fd = sealed_memfd(image_bytes, image_len, F_SEAL_SHRINK | F_SEAL_GROW); break;
+        case 'i': fd = sealed_memfd(image_bytes, image_len, 0, IMAGE_SEALS); break;
+        case 'u': fd = sealed_memfd(image_bytes, image_len, 0, 0); break;
+        case 'w': fd = sealed_memfd(image_bytes, image_len, 0, F_SEAL_SHRINK | F_SEAL_GROW); break;
         case 'c': fd = channel_memfd(); break;
         case 's':
             if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == 0) {
@@ -977,7 +341,7 @@ static int bad_request(const char *what, const uint8_t *bytes, size_t len, const
     int fds[16], keep[16], rc = -1;
     size_t nkeep = 0;
     int nfds = make_fds(spec, fds, keep, &nkeep);
-    int sock = raw_connect(socket_path);
+    int sock = raw_connect(socket_path, 0);
     if (nfds < 0 || sock < 0) {
         fprintf(stderr, "  %s: cannot prepare (%s)\n", what, strerror(errno));
         goto done;
@@ -1045,7 +409,7 @@ static int raw_info(arca__aw_info *info, uint8_t *root, size_t cap, size_t *root
     size_t nfds = 0, len = 0;
     const uint8_t *body = NULL;
     arca_result_t verdict = ARCA_OK;
-    int sock = raw_connect(socket_path), rc = -1;
+    int sock = raw_connect(socket_path, 0), rc = -1;
     if (sock < 0) {
         fprintf(stderr, "  INFO: connect: %s\n", strerror(errno));
         return -1;
@@ -1069,58 +433,6 @@ static int raw_info(arca__aw_info *info, uint8_t *root, size_t cap, size_t *root
     }
     close(sock);
     return rc;
-}
-
-/* ------------------------------------------------------------------ the scene, set up */
-
-static int setup(void)
-{
-    char path[600];
-    if (geteuid() != 0) {
-        fprintf(stderr,
-                "test_arcad: run as root (as CI does): the test runs arcad and the host "
-                "under two users of its own choosing (uids %d.. and %d), which only root "
-                "can do\n",
-                61000, HOST_UID);
-        return -1;
-    }
-    arcad_uid = (uid_t)(61000 + getpid() % 4000);
-    snprintf(path, sizeof path, "arcad-%s", group);
-    if (!test_make_scratch_dir(base, sizeof base, path))
-        return -1;
-    snprintf(bin_dir, sizeof bin_dir, "%s/bin", base);
-    snprintf(run_dir, sizeof run_dir, "%s/run", base);
-    snprintf(sp_dir, sizeof sp_dir, "%s/sp", base);
-    snprintf(state_dir, sizeof state_dir, "%s/state", sp_dir);
-    snprintf(log_dir, sizeof log_dir, "%s/log", base);
-    snprintf(home[0], sizeof home[0], "%s/home-%d", base, HOST_UID);
-    snprintf(home[1], sizeof home[1], "%s/home-%d", base, OTHER_UID);
-    if (strlen(run_dir) + sizeof "/arcad.sock" > sizeof socket_path) {
-        fprintf(stderr, "test_arcad: %s is too long for a socket path\n", run_dir);
-        return -1;
-    }
-    memcpy(socket_path, run_dir, strlen(run_dir));
-    memcpy(socket_path + strlen(run_dir), "/arcad.sock", sizeof "/arcad.sock");
-    snprintf(runner_socket, sizeof runner_socket, "%s/runner.sock", state_dir);
-    if (chmod(base, 0755) != 0 || mkdir(bin_dir, 0755) != 0 || mkdir(run_dir, 0755) != 0 ||
-        mkdir(sp_dir, 0755) != 0 || mkdir(log_dir, 0755) != 0 || mkdir(home[0], 0700) != 0 ||
-        mkdir(home[1], 0700) != 0 || chown(run_dir, arcad_uid, arcad_uid) != 0 ||
-        chown(sp_dir, arcad_uid, arcad_uid) != 0 || chown(home[0], HOST_UID, HOST_UID) != 0 ||
-        chown(home[1], OTHER_UID, OTHER_UID) != 0) {
-        perror("test_arcad: preparing the directories");
-        return -1;
-    }
-    return 0;
-}
-
-static int install(const char *from, const char *name, mode_t mode, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/%s", bin_dir, name);
-    if (copy_file(from, out, mode) != 0) {
-        fprintf(stderr, "test_arcad: cannot copy %s to %s: %s\n", from, out, strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* ------------------------------------------------------------------ cross_user */
@@ -1221,7 +533,7 @@ static void test_cross_user(void)
     arca_claims_t claims;
     ASSERT_TRUE(arcad_start() == 0);
     ASSERT_TRUE(load_root() == 0);
-    host *h = host_start(HOST_UID);
+    host *h = host_start(HOST_UID, host_bin, image);
     ASSERT_TRUE(h != NULL);
     HOST_OK(r, h, "create");
     HOST_OK(r, h, "identity");
@@ -1397,7 +709,7 @@ static void host_forges(void)
                             ARCA_ERR_BAD_FORMAT, NULL) == 0);
     /* The runner socket: not even reachable. */
     errno = 0;
-    ASSERT_TRUE(raw_connect(runner_socket) < 0);
+    ASSERT_TRUE(raw_connect(runner_socket, 0) < 0);
     ASSERT_EQ(errno, EACCES);
 
     /* LAUNCH of images that do not verify: refused with the verifier's reason. */
@@ -1422,7 +734,7 @@ static void host_forges(void)
         image_len = good_len;
         int fds[3], keep[3];
         size_t nkeep = 0;
-        int sock = raw_connect(socket_path);
+        int sock = raw_connect(socket_path, 0);
         ASSERT_TRUE(sock >= 0 && make_fds("ics", fds, keep, &nkeep) == 3);
         ASSERT_TRUE(raw_send(sock, launch, ln, fds, 3) == 0);
         arca__fd_close_all(fds, 3);
@@ -1472,7 +784,7 @@ static void runner_socket_refuses(void)
         arca_result_t verdict = ARCA_OK;
         const uint8_t *payload = NULL;
         size_t plen = 0;
-        int sock = raw_connect(runner_socket);
+        int sock = raw_connect(runner_socket, 0);
         ASSERT_TRUE(sock >= 0);
         size_t n = arca__pw_request(cases[i].op, body, cases[i].len, pkt);
         ASSERT_EQ(send(sock, pkt, n, MSG_NOSIGNAL), (ssize_t)n);
@@ -1495,7 +807,7 @@ static void test_forgery(void)
     uint8_t nonce_b[32];
     ASSERT_TRUE(arcad_start() == 0);
     ASSERT_TRUE(load_root() == 0);
-    host *h = host_start(HOST_UID);
+    host *h = host_start(HOST_UID, host_bin, image);
     ASSERT_TRUE(h != NULL);
     HOST_OK(r, h, "create");
     HOST_OK(r, h, "identity");
@@ -1622,7 +934,7 @@ static void kill_during_increments(void)
     int kills = 0;
     memset(st, 0, sizeof st);
     for (int i = 0; i < LOOP_HOSTS; i++) {
-        hs[i] = host_start(HOST_UID);
+        hs[i] = host_start(HOST_UID, host_bin, image);
         ASSERT_TRUE(hs[i] != NULL);
         HOST_OK(r, hs[i], "create");
     }
@@ -1683,7 +995,7 @@ static void test_faults(void)
     size_t len = 0;
     ASSERT_TRUE(arcad_start() == 0);
     ASSERT_TRUE(load_root() == 0);
-    host *a = host_start(HOST_UID), *b = host_start(HOST_UID);
+    host *a = host_start(HOST_UID, host_bin, image), *b = host_start(HOST_UID, host_bin, image);
     ASSERT_TRUE(a != NULL && b != NULL);
     HOST_OK(r, a, "create");
     HOST_OK(r, a, "identity");
@@ -1776,7 +1088,7 @@ static void test_load(void)
     const char *r;
     arcad_options("--enclaves-per-uid", "64", NULL);
     ASSERT_TRUE(arcad_start() == 0);
-    host *h = host_start(HOST_UID);
+    host *h = host_start(HOST_UID, host_bin, image);
     ASSERT_TRUE(h != NULL);
     /* A warm-up (the counter database opens its journal), then the baseline. */
     HOST_OK(r, h, "load 1 1");
@@ -1953,7 +1265,7 @@ static void hostile_client(void)
     /* Two requests at once on one connection: one answer at most, then the end. (arcad
      * closes with the second unread, so the kernel may report ECONNRESET before the answer.) */
     {
-        int sock = raw_connect(socket_path), answers = 0;
+        int sock = raw_connect(socket_path, 0), answers = 0;
         uint8_t req[ARCA__AW_HEADER], reply[ARCA__AW_REPLY_MAX + 1];
         ssize_t got;
         ASSERT_TRUE(sock >= 0);
@@ -1979,7 +1291,7 @@ static void raw_leases(void)
         size_t nkeep = 0, nfds = 0, len = 0;
         const uint8_t *body = NULL;
         arca_result_t verdict = ARCA_OK;
-        int sock = raw_connect(socket_path);
+        int sock = raw_connect(socket_path, 0);
         ASSERT_TRUE(sock >= 0 && make_fds("ics", fds, keep, &nkeep) == 3);
         ASSERT_TRUE(raw_send(sock, launch, ln, fds, 3) == 0);
         arca__fd_close_all(fds, 3);
@@ -2027,7 +1339,7 @@ static void idle_clients(void)
     arca__aw_info info;
     uint8_t root[ARCA_EVIDENCE_MAX_CERT_SIZE];
     size_t root_len = 0;
-    int sock = raw_connect(socket_path);
+    int sock = raw_connect(socket_path, 0);
     ASSERT_TRUE(sock >= 0);
     int64_t t0 = now_ms();
     ASSERT_TRUE(expect_error(sock, -1, ARCA_ERR_TIMEOUT, ARCA_OK, "no request within 300 ms",
@@ -2037,7 +1349,7 @@ static void idle_clients(void)
     fprintf(stderr, "  a silent client was closed after %lld ms\n", (long long)waited);
     ASSERT_TRUE(waited >= 250 && waited < 5000);
     for (int i = 0; i < 50; i++) {
-        idle[i] = raw_connect(socket_path);
+        idle[i] = raw_connect(socket_path, 0);
         ASSERT_TRUE(idle[i] >= 0);
     }
     t0 = now_ms();
@@ -2055,7 +1367,7 @@ static void test_bad_input(void)
     const char *r;
     arcad_options("--idle-timeout", "300", NULL);
     ASSERT_TRUE(arcad_start() == 0);
-    host *h = host_start(HOST_UID);
+    host *h = host_start(HOST_UID, host_bin, image);
     ASSERT_TRUE(h != NULL);
     HOST_OK(r, h, "load 1 1"); /* warm-up: the counter database's journal */
     ASSERT_EQ(runners_wait(0, 10000), 0);
@@ -2095,7 +1407,8 @@ static void test_quotas(void)
     const char *r;
     arcad_options("--enclaves-per-uid", "2", "--counters-per-uid", "2", NULL);
     ASSERT_TRUE(arcad_start() == 0);
-    host *h = host_start(HOST_UID), *other = host_start(OTHER_UID);
+    host *h = host_start(HOST_UID, host_bin, image);
+    host *other = host_start(OTHER_UID, host_bin, image);
     ASSERT_TRUE(h != NULL && other != NULL);
     HOST_OK(r, h, "create");
     HOST_OK(r, h, "create");
@@ -2138,34 +1451,19 @@ static void test_quotas(void)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } groups[] = {
+    static const harness_group groups[] = {
         {"cross_user", test_cross_user}, {"forgery", test_forgery},
         {"faults", test_faults},         {"load", test_load},
         {"bad_input", test_bad_input},   {"quotas", test_quotas},
     };
-    void (*fn)(void) = NULL;
     int rc = 1;
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s GROUP ARCAD RUNNER DAEMON_HOST IMAGE UNSIGNED_IMAGE\n", argv[0]);
+    void (*fn)(void) = harness_pick(groups, sizeof groups / sizeof groups[0], argc, argv, 7,
+                                    "GROUP ARCAD RUNNER DAEMON_HOST IMAGE UNSIGNED_IMAGE");
+    if (!fn)
         return 2;
-    }
-    group = argv[1];
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-        if (!strcmp(groups[i].name, group))
-            fn = groups[i].fn;
-    if (!fn) {
-        fprintf(stderr, "test_arcad: unknown group %s\n", group);
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
     srand((unsigned)getpid());
-    if (setup() != 0)
+    if (setup("test_arcad", "arcad", 61000) != 0)
         return 1;
-    /* Runners whose arcad was killed come back to this process, which reaps and stops them. */
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     if (install(argv[2], "arcad", 0755, arcad_bin, sizeof arcad_bin) == 0 &&
         install(argv[3], "arca-runner", 0755, runner_bin, sizeof runner_bin) == 0 &&
         install(argv[4], "daemon_host", 0755, host_bin, sizeof host_bin) == 0 &&
@@ -2173,22 +1471,10 @@ int main(int argc, char **argv)
         install(argv[6], "daemon_enclave.unsigned.so", 0644, unsigned_image,
                 sizeof unsigned_image) == 0 &&
         (image_bytes = read_all(image, &image_len)) != NULL &&
-        (unsigned_bytes = read_all(unsigned_image, &unsigned_len)) != NULL) {
-        int64_t t0 = now_ms();
-        RUN(fn);
-        stop_everything();
-        fprintf(stderr, "test_arcad %s: %lld ms\n", group, (long long)(now_ms() - t0));
-        if (test__failed) {
-            char log[400];
-            arcad_log_path(log, sizeof log);
-            show_log(log, 0);
-        }
-        rc = TEST_SUMMARY();
-    }
-    stop_everything();
-    free(image_bytes);
+        (unsigned_bytes = read_all(unsigned_image, &unsigned_len)) != NULL)
+        rc = harness_run(fn);
+    harness_end();
     free(unsigned_bytes);
     free(root_pem);
-    test_remove_scratch_dir(base);
     return rc;
 }

@@ -3,9 +3,10 @@
  * privileges (uid 65534), by enclave code that user signs and launches (it runs as arcad's uid
  * inside arca-runner's sandbox), and by hosts that act around arcad's restarts. Each group is
  * one finding of the security review of issue 14; it fails on the code before its fix. The
- * scene is test_arcad.c's: arcad under a uid of its own (53000 + pid % 4000, a range
- * test_arcad.c does not use), hosts and raw clients under 65534 and 65533, every process
- * stopped whatever happens (the test is the child subreaper of runners a killed arcad leaves).
+ * scene is test_arcad.c's, from arcad_harness.h: arcad under a uid of its own (53000 +
+ * pid % 4000, a range test_arcad.c does not use), hosts and raw clients under 65534 and 65533,
+ * every process stopped whatever happens (the test is the child subreaper of runners a killed
+ * arcad leaves).
  *
  * Groups (argv[1]; one ctest entry each):
  *   runner_socket  enclave code of uid 65534 opens many connections to arcad's runner socket
@@ -65,131 +66,11 @@
 #include "formats/arcad_wire.h"
 #include "test.h"
 
-#define HOST_UID 65534
-#define OTHER_UID 65533
-#define READY_MS 30000
-#define REPLY_MS 60000
-#define MAX_HOSTS 8
-#define MEMLOCK (256u << 20)
+#include "arcad_harness.h"
 
-/* ------------------------------------------------------------------ the scene */
-
-static const char *group;
-static char base[256], bin_dir[300], run_dir[300], sp_dir[300], state_dir[320], log_dir[300];
-static char socket_path[108], runner_socket[400], home[2][300];
-static char arcad_bin[400], runner_bin[400], daemon_host_bin[400], attack_host_bin[400];
-static char image[400], attack_image[400];
-static uint8_t *image_bytes;
-static size_t image_len;
-static uid_t arcad_uid;
-
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) != 0 && errno == EINTR)
-        ;
-}
-
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    char buf[65536];
-    size_t n;
-    int ok = in && out;
-    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        ok = fwrite(buf, 1, n, out) == n;
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0)
-        ok = 0;
-    return ok && chmod(to, mode) == 0 ? 0 : -1;
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long size;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)size + 1)) != NULL &&
-        fread(buf, 1, (size_t)size, f) == (size_t)size) {
-        *len = (size_t)size;
-        buf[size] = 0;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
-static int drop_to(uid_t uid)
-{
-    if (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0)
-        return -1;
-    return 0;
-}
-
-static void to_hex(const uint8_t *b, size_t n, char *out)
-{
-    arca__hex_encode(b, n, out);
-}
+static char daemon_host_bin[400], attack_host_bin[400], attack_image[400];
 
 /* ------------------------------------------------------------------ processes in /proc */
-
-static int proc_uid_name(pid_t pid, uid_t *uid, char *name, size_t cap, char *state)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    *uid = (uid_t)-1;
-    name[0] = '\0';
-    *state = '?';
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "Name:", 5))
-            sscanf(line + 5, "%31s", name);
-        else if (!strncmp(line, "State:", 6))
-            sscanf(line + 6, " %c", state);
-        else if (!strncmp(line, "Uid:", 4))
-            *uid = (uid_t)strtoul(line + 4, NULL, 10);
-    }
-    (void)cap;
-    fclose(f);
-    return 0;
-}
-
-/* Live processes of @p uid named @p name (NULL: any) into @p out; @return their number. */
-static size_t find_procs(const char *name, uid_t uid, pid_t *out, size_t max)
-{
-    DIR *d = opendir("/proc");
-    size_t n = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *de; (de = readdir(d));) {
-        char pname[32], state;
-        uid_t puid;
-        pid_t pid = (pid_t)atoi(de->d_name);
-        if (pid <= 0 || proc_uid_name(pid, &puid, pname, sizeof pname, &state) != 0 ||
-            state == 'Z' || puid != uid || (name && strcmp(pname, name) != 0))
-            continue;
-        if (n < max)
-            out[n] = pid;
-        n++;
-    }
-    closedir(d);
-    return n;
-}
 
 /* The sockets among the descriptors of @p pid (-1 if gone). */
 static int socket_count(pid_t pid)
@@ -251,512 +132,7 @@ static long cpu_ticks(pid_t pid)
     return (long)(utime + stime);
 }
 
-/* ------------------------------------------------------------------ arcad */
-
-static pid_t arcad_pid = -1;
-static char arcad_opts[8][64];
-static int arcad_nopts;
-static rlim_t arcad_nofile; /* 0: inherited */
-
-static void arcad_options(const char *first, ...)
-{
-    va_list ap;
-    arcad_nopts = 0;
-    va_start(ap, first);
-    for (const char *w = first; w && arcad_nopts < 8; w = va_arg(ap, const char *))
-        snprintf(arcad_opts[arcad_nopts++], sizeof arcad_opts[0], "%s", w);
-    va_end(ap);
-}
-
-static void show_log(const char *path, off_t from)
-{
-    size_t len = 0;
-    uint8_t *text = read_all(path, &len);
-    if (text && (size_t)from < len)
-        fprintf(stderr, "---- %s ----\n%s---- end ----\n", path, (char *)text + from);
-    free(text);
-}
-
-/*
- * Start an arcad on @p state and @p socket under arcad_uid, logging to @p log, and wait until
- * it listens (@return 0, *pid set) or exits (@return 1, *status set) or neither in time (-1).
- */
-static int spawn_arcad(const char *state, const char *socket, const char *log, pid_t *pid_out,
-                       int *status_out)
-{
-    struct stat st;
-    char *argv[20];
-    int argc = 0;
-    off_t from = stat(log, &st) == 0 ? st.st_size : 0;
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    argv[argc++] = "arcad";
-    argv[argc++] = "--state-dir";
-    argv[argc++] = (char *)state;
-    argv[argc++] = "--socket";
-    argv[argc++] = (char *)socket;
-    argv[argc++] = "--runner";
-    argv[argc++] = runner_bin;
-    for (int i = 0; i < arcad_nopts; i++)
-        argv[argc++] = arcad_opts[i];
-    argv[argc] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        struct rlimit lim = {MEMLOCK, MEMLOCK};
-        int null = open("/dev/null", O_RDONLY);
-        if (null < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        if (setrlimit(RLIMIT_MEMLOCK, &lim) != 0 && getrlimit(RLIMIT_MEMLOCK, &lim) == 0) {
-            lim.rlim_cur = lim.rlim_max;
-            (void)setrlimit(RLIMIT_MEMLOCK, &lim);
-        }
-        if (arcad_nofile) {
-            struct rlimit nofile = {arcad_nofile, arcad_nofile};
-            if (setrlimit(RLIMIT_NOFILE, &nofile) != 0)
-                _exit(127);
-        }
-        if (drop_to(arcad_uid) != 0) {
-            perror("arcad: dropping privileges");
-            _exit(127);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        execv(arcad_bin, argv);
-        perror(arcad_bin);
-        _exit(127);
-    }
-    close(fd);
-    if (pid < 0)
-        return -1;
-    for (int64_t end = now_ms() + READY_MS; now_ms() < end; sleep_ms(5)) {
-        size_t len = 0;
-        int status;
-        uint8_t *text = read_all(log, &len);
-        int ready = text && (size_t)from < len && strstr((char *)text + from, "listening on");
-        free(text);
-        if (ready) {
-            *pid_out = pid;
-            return 0;
-        }
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            *status_out = status;
-            return 1;
-        }
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    fprintf(stderr, "arcad did not start within %d ms\n", READY_MS);
-    show_log(log, from);
-    return -1;
-}
-
-static void arcad_log_path(char *path, size_t cap)
-{
-    snprintf(path, cap, "%s/arcad.log", log_dir);
-}
-
-static int arcad_start(void)
-{
-    char log[400];
-    int status = 0;
-    arcad_log_path(log, sizeof log);
-    int rc = spawn_arcad(state_dir, socket_path, log, &arcad_pid, &status);
-    if (rc == 1) {
-        fprintf(stderr, "arcad exited during start-up (status 0x%x)\n", status);
-        show_log(log, 0);
-    }
-    return rc == 0 ? 0 : -1;
-}
-
-static void arcad_kill9(void)
-{
-    if (arcad_pid > 0) {
-        kill(arcad_pid, SIGKILL);
-        while (waitpid(arcad_pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    arcad_pid = -1;
-}
-
-static int arcad_stop(void)
-{
-    int status = -1;
-    if (arcad_pid <= 0)
-        return -1;
-    kill(arcad_pid, SIGTERM);
-    for (int64_t end = now_ms() + 10000; now_ms() < end; sleep_ms(10))
-        if (waitpid(arcad_pid, &status, WNOHANG) == arcad_pid) {
-            arcad_pid = -1;
-            return status;
-        }
-    arcad_kill9();
-    return -1;
-}
-
-/* SIGTERM, as systemd stops it: 1 when it exited 0 (under ASan: without a leak report). */
-static int arcad_stop_clean(void)
-{
-    int status = arcad_stop();
-    if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char log[400];
-        fprintf(stderr, "arcad did not stop cleanly (status 0x%x)\n", status);
-        arcad_log_path(log, sizeof log);
-        show_log(log, 0);
-        return 0;
-    }
-    return 1;
-}
-
-/* ------------------------------------------------------------------ hosts */
-
-typedef struct host {
-    pid_t pid;
-    int in, out;
-    char *buf;
-    size_t len, cap;
-    char *line;
-    int index;
-} host;
-
-static host *hosts[MAX_HOSTS];
-
-/* @p program (a host of this directory) under @p uid, driving @p img. */
-static host *host_start(uid_t uid, const char *program, const char *img)
-{
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, slot = -1;
-    char log[400];
-    for (int i = 0; i < MAX_HOSTS; i++)
-        if (!hosts[i]) {
-            slot = i;
-            break;
-        }
-    host *h = calloc(1, sizeof *h);
-    if (slot < 0 || !h || pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
-        fprintf(stderr, "cannot start a host (slot %d)\n", slot);
-        free(h);
-        return NULL;
-    }
-    snprintf(log, sizeof log, "%s/host-%d.log", log_dir, slot);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    const char *dir = home[uid == HOST_UID ? 0 : 1];
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (fd < 0 || dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        if (drop_to(uid) != 0 || chdir(dir) != 0) {
-            perror("host: dropping privileges");
-            _exit(127);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        setenv("ARCA_PLATFORM", "arcad", 1);
-        setenv("ARCA_ARCAD_SOCKET", socket_path, 1);
-        setenv("HOME", dir, 1);
-        unsetenv("ARCA_PLATFORM_DIR");
-        unsetenv("ARCA_RUNNER");
-        execl(program, program, img, (char *)NULL);
-        perror(program);
-        _exit(127);
-    }
-    if (fd >= 0)
-        close(fd);
-    close(in[0]);
-    close(out[1]);
-    h->pid = pid;
-    h->in = in[1];
-    h->out = out[0];
-    h->index = slot;
-    hosts[slot] = h;
-    return h;
-}
-
-static void host_show_log(host *h)
-{
-    char log[400];
-    snprintf(log, sizeof log, "%s/host-%d.log", log_dir, h->index);
-    show_log(log, 0);
-}
-
-static const char *host_read_line(host *h, int timeout_ms)
-{
-    int64_t end = now_ms() + timeout_ms;
-    for (;;) {
-        char *nl = h->len ? memchr(h->buf, '\n', h->len) : NULL;
-        if (nl) {
-            size_t n = (size_t)(nl - h->buf);
-            free(h->line);
-            h->line = malloc(n + 1);
-            if (!h->line)
-                return NULL;
-            memcpy(h->line, h->buf, n);
-            h->line[n] = '\0';
-            memmove(h->buf, nl + 1, h->len - n - 1);
-            h->len -= n + 1;
-            return h->line;
-        }
-        int64_t left = end - now_ms();
-        struct pollfd p = {h->out, POLLIN, 0};
-        if (h->out < 0 || poll(&p, 1, left > 0 ? (int)left : 0) <= 0)
-            return NULL;
-        if (h->cap - h->len < 65536) {
-            char *grown = realloc(h->buf, h->cap + 65536);
-            if (!grown)
-                return NULL;
-            h->buf = grown;
-            h->cap += 65536;
-        }
-        ssize_t got = read(h->out, h->buf + h->len, h->cap - h->len);
-        if (got <= 0) {
-            close(h->out);
-            h->out = -1;
-            return NULL;
-        }
-        h->len += (size_t)got;
-    }
-}
-
-static const char *host_cmd(host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static const char *host_cmd(host *h, const char *fmt, ...)
-{
-    char *cmd = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&cmd, fmt, ap);
-    va_end(ap);
-    const char *line = NULL;
-    if (n >= 0 && write(h->in, cmd, (size_t)n) == n && write(h->in, "\n", 1) == 1)
-        line = host_read_line(h, REPLY_MS);
-    if (!line) {
-        fprintf(stderr, "host %d gave no answer to '%.60s'\n", h->index, cmd ? cmd : "?");
-        host_show_log(h);
-        line = "";
-    }
-    free(cmd);
-    return line;
-}
-
-static int starts(const char *s, const char *prefix)
-{
-    return s && !strncmp(s, prefix, strlen(prefix));
-}
-
-#define HOST_OK(var, h, ...)                                                                       \
-    do {                                                                                           \
-        var = host_cmd(h, __VA_ARGS__);                                                            \
-        if (!starts(var, "ok"))                                                                    \
-            TEST__FAIL("host %d: %s: expected ok, got \"%.300s\"", (h)->index, #__VA_ARGS__, var); \
-    } while (0)
-
-#define HOST_ERR(var, h, name, ...)                                                                \
-    do {                                                                                           \
-        var = host_cmd(h, __VA_ARGS__);                                                            \
-        if (!starts(var, "error " name " "))                                                       \
-            TEST__FAIL("host %d: %s: expected error %s, got \"%.300s\"", (h)->index, #__VA_ARGS__, \
-                       name, var);                                                                 \
-    } while (0)
-
-static int host_quit(host *h)
-{
-    int status = 0;
-    if (write(h->in, "quit\n", 5) != 5)
-        return -1;
-    close(h->in);
-    h->in = -1;
-    for (int64_t end = now_ms() + REPLY_MS; now_ms() < end; sleep_ms(5))
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-            h->pid = -1;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-    return -1;
-}
-
-static void host_free(host *h)
-{
-    if (!h)
-        return;
-    if (h->pid > 0) {
-        kill(h->pid, SIGKILL);
-        waitpid(h->pid, NULL, 0);
-    }
-    if (h->in >= 0)
-        close(h->in);
-    if (h->out >= 0)
-        close(h->out);
-    hosts[h->index] = NULL;
-    free(h->buf);
-    free(h->line);
-    free(h);
-}
-
-/* ------------------------------------------------------------------ runners, clean-up */
-
-static pid_t helper_pid = -1; /* a raw client child of the test, if one runs */
-
-static void orphans_reap(void)
-{
-    for (;;) {
-        int status;
-        siginfo_t info;
-        memset(&info, 0, sizeof info);
-        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
-            return;
-        int ours = info.si_pid == arcad_pid || info.si_pid == helper_pid;
-        for (int i = 0; i < MAX_HOSTS; i++)
-            ours |= hosts[i] && hosts[i]->pid == info.si_pid;
-        if (ours)
-            return;
-        waitpid(info.si_pid, &status, 0);
-    }
-}
-
-static size_t runners_alive(pid_t *out, size_t max)
-{
-    orphans_reap();
-    return find_procs("arca-runner", arcad_uid, out, max);
-}
-
-static size_t runners_wait(size_t want, int ms)
-{
-    size_t n = 0;
-    for (int64_t end = now_ms() + ms;; sleep_ms(10)) {
-        pid_t pids[256];
-        n = runners_alive(pids, 256);
-        if (n == want || now_ms() >= end)
-            return n;
-    }
-}
-
-static void stop_everything(void)
-{
-    for (int i = 0; i < MAX_HOSTS; i++)
-        host_free(hosts[i]);
-    if (helper_pid > 0) {
-        kill(helper_pid, SIGKILL);
-        waitpid(helper_pid, NULL, 0);
-        helper_pid = -1;
-    }
-    arcad_kill9();
-    for (int round = 0; round < 500; round++) {
-        pid_t pids[256];
-        size_t n = find_procs(NULL, arcad_uid, pids, 256);
-        for (size_t i = 0; i < n && i < 256; i++)
-            kill(pids[i], SIGKILL);
-        orphans_reap();
-        if (n == 0)
-            break;
-        sleep_ms(10);
-    }
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
-}
-
-/* Run @p fn in a child under @p uid; @return its verdict (0 passed). */
-static int run_as(uid_t uid, void (*fn)(void))
-{
-    int status = 0;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (drop_to(uid) != 0) {
-            perror("dropping privileges");
-            _exit(2);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        test__current_failed = 0;
-        fn();
-        fflush(NULL);
-        _exit(test__current_failed ? 1 : 0);
-    }
-    if (pid < 0)
-        return -1;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/*
- * A helper child under @p uid running @p fn(sock) in the background; the test talks to it over
- * the other end of a socket pair (returned; -1 on failure). Its verdict comes from
- * helper_finish().
- */
-static int helper_start(uid_t uid, void (*fn)(int sock))
-{
-    int pair[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
-        return -1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(pair[0]);
-        if (drop_to(uid) != 0) {
-            perror("dropping privileges");
-            _exit(2);
-        }
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        test__current_failed = 0;
-        fn(pair[1]);
-        fflush(NULL);
-        _exit(test__current_failed ? 1 : 0);
-    }
-    close(pair[1]);
-    if (pid < 0) {
-        close(pair[0]);
-        return -1;
-    }
-    helper_pid = pid;
-    return pair[0];
-}
-
-/* @return the helper's verdict (0 passed), after closing @p sock. */
-static int helper_finish(int sock)
-{
-    int status = 0;
-    close(sock);
-    if (helper_pid <= 0)
-        return -1;
-    while (waitpid(helper_pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    helper_pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* One byte (or a word) between the test and a helper, with a time-out. */
-static int sync_send(int sock, uint32_t word)
-{
-    return send(sock, &word, sizeof word, MSG_NOSIGNAL) == (ssize_t)sizeof word ? 0 : -1;
-}
-
-static int sync_recv(int sock, uint32_t *word, int ms)
-{
-    struct pollfd p = {sock, POLLIN, 0};
-    if (poll(&p, 1, ms) != 1)
-        return -1;
-    return recv(sock, word, sizeof *word, 0) == (ssize_t)sizeof *word ? 0 : -1;
-}
-
 /* ------------------------------------------------------------------ raw clients */
-
-static int raw_connect(const char *path, int flags)
-{
-    struct sockaddr_un addr;
-    struct timeval tv = {10, 0};
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | flags, 0);
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    return fd;
-}
 
 /* A reply of @p op (or EXITED, or an error of op 0): its result and body (cut to @p cap), the descriptors
  * closed. @return 0, or -1 when none came or it does not parse. */
@@ -803,39 +179,6 @@ static int raw_info(arca__aw_info *info)
     return rc;
 }
 
-static int sealed_memfd(const uint8_t *bytes, size_t len, size_t size)
-{
-    int fd = memfd_create("arcad-attack", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0)
-        return -1;
-    for (size_t done = 0; done < len;) {
-        ssize_t w = write(fd, bytes + done, len - done);
-        if (w <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    if ((size > len && ftruncate(fd, (off_t)size) != 0) ||
-        fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int channel_memfd(void)
-{
-    int fd = memfd_create("arcad-attack-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0 || ftruncate(fd, 1 << 20) != 0 ||
-        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 /* Send LAUNCH on @p sock with @p image_fd, a channel and the runner's end of a new control
  * pair (the other end into *keep). @return 0 or -1. */
 static int raw_launch(int sock, int image_fd, int *keep)
@@ -856,55 +199,6 @@ static int raw_launch(int sock, int image_fd, int *keep)
     else if (pair[0] >= 0)
         close(pair[0]);
     return rc;
-}
-
-/* ------------------------------------------------------------------ the scene, set up */
-
-static int setup(void)
-{
-    char path[600];
-    if (geteuid() != 0) {
-        fprintf(stderr, "test_arcad_attack: run as root (as CI does): the test runs arcad and "
-                        "its clients under users of its own choosing, which only root can do\n");
-        return -1;
-    }
-    arcad_uid = (uid_t)(53000 + getpid() % 4000);
-    snprintf(path, sizeof path, "arcad-attack-%s", group);
-    if (!test_make_scratch_dir(base, sizeof base, path))
-        return -1;
-    snprintf(bin_dir, sizeof bin_dir, "%s/bin", base);
-    snprintf(run_dir, sizeof run_dir, "%s/run", base);
-    snprintf(sp_dir, sizeof sp_dir, "%s/sp", base);
-    snprintf(state_dir, sizeof state_dir, "%s/state", sp_dir);
-    snprintf(log_dir, sizeof log_dir, "%s/log", base);
-    snprintf(home[0], sizeof home[0], "%s/home-%d", base, HOST_UID);
-    snprintf(home[1], sizeof home[1], "%s/home-%d", base, OTHER_UID);
-    if (strlen(run_dir) + sizeof "/arcad.sock" > sizeof socket_path) {
-        fprintf(stderr, "test_arcad_attack: %s is too long for a socket path\n", run_dir);
-        return -1;
-    }
-    snprintf(socket_path, sizeof socket_path, "%s/arcad.sock", run_dir);
-    snprintf(runner_socket, sizeof runner_socket, "%s/runner.sock", state_dir);
-    if (chmod(base, 0755) != 0 || mkdir(bin_dir, 0755) != 0 || mkdir(run_dir, 0755) != 0 ||
-        mkdir(sp_dir, 0755) != 0 || mkdir(log_dir, 0755) != 0 || mkdir(home[0], 0700) != 0 ||
-        mkdir(home[1], 0700) != 0 || chown(run_dir, arcad_uid, arcad_uid) != 0 ||
-        chown(sp_dir, arcad_uid, arcad_uid) != 0 || chown(home[0], HOST_UID, HOST_UID) != 0 ||
-        chown(home[1], OTHER_UID, OTHER_UID) != 0) {
-        perror("test_arcad_attack: preparing the directories");
-        return -1;
-    }
-    return 0;
-}
-
-static int install(const char *from, const char *name, mode_t mode, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/%s", bin_dir, name);
-    if (copy_file(from, out, mode) != 0) {
-        fprintf(stderr, "test_arcad_attack: cannot copy %s to %s: %s\n", from, out,
-                strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* ------------------------------------------------------------------ runner_socket */
@@ -1063,7 +357,7 @@ static void image_flooder(int sock)
 {
     int conns[LAUNCHES], keep[LAUNCHES];
     static const uint8_t junk[16] = {0x7f, 'E', 'L', 'F'};
-    int img = sealed_memfd(junk, sizeof junk, BIG_IMAGE);
+    int img = sealed_memfd(junk, sizeof junk, BIG_IMAGE, IMAGE_SEALS);
     (void)sock;
     ASSERT_TRUE(img >= 0);
     for (int i = 0; i < LAUNCHES; i++) {
@@ -1111,7 +405,7 @@ static void test_image_memory(void)
  * the host's end of its control socket, then wait for the word to go (closing the lease). */
 static void unbound_launcher(int sock)
 {
-    int keep = -1, img = sealed_memfd(image_bytes, image_len, 0);
+    int keep = -1, img = sealed_memfd(image_bytes, image_len, 0, IMAGE_SEALS);
     int conn = raw_connect(socket_path, 0);
     uint8_t body[ARCA__AW_LAUNCHED_SIZE];
     size_t len = 0;
@@ -1376,34 +670,20 @@ static void test_stuck(void)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } groups[] = {
+    static const harness_group groups[] = {
         {"runner_socket", test_runner_socket}, {"refusal", test_refusal},
         {"image_memory", test_image_memory},   {"restart", test_restart},
         {"emfile", test_emfile},               {"takeover", test_takeover},
         {"stuck", test_stuck},
     };
-    void (*fn)(void) = NULL;
     int rc = 1;
-    if (argc != 8) {
-        fprintf(stderr, "usage: %s GROUP ARCAD RUNNER DAEMON_HOST ATTACK_HOST IMAGE "
-                        "ATTACK_IMAGE\n", argv[0]);
+    void (*fn)(void) =
+        harness_pick(groups, sizeof groups / sizeof groups[0], argc, argv, 8,
+                     "GROUP ARCAD RUNNER DAEMON_HOST ATTACK_HOST IMAGE ATTACK_IMAGE");
+    if (!fn)
         return 2;
-    }
-    group = argv[1];
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-        if (!strcmp(groups[i].name, group))
-            fn = groups[i].fn;
-    if (!fn) {
-        fprintf(stderr, "test_arcad_attack: unknown group %s\n", group);
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    if (setup() != 0)
+    if (setup("test_arcad_attack", "arcad-attack", 53000) != 0)
         return 1;
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     if (install(argv[2], "arcad", 0755, arcad_bin, sizeof arcad_bin) == 0 &&
         install(argv[3], "arca-runner", 0755, runner_bin, sizeof runner_bin) == 0 &&
         install(argv[4], "daemon_host", 0755, daemon_host_bin, sizeof daemon_host_bin) == 0 &&
@@ -1411,20 +691,8 @@ int main(int argc, char **argv)
         install(argv[6], "daemon_enclave.signed.so", 0644, image, sizeof image) == 0 &&
         install(argv[7], "attack_enclave.signed.so", 0644, attack_image, sizeof attack_image) ==
             0 &&
-        (image_bytes = read_all(image, &image_len)) != NULL) {
-        int64_t t0 = now_ms();
-        RUN(fn);
-        stop_everything();
-        fprintf(stderr, "test_arcad_attack %s: %lld ms\n", group, (long long)(now_ms() - t0));
-        if (test__failed) {
-            char log[400];
-            arcad_log_path(log, sizeof log);
-            show_log(log, 0);
-        }
-        rc = TEST_SUMMARY();
-    }
-    stop_everything();
-    free(image_bytes);
-    test_remove_scratch_dir(base);
+        (image_bytes = read_all(image, &image_len)) != NULL)
+        rc = harness_run(fn);
+    harness_end();
     return rc;
 }
