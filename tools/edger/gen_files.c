@@ -1,7 +1,9 @@
 /*
  * gen_files.c — lays out the four generated files: X_t.h / X_t.c for the enclave and
  * X_u.h / X_u.c for the host. Headers carry the EDL's includes, the SDK status typedefs, its
- * types and the prototypes; the .c files carry the proxies and bridges (gen_edge.c), the two
+ * types and the prototypes, and, under ARCA_COMPAT_SGX / ARCA_COMPAT_OPENENCLAVE, the SDKs'
+ * names (include/arca/compat/: the SDK's own header, oe_create_X_enclave(), what
+ * sgx_create_enclave() calls); the .c files carry the proxies and bridges (gen_edge.c), the two
  * dispatch tables, the interface hash (interface.c: arca__interface_hash in X_t.c, which makes
  * one EDL per enclave image; X_interface_hash and X_create_enclave() in X_u.c) and, in X_t.c,
  * the allow(...) check.
@@ -72,6 +74,12 @@ void edl_gen_header(edl_ctx *ctx, const edl_program *p, int trusted, edl_out *o)
              p->base, sfx, trusted ? "enclave (trusted)" : "host (untrusted)", p->edl_name);
     edl_emit(o, "#ifndef %s\n#define %s\n\n#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n", guard, guard);
     edl_emit(o, "#include \"arca/%s.h\"\n", trusted ? "enclave" : "host");
+    /* The SDKs' names, when asked for: arca/compat/ defines the macros, or the build does. */
+    edl_emit(o, "#ifdef ARCA_COMPAT_SGX /* the SGX SDK's names (arca/compat/sgx/) */\n"
+                "#include \"arca/compat/sgx/sgx_edger8r.h\"\n#endif\n"
+                "#ifdef ARCA_COMPAT_OPENENCLAVE /* Open Enclave's names (arca/compat/openenclave/) */\n"
+                "#include \"arca/compat/openenclave/%s.h\"\n#endif\n",
+             trusted ? "enclave" : "host");
     for (size_t i = 0; i < p->include_count; i++)
         edl_emit(o, "#include \"%s\"\n", p->includes[i]);
     if (!ctx->no_must_check)
@@ -122,6 +130,17 @@ void edl_gen_header(edl_ctx *ctx, const edl_program *p, int trusted, edl_out *o)
                                                   " * host_calls = %s_host_calls", p->base)
                                 : "",
                  must_check, p->base, (int)(strlen(must_check) + strlen("arca_result_t _create_enclave(") + strlen(p->base)), "");
+        edl_emit(o, "\n#ifdef ARCA_COMPAT_OPENENCLAVE\n"
+                    "/* Open Enclave's create function for this interface (arca/compat/openenclave/host.h). */\n"
+                    "static inline oe_result_t oe_create_%s_enclave(const char *path, oe_enclave_type_t type,\n"
+                    "    uint32_t flags, const oe_enclave_setting_t *settings, uint32_t setting_count,\n"
+                    "    oe_enclave_t **enclave)\n{\n"
+                    "    return arca_compat_oe_create_enclave(%s_create_enclave, path, type, flags, settings,\n"
+                    "                                         setting_count, enclave);\n}\n#endif\n"
+                    "#if defined(ARCA_COMPAT_SGX) && !defined(ARCA_COMPAT_SGX_CREATE_ENCLAVE)\n"
+                    "/* What sgx_create_enclave() creates with (arca/compat/sgx/sgx_urts.h). */\n"
+                    "#define ARCA_COMPAT_SGX_CREATE_ENCLAVE %s_create_enclave\n#endif\n",
+                 p->base, p->base, p->base);
     }
     edl_emit(o, "\n#ifdef __cplusplus\n}\n#endif\n#endif /* %s */\n", guard);
 }

@@ -1,30 +1,78 @@
 #include <stdio.h>
 #include <string.h>
+#include <assert.h>
 
+#include <unistd.h>
+#include <pwd.h>
+#define MAX_PATH FILENAME_MAX
+
+#include "arca/compat/sgx/sgx_urts.h"
 #include "App.h"
+#include "Enclave_u.h"
 
 /* Global EID shared by multiple threads */
-arca_enclave_t *global_eid = NULL;
+sgx_enclave_id_t global_eid = 0;
 
-/* Check error conditions for loading enclave (the SDK's sgx_errlist table: arca_result_str()
- * and, for the detail, arca_last_error()). */
-void print_error_message(arca_result_t ret)
+typedef struct _sgx_errlist_t {
+    sgx_status_t err;
+    const char *msg;
+    const char *sug; /* Suggestion */
+} sgx_errlist_t;
+
+/* Error code returned by sgx_create_enclave */
+static sgx_errlist_t sgx_errlist[] = {
+    {SGX_ERROR_UNEXPECTED, "Unexpected error occurred.", NULL},
+    {SGX_ERROR_INVALID_PARAMETER, "Invalid parameter.", NULL},
+    {SGX_ERROR_OUT_OF_MEMORY, "Out of memory.", NULL},
+    {SGX_ERROR_ENCLAVE_LOST, "Power transition occurred.",
+     "Please refer to the sample \"PowerTransition\" for details."},
+    {SGX_ERROR_INVALID_ENCLAVE, "Invalid enclave image.", NULL},
+    {SGX_ERROR_INVALID_ENCLAVE_ID, "Invalid enclave identification.", NULL},
+    {SGX_ERROR_INVALID_SIGNATURE, "Invalid enclave signature.", NULL},
+    {SGX_ERROR_OUT_OF_EPC, "Out of EPC memory.", NULL},
+    {SGX_ERROR_NO_DEVICE, "Invalid SGX device.",
+     "Please make sure SGX module is enabled in the BIOS, and install SGX driver afterwards."},
+    {SGX_ERROR_MEMORY_MAP_CONFLICT, "Memory map conflicted.", NULL},
+    {SGX_ERROR_INVALID_METADATA, "Invalid enclave metadata.", NULL},
+    {SGX_ERROR_DEVICE_BUSY, "SGX device was busy.", NULL},
+    {SGX_ERROR_INVALID_VERSION, "Enclave version was invalid.", NULL},
+    {SGX_ERROR_INVALID_ATTRIBUTE, "Enclave was not authorized.", NULL},
+    {SGX_ERROR_ENCLAVE_FILE_ACCESS, "Can't open enclave file.", NULL},
+    {SGX_ERROR_MEMORY_MAP_FAILURE, "Failed to reserve memory for the enclave.", NULL},
+};
+
+/* Check error conditions for loading enclave */
+void print_error_message(sgx_status_t ret)
 {
-    printf("Error: %s (%s): %s\n", arca_result_name(ret), arca_result_str(ret),
-           arca_last_error());
+    size_t idx = 0;
+    size_t ttl = sizeof sgx_errlist / sizeof sgx_errlist[0];
+
+    for (idx = 0; idx < ttl; idx++) {
+        if (ret == sgx_errlist[idx].err) {
+            if (NULL != sgx_errlist[idx].sug)
+                printf("Info: %s\n", sgx_errlist[idx].sug);
+            printf("Error: %s\n", sgx_errlist[idx].msg);
+            break;
+        }
+    }
+
+    if (idx == ttl)
+        printf("Error code is 0x%X. Please refer to the \"Intel SGX SDK Developer Reference\" for "
+               "more details.\n",
+               (unsigned)ret);
 }
 
 /* Initialize the enclave:
- *   Call Enclave_create_enclave to initialize an enclave instance
+ *   Call sgx_create_enclave to initialize an enclave instance
  */
 int initialize_enclave(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
 
-    /* Call Enclave_create_enclave to initialize an enclave instance */
-    /* Debug Support: the debug attribute is signed into the image */
-    ret = Enclave_create_enclave(ENCLAVE_FILENAME, NULL, &global_eid);
-    if (ret != ARCA_OK) {
+    /* Call sgx_create_enclave to initialize an enclave instance */
+    /* Debug Support: set 2nd parameter to 1 */
+    ret = sgx_create_enclave(ENCLAVE_FILENAME, SGX_DEBUG_FLAG, NULL, NULL, &global_eid, NULL);
+    if (ret != SGX_SUCCESS) {
         print_error_message(ret);
         return -1;
     }
@@ -42,7 +90,7 @@ void ocall_print_string(const char *str)
 }
 
 /* Application entry */
-int main(int argc, char *argv[])
+int SGX_CDECL main(int argc, char *argv[])
 {
     (void)(argc);
     (void)(argv);
@@ -66,8 +114,7 @@ int main(int argc, char *argv[])
     ecall_thread_functions();
 
     /* Destroy the enclave */
-    if (arca_enclave_destroy(global_eid) != ARCA_OK)
-        abort();
+    sgx_destroy_enclave(global_eid);
 
     printf("Info: SampleEnclave successfully returned.\n");
 

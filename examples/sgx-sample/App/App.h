@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "Enclave_u.h" /* brings arca/host.h: the SDK's sgx_urts.h / sgx_error.h */
+#include "arca/compat/sgx/sgx_error.h" /* sgx_status_t */
+#include "arca/compat/sgx/sgx_eid.h"   /* sgx_enclave_id_t */
 
 #ifndef TRUE
 #define TRUE 1
@@ -18,7 +19,7 @@
 
 /* ENCLAVE_FILENAME is given by the build (arca_add_host ... PATH_DEFINE ENCLAVE_FILENAME). */
 
-extern arca_enclave_t *global_eid; /* global enclave id */
+extern sgx_enclave_id_t global_eid; /* global enclave id */
 
 #if defined(__cplusplus)
 extern "C" {

@@ -1,13 +1,14 @@
 /* Test Array Attributes */
 
 #include "../App.h"
+#include "Enclave_u.h"
 
 /* edger8r_array_attributes:
  *   Invokes ECALLs declared with array attributes.
  */
 void edger8r_array_attributes(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
 
     /* user_check (ecall_array_user_check): an address, which cannot cross into another
      * address space (README.md). */
@@ -15,7 +16,7 @@ void edger8r_array_attributes(void)
     /* make the array in, and also out */
     int arr2[4] = {0, 1, 2, 3};
     ret = ecall_array_in(global_eid, arr2);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 
     /* arr2 is not modified */
@@ -25,7 +26,7 @@ void edger8r_array_attributes(void)
     /* make the array out */
     int arr3[4] = {0, 1, 2, 3};
     ret = ecall_array_out(global_eid, arr3);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 
     /* arr3 is modified */
@@ -35,7 +36,7 @@ void edger8r_array_attributes(void)
     /* make the array in and out */
     int arr4[4] = {0, 1, 2, 3};
     ret = ecall_array_in_out(global_eid, arr4);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 
     /* arr4 is modified */

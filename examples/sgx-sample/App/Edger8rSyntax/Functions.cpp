@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../App.h"
+#include "Enclave_u.h"
 
 /* ocall_function_allow:
  *   The OCALL invokes the [allow]ed ECALL 'ecall_function_private'.
@@ -10,8 +11,8 @@
 void ocall_function_allow(void)
 {
     int ret = 0;
-    arca_result_t status = ecall_function_private(global_eid, &ret);
-    if (status != ARCA_OK || ret != 1)
+    sgx_status_t status = ecall_function_private(global_eid, &ret);
+    if (status != SGX_SUCCESS || ret != 1)
         abort();
 }
 
@@ -29,20 +30,20 @@ void ocall_memccpy(void *dest, const void *src, int val, size_t len)
  */
 void edger8r_function_attributes(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
 
     ret = ecall_function_calling_convs(global_eid);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 
     ret = ecall_function_public(global_eid);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 
     /* user shall not invoke private function here */
     int runned = 0;
     ret = ecall_function_private(global_eid, &runned);
-    if (ret != ARCA_ERR_PERMISSION || runned != 0)
+    if (ret != SGX_ERROR_ECALL_NOT_ALLOWED || runned != 0)
         abort();
     printf("Info: edger8r function attributes passed (the private ECALL was refused: %s).\n",
            arca_result_name(ret));

@@ -3,33 +3,34 @@
 #include <thread>
 
 #include "../App.h"
+#include "Enclave_u.h"
 
 static size_t counter = 0;
 
 void increase_counter(void)
 {
     size_t cnr = 0;
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
     ret = ecall_increase_counter(global_eid, &cnr);
     if (cnr != 0)
         counter = cnr;
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 }
 
 void data_producer(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
     ret = ecall_producer(global_eid);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 }
 
 void data_consumer(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
     ret = ecall_consumer(global_eid);
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 }
 
@@ -65,8 +66,8 @@ void ecall_thread_functions(void)
 
     /* threads the enclave creates itself */
     size_t total = 0;
-    arca_result_t ret = ecall_pthread_workers(global_eid, &total, 4);
-    if (ret != ARCA_OK || total != 4 * LOOPS_PER_THREAD)
+    sgx_status_t ret = ecall_pthread_workers(global_eid, &total, 4);
+    if (ret != SGX_SUCCESS || total != 4 * LOOPS_PER_THREAD)
         abort();
     printf("Info: thread functions successfully returned.\n");
 }

@@ -11,7 +11,7 @@
  */
 void ecall_function_calling_convs(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
 
     char s1[] = "1234567890";
     char s2[] = "0987654321";
@@ -21,7 +21,7 @@ void ecall_function_calling_convs(void)
 
     ret = ocall_memccpy(buf, s2, '\0', strlen(s1));
 
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
     assert(memcmp(s1, s2, strlen(s1)) != 0);
     assert(memcmp(buf, s2, strlen(s1)) == 0);
@@ -32,10 +32,10 @@ void ecall_function_calling_convs(void)
  */
 void ecall_function_public(void)
 {
-    arca_result_t ret = ARCA_ERR_INTERNAL;
+    sgx_status_t ret = SGX_ERROR_UNEXPECTED;
 
     ret = ocall_function_allow();
-    if (ret != ARCA_OK)
+    if (ret != SGX_SUCCESS)
         abort();
 }
 

@@ -113,17 +113,17 @@ int ecall_pointer_in_count(const int *arr, size_t cnt)
 void ocall_pointer_attr(void)
 {
     int val = 0;
-    if (ocall_pointer_out(&val) != ARCA_OK)
+    if (ocall_pointer_out(&val) != SGX_SUCCESS)
         abort();
     assert(val == 1234);
 
     val = 0;
-    if (ocall_pointer_in(&val) != ARCA_OK)
+    if (ocall_pointer_in(&val) != SGX_SUCCESS)
         abort();
     assert(val == 0);
 
     val = 0;
-    if (ocall_pointer_in_out(&val) != ARCA_OK)
+    if (ocall_pointer_in_out(&val) != SGX_SUCCESS)
         abort();
     assert(val == 1234);
 

@@ -1,8 +1,7 @@
-/* Test C library functions inside the enclave. */
-
-#include <cpuid.h> /* the SDK's sgx_cpuid: CPUID is an ordinary instruction here */
 #include <string.h>
+#include "arca/compat/sgx/sgx_cpuid.h"
 
+#include "arca/compat/sgx/sgx_trts.h"
 #include "../Enclave.h"
 #include "Enclave_t.h"
 
@@ -22,8 +21,7 @@ void ecall_malloc_free(void)
  */
 void ecall_sgx_cpuid(int cpuinfo[4], int leaf)
 {
-    unsigned int r[4] = {0, 0, 0, 0};
-    if (!__get_cpuid_count((unsigned int)leaf, 0, &r[0], &r[1], &r[2], &r[3]))
+    sgx_status_t ret = sgx_cpuid(cpuinfo, leaf);
+    if (ret != SGX_SUCCESS)
         abort();
-    memcpy(cpuinfo, r, sizeof r);
 }

@@ -1,7 +1,7 @@
 /* Test threads inside the enclave: a mutex and condition variables shared by concurrent
- * ECALLs (SampleEnclave's), and threads the enclave creates itself with pthread_create. The
- * SDK spells these with its own pthreads (sgx_pthread: <pthread.h>, imported through
- * sgx_pthread.edl), which is the form Arca runs as it is. */
+ * ECALLs (SampleEnclave's, with the SDK's sgx_thread API), and, added for this port, threads
+ * the enclave creates itself with pthread_create (the SDK's sgx_pthread, imported through
+ * sgx_pthread.edl). */
 
 #include <pthread.h>
 #include <vector>
@@ -9,8 +9,10 @@
 #include "../Enclave.h"
 #include "Enclave_t.h"
 
+#include "arca/compat/sgx/sgx_thread.h"
+
 static size_t global_counter = 0;
-static pthread_mutex_t global_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sgx_thread_mutex_t global_mutex = SGX_THREAD_MUTEX_INITIALIZER;
 
 #define BUFFER_SIZE 50
 
@@ -19,13 +21,13 @@ typedef struct {
     int occupied;
     int nextin;
     int nextout;
-    pthread_mutex_t mutex;
-    pthread_cond_t more;
-    pthread_cond_t less;
+    sgx_thread_mutex_t mutex;
+    sgx_thread_cond_t more;
+    sgx_thread_cond_t less;
 } cond_buffer_t;
 
-static cond_buffer_t buffer = {{0, 0, 0, 0, 0, 0}, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER,
-                               PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+static cond_buffer_t buffer = {{0, 0, 0, 0, 0, 0}, 0, 0, 0, SGX_THREAD_MUTEX_INITIALIZER,
+                               SGX_THREAD_COND_INITIALIZER, SGX_THREAD_COND_INITIALIZER};
 
 /*
  * ecall_increase_counter:
@@ -35,13 +37,13 @@ size_t ecall_increase_counter(void)
 {
     size_t ret = 0;
     for (int i = 0; i < LOOPS_PER_THREAD; i++) {
-        pthread_mutex_lock(&global_mutex);
+        sgx_thread_mutex_lock(&global_mutex);
         /* mutually exclusive adding */
         size_t tmp = global_counter;
         global_counter = ++tmp;
         if (4 * LOOPS_PER_THREAD == global_counter)
             ret = global_counter;
-        pthread_mutex_unlock(&global_mutex);
+        sgx_thread_mutex_unlock(&global_mutex);
     }
     return ret;
 }
@@ -50,15 +52,15 @@ void ecall_producer(void)
 {
     for (int i = 0; i < 4 * LOOPS_PER_THREAD; i++) {
         cond_buffer_t *b = &buffer;
-        pthread_mutex_lock(&b->mutex);
+        sgx_thread_mutex_lock(&b->mutex);
         while (b->occupied >= BUFFER_SIZE)
-            pthread_cond_wait(&b->less, &b->mutex);
+            sgx_thread_cond_wait(&b->less, &b->mutex);
         b->buf[b->nextin] = b->nextin;
         b->nextin++;
         b->nextin %= BUFFER_SIZE;
         b->occupied++;
-        pthread_cond_signal(&b->more);
-        pthread_mutex_unlock(&b->mutex);
+        sgx_thread_cond_signal(&b->more);
+        sgx_thread_mutex_unlock(&b->mutex);
     }
 }
 
@@ -66,14 +68,14 @@ void ecall_consumer(void)
 {
     for (int i = 0; i < LOOPS_PER_THREAD; i++) {
         cond_buffer_t *b = &buffer;
-        pthread_mutex_lock(&b->mutex);
+        sgx_thread_mutex_lock(&b->mutex);
         while (b->occupied <= 0)
-            pthread_cond_wait(&b->more, &b->mutex);
+            sgx_thread_cond_wait(&b->more, &b->mutex);
         b->buf[b->nextout++] = 0;
         b->nextout %= BUFFER_SIZE;
         b->occupied--;
-        pthread_cond_signal(&b->less);
-        pthread_mutex_unlock(&b->mutex);
+        sgx_thread_cond_signal(&b->less);
+        sgx_thread_mutex_unlock(&b->mutex);
     }
 }
 

@@ -10,6 +10,12 @@
 #include <stdint.h>
 
 #include "arca/enclave.h"
+#ifdef ARCA_COMPAT_SGX /* the SGX SDK's names (arca/compat/sgx/) */
+#include "arca/compat/sgx/sgx_edger8r.h"
+#endif
+#ifdef ARCA_COMPAT_OPENENCLAVE /* Open Enclave's names (arca/compat/openenclave/) */
+#include "arca/compat/openenclave/enclave.h"
+#endif
 #include "foreign_types.h"
 
 #ifndef ARCA_EDL_MUST_CHECK

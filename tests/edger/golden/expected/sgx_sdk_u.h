@@ -10,6 +10,12 @@
 #include <stdint.h>
 
 #include "arca/host.h"
+#ifdef ARCA_COMPAT_SGX /* the SGX SDK's names (arca/compat/sgx/) */
+#include "arca/compat/sgx/sgx_edger8r.h"
+#endif
+#ifdef ARCA_COMPAT_OPENENCLAVE /* Open Enclave's names (arca/compat/openenclave/) */
+#include "arca/compat/openenclave/host.h"
+#endif
 
 #ifndef ARCA_EDL_MUST_CHECK
 #if defined(__GNUC__)
@@ -56,6 +62,21 @@ extern const uint8_t sgx_sdk_interface_hash[32];
  * interface fails with ARCA_ERR_INTERFACE_MISMATCH. */
 ARCA_EDL_MUST_CHECK arca_result_t sgx_sdk_create_enclave(const char *image_path, const arca_enclave_options_t *opts,
                                                          arca_enclave_t **out);
+
+#ifdef ARCA_COMPAT_OPENENCLAVE
+/* Open Enclave's create function for this interface (arca/compat/openenclave/host.h). */
+static inline oe_result_t oe_create_sgx_sdk_enclave(const char *path, oe_enclave_type_t type,
+    uint32_t flags, const oe_enclave_setting_t *settings, uint32_t setting_count,
+    oe_enclave_t **enclave)
+{
+    return arca_compat_oe_create_enclave(sgx_sdk_create_enclave, path, type, flags, settings,
+                                         setting_count, enclave);
+}
+#endif
+#if defined(ARCA_COMPAT_SGX) && !defined(ARCA_COMPAT_SGX_CREATE_ENCLAVE)
+/* What sgx_create_enclave() creates with (arca/compat/sgx/sgx_urts.h). */
+#define ARCA_COMPAT_SGX_CREATE_ENCLAVE sgx_sdk_create_enclave
+#endif
 
 #ifdef __cplusplus
 }
