@@ -106,7 +106,7 @@ static void remember(pid_t pid, uint32_t owner, const char *name)
         return; /* the record stays until the next start-up's sweep */
     e->pid = pid;
     e->owner = owner;
-    snprintf(e->name, sizeof e->name, "%s", name);
+    memcpy(e->name, name, strnlen(name, sizeof e->name - 1)); /* calloc'd: terminated */
     pthread_mutex_lock(&lock);
     e->next = entries;
     entries = e;

@@ -263,6 +263,8 @@ static void sync_dir(int fd, const char *path)
         (void)fsync(fd);
         return;
     }
+    if (!path)
+        return;
     size_t len = strnlen(path, sizeof parent);
     if (len >= sizeof parent)
         return;
