@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -399,7 +400,20 @@ arca_result_t arca__counter_store_open(const char *dir, uint32_t max_per_owner,
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
     ARCA_CHECK(exec(s, "PRAGMA synchronous=FULL", "PRAGMA synchronous=FULL"));
     ARCA_CHECK(exec(s, "PRAGMA cell_size_check=ON", "PRAGMA cell_size_check=ON"));
-    ARCA_CHECK(ensure_schema(s));
+    {
+        /* First use by several processes at once: one creates the schema while the others wait
+         * (an flock of the directory, never of the database: closing a descriptor of the
+         * database would drop SQLite's own locks on it). Seen without this: a process that
+         * found the tables but not yet the application id, and refused the file. */
+        int dir_lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_lock >= 0)
+            while (flock(dir_lock, LOCK_EX) != 0 && errno == EINTR)
+                ;
+        result = ensure_schema(s);
+        if (dir_lock >= 0)
+            close(dir_lock);
+        ARCA_CHECK(result);
+    }
     ARCA_CHECK(prepare(s, "BEGIN IMMEDIATE", &s->begin));
     ARCA_CHECK(prepare(s, "COMMIT", &s->commit));
     ARCA_CHECK(prepare(s, "ROLLBACK", &s->rollback));
