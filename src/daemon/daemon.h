@@ -27,7 +27,7 @@
 #define ARCAD_DEFAULT_MAX_IMAGE (256u * 1024u * 1024u)
 #define ARCAD_DEFAULT_IDLE_MS 10000
 #define ARCAD_MAX_CONNECTIONS 1024u
-/* Stack of each connection thread (and of the platform-serving thread per enclave). */
+/* Stack of each connection thread (server.c). */
 #define ARCAD_THREAD_STACK (256u * 1024u)
 
 typedef struct arcad_config {
